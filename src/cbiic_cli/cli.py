@@ -1,0 +1,318 @@
+"""The `cbiic` command line: thin Typer commands over ``answers`` and ``render``.
+
+Only Typer is imported at module level. The loader, msgspec, Rich and the
+renderers load inside the commands that need them, so `--help`, `--version`
+and shell completion stay as fast as Typer itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from . import __version__
+from .errors import CbiicError
+from .formats import OutputFormat
+
+DATA_VARIABLE = "CBIIC_DATA"
+DEBUG_VARIABLE = "CBIIC_DEBUG"
+EXIT_INTERNAL_ERROR = 3
+
+app = typer.Typer(
+    name="cbiic",
+    help="Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+# -- shared plumbing ---------------------------------------------------------
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"cbiic: {_printable(message)}\n")
+    raise typer.Exit(code)
+
+
+def _printable(text: str) -> str:
+    from .render import clean
+
+    return clean(text)
+
+
+def command(*, example: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a command whose CbiicErrors become one stderr line and their exit code."""
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def run(*args: Any, **inner: Any) -> Any:
+            try:
+                return function(*args, **inner)
+            except CbiicError as error:
+                _fail(str(error), error.exit_code)
+
+        return app.command(epilog=f"Example: {example}", **kwargs)(run)
+
+    return register
+
+
+def _terminal() -> tuple[bool, int | None]:
+    """(colour?, width) for table output: colour only on a terminal, NO_COLOR and FORCE_COLOR respected."""
+    if os.environ.get("NO_COLOR"):
+        color = False
+    elif os.environ.get("FORCE_COLOR"):
+        color = True
+    else:
+        color = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    width: int | None = None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        width = int(columns)
+    elif sys.stdout.isatty():
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    return color, width
+
+
+def _forum_index(ctx: typer.Context) -> Any:
+    from .load import ForumSource, default_data_path, load_forum
+    from .query import ForumIndex
+
+    options = ctx.find_root().params
+    location = options.get("data") or str(default_data_path())
+    return ForumIndex(load_forum(ForumSource(location), use_cache=not options.get("no_cache")))
+
+
+def _emit(view: Any, fmt: OutputFormat) -> None:
+    from .render import render_as
+
+    empty_notice = view.extra.get("empty_notice")
+    if empty_notice and not view.items:
+        sys.stderr.write(f"cbiic: {_printable(empty_notice)}\n")
+        if fmt is OutputFormat.table:
+            return
+    color, width = _terminal()
+    sys.stdout.write(render_as(fmt, view, color=color, width=width))
+    sys.stdout.flush()
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table (for people), json, csv or markdown."),
+]
+
+
+# -- completion: cheap, and silent on any failure ------------------------------
+
+def _complete(ctx: typer.Context, incomplete: str, pick: Callable[[Any], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    try:
+        index = _forum_index(ctx)
+        return [(value, help_text) for value, help_text in pick(index) if value.startswith(incomplete.casefold())]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
+def _complete_person(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _complete(ctx, incomplete, lambda index: [(p.slug, p.name) for p in index.forum.people])
+
+
+def _complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _complete(
+        ctx,
+        incomplete,
+        lambda index: [(p.slug, p.name) for p in index.forum.people] + [(c.id, c.heading) for c in index.contributions],
+    )
+
+
+def _complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _complete(ctx, incomplete, lambda index: [(t.id, t.label) for t in index.forum.themes])
+
+
+# -- global options ------------------------------------------------------------
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"cbiic {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    data: Annotated[
+        Optional[str],
+        typer.Option("--data", envvar=DATA_VARIABLE, metavar="PATH", help="Forum YAML file to read instead of the shipped one; '-' reads standard input."),
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024)."""
+
+
+# -- commands ----------------------------------------------------------------
+
+@command(example="cbiic speakers --org hospital --format csv")
+def speakers(
+    ctx: typer.Context,
+    org: Annotated[Optional[str], typer.Option("--org", help="Only people whose affiliation contains this text.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Everyone named at the forum, in agenda order, with roles and affiliations."""
+    from . import answers
+
+    _emit(answers.speakers(_forum_index(ctx), org), fmt)
+
+
+@command(example="cbiic speaker xue-junli")
+def speaker(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="Person slug (a unique prefix or the full name also works).", autocompletion=_complete_person)],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """One person's profile: affiliations, roles and everything they contributed."""
+    from . import answers
+
+    _emit(answers.speaker(_forum_index(ctx), slug), fmt)
+
+
+@command(example="cbiic talk zheng-limin")
+def talk(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Talk id or person slug; a unique prefix resolves.", autocompletion=_complete_ref)],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """A talk in full, or everything one person said (talk, speech, panel remarks)."""
+    from . import answers
+
+    _emit(answers.talk(_forum_index(ctx), ref), fmt)
+
+
+@command(example='cbiic theme "medical insurance"')
+def theme(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Theme id, label or alias, any case.", autocompletion=_complete_theme)],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Every talk and panel remark on one theme, with speaker, affiliation and gist."""
+    from . import answers
+
+    _emit(answers.theme(_forum_index(ctx), name), fmt)
+
+
+@command(example="cbiic themes --format json")
+def themes(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Each theme with its count and aliases, and a theme-by-speaker matrix."""
+    from . import answers
+
+    _emit(answers.themes(_forum_index(ctx)), fmt)
+
+
+@command(example="cbiic agenda")
+def agenda(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """The forum as a tree: opening, sessions and moderators, talks, panel."""
+    from . import answers
+
+    _emit(answers.agenda(_forum_index(ctx)), fmt)
+
+
+@command(example="cbiic summary --format markdown > forum.md")
+def summary(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """A digest of the whole forum: the facts, then every contribution in a line or two."""
+    from . import answers
+
+    _emit(answers.summary(_forum_index(ctx)), fmt)
+
+
+@command(example='cbiic search "immune checkpoint" --theme immunotherapy')
+def search(
+    ctx: typer.Context,
+    text: Annotated[list[str], typer.Argument(help='Words (all must match) and "quoted phrases".')],
+    theme_name: Annotated[Optional[str], typer.Option("--theme", help="Only talks and remarks on this theme.", autocompletion=_complete_theme)] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Ranked full-text search over names, affiliations, titles, summaries, key points and remarks."""
+    from . import answers
+
+    _emit(answers.search(_forum_index(ctx), text, theme_name, limit), fmt)
+
+
+@command(example="cbiic orgs capital")
+def orgs(
+    ctx: typer.Context,
+    text: Annotated[Optional[str], typer.Argument(help="Only organisations whose name contains this text.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Every organisation named at the forum, with its people and what they contributed."""
+    from . import answers
+
+    _emit(answers.orgs(_forum_index(ctx), text), fmt)
+
+
+@command(example="cbiic validate my-forum.yaml")
+def validate(
+    ctx: typer.Context,
+    path: Annotated[Optional[str], typer.Argument(help="File to check; default: --data, CBIIC_DATA or the shipped forum.")] = None,
+) -> None:
+    """Check a forum file and list every problem with its line, column and field path."""
+    from .errors import ForumDataError
+    from .load import ForumSource, default_data_path, parse_forum, read_bytes
+
+    location = path or ctx.find_root().params.get("data") or str(default_data_path())
+    source = ForumSource(location)
+    try:
+        forum = parse_forum(read_bytes(source), source.display_name)
+    except ForumDataError as error:
+        for problem in error.problems:
+            sys.stdout.write(_printable(problem.located(error.filename)) + "\n")
+        count = len(error.problems)
+        sys.stdout.write(_printable(f"{error.filename}: invalid ({count} problem{'s' if count != 1 else ''})") + "\n")
+        raise typer.Exit(1) from None
+    remarks = len(forum.panel.remarks) if forum.panel else 0
+    sys.stdout.write(
+        _printable(f"{source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)")
+        + "\n"
+    )
+
+
+@command(example="cbiic schema > forum.schema.json")
+def schema() -> None:
+    """Print the JSON Schema of the forum file (for editors and validators)."""
+    from .schema import schema_text
+
+    sys.stdout.write(schema_text())
+
+
+def main() -> None:
+    """Console entry point: an unexpected error is one line, never a traceback (unless CBIIC_DEBUG=1)."""
+    try:
+        app(prog_name="cbiic")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0)
+    except Exception as error:  # the last line of defence: users never see a traceback
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        sys.stderr.write(
+            f"cbiic: internal error: {type(error).__name__}: {_printable(str(error))} "
+            f"(rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)\n"
+        )
+        sys.exit(EXIT_INTERNAL_ERROR)
+
+
+def _silence_stdout() -> None:
+    """After a reader closed the pipe, point stdout at /dev/null so the final flush cannot complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,336 @@
+"""Read a forum file into a validated ``Forum``, or explain every problem with it.
+
+The file is only ever read. Validation has two layers: msgspec checks the
+shape against ``model.Forum`` (types, required and unknown fields, value
+constraints), then ``_check_references`` checks what a type cannot express
+(unique ids, references to people, themes, organisations and talks).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ForumDataError, Problem
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+MAX_BYTES_VARIABLE = "CBIIC_MAX_BYTES"
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class ForumSource:
+    """Where a forum comes from: a file path, or standard input as ``-``."""
+
+    location: str
+
+    @property
+    def display_name(self) -> str:
+        return "<stdin>" if self.location == STDIN else self.location
+
+
+def default_data_path() -> Path:
+    """The shipped forum: inside the installed package, or in the source tree when run from a checkout."""
+    packaged = Path(__file__).parent / "data" / "forum.yaml"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data" / "forum.yaml"
+
+
+def max_bytes() -> int:
+    raw = os.environ.get(MAX_BYTES_VARIABLE)
+    if raw is None:
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise ForumDataError(MAX_BYTES_VARIABLE, [Problem(f"must be a positive whole number of bytes, got {raw!r}")])
+    return value
+
+
+def read_bytes(source: ForumSource) -> bytes:
+    """The raw file, with every way of failing to read it turned into one clear problem."""
+    name = source.display_name
+    limit = max_bytes()
+    too_big = Problem(
+        f"file is larger than the {limit:,}-byte limit; raise it with {MAX_BYTES_VARIABLE}=<bytes> if the file is trusted"
+    )
+    if source.location == STDIN:
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise ForumDataError(name, [too_big])
+        return data
+    path = Path(source.location)
+    try:
+        if path.is_dir():
+            raise ForumDataError(name, [Problem("is a directory; pass the path of a forum YAML file")])
+        if path.stat().st_size > limit:
+            raise ForumDataError(name, [too_big])
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise ForumDataError(name, [Problem("no such file; check the path given to --data or CBIIC_DATA")]) from None
+    except PermissionError:
+        raise ForumDataError(name, [Problem("permission denied; make the file readable or pass another with --data")]) from None
+    except OSError as exc:
+        raise ForumDataError(name, [Problem(f"cannot read the file: {exc.strerror or exc}")]) from None
+    if len(data) > limit:
+        raise ForumDataError(name, [too_big])
+    return data
+
+
+def decode_text(data: bytes, name: str) -> str:
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise ForumDataError(name, [Problem(f"looks binary (NUL byte at offset {offset}); expected a UTF-8 YAML text file")])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ForumDataError(name, [Problem("is not valid UTF-8; save the file as UTF-8", line=line, column=column)]) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_forum(data: bytes, name: str) -> "Any":
+    """Validate raw bytes into a ``model.Forum`` or raise ``ForumDataError`` listing every problem."""
+    import msgspec
+
+    from . import model, yamltree
+
+    text = decode_text(data, name)
+    try:
+        raw, marks = yamltree.parse(text)
+    except yamltree.YamlProblem as exc:
+        raise ForumDataError(name, [exc.problem]) from None
+    if not isinstance(raw, dict):
+        kind = "a list" if isinstance(raw, list) else f"a single {type(raw).__name__} value"
+        raise ForumDataError(
+            name, [Problem(f"the document is {kind}; expected a mapping with `source`, `forum` and `people`", line=1, column=1)]
+        )
+    try:
+        forum = msgspec.convert(raw, model.Forum, strict=True)
+    except msgspec.ValidationError:
+        problems: list[Problem] = []
+        _collect_shape_problems(raw, model.Forum, (), problems)
+        raise ForumDataError(name, [_locate(problem, marks) for problem in problems]) from None
+    problems = _check_references(forum)
+    if problems:
+        raise ForumDataError(name, [_locate(problem, marks) for problem in problems])
+    return forum
+
+
+# -- shape problems --------------------------------------------------------
+
+def _collect_shape_problems(value: Any, annotation: Any, path: tuple, out: list[Problem]) -> None:
+    """Record every shape problem in ``value``, not just the first msgspec stops at.
+
+    msgspec reports one error per conversion, so on failure we descend into the
+    struct's fields and the list's items and convert each on its own.
+    """
+    import msgspec
+
+    try:
+        msgspec.convert(value, annotation, strict=True)
+        return
+    except msgspec.ValidationError as exc:
+        first_error = str(exc)
+    before = len(out)
+    bare = _strip_annotated(annotation)
+    if isinstance(value, dict) and isinstance(bare, type) and issubclass(bare, msgspec.Struct):
+        fields = {field.encode_name: field for field in msgspec.structs.fields(bare)}
+        for key in value:
+            if key not in fields:
+                out.append(Problem(f"unknown field {key!r}; expected one of: {', '.join(fields)}", path=_key_path(path, key)))
+        for key, field in fields.items():
+            if key in value:
+                _collect_shape_problems(value[key], field.type, path + (key,), out)
+            elif field.required:
+                out.append(Problem(f"missing required field {key!r}", path=_dotted(path)))
+    elif isinstance(value, list) and typing.get_origin(bare) is list:
+        (item_type,) = typing.get_args(bare)
+        for index, item in enumerate(value):
+            _collect_shape_problems(item, item_type, path + (index,), out)
+    if len(out) == before:
+        out.append(_from_msgspec_message(first_error, path))
+
+
+def _strip_annotated(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _key_path(path: tuple, key: str) -> str:
+    return "\0key\0" + _dotted(path + (key,))
+
+
+def _dotted(path: tuple) -> str:
+    from .yamltree import format_path
+
+    return format_path(path) or "(top level)"
+
+
+_MSGSPEC_WORDS = {"`object`": "a mapping", "`array`": "a list", "`str`": "text", "`int`": "a whole number"}
+
+
+def _from_msgspec_message(message: str, path: tuple) -> Problem:
+    """Turn msgspec's "Expected `str`, got `int` - at `$.a[0]`" into a Problem at the full path."""
+    text, _, where = message.partition(" - at `$")
+    suffix = where.rstrip("`")
+    full = _dotted(path) if path else ""
+    if suffix:
+        full = (full if full != "(top level)" else "") + suffix
+        full = full.lstrip(".")
+    for word, plain in _MSGSPEC_WORDS.items():
+        text = text.replace(word, plain)
+    text = text.replace("Expected ", "expected ").replace("Object missing required field", "missing required field")
+    return Problem(text, path=full or "(top level)")
+
+
+# -- references ------------------------------------------------------------
+
+def _check_references(forum: Any) -> list[Problem]:
+    from . import model
+
+    problems: list[Problem] = []
+    people = {p.slug for p in forum.people}
+    themes = {t.id for t in forum.themes}
+    organisations = {o.id for o in forum.organisations}
+    talks = {t.id for t in forum.talks}
+
+    def unique(items: list, attribute: str, section: str, seen: dict[str, str]) -> None:
+        for index, item in enumerate(items):
+            value = getattr(item, attribute)
+            here = f"{section}[{index}].{attribute}"
+            if value in seen:
+                problems.append(Problem(f"{value!r} is already used at {seen[value]}; ids must be unique", path=here))
+            else:
+                seen[value] = here
+
+    unique(forum.organisations, "id", "organisations", {})
+    unique(forum.themes, "id", "themes", {})
+    # People and every agenda item share one namespace because `cbiic talk REF` accepts either.
+    shared: dict[str, str] = {}
+    unique(forum.people, "slug", "people", shared)
+    if forum.opening:
+        unique([forum.opening], "id", "opening", shared)
+    unique(forum.sessions, "id", "sessions", shared)
+    unique(forum.talks, "id", "talks", shared)
+    if forum.panel:
+        unique([forum.panel], "id", "panel", shared)
+        unique(forum.panel.remarks, "id", "panel.remarks", shared)
+        if forum.panel.closing:
+            unique([forum.panel.closing], "id", "panel.closing", shared)
+    for problem in problems:
+        problem.path = problem.path.replace("opening[0]", "opening").replace("panel[0]", "panel").replace("closing[0]", "closing")
+
+    alias_owner: dict[str, str] = {}
+    for index, theme in enumerate(forum.themes):
+        for name in [theme.id, theme.label, *theme.aliases]:
+            key = name.casefold()
+            if key in alias_owner and alias_owner[key] != theme.id:
+                problems.append(Problem(f"name {name!r} also names theme {alias_owner[key]!r}; a theme name must point at one theme", path=f"themes[{index}]"))
+            alias_owner.setdefault(key, theme.id)
+
+    def known(value: str, pool: set[str], what: str, path: str) -> None:
+        if value not in pool:
+            hint = _closest(value, pool)
+            problems.append(Problem(f"unknown {what} {value!r}{hint}", path=path))
+
+    def person_ref(ref: Any, path: str) -> None:
+        if isinstance(ref, model.UncertainPerson):
+            for index, slug in enumerate(ref.candidates):
+                known(slug, people, "person", f"{path}.candidates[{index}]")
+        else:
+            known(ref, people, "person", path)
+
+    def contribution(item: Any, path: str) -> None:
+        person_ref(item.speaker, f"{path}.speaker")
+        for index, theme in enumerate(item.themes):
+            known(theme, themes, "theme", f"{path}.themes[{index}]")
+        for index, organisation in enumerate(item.organisations):
+            known(organisation, organisations, "organisation", f"{path}.organisations[{index}]")
+
+    for index, person in enumerate(forum.people):
+        for position, affiliation in enumerate(person.affiliations):
+            known(affiliation.organisation, organisations, "organisation", f"people[{index}].affiliations[{position}].organisation")
+    if forum.opening:
+        contribution(forum.opening, "opening")
+    for index, session in enumerate(forum.sessions):
+        person_ref(session.moderator, f"sessions[{index}].moderator")
+        for position, talk in enumerate(session.talks):
+            known(talk, talks, "talk", f"sessions[{index}].talks[{position}]")
+    for index, talk in enumerate(forum.talks):
+        contribution(talk, f"talks[{index}]")
+    if forum.panel:
+        person_ref(forum.panel.moderator, "panel.moderator")
+        for index, slug in enumerate(forum.panel.panelists):
+            known(slug, people, "person", f"panel.panelists[{index}]")
+        for index, remark in enumerate(forum.panel.remarks):
+            contribution(remark, f"panel.remarks[{index}]")
+        if forum.panel.closing:
+            contribution(forum.panel.closing, "panel.closing")
+    return problems
+
+
+def _closest(value: str, pool: set[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(value, sorted(pool), n=1)
+    return f"; did you mean {match[0]!r}?" if match else "; it must be defined in the file"
+
+
+# -- locations -------------------------------------------------------------
+
+def _locate(problem: Problem, marks: dict) -> Problem:
+    """Attach the line and column of the deepest known node on the problem's path."""
+    path_text = problem.path
+    is_key = path_text.startswith("\0key\0")
+    if is_key:
+        path_text = path_text.removeprefix("\0key\0")
+    path = _parse_path(path_text)
+    if is_key and path:
+        lookup: tuple = path[:-1] + ("<key>", path[-1])
+        if lookup in marks:
+            problem.line, problem.column = marks[lookup]
+    while problem.line is None:
+        if path in marks:
+            problem.line, problem.column = marks[path]
+        elif not path:
+            break
+        path = path[:-1]
+    problem.path = path_text
+    return problem
+
+
+def _parse_path(text: str) -> tuple:
+    import re
+
+    if text == "(top level)":
+        return ()
+    parts: list[str | int] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", text):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def load_forum(source: ForumSource, use_cache: bool = True) -> Any:
+    """The validated forum from ``source``, from the cache when its bytes were seen before."""
+    from . import cache
+
+    data = read_bytes(source)
+    if not use_cache or cache.disabled_by_environment():
+        return parse_forum(data, source.display_name)
+    entry = cache.entry_path(data)
+    forum = cache.read(entry)
+    if forum is None:
+        forum = parse_forum(data, source.display_name)
+        cache.write(entry, forum)
+    return forum

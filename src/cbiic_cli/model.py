@@ -1,0 +1,167 @@
+"""The forum as frozen, strictly validated types.
+
+The types double as the data file's schema: ``cbiic schema`` prints the JSON
+Schema msgspec derives from them, so a constraint written here is enforced on
+load and published to editors in one place.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import Annotated
+
+import msgspec
+
+Slug = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="lower-case words joined by hyphens, e.g. zheng-limin",
+    ),
+]
+Text = Annotated[str, msgspec.Meta(min_length=1, description="non-empty text")]
+Paragraphs = Annotated[
+    list[Annotated[int, msgspec.Meta(ge=1)]],
+    msgspec.Meta(min_length=1, description="line numbers of the source article this came from"),
+]
+
+
+class _Strict(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """Base: unknown keys are errors and loaded values never change."""
+
+
+class OrganisationKind(enum.Enum):
+    committee = "committee"
+    academy = "academy"
+    university = "university"
+    university_school = "university-school"
+    hospital = "hospital"
+    medical_centre = "medical-centre"
+    research_institute = "research-institute"
+    laboratory = "laboratory"
+    company = "company"
+    investor = "investor"
+
+
+class Source(_Strict, kw_only=True):
+    title: Text
+    published: Text
+    file: Text
+    paragraph_numbering: Text
+
+
+class Organisers(_Strict, kw_only=True):
+    as_written: Text
+    note: str | None = None
+    source_paragraphs: Paragraphs
+
+
+class ForumInfo(_Strict, kw_only=True):
+    name: Text
+    conference: Text
+    date: datetime.date
+    city: Text
+    participants: str | None = None
+    organisers: Organisers
+    aims: Annotated[list[Text], msgspec.Meta(min_length=1)]
+    source_paragraphs: Paragraphs
+
+
+class Organisation(_Strict, kw_only=True):
+    id: Slug
+    name: Text
+    kind: OrganisationKind
+    note: str | None = None
+    source_paragraphs: Paragraphs
+
+
+class Affiliation(_Strict, kw_only=True):
+    position: Text
+    organisation: Slug
+
+
+class Person(_Strict, kw_only=True):
+    slug: Slug
+    name: Text
+    honorific: str | None = None
+    affiliations: list[Affiliation] = []
+    note: str | None = None
+    source_paragraphs: Paragraphs
+
+
+class Theme(_Strict, kw_only=True):
+    id: Slug
+    label: Text
+    aliases: list[Text] = []
+    description: Text
+
+
+class UncertainPerson(_Strict, kw_only=True):
+    """A person the article names without saying which of several it means."""
+
+    as_written: Text
+    candidates: Annotated[list[Slug], msgspec.Meta(min_length=2)]
+    note: Text
+
+
+PersonRef = Slug | UncertainPerson
+
+
+class _Contribution(_Strict, kw_only=True):
+    id: Slug
+    speaker: PersonRef
+    summary: Text
+    themes: list[Slug] = []
+    organisations: list[Slug] = []
+    source_paragraphs: Paragraphs
+
+
+class Speech(_Contribution, kw_only=True):
+    """The opening speech or the panel's closing words."""
+
+    key_points: list[Text] = []
+
+
+class Talk(_Contribution, kw_only=True):
+    title: str | None = None
+    topic: str | None = None
+    key_points: Annotated[list[Text], msgspec.Meta(min_length=3, max_length=5)]
+
+    def __post_init__(self) -> None:
+        if (self.title is None) == (self.topic is None):
+            raise ValueError("a talk needs exactly one of `title` (as the article gives it) or `topic` (your words)")
+
+
+class Remark(_Contribution, kw_only=True):
+    key_points: list[Text] = []
+
+
+class Session(_Strict, kw_only=True):
+    id: Slug
+    name: Text
+    moderator: PersonRef
+    talks: list[Slug] = []
+    source_paragraphs: Paragraphs
+
+
+class Panel(_Strict, kw_only=True):
+    id: Slug
+    title: Text
+    moderator: PersonRef
+    panelists: Annotated[list[Slug], msgspec.Meta(min_length=1)]
+    remarks: list[Remark] = []
+    closing: Speech | None = None
+    source_paragraphs: Paragraphs
+
+
+class Forum(_Strict, kw_only=True):
+    source: Source
+    forum: ForumInfo
+    organisations: list[Organisation] = []
+    people: Annotated[list[Person], msgspec.Meta(min_length=1)]
+    themes: list[Theme] = []
+    opening: Speech | None = None
+    sessions: list[Session] = []
+    talks: list[Talk] = []
+    panel: Panel | None = None

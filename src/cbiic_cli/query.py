@@ -1,0 +1,297 @@
+"""Questions asked of a loaded forum, answered as plain rows (dicts and lists).
+
+Nothing here prints or knows about formats: every function returns values a
+renderer can turn into a table, JSON, CSV or Markdown, and raises ``NotFound``
+or ``Ambiguous`` (with suggestions) when a reference does not resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from . import model
+from .errors import Ambiguous, NotFound
+
+ROLE_ORDER = ("opening", "moderator", "speaker", "panelist", "closing")
+KIND_LABEL = {"opening": "opening speech", "talk": "talk", "remark": "panel remark", "closing": "closing words"}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Anything someone said at the forum, with where it sits in the agenda."""
+
+    kind: str  # opening | talk | remark | closing
+    item: Any  # model.Speech | model.Talk | model.Remark
+    session: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    @property
+    def heading(self) -> str:
+        title = getattr(self.item, "title", None)
+        if title:
+            return title
+        topic = getattr(self.item, "topic", None)
+        if topic:
+            return topic
+        return KIND_LABEL[self.kind].capitalize()
+
+
+@dataclass
+class View:
+    """What a command answers: list items for every format, plus an optional whole document.
+
+    ``items`` is what list formats (JSON arrays, CSV rows, Markdown tables) print;
+    ``document`` replaces ``items`` in JSON for commands that answer with one object;
+    ``columns`` names the item keys that tabular formats show, with their headers.
+    """
+
+    kind: str
+    items: list[dict[str, Any]]
+    columns: list[tuple[str, str]]
+    document: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def normalise(text: str) -> str:
+    """Case-, space- and punctuation-insensitive form used to match names and refs."""
+    return re.sub(r"[\s_.,'’/]+", "-", text.strip().casefold()).strip("-")
+
+
+class ForumIndex:
+    """Lookup tables over one forum, built lazily so each command pays only for what it uses."""
+
+    def __init__(self, forum: model.Forum) -> None:
+        self.forum = forum
+
+    @cached_property
+    def people(self) -> dict[str, model.Person]:
+        return {person.slug: person for person in self.forum.people}
+
+    @cached_property
+    def organisations(self) -> dict[str, model.Organisation]:
+        return {organisation.id: organisation for organisation in self.forum.organisations}
+
+    @cached_property
+    def themes(self) -> dict[str, model.Theme]:
+        return {theme.id: theme for theme in self.forum.themes}
+
+    @cached_property
+    def contributions(self) -> list[Contribution]:
+        session_of = {talk: session.id for session in self.forum.sessions for talk in session.talks}
+        found: list[Contribution] = []
+        if self.forum.opening:
+            found.append(Contribution("opening", self.forum.opening))
+        found.extend(Contribution("talk", talk, session_of.get(talk.id)) for talk in self.forum.talks)
+        if self.forum.panel:
+            found.extend(Contribution("remark", remark) for remark in self.forum.panel.remarks)
+            if self.forum.panel.closing:
+                found.append(Contribution("closing", self.forum.panel.closing))
+        return found
+
+    @cached_property
+    def contribution_by_id(self) -> dict[str, Contribution]:
+        return {contribution.id: contribution for contribution in self.contributions}
+
+    @cached_property
+    def roles(self) -> dict[str, tuple[list[str], list[str]]]:
+        """slug -> (roles the article states, roles it leaves uncertain between namesakes)."""
+        certain: dict[str, set[str]] = {slug: set() for slug in self.people}
+        possible: dict[str, set[str]] = {slug: set() for slug in self.people}
+
+        def credit(ref: model.PersonRef, role: str) -> None:
+            if isinstance(ref, model.UncertainPerson):
+                for slug in ref.candidates:
+                    possible[slug].add(role)
+            else:
+                certain[ref].add(role)
+
+        forum = self.forum
+        if forum.opening:
+            credit(forum.opening.speaker, "opening")
+        for session in forum.sessions:
+            credit(session.moderator, "moderator")
+        for talk in forum.talks:
+            credit(talk.speaker, "speaker")
+        if forum.panel:
+            credit(forum.panel.moderator, "moderator")
+            for slug in forum.panel.panelists:
+                certain[slug].add("panelist")
+            for remark in forum.panel.remarks:
+                credit(remark.speaker, "panelist")
+            if forum.panel.closing:
+                credit(forum.panel.closing.speaker, "closing")
+
+        def ordered(roles: set[str]) -> list[str]:
+            return [role for role in ROLE_ORDER if role in roles]
+
+        return {slug: (ordered(certain[slug]), ordered(possible[slug] - certain[slug])) for slug in self.people}
+
+    @cached_property
+    def agenda_order(self) -> list[str]:
+        """People in the order they first appear in the agenda, then anyone never on it."""
+        order: dict[str, None] = {}
+
+        def visit(ref: model.PersonRef) -> None:
+            if isinstance(ref, str):
+                order.setdefault(ref)
+
+        forum = self.forum
+        if forum.opening:
+            visit(forum.opening.speaker)
+        for session in forum.sessions:
+            visit(session.moderator)
+        for talk in forum.talks:
+            visit(talk.speaker)
+        if forum.panel:
+            visit(forum.panel.moderator)
+            for slug in forum.panel.panelists:
+                visit(slug)
+        for person in forum.people:
+            order.setdefault(person.slug)
+        return list(order)
+
+    @cached_property
+    def theme_names(self) -> dict[str, str]:
+        """Every normalised theme id, label and alias -> theme id."""
+        names: dict[str, str] = {}
+        for theme in self.forum.themes:
+            for name in (theme.id, theme.label, *theme.aliases):
+                names.setdefault(normalise(name), theme.id)
+        return names
+
+    # -- rows ------------------------------------------------------------
+
+    def affiliation_lines(self, person: model.Person) -> list[str]:
+        return [f"{a.position}, {self.organisations[a.organisation].name}" for a in person.affiliations]
+
+    def person_row(self, slug: str) -> dict[str, Any]:
+        person = self.people[slug]
+        roles, possible = self.roles[slug]
+        return {
+            "slug": person.slug,
+            "name": person.name,
+            "honorific": person.honorific,
+            "affiliations": self.affiliation_lines(person),
+            "roles": roles,
+            "possible_roles": possible,
+        }
+
+    def speaker_fields(self, ref: model.PersonRef) -> dict[str, Any]:
+        """The person fields of a contribution row; for an uncertain speaker, the candidates instead."""
+        if isinstance(ref, model.UncertainPerson):
+            return {
+                "slug": None,
+                "name": ref.as_written,
+                "honorific": None,
+                "affiliations": [],
+                "roles": [],
+                "possible_roles": [],
+                "speaker_candidates": list(ref.candidates),
+                "attribution_note": ref.note,
+            }
+        return {**self.person_row(ref), "speaker_candidates": [], "attribution_note": None}
+
+    def contribution_row(self, contribution: Contribution) -> dict[str, Any]:
+        item = contribution.item
+        return {
+            "id": item.id,
+            "kind": contribution.kind,
+            "heading": contribution.heading,
+            "title": getattr(item, "title", None),
+            "topic": getattr(item, "topic", None),
+            "session": contribution.session,
+            **self.speaker_fields(item.speaker),
+            "gist": gist(item.summary),
+            "summary": item.summary,
+            "key_points": list(item.key_points),
+            "themes": list(item.themes),
+            "organisations": [self.organisations[o].name for o in item.organisations],
+            "source_paragraphs": list(item.source_paragraphs),
+        }
+
+    def says_about(self, contribution: Contribution, slug: str) -> str | None:
+        """'stated' if the article names this person as the speaker, 'uncertain' if only possibly."""
+        speaker = contribution.item.speaker
+        if isinstance(speaker, model.UncertainPerson):
+            return "uncertain" if slug in speaker.candidates else None
+        return "stated" if speaker == slug else None
+
+
+def gist(summary: str) -> str:
+    """The first sentence of a summary: the one line a list has room for."""
+    match = re.match(r"(.+?[.!?])(\s|$)", " ".join(summary.split()))
+    return match.group(1) if match else " ".join(summary.split())
+
+
+# -- resolving references ----------------------------------------------------
+
+def _suggest(ref: str, pool: list[str]) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(ref, pool, n=3, cutoff=0.6)
+
+
+def resolve_ref(index: ForumIndex, ref: str) -> tuple[str, str]:
+    """Resolve a talk id or person slug (exact, then name, then unique prefix) to ('talk'|'person', key)."""
+    pool: dict[str, str] = {slug: "person" for slug in index.people}
+    pool.update({cid: "talk" for cid in index.contribution_by_id})
+    if index.forum.panel:
+        pool[index.forum.panel.id] = "panel"
+    return _resolve_among(index, ref, pool, "talk or person", "run `cbiic speakers` or `cbiic agenda` to see valid refs.")
+
+
+def _describe(index: ForumIndex, key: str, what: str) -> str:
+    if what == "person":
+        person = index.people[key]
+        where = "; ".join(index.affiliation_lines(person)) or "no affiliation given"
+        return f"{key} ({person.name}, {where})"
+    if what == "panel":
+        return f"{key} (panel: {index.forum.panel.title})"
+    return f"{key} ({KIND_LABEL[index.contribution_by_id[key].kind]}: {index.contribution_by_id[key].heading})"
+
+
+def resolve_person(index: ForumIndex, ref: str) -> str:
+    pool = {slug: "person" for slug in index.people}
+    return _resolve_among(index, ref, pool, "person", "run `cbiic speakers` to list everyone.")[1]
+
+
+def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str, fallback: str) -> tuple[str, str]:
+    wanted = normalise(ref)
+    if wanted in pool:
+        return pool[wanted], wanted
+    by_name = [person.slug for person in index.forum.people if normalise(person.name) == wanted and person.slug in pool]
+    candidates = by_name or ([key for key in pool if key.startswith(wanted)] if wanted else [])
+    people = [key for key in candidates if pool[key] == "person"]
+    if len(people) == 1 and all(pool[key] == "person" or (pool[key] == "talk" and index.says_about(index.contribution_by_id[key], people[0])) for key in candidates):
+        # `zheng` matches Zheng Limin and his talk: the person's view already holds the talk.
+        candidates = people
+    if len(candidates) == 1:
+        return pool[candidates[0]], candidates[0]
+    if candidates:
+        listed = "; ".join(_describe(index, key, pool[key]) for key in candidates)
+        raise Ambiguous(f"{ref!r} matches {len(candidates)} entries: {listed}. Give one of these ids in full.")
+    hint = _suggest(wanted, list(pool))
+    advice = f"did you mean {' or '.join(hint)}?" if hint else fallback
+    raise NotFound(f"no {noun} {ref!r}; {advice}")
+
+
+def resolve_theme(index: ForumIndex, name: str) -> str:
+    wanted = normalise(name)
+    names = index.theme_names
+    if wanted in names:
+        return names[wanted]
+    prefixed = sorted({theme for alias, theme in names.items() if alias.startswith(wanted)}) if wanted else []
+    if len(prefixed) == 1:
+        return prefixed[0]
+    known = ", ".join(index.themes)
+    if prefixed:
+        raise Ambiguous(f"theme {name!r} could be {' or '.join(prefixed)}; known themes: {known}")
+    hint = _suggest(wanted, list(names))
+    advice = f"did you mean {' or '.join(dict.fromkeys(names[h] for h in hint))}? " if hint else ""
+    raise NotFound(f"no theme {name!r}; {advice}known themes: {known}")

@@ -91,7 +91,7 @@ def talk(index: ForumIndex, ref: str) -> View:
 def theme(index: ForumIndex, name: str) -> View:
     theme_id = resolve_theme(index, name)
     rows = [index.contribution_row(c) for c in index.contributions if theme_id in c.item.themes]
-    columns = [("kind", "Kind"), ("id", "Id"), ("name", "Speaker"), ("affiliations", "Affiliation"), ("gist", "Gist")]
+    columns = [("kind", "Kind"), ("id", "Id"), ("name", "Speaker"), ("slug", "Slug"), ("affiliations", "Affiliation"), ("gist", "Gist")]
     the_theme = index.themes[theme_id]
     return View("theme", rows, columns, extra={"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}})
 

@@ -1,0 +1,34 @@
+"""Helpers shared by the CLI tests: run cbiic in-process on the shipped or a modified forum."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cbiic_cli.cli import app
+from cbiic_cli.load import default_data_path
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = default_data_path()
+
+
+def shipped_text() -> str:
+    return SHIPPED.read_text(encoding="utf-8")
+
+
+def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+    """Run cbiic in-process; stdout and stderr stay separate, as a script would see them."""
+    return CliRunner().invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+
+def write_forum(tmp_path: Path, text: str, name: str = "forum.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    """Edit the shipped forum in one place, failing loudly if the anchor text moved."""
+    assert text.count(old) == 1, f"anchor {old!r} found {text.count(old)} times"
+    return text.replace(old, new)

@@ -119,11 +119,16 @@ def parse_forum(data: bytes, name: str) -> "Any":
     except msgspec.ValidationError:
         problems: list[Problem] = []
         _collect_shape_problems(raw, model.Forum, (), problems)
-        raise ForumDataError(name, [_locate(problem, marks) for problem in problems]) from None
+        raise ForumDataError(name, _in_file_order(problems, marks)) from None
     problems = _check_references(forum)
     if problems:
-        raise ForumDataError(name, [_locate(problem, marks) for problem in problems])
+        raise ForumDataError(name, _in_file_order(problems, marks))
     return forum
+
+
+def _in_file_order(problems: list[Problem], marks: dict) -> list[Problem]:
+    located = [_locate(problem, marks) for problem in problems]
+    return sorted(located, key=lambda p: (p.line or 0, p.column or 0))
 
 
 # -- shape problems --------------------------------------------------------

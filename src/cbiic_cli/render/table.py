@@ -73,11 +73,11 @@ def _lines(values: list[str]) -> Text:
 
 
 def _speakers(view: View) -> RenderableType:
-    table = _table(title=f"{len(view.items)} people, in agenda order", title_justify="left")
+    table = _table(title=f"{len(view.items)} people, in agenda order", title_justify="left", expand=True)
     table.add_column("Name", style="bold", overflow="fold")
     table.add_column("Slug", style=ID, overflow="fold")
-    table.add_column("Roles", overflow="fold")
-    table.add_column("Affiliation", overflow="fold")
+    table.add_column("Roles", overflow="fold", ratio=2)
+    table.add_column("Affiliation", overflow="fold", ratio=5)
     for row in view.items:
         table.add_row(t(row["name"]), t(row["slug"]), _roles(row), _lines(row["affiliations"]))
     return table

@@ -42,7 +42,7 @@ def test_speakers_roles_follow_the_article():
 
 
 def test_speakers_table_shows_names_and_affiliations():
-    result = invoke("speakers")
+    result = invoke("speakers", env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "Zheng Limin" in result.stdout
     assert "Shanghai Chest Hospital" in result.stdout
@@ -101,7 +101,7 @@ def test_talk_by_person_slug_shows_the_exact_title_and_summary():
 
 
 def test_talk_table_shows_title_speaker_affiliation_and_points():
-    result = invoke("talk", "li-ziming")
+    result = invoke("talk", "li-ziming", env={"COLUMNS": "200"})
     assert result.exit_code == 0
     out = result.stdout
     assert "Genetic testing for precision therapy" in out
@@ -188,7 +188,7 @@ def test_themes_counts_and_matrix():
     assert rows["insurance"]["count"] == 4
     assert rows["nsclc"]["speakers"] == ["li-ziming"]
     assert "ma-jun-harbin|ma-jun-sysucc" in rows["insurance"]["speakers"]
-    table = invoke("themes").stdout
+    table = invoke("themes", env={"COLUMNS": "200"}).stdout
     assert "Who spoke on what" in table
     assert "Professor Ma Jun (ma-jun-harbin or ma-jun-sysucc)" in table
 

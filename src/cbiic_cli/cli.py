@@ -5,8 +5,6 @@ renderers load inside the commands that need them, so `--help`, `--version`
 and shell completion stay as fast as Typer itself.
 """
 
-from __future__ import annotations
-
 import functools
 import os
 import sys
@@ -61,7 +59,7 @@ def command(*, example: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Ca
     return register
 
 
-def _terminal() -> tuple[bool, int | None]:
+def _terminal() -> tuple[bool, Optional[int]]:
     """(colour?, width) for table output: colour only on a terminal, NO_COLOR and FORCE_COLOR respected."""
     if os.environ.get("NO_COLOR"):
         color = False
@@ -69,7 +67,7 @@ def _terminal() -> tuple[bool, int | None]:
         color = True
     else:
         color = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-    width: int | None = None
+    width: Optional[int] = None
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
         width = int(columns)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 
 class CbiicError(Exception):
     """An error shown to the user as one line on stderr; never a traceback."""
@@ -11,14 +9,19 @@ class CbiicError(Exception):
     exit_code = 1
 
 
-@dataclass
 class Problem:
     """One thing wrong with a forum file, with where it is."""
 
-    message: str
-    path: str = ""
-    line: int | None = None
-    column: int | None = None
+    __slots__ = ("message", "path", "line", "column")
+
+    def __init__(self, message: str, path: str = "", line: int | None = None, column: int | None = None) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __repr__(self) -> str:
+        return f"Problem({self.message!r}, path={self.path!r}, line={self.line}, column={self.column})"
 
     def located(self, filename: str) -> str:
         where = filename
@@ -28,12 +31,13 @@ class Problem:
         return f"{where}:{field_part} {self.message}"
 
 
-@dataclass
 class ForumDataError(CbiicError):
     """The forum file cannot be used; holds every problem found, the first one leading."""
 
-    filename: str
-    problems: list[Problem] = field(default_factory=list)
+    def __init__(self, filename: str, problems: list[Problem]) -> None:
+        super().__init__(filename, problems)
+        self.filename = filename
+        self.problems = problems
 
     def __str__(self) -> str:
         first = self.problems[0].located(self.filename)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 import typing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,13 @@ MAX_BYTES_VARIABLE = "CBIIC_MAX_BYTES"
 STDIN = "-"
 
 
-@dataclass(frozen=True)
 class ForumSource:
     """Where a forum comes from: a file path, or standard input as ``-``."""
 
-    location: str
+    __slots__ = ("location",)
+
+    def __init__(self, location: str) -> None:
+        self.location = location
 
     @property
     def display_name(self) -> str:

@@ -8,7 +8,6 @@ or ``Ambiguous`` (with suggestions) when a reference does not resolve.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -19,13 +18,16 @@ ROLE_ORDER = ("opening", "moderator", "speaker", "panelist", "closing")
 KIND_LABEL = {"opening": "opening speech", "talk": "talk", "remark": "panel remark", "closing": "closing words"}
 
 
-@dataclass(frozen=True)
 class Contribution:
     """Anything someone said at the forum, with where it sits in the agenda."""
 
-    kind: str  # opening | talk | remark | closing
-    item: Any  # model.Speech | model.Talk | model.Remark
-    session: str | None = None
+    # A plain class rather than a dataclass: @dataclass costs start-up time on every run.
+    __slots__ = ("kind", "item", "session")
+
+    def __init__(self, kind: str, item: Any, session: str | None = None) -> None:
+        self.kind = kind  # opening | talk | remark | closing
+        self.item = item  # model.Speech | model.Talk | model.Remark
+        self.session = session
 
     @property
     def id(self) -> str:
@@ -42,7 +44,6 @@ class Contribution:
         return KIND_LABEL[self.kind].capitalize()
 
 
-@dataclass
 class View:
     """What a command answers: list items for every format, plus an optional whole document.
 
@@ -51,11 +52,21 @@ class View:
     ``columns`` names the item keys that tabular formats show, with their headers.
     """
 
-    kind: str
-    items: list[dict[str, Any]]
-    columns: list[tuple[str, str]]
-    document: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("kind", "items", "columns", "document", "extra")
+
+    def __init__(
+        self,
+        kind: str,
+        items: list[dict[str, Any]],
+        columns: list[tuple[str, str]],
+        document: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.items = items
+        self.columns = columns
+        self.document = document
+        self.extra = extra if extra is not None else {}
 
 
 def normalise(text: str) -> str:

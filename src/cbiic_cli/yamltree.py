@@ -80,13 +80,31 @@ def parse(text: str) -> tuple[Any, Marks]:
         raise YamlProblem(Problem("the file holds no YAML document; expected a mapping with `source`, `forum` and `people`"))
     marks: Marks = {}
     constructor = yaml.constructor.SafeConstructor()
-    value = _convert(node, (), marks, constructor, set())
+    try:
+        value = _convert(node, (), marks, constructor, set())
+    except _AliasUsed as used:
+        raise YamlProblem(_alias_problem(text, used.path)) from None
     return value, marks
+
+
+class _AliasUsed(Exception):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+
+def _alias_problem(text: str, path: Path) -> Problem:
+    """Locate the first alias by scanning events: composed nodes only know where the anchor was."""
+    line = column = None
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            line, column = event.start_mark.line + 1, event.start_mark.column + 1
+            break
+    return Problem("YAML anchors and aliases are not allowed; write the value out in full", path=format_path(path), line=line, column=column)
 
 
 def _convert(node: yaml.Node, path: Path, marks: Marks, constructor: yaml.constructor.SafeConstructor, seen: set[int]) -> Any:
     if id(node) in seen:
-        raise YamlProblem(_problem(node, path, "YAML anchors and aliases are not allowed; write the value out in full"))
+        raise _AliasUsed(path)
     seen.add(id(node))
     marks[path] = _at(node)
     if isinstance(node, yaml.MappingNode):

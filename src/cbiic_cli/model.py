@@ -27,8 +27,12 @@ Paragraphs = Annotated[
 ]
 
 
-class _Strict(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
-    """Base: unknown keys are errors and loaded values never change."""
+class _Strict(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True, gc=False):
+    """Base: unknown keys are errors and loaded values never change.
+
+    gc=False: the forum is a tree of strings and lists with no reference cycles,
+    so the cyclic garbage collector need not track (and rescan) every struct.
+    """
 
 
 class OrganisationKind(enum.Enum):
@@ -44,20 +48,20 @@ class OrganisationKind(enum.Enum):
     investor = "investor"
 
 
-class Source(_Strict, kw_only=True):
+class Source(_Strict, kw_only=True, gc=False):
     title: Text
     published: Text
     file: Text
     paragraph_numbering: Text
 
 
-class Organisers(_Strict, kw_only=True):
+class Organisers(_Strict, kw_only=True, gc=False):
     as_written: Text
     note: str | None = None
     source_paragraphs: Paragraphs
 
 
-class ForumInfo(_Strict, kw_only=True):
+class ForumInfo(_Strict, kw_only=True, gc=False):
     name: Text
     conference: Text
     date: datetime.date
@@ -68,7 +72,7 @@ class ForumInfo(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Organisation(_Strict, kw_only=True):
+class Organisation(_Strict, kw_only=True, gc=False):
     id: Slug
     name: Text
     kind: OrganisationKind
@@ -76,12 +80,12 @@ class Organisation(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Affiliation(_Strict, kw_only=True):
+class Affiliation(_Strict, kw_only=True, gc=False):
     position: Text
     organisation: Slug
 
 
-class Person(_Strict, kw_only=True):
+class Person(_Strict, kw_only=True, gc=False):
     slug: Slug
     name: Text
     honorific: str | None = None
@@ -90,14 +94,14 @@ class Person(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Theme(_Strict, kw_only=True):
+class Theme(_Strict, kw_only=True, gc=False):
     id: Slug
     label: Text
     aliases: list[Text] = []
     description: Text
 
 
-class UncertainPerson(_Strict, kw_only=True):
+class UncertainPerson(_Strict, kw_only=True, gc=False):
     """A person the article names without saying which of several it means."""
 
     as_written: Text
@@ -108,7 +112,7 @@ class UncertainPerson(_Strict, kw_only=True):
 PersonRef = Slug | UncertainPerson
 
 
-class _Contribution(_Strict, kw_only=True):
+class _Contribution(_Strict, kw_only=True, gc=False):
     id: Slug
     speaker: PersonRef
     summary: Text
@@ -117,13 +121,13 @@ class _Contribution(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Speech(_Contribution, kw_only=True):
+class Speech(_Contribution, kw_only=True, gc=False):
     """The opening speech or the panel's closing words."""
 
     key_points: list[Text] = []
 
 
-class Talk(_Contribution, kw_only=True):
+class Talk(_Contribution, kw_only=True, gc=False):
     title: str | None = None
     topic: str | None = None
     key_points: Annotated[list[Text], msgspec.Meta(min_length=3, max_length=5)]
@@ -133,11 +137,11 @@ class Talk(_Contribution, kw_only=True):
             raise ValueError("a talk needs exactly one of `title` (as the article gives it) or `topic` (your words)")
 
 
-class Remark(_Contribution, kw_only=True):
+class Remark(_Contribution, kw_only=True, gc=False):
     key_points: list[Text] = []
 
 
-class Session(_Strict, kw_only=True):
+class Session(_Strict, kw_only=True, gc=False):
     id: Slug
     name: Text
     moderator: PersonRef
@@ -145,7 +149,7 @@ class Session(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Panel(_Strict, kw_only=True):
+class Panel(_Strict, kw_only=True, gc=False):
     id: Slug
     title: Text
     moderator: PersonRef
@@ -155,7 +159,7 @@ class Panel(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Forum(_Strict, kw_only=True):
+class Forum(_Strict, kw_only=True, gc=False):
     source: Source
     forum: ForumInfo
     organisations: list[Organisation] = []

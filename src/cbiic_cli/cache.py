@@ -9,13 +9,17 @@ back to a fresh load, silently. A cache can make cbiic faster, never wrong.
 
 from __future__ import annotations
 
-import hashlib
+import gc
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+
+try:  # blake2b without loading OpenSSL: `import hashlib` alone costs a couple of milliseconds at start-up
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - an interpreter built without it
+    from hashlib import blake2b as _blake2b
 
 MAGIC = b"cbiic-cache-1\n"
 DIGEST_BYTES = 32
@@ -44,7 +48,7 @@ def _schema_fingerprint() -> bytes:
 def entry_path(data: bytes) -> Path:
     import msgspec
 
-    digest = hashlib.blake2b(digest_size=DIGEST_BYTES)
+    digest = _blake2b(digest_size=DIGEST_BYTES)
     for part in (__version__.encode(), msgspec.__version__.encode(), _schema_fingerprint(), data):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
@@ -65,20 +69,30 @@ def read(path: Path) -> Any | None:
     if len(blob) < header or not blob.startswith(MAGIC):
         return None
     payload = blob[header:]
-    if hashlib.blake2b(payload, digest_size=DIGEST_BYTES).digest() != blob[len(MAGIC) : header]:
+    if _blake2b(payload, digest_size=DIGEST_BYTES).digest() != blob[len(MAGIC) : header]:
         return None
+    # Decoding makes a few objects per field of every talk; with the collector on, a
+    # big forum triggers repeated full collections that find nothing (the model has
+    # no reference cycles) and cost a third of the decode.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return msgspec.msgpack.decode(payload, type=Forum)
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError):
         return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def write(path: Path, forum: Any) -> None:
     """Store ``forum`` atomically; any failure just means no cache this time."""
+    import tempfile
+
     import msgspec
 
     payload = msgspec.msgpack.encode(forum)
-    blob = MAGIC + hashlib.blake2b(payload, digest_size=DIGEST_BYTES).digest() + payload
+    blob = MAGIC + _blake2b(payload, digest_size=DIGEST_BYTES).digest() + payload
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".msgpack")

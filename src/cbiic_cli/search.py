@@ -8,11 +8,11 @@ A quoted phrase must appear as written, modulo case and punctuation.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import shlex
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from .query import ForumIndex
 
@@ -32,7 +32,14 @@ SNIPPET_CHARS = 160
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’.&][^\W_]+)*")
 _PUNCT = re.compile(r"[\W_]+")
-_CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Scripts written without spaces (CJK punctuation and ideographs, Hangul, compatibility
+# ideographs): a query word holding any is matched as a substring. A range test, not
+# a regex: compiling a character class this wide costs milliseconds at start-up.
+_CJK_RANGES = ((0x3000, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+
+
+def _has_cjk(word: str) -> bool:
+    return not word.isascii() and any(low <= ord(character) <= high for character in word for low, high in _CJK_RANGES)
 
 
 def stem(word: str) -> str:
@@ -69,11 +76,23 @@ def _spaced(text: str) -> str:
     return " ".join(p for p in _PUNCT.split(text.casefold()) if p)
 
 
-@dataclass
 class Query:
-    terms: list[str] = field(default_factory=list)  # single words, in their query_term form
-    cjk: list[str] = field(default_factory=list)  # Chinese (etc.) strings, matched as substrings
-    phrases: list[str] = field(default_factory=list)  # quoted phrases, in their _spaced form
+    """A parsed query (a plain class: ``dataclasses`` is a start-up cost the CLI does not need)."""
+
+    __slots__ = ("terms", "cjk", "phrases")
+
+    def __init__(self, terms: list[str] | None = None, cjk: list[str] | None = None, phrases: list[str] | None = None) -> None:
+        self.terms: list[str] = terms if terms is not None else []  # single words, in their query_term form
+        self.cjk: list[str] = cjk if cjk is not None else []  # Chinese (etc.) strings, matched as substrings
+        self.phrases: list[str] = phrases if phrases is not None else []  # quoted phrases, in their _spaced form
+
+    def __repr__(self) -> str:
+        return f"Query(terms={self.terms!r}, cjk={self.cjk!r}, phrases={self.phrases!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Query):
+            return NotImplemented
+        return (self.terms, self.cjk, self.phrases) == (other.terms, other.cjk, other.phrases)
 
     @property
     def empty(self) -> bool:
@@ -94,7 +113,7 @@ def parse_query(words: list[str]) -> Query:
                 query.phrases.append(_spaced(phrase))
         raw = re.sub(r'"[^"]*"', " ", raw)
     for word in raw.split():
-        if _CJK.search(word):
+        if _has_cjk(word):
             query.cjk.append(word.casefold())
             continue
         for piece in _WORD.findall(word) or []:
@@ -104,36 +123,83 @@ def parse_query(words: list[str]) -> Query:
     return query
 
 
-@dataclass
+_CONTRIBUTION_FIELDS = ("title", "name", "key_points", "organisations", "affiliations", "summary")
+_TOPIC_FIELDS = ("topic",) + _CONTRIBUTION_FIELDS[1:]
+_PERSON_FIELDS = ("name", "affiliations")
+
+
 class _Doc:
-    kind: str
-    key: str
-    fields: dict[str, str]
-    row: dict[str, Any]
+    """One searchable thing: its weighted fields' text, and what to build its display row from."""
+
+    __slots__ = ("kind", "key", "names", "texts", "themes", "source")
+
+    def __init__(self, kind: str, key: str, names: tuple[str, ...], texts: tuple[str, ...], themes: Any, source: Any) -> None:
+        self.kind = kind
+        self.key = key
+        self.names = names  # field names, in the order their weights are summed
+        self.texts = texts
+        self.themes = themes
+        self.source = source  # the Contribution, or None for a person
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return dict(zip(self.names, self.texts))
+
+    def row(self, index: ForumIndex) -> dict[str, Any]:
+        """What a hit shows about its speaker and item: the keys of ``contribution_row`` or ``person_row`` it needs."""
+        if self.source is None:
+            person = index.person_row(self.key)
+            return {**person, "id": self.key, "kind": "person", "heading": person["name"], "speaker_candidates": []}
+        item = self.source.item
+        return {**index.speaker_fields(item.speaker), "heading": self.source.heading, "themes": list(item.themes)}
 
 
-def _documents(index: ForumIndex) -> Iterator[_Doc]:
-    """Each contribution, and each person with no contribution of their own (moderators, say)."""
+def _documents(index: ForumIndex) -> list[_Doc]:
+    """Each contribution, and each person with no contribution of their own (moderators, say).
+
+    The fields hold what ``ForumIndex.contribution_row`` and ``person_row`` would
+    give, built directly: a search reads every document's text but shows only
+    its hits, so rows are made only for those.
+    """
     spoke: set[str] = set()
+    speakers: dict[str, tuple[str, str]] = {}
+    organisations = index.organisations
+    people = index.people
+    documents: list[_Doc] = []
+    append = documents.append
     for contribution in index.contributions:
-        row = index.contribution_row(contribution)
-        if row["slug"]:
-            spoke.add(row["slug"])
-        fields = {
-            "title" if row["title"] else "topic": row["heading"],
-            "name": row["name"],
-            "key_points": "\n".join(row["key_points"]),
-            "organisations": "\n".join(row["organisations"]),
-            "affiliations": "\n".join(row["affiliations"]),
-            "summary": row["summary"],
-        }
-        yield _Doc(contribution.kind, contribution.id, fields, row)
+        item = contribution.item
+        speaker = item.speaker
+        if speaker.__class__ is str:
+            spoke.add(speaker)
+            person_fields = speakers.get(speaker)
+            if person_fields is None:
+                person = people[speaker]
+                person_fields = speakers[speaker] = (person.name, "\n".join(index.affiliation_lines(person)))
+            name, affiliations = person_fields
+        else:  # uncertain between namesakes: the name as written, no affiliation
+            name, affiliations = speaker.as_written, ""
+        texts = (
+            contribution.heading,
+            name,
+            "\n".join(item.key_points),
+            "\n".join([organisations[o].name for o in item.organisations]) if item.organisations else "",
+            affiliations,
+            item.summary,
+        )
+        names = _CONTRIBUTION_FIELDS if getattr(item, "title", None) else _TOPIC_FIELDS
+        append(_Doc(contribution.kind, item.id, names, texts, item.themes, contribution))
     for slug in index.agenda_order:
         if slug in spoke:
             continue
-        person = index.person_row(slug)
-        row = {**person, "id": slug, "kind": "person", "heading": person["name"], "speaker_candidates": []}
-        yield _Doc("person", slug, {"name": person["name"], "affiliations": "\n".join(person["affiliations"])}, row)
+        person = people[slug]
+        append(_Doc("person", slug, _PERSON_FIELDS, (person.name, "\n".join(index.affiliation_lines(person))), (), None))
+    return documents
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _forms(word: str) -> frozenset[str]:
+    return frozenset(word_forms(word))
 
 
 def _field_hits(text: str, query: Query) -> tuple[dict[str, int], list[tuple[int, int]]]:
@@ -143,8 +209,7 @@ def _field_hits(text: str, query: Query) -> tuple[dict[str, int], list[tuple[int
     if query.terms:
         wanted = set(query.terms)
         for match in _WORD.finditer(text):
-            forms = word_forms(match.group())
-            hit = wanted & forms
+            hit = wanted & _forms(match.group())
             for term in hit:
                 counts[term] = counts.get(term, 0) + 1
             if hit:
@@ -179,52 +244,148 @@ def _needles(query: Query) -> list[str]:
     return needles
 
 
+def _squashed_pattern(needle: str) -> re.Pattern[str]:
+    """Finds ``needle`` in case-folded text exactly when ``_squash`` of that text contains it.
+
+    Searching the folded text with punctuation allowed between the needle's
+    characters answers the same question as squashing it first, without
+    building a squashed copy of every document.
+    """
+    return re.compile(r"[\W_]*".join(re.escape(character) for character in needle))
+
+
+class _Counter:
+    """Counts query keys per field exactly as ``_field_hits`` does, minus the spans, and faster.
+
+    A term can only hit a word whose squashed text holds the term's needle, so a
+    field without any needle is skipped without tokenising it; words are
+    tokenised in C and each distinct word's hits are worked out once per search.
+    """
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.wanted = set(query.terms)
+        term_needles = [term[:-1] if term.endswith("y") else term for term in query.terms]
+        self.term_patterns = [_squashed_pattern(needle) for needle in term_needles]
+        self.any_term = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in self.term_patterns)) if all(term_needles) else None
+        self.memo: dict[str, tuple[str, ...]] = {}
+
+    def _resolve(self, words: list[str]) -> None:
+        memo, wanted = self.memo, self.wanted
+        for word in set(words).difference(memo):
+            memo[word] = tuple(wanted & _forms(word))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The spans ``_field_hits`` gives for ``text``, which must be whitespace-normalised (single spaces).
+
+        Words never contain spaces and tokenising restarts at each one, so only
+        the space-delimited chunks around a needle are tokenised; any text whose
+        case folding changes its length takes the plain path.
+        """
+        query = self.query
+        folded = text.casefold()
+        if not query.terms or self.any_term is None or len(folded) != len(text):
+            return _field_hits(text, query)[1]
+        spans: list[tuple[int, int]] = []
+        ranges: list[list[int]] = []
+        for match in self.any_term.finditer(folded):
+            low = text.rfind(" ", 0, match.start()) + 1
+            high = text.find(" ", match.end())
+            high = len(text) if high == -1 else high
+            if ranges and low <= ranges[-1][1]:
+                ranges[-1][1] = max(ranges[-1][1], high)
+            else:
+                ranges.append([low, high])
+        memo = self.memo
+        for low, high in ranges:
+            for match in _WORD.finditer(text, low, high):
+                word = match.group()
+                hit = memo.get(word)
+                if hit is None:
+                    hit = memo[word] = tuple(self.wanted & _forms(word))
+                if hit:
+                    spans.append(match.span())
+        for needle in query.cjk:
+            start = folded.find(needle)
+            while start != -1:
+                spans.append((start, start + len(needle)))
+                start = folded.find(needle, start + len(needle))
+        if query.phrases:
+            spaced = _spaced(text)
+            for phrase in query.phrases:
+                if phrase in spaced:
+                    spans.extend(_phrase_spans(text, phrase))
+        return spans
+
+    def counts(self, text: str) -> dict[str, int]:
+        query = self.query
+        counts: dict[str, int] = {}
+        folded = text.casefold()
+        if self.term_patterns and any(pattern.search(folded) for pattern in self.term_patterns):
+            words = _WORD.findall(text)
+            self._resolve(words)
+            for hit in map(self.memo.__getitem__, words):
+                for term in hit:
+                    counts[term] = counts.get(term, 0) + 1
+        for needle in query.cjk:
+            found = folded.count(needle)  # str.count counts non-overlapping occurrences, as find() stepping past each does
+            if found:
+                counts[needle] = counts.get(needle, 0) + found
+        if query.phrases:
+            spaced = _spaced(text)
+            for phrase in query.phrases:
+                found = spaced.count(phrase)
+                if found:
+                    counts["\0" + phrase] = found
+        return counts
+
+
 def search(index: ForumIndex, words: list[str], theme: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
     query = parse_query(words)
     if query.empty:
         return []
-    needles = _needles(query)
-    scored: list[tuple[float, int, _Doc, dict[str, tuple[dict[str, int], list]]]] = []
-    lengths: list[int] = []  # every document's, for BM25's average length
-    matched: list[tuple[_Doc, dict[str, tuple[dict[str, int], list]], int]] = []
+    documents = _documents(index)
+    wholes = ["\n".join(doc.texts) for doc in documents]
+    total = len(documents)
+    average = sum(map(len, map(str.split, wholes))) / total  # BM25's average length, over every document
+    patterns = [_squashed_pattern(needle) for needle in _needles(query)]
+    counter = _Counter(query)
     wanted_keys = query.terms + query.cjk + ["\0" + p for p in query.phrases]
-    for doc in _documents(index):
-        whole = "\n".join(doc.fields.values())
-        length = len(whole.split())
-        lengths.append(length)
-        if theme and theme not in doc.row.get("themes", []):
+    matched: list[tuple[_Doc, dict[str, dict[str, int]], int]] = []
+    for doc, whole in zip(documents, wholes):
+        if theme and theme not in doc.themes:
             continue
-        squashed = _squash(whole)
-        if not all(n in squashed for n in needles) or not all(c in whole.casefold() for c in query.cjk):
+        folded = whole.casefold()
+        if not all(pattern.search(folded) for pattern in patterns) or not all(c in folded for c in query.cjk):
             continue
-        per_field = {name: _field_hits(text, query) for name, text in doc.fields.items() if text}
-        found = {key for counts, _ in per_field.values() for key in counts}
+        per_field = {name: counter.counts(text) for name, text in zip(doc.names, doc.texts) if text}
+        found = {key for counts in per_field.values() for key in counts}
         if all(key in found for key in wanted_keys):
-            matched.append((doc, per_field, length))
+            matched.append((doc, per_field, len(whole.split())))
     if not matched:
         return []
-    total = len(lengths)
-    average = sum(lengths) / total
-    document_frequency = {key: sum(1 for _, per_field, _ in matched if any(key in c for c, _ in per_field.values())) for key in wanted_keys}
+    # Every matched document holds every key, so each key's document frequency is the number matched.
+    document_frequency = len(matched)
+    idf = math.log(1 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
+    scored: list[tuple[float, int, _Doc, dict[str, dict[str, int]]]] = []
     for order, (doc, per_field, length) in enumerate(matched):
         score = 0.0
         for key in wanted_keys:
-            weighted = sum(FIELD_WEIGHTS.get(name, 1.0) * counts.get(key, 0) for name, (counts, _) in per_field.items())
-            idf = math.log(1 + (total - document_frequency[key] + 0.5) / (document_frequency[key] + 0.5))
+            weighted = sum(FIELD_WEIGHTS.get(name, 1.0) * counts.get(key, 0) for name, counts in per_field.items())
             score += idf * weighted * (K1 + 1) / (weighted + K1 * (1 - B + B * length / average))
         scored.append((score, order, doc, per_field))
     scored.sort(key=lambda entry: (-entry[0], entry[1]))
     if limit is not None:
         scored = scored[:limit]
-    return [_hit(rank, score, doc, per_field, query) for rank, (score, _, doc, per_field) in enumerate(scored, 1)]
+    return [_hit(rank, score, doc, per_field, counter, index) for rank, (score, _, doc, per_field) in enumerate(scored, 1)]
 
 
-def _hit(rank: int, score: float, doc: _Doc, per_field: dict[str, tuple[dict[str, int], list]], query: Query) -> dict[str, Any]:
-    best_field = max(per_field, key=lambda name: FIELD_WEIGHTS.get(name, 1.0) * sum(per_field[name][0].values()))
-    text = " ".join(doc.fields[best_field].split())
-    _, spans = _field_hits(text, query)
+def _hit(rank: int, score: float, doc: _Doc, per_field: dict[str, dict[str, int]], counter: _Counter, index: ForumIndex) -> dict[str, Any]:
+    best_field = max(per_field, key=lambda name: FIELD_WEIGHTS.get(name, 1.0) * sum(per_field[name].values()))
+    text = " ".join(doc.texts[doc.names.index(best_field)].split())
+    spans = counter.spans(text)
     snippet, highlights = _snippet(text, spans)
-    row = doc.row
+    row = doc.row(index)
     return {
         "rank": rank,
         "score": round(score, 3),

@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+"""Write a synthetic but valid forum file with N talks, for benchmarks and scale tests.
+
+    python benchmarks/make_forum.py --talks 10000 --out /tmp/forum-10k.yaml
+
+The output passes ``cbiic validate``: ids are unique across people, talks and
+remarks, every reference resolves, talks have 3-5 key points and exactly one of
+title/topic. It holds N talks, N/2 people, about N/10 organisations, the
+shipped themes plus a few more, sessions of 20 talks, an opening speech and a
+panel with remarks and closing words. Text lengths follow the curated forum
+(summaries of 3-5 sentences, key points of one sentence each) and is written in
+the same YAML styles (folded ``>-`` summaries, flow lists, quoted titles).
+
+The file is a pure function of ``--talks`` and ``--seed``: the same arguments
+give the same bytes on any machine and Python version (no set iteration, no
+hash-dependent order, integer-seeded ``random.Random``). Only the standard
+library is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import textwrap
+from pathlib import Path
+
+ORG_KINDS = [
+    "committee", "academy", "university", "university-school", "hospital",
+    "medical-centre", "research-institute", "laboratory", "company", "investor",
+]
+ORG_SUFFIX = {
+    "committee": "Oncology Specialty Committee",
+    "academy": "Academy of Medical Sciences",
+    "university": "University",
+    "university-school": "School of Medicine",
+    "hospital": "Cancer Hospital",
+    "medical-centre": "Cancer Center",
+    "research-institute": "Institute of Oncology",
+    "laboratory": "Key Laboratory of Tumour Biology",
+    "company": "Pharmaceuticals",
+    "investor": "Capital",
+}
+PLACES = [
+    "Beijing", "Shanghai", "Guangzhou", "Shenzhen", "Hangzhou", "Nanjing", "Wuhan", "Chengdu", "Chongqing",
+    "Tianjin", "Xi'an", "Harbin", "Changsha", "Suzhou", "Xiamen", "Qingdao", "Jinan", "Zhengzhou", "Kunming",
+    "Shenyang", "Dalian", "Fuzhou", "Hefei", "Nanning", "Lanzhou", "Taiyuan", "Guiyang", "Urumqi", "Haikou",
+]
+SURNAMES = [
+    "Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu",
+    "Guo", "He", "Gao", "Lin", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang", "Han", "Feng", "Deng", "Cao",
+    "Peng", "Zeng", "Xiao", "Tian", "Dong", "Yuan", "Pan", "Cai", "Jiang", "Yu", "Du", "Ye", "Cheng", "Wei",
+    "Su", "Lu", "Ding", "Ren", "Shen", "Yao", "Qian", "Jin", "Fu", "Xue", "Bai", "Qin", "Kong", "Lei", "Fang",
+]
+SYLLABLES = [
+    "jun", "li", "min", "wei", "hua", "ming", "jie", "ling", "yan", "xin", "hong", "qing", "bo", "tao", "lei", "fang",
+    "yu", "dan", "rong", "ping", "jian", "feng", "chen", "zi", "run", "dong", "yong", "xiao", "hui", "ying", "kai",
+    "ning", "rui", "hao", "yi", "nan", "lan", "shan", "zhi", "xuan", "an", "cheng", "guo", "wen", "song", "mei",
+]
+HONORIFICS = ["Professor", "Dr.", "Academician"]
+POSITIONS = [
+    "Director", "Deputy Director", "Dean", "Vice President", "Executive President", "Chief Medical Officer",
+    "Chief Scientific Officer", "Principal Investigator", "Chief Physician", "Managing Partner", "Secretary-General",
+    "Vice-Chairman", "Head of Clinical Development", "Director of Oncology Department", "Senior President",
+]
+THEMES = [
+    ("ai", "Artificial intelligence", ["artificial intelligence", "deep learning", "machine learning"]),
+    ("immunotherapy", "Immunotherapy", ["immuno-oncology", "tumour immune microenvironment", "immune checkpoint"]),
+    ("insurance", "Medical insurance", ["medical insurance", "commercial insurance", "payment", "reimbursement", "DRG"]),
+    ("nsclc", "Non-small cell lung cancer", ["non-small cell lung cancer", "lung cancer"]),
+    ("npc", "Nasopharyngeal carcinoma", ["nasopharyngeal carcinoma", "nasopharyngeal cancer"]),
+    ("precision-medicine", "Precision medicine", ["precision oncology", "genetic testing", "targeted therapy", "biomarkers"]),
+    ("clinical-trials", "Clinical trials", ["clinical trial", "trials", "clinical research"]),
+    ("cell-gene-therapy", "Cell and gene therapy", ["cell therapy", "gene therapy", "CGT", "CAR-T"]),
+    ("translational-medicine", "Translational medicine", ["translational research", "clinical translation"]),
+    ("drug-development", "Innovative drug development", ["innovative drugs", "drug R&D", "new drugs"]),
+    ("china-focus", "China's own patients and disease spectrum", ["local data", "disease spectrum", "chinese patients"]),
+    ("market-access", "Market access", ["access", "drug accessibility", "pricing"]),
+    ("investment", "Investment", ["investors", "capital", "venture capital", "financing"]),
+    ("talent", "Talent", ["young talent", "youth talent", "training"]),
+    ("adc", "Antibody-drug conjugates", ["ADC", "antibody drug conjugate", "payload"]),
+    ("radiotherapy", "Radiotherapy", ["radiation therapy", "proton therapy"]),
+    ("real-world-evidence", "Real-world evidence", ["RWE", "real-world data", "registries"]),
+    ("regulation", "Regulation and approval", ["NMPA", "regulatory science", "approval"]),
+    ("digital-health", "Digital health", ["telemedicine", "wearables", "decentralised trials"]),
+    ("rare-cancers", "Rare cancers", ["rare tumours", "orphan indications"]),
+]
+TARGETS = [
+    "PD-1", "PD-L1", "CTLA-4", "EGFR", "ALK", "ROS1", "KRAS G12C", "HER2", "TROP2", "CLDN18.2", "LAG-3", "TIGIT",
+    "BCMA", "CD19", "CD47", "FGFR2", "MET", "RET", "BRAF V600E", "NTRK", "HER3", "B7-H3", "Nectin-4", "DLL3",
+]
+CANCERS = [
+    "non-small cell lung cancer", "nasopharyngeal carcinoma", "liver cancer", "gastric cancer", "colorectal cancer",
+    "breast cancer", "oesophageal cancer", "pancreatic cancer", "lymphoma", "multiple myeloma", "leukaemia",
+    "ovarian cancer", "cervical cancer", "glioma", "prostate cancer", "bladder cancer", "melanoma", "sarcoma",
+]
+NOUNS = [
+    "immune checkpoints", "the tumour immune microenvironment", "myeloid cells", "T-cell exhaustion", "CAR-T therapy",
+    "bispecific antibodies", "antibody-drug conjugates", "genetic testing", "NGS panels", "liquid biopsy",
+    "biomarkers", "targeted therapy", "radiotherapy delineation", "deep learning models", "clinical staging standards",
+    "phase I trials", "adaptive trial designs", "real-world data", "DRG payment reform", "commercial insurance",
+    "basic medical insurance", "self-pay treatment", "drug pricing", "market access", "investigator-initiated trials",
+    "first-in-human studies", "dose escalation", "combination regimens", "resistance mechanisms", "minimal residual disease",
+    "neoadjuvant therapy", "adjuvant chemotherapy", "overall survival", "progression-free survival", "quality of life",
+    "patient recruitment", "data management", "regulatory approval", "research hospitals", "translational platforms",
+    "young researchers", "venture capital", "licensing deals", "global multicentre trials", "local Chinese data",
+]
+VERBS = [
+    "improves", "reshapes", "accelerates", "predicts", "complicates", "strengthens", "depends on", "reduces",
+    "extends", "guides", "limits", "supports", "drives", "undermines", "clarifies", "tracks", "links", "broadens",
+]
+ADJECTIVES = [
+    "early-stage", "late-stage", "refractory", "relapsed", "treatment-naive", "driver gene-positive", "elderly",
+    "high-risk", "metastatic", "locally advanced", "resectable", "PD-L1-high", "rural", "paediatric",
+]
+OPENERS = [
+    "He argued that", "She showed that", "The team found that", "Data from the centre suggest that",
+    "In his view", "In her experience", "The speaker noted that", "Early results indicate that",
+    "Across several cohorts", "Compared with Western cohorts", "Over the past five years",
+]
+CLOSERS = [
+    "in Chinese patients", "for {adj} {cancer}", "across multicentre trials", "in routine clinical practice",
+    "under the current reimbursement rules", "when combined with {target} blockade", "at a fraction of the cost",
+    "without raising toxicity", "in both early and late-stage disease", "once validated prospectively",
+]
+TITLE_PATTERNS = [
+    "{Noun} in {Cancer}: Lessons from {Place}",
+    "Targeting {target} in {Adj} {Cancer}",
+    "From Bench to Bedside: {Noun} and {Noun2}",
+    "Rethinking {Noun} for {Cancer}",
+    "{Target} Inhibitors and {Noun}",
+    "How {Noun} Changes Care in {Cancer}",
+    "A {Place} Perspective on {Noun}",
+]
+TOPIC_PATTERNS = [
+    "{noun} in {adj} {cancer}",
+    "what {noun} means for {cancer} care in China",
+    "{target} as a target in {cancer}",
+    "the case for {noun} and {noun2}",
+]
+DRUG_STEMS = ["ti", "zu", "ra", "lo", "ve", "sin", "to", "ca", "me", "no", "pa", "ser", "fe", "li", "do", "bre"]
+DRUG_ENDINGS = ["mab", "tinib", "ciclib", "parib", "lisib", "degib", "rafenib", "stat"]
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def title_case(text: str) -> str:
+    small = {"and", "of", "in", "for", "the", "a", "as", "to", "on", "with", "from"}
+    words = text.split(" ")
+    return " ".join(w if (i and w in small) or not w[:1].islower() else capitalise(w) for i, w in enumerate(words))
+
+
+class Writer:
+    """Deterministic text and ids from one integer-seeded generator."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.used_ids: dict[str, None] = {}
+        self.drugs = [self._drug() for _ in range(400)]
+
+    def _drug(self) -> str:
+        rng = self.rng
+        return "".join(rng.choice(DRUG_STEMS) for _ in range(rng.randint(2, 3))) + rng.choice(DRUG_ENDINGS)
+
+    def unique(self, base: str) -> str:
+        candidate, number = base, 2
+        while candidate in self.used_ids:
+            candidate = f"{base}-{number}"
+            number += 1
+        self.used_ids[candidate] = None
+        return candidate
+
+    def fill(self, pattern: str) -> str:
+        rng = self.rng
+        noun, noun2 = rng.sample(NOUNS, 2)
+        values = {
+            "noun": noun, "noun2": noun2, "cancer": rng.choice(CANCERS), "adj": rng.choice(ADJECTIVES),
+            "target": rng.choice(TARGETS), "place": rng.choice(PLACES), "drug": rng.choice(self.drugs),
+        }
+        values.update({key.capitalize(): title_case(value) for key, value in list(values.items())})
+        return pattern.format(**values)
+
+    def sentence(self) -> str:
+        rng = self.rng
+        parts = [
+            rng.choice(OPENERS),
+            rng.choice(NOUNS),
+            rng.choice(VERBS),
+            rng.choice(NOUNS),
+            self.fill(rng.choice(CLOSERS)),
+        ]
+        if rng.random() < 0.5:
+            parts.append(self.fill(rng.choice(["with {drug}", "as {target} testing spreads", "in {place}", "and {noun}"])))
+        return capitalise(" ".join(parts)) + "."
+
+    def key_point(self) -> str:
+        rng = self.rng
+        text = f"{capitalise(rng.choice(NOUNS))} {rng.choice(VERBS)} {rng.choice(NOUNS)} {self.fill(rng.choice(CLOSERS))}"
+        if rng.random() < 0.6:
+            text += self.fill(rng.choice(["; {drug} is one example", ", especially for {target}", ", as seen in {place}"]))
+        return text + "."
+
+    def summary(self, sentences: int) -> str:
+        return " ".join(self.sentence() for _ in range(sentences))
+
+
+def q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def flow(items: list) -> str:
+    return "[" + ", ".join(str(item) for item in items) + "]"
+
+
+def folded(text: str, indent: str) -> list[str]:
+    lines = textwrap.wrap(text, width=92)
+    return [">-"] + [indent + line for line in lines]
+
+
+def make_forum(talks: int, seed: int = 2024) -> str:
+    """The whole file as text; same arguments, same text."""
+    if talks < 1:
+        raise ValueError("--talks must be at least 1")
+    w = Writer(seed)
+    rng = w.rng
+    n_people = max(6, talks // 2)
+    n_orgs = max(5, talks // 10)
+    out: list[str] = []
+    add = out.append
+
+    def add_folded(prefix: str, text: str, indent: str) -> None:
+        lines = folded(text, indent)
+        add(prefix + lines[0])
+        out.extend(lines[1:])
+
+    add("# Synthetic forum written by benchmarks/make_forum.py; every name and fact is made up.")
+    add(f"# talks={talks} seed={seed}")
+    add("")
+    add("source:")
+    add('  title: "A Synthetic Congress on Oncology Drug Development"')
+    add('  published: "2025-03-10 10:19"')
+    add("  file: synthetic.txt")
+    add("  paragraph_numbering: Paragraph numbers are the line numbers of a source text that does not exist.")
+    add("")
+    add("forum:")
+    add("  name: Synthetic Oncology Congress")
+    add("  conference: Benchmark Congress on Oncology Drug Development")
+    add("  date: 2024-11-30")
+    add("  participants: Generated speakers, moderators and panelists.")
+    add("  city: Guangzhou")
+    add("  organisers:")
+    add("    as_written: the organizers")
+    add("    source_paragraphs: [3]")
+    add("  aims:")
+    add("    - Exercise the cbiic loader, cache and search at congress scale.")
+    add("    - Keep text lengths close to the curated forum.")
+    add("  source_paragraphs: [3]")
+    add("")
+
+    add("organisations:")
+    org_ids: list[str] = []
+    for index in range(n_orgs):
+        kind = ORG_KINDS[index % len(ORG_KINDS)]
+        place = PLACES[(index // len(ORG_KINDS)) % len(PLACES)]
+        serial = index // (len(ORG_KINDS) * len(PLACES))
+        name = f"{place} {ORG_SUFFIX[kind]}" + (f" No. {serial + 1}" if serial else "")
+        org_id = w.unique("-".join(part for part in name.lower().replace("'", "").replace(".", "").split()))
+        org_ids.append(org_id)
+        add(f"  - id: {org_id}")
+        add(f"    name: {q(name)}")
+        add(f"    kind: {kind}")
+        if rng.random() < 0.05:
+            add(f"    note: {q(w.sentence())}")
+        add(f"    source_paragraphs: [{rng.randint(4, 400)}]")
+    add("")
+
+    add("people:")
+    slugs: list[str] = []
+    for index in range(n_people):
+        surname = rng.choice(SURNAMES)
+        given = rng.choice(SYLLABLES) + (rng.choice(SYLLABLES) if rng.random() < 0.7 else "")
+        slug = w.unique(f"{surname.lower()}-{given}")
+        slugs.append(slug)
+        add(f"  - slug: {slug}")
+        add(f"    name: {surname} {capitalise(given)}")
+        if rng.random() < 0.4:
+            add(f"    honorific: {rng.choice(HONORIFICS)}")
+        add("    affiliations:")
+        for org_id in rng.sample(org_ids, rng.randint(1, 2)):
+            add(f"      - position: {q(rng.choice(POSITIONS))}")
+            add(f"        organisation: {org_id}")
+        if rng.random() < 0.03:
+            add_folded("    note: ", w.sentence(), "      ")
+        add(f"    source_paragraphs: [{rng.randint(4, 400)}]")
+    add("")
+
+    add("themes:")
+    theme_ids = [theme_id for theme_id, _, _ in THEMES]
+    for theme_id, label, aliases in THEMES:
+        add(f"  - id: {theme_id}")
+        add(f"    label: {q(label)}")
+        add(f"    aliases: {flow([q(a) for a in aliases])}")
+        add(f"    description: {q(f'Talks and remarks about {label.lower()}.')}")
+    add("")
+
+    def person_ref(indent: str, key: str) -> None:
+        """A speaker or moderator: usually a slug, now and then a name the article leaves uncertain."""
+        if rng.random() < 0.01:
+            first, second = rng.sample(slugs, 2)
+            add(f"{indent}{key}:")
+            add(f"{indent}  as_written: {q('Professor ' + first.split('-')[0].capitalize())}")
+            add(f"{indent}  candidates: [{first}, {second}]")
+            add(f"{indent}  note: {q('The article does not say which of the two it means.')}")
+        else:
+            add(f"{indent}{key}: {rng.choice(slugs)}")
+
+    add("opening:")
+    add(f"  id: {w.unique('opening-speech')}")
+    add(f"  speaker: {slugs[0]}")
+    add_folded("  summary: ", w.summary(2), "    ")
+    add("  source_paragraphs: [4]")
+    add("")
+
+    talk_ids: list[str] = []
+    talk_lines: list[str] = []
+    for index in range(talks):
+        speaker_index = index % n_people if index < n_people else rng.randrange(n_people)
+        base = slugs[speaker_index] + "-" + "-".join(rng.choice(NOUNS).replace("'", "").split()[-1:]).lower()
+        talk_id = w.unique("".join(ch if ch.isalnum() else "-" for ch in base).strip("-").replace("--", "-"))
+        talk_ids.append(talk_id)
+        block = [f"  - id: {talk_id}"]
+        out_block = block.append
+        if rng.random() < 0.01:
+            first, second = rng.sample(slugs, 2)
+            out_block("    speaker:")
+            out_block(f"      as_written: {q('Professor ' + first.split('-')[0].capitalize())}")
+            out_block(f"      candidates: [{first}, {second}]")
+            out_block(f"      note: {q('The article names only the surname, which two speakers share.')}")
+        else:
+            out_block(f"    speaker: {slugs[speaker_index]}")
+        if rng.random() < 0.6:
+            out_block(f"    title: {q(w.fill(rng.choice(TITLE_PATTERNS)))}")
+        else:
+            out_block(f"    topic: {q(w.fill(rng.choice(TOPIC_PATTERNS)))}")
+        summary_lines = folded(w.summary(rng.randint(3, 5)), "      ")
+        out_block("    summary: " + summary_lines[0])
+        block.extend(summary_lines[1:])
+        out_block("    key_points:")
+        for _ in range(rng.randint(3, 5)):
+            out_block(f"      - {q(w.key_point())}")
+        out_block(f"    themes: {flow(rng.sample(theme_ids, rng.randint(1, 4)))}")
+        if rng.random() < 0.3:
+            out_block(f"    organisations: {flow(rng.sample(org_ids, rng.randint(1, 2)))}")
+        out_block(f"    source_paragraphs: {flow(sorted(rng.sample(range(5, 5000), rng.randint(1, 2))))}")
+        talk_lines.extend(block)
+        talk_lines.append("")
+
+    add("sessions:")
+    per_session = 20
+    for number, start in enumerate(range(0, talks, per_session), 1):
+        add(f"  - id: {w.unique(f'session-{number}')}")
+        add(f"    name: Session {number}")
+        person_ref("    ", "moderator")
+        add(f"    talks: {flow(talk_ids[start:start + per_session])}")
+        add(f"    source_paragraphs: [{4 + number}]")
+    add("")
+    add("talks:")
+    out.extend(talk_lines)
+
+    panelists = rng.sample(slugs, min(len(slugs), 5))
+    add("panel:")
+    add(f"  id: {w.unique('panel')}")
+    add(f"  title: {q('Coordinating Care, Insurance and Medicine for ' + title_case(rng.choice(CANCERS)))}")
+    first, second = rng.sample(slugs, 2)
+    add("  moderator:")
+    add(f"    as_written: {q('Professor ' + first.split('-')[0].capitalize())}")
+    add(f"    candidates: [{first}, {second}]")
+    add(f"    note: {q('The article gives only a surname and title for the moderator.')}")
+    add(f"  panelists: {flow(panelists)}")
+    add("  remarks:")
+    for slug in panelists:
+        add(f"    - id: {w.unique(slug + '-remark')}")
+        add(f"      speaker: {slug}")
+        add_folded("      summary: ", w.summary(2), "        ")
+        add(f"      themes: {flow(rng.sample(theme_ids, 2))}")
+        add(f"      source_paragraphs: [{rng.randint(5, 5000)}]")
+    add("  closing:")
+    add(f"    id: {w.unique('panel-closing')}")
+    add(f"    speaker: {first}")
+    add_folded("    summary: ", w.summary(2), "      ")
+    add("    themes: [insurance, china-focus]")
+    add("    source_paragraphs: [5000]")
+    add("  source_paragraphs: [5000]")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--talks", type=int, required=True, help="number of talks (people: half that)")
+    parser.add_argument("--out", required=True, help="file to write, or - for standard output")
+    parser.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    args = parser.parse_args(argv)
+    if args.talks < 1:
+        parser.error("--talks must be at least 1")
+    text = make_forum(args.talks, args.seed)
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,9 +23,11 @@ EXIT_INTERNAL_ERROR = 3
 app = typer.Typer(
     name="cbiic",
     help="Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024).",
-    no_args_is_help=True,
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
+    # Plain help wraps to any width; Rich's help panels cut text with "…" below ~60 columns.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -38,9 +40,10 @@ def _fail(message: str, code: int) -> None:
 
 
 def _printable(text: str) -> str:
+    """One line, safe for a terminal: control characters and line breaks from the data become visible escapes."""
     from .render import clean
 
-    return clean(text)
+    return clean(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
 def command(*, example: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -54,7 +57,9 @@ def command(*, example: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Ca
             except CbiicError as error:
                 _fail(str(error), error.exit_code)
 
-        return app.command(epilog=f"Example: {example}", **kwargs)(run)
+        summary_line = (function.__doc__ or "").strip().splitlines()[0]
+        # short_help: Click would otherwise cut the command list's descriptions at 45 characters.
+        return app.command(epilog=f"Example: {example}", short_help=summary_line, **kwargs)(run)
 
     return register
 
@@ -124,7 +129,9 @@ def _complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     return _complete(
         ctx,
         incomplete,
-        lambda index: [(p.slug, p.name) for p in index.forum.people] + [(c.id, c.heading) for c in index.contributions],
+        lambda index: [(p.slug, p.name) for p in index.forum.people]
+        + [(c.id, c.heading) for c in index.contributions]
+        + ([(index.forum.panel.id, index.forum.panel.title)] if index.forum.panel else []),
     )
 
 
@@ -142,6 +149,7 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     data: Annotated[
         Optional[str],
         typer.Option("--data", envvar=DATA_VARIABLE, metavar="PATH", help="Forum YAML file to read instead of the shipped one; '-' reads standard input."),
@@ -150,6 +158,10 @@ def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024)."""
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        # Plain `cbiic` is a request for help, not a mistake: help on stdout, exit 0.
+        sys.stdout.write(ctx.get_help() + "\n")
+        raise typer.Exit()
 
 
 # -- commands ----------------------------------------------------------------
@@ -288,6 +300,11 @@ def schema() -> None:
 
 def main() -> None:
     """Console entry point: an unexpected error is one line, never a traceback (unless CBIIC_DEBUG=1)."""
+    import gc
+
+    # A short-lived process over an acyclic model: the cyclic collector would only
+    # rescan a large forum over and over (a third of a query's time at 50k talks).
+    gc.disable()
     try:
         app(prog_name="cbiic")
     except SystemExit:

@@ -125,7 +125,7 @@ def _parse_forum(data: bytes, name: str) -> Any:
     except yamltree.YamlProblem as exc:
         raise ForumDataError(name, [exc.problem]) from None
     if not isinstance(raw, dict):
-        kind = "a list" if isinstance(raw, list) else f"a single {type(raw).__name__} value"
+        kind = "a list" if isinstance(raw, list) else "empty (null)" if raw is None else f"a single {_KIND_OF_VALUE.get(type(raw), 'scalar')} value"
         raise ForumDataError(
             name, [Problem(f"the document is {kind}; expected a mapping with `source`, `forum` and `people`", line=1, column=1)]
         )
@@ -144,6 +144,9 @@ def _parse_forum(data: bytes, name: str) -> Any:
 def _in_file_order(problems: list[Problem], marks: dict) -> list[Problem]:
     located = [_locate(problem, marks) for problem in problems]
     return sorted(located, key=lambda p: (p.line or 0, p.column or 0))
+
+
+_KIND_OF_VALUE = {str: "text", int: "number", float: "number", bool: "boolean"}
 
 
 # -- shape problems --------------------------------------------------------

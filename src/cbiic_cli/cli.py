@@ -101,8 +101,17 @@ def _emit(view: Any, fmt: OutputFormat) -> None:
         if fmt is OutputFormat.table:
             return
     color, width = _terminal()
-    sys.stdout.write(render_as(fmt, view, color=color, width=width))
-    sys.stdout.flush()
+    _write(render_as(fmt, view, color=color, width=width))
+
+
+def _write(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (`head`, a pager) has all it wants: that is success, not an error.
+        _silence_stdout()
+        raise typer.Exit(0) from None
 
 
 FormatOption = Annotated[
@@ -143,7 +152,7 @@ def _complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
 def _show_version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"cbiic {__version__}\n")
+        _write(f"cbiic {__version__}\n")
         raise typer.Exit()
 
 
@@ -160,7 +169,7 @@ def main_options(
     """Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024)."""
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # Plain `cbiic` is a request for help, not a mistake: help on stdout, exit 0.
-        sys.stdout.write(ctx.get_help() + "\n")
+        _write(ctx.get_help() + "\n")
         raise typer.Exit()
 
 
@@ -278,16 +287,14 @@ def validate(
     try:
         forum = parse_forum(read_bytes(source), source.display_name)
     except ForumDataError as error:
-        for problem in error.problems:
-            sys.stdout.write(_printable(problem.located(error.filename)) + "\n")
         count = len(error.problems)
-        sys.stdout.write(_printable(f"{error.filename}: invalid ({count} problem{'s' if count != 1 else ''})") + "\n")
+        lines = [problem.located(error.filename) for problem in error.problems]
+        lines.append(f"{error.filename}: invalid ({count} problem{'s' if count != 1 else ''})")
+        _write("".join(_printable(line) + "\n" for line in lines))
         raise typer.Exit(1) from None
     remarks = len(forum.panel.remarks) if forum.panel else 0
-    sys.stdout.write(
-        _printable(f"{source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)")
-        + "\n"
-    )
+    verdict = f"{source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)"
+    _write(_printable(verdict) + "\n")
 
 
 @command(example="cbiic schema > forum.schema.json")
@@ -295,7 +302,7 @@ def schema() -> None:
     """Print the JSON Schema of the forum file (for editors and validators)."""
     from .schema import schema_text
 
-    sys.stdout.write(schema_text())
+    _write(schema_text())
 
 
 def main() -> None:
@@ -305,6 +312,10 @@ def main() -> None:
     # A short-lived process over an acyclic model: the cyclic collector would only
     # rescan a large forum over and over (a third of a query's time at 50k talks).
     gc.disable()
+    # A terminal or pipe that cannot encode some character gets an escape, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         app(prog_name="cbiic")
     except SystemExit:

@@ -43,7 +43,8 @@ class ForumDataError(CbiicError):
         first = self.problems[0].located(self.filename)
         more = len(self.problems) - 1
         if more:
-            first += f" (and {more} more problem{'s' if more > 1 else ''}: run `cbiic validate` to list them)"
+            command = "cbiic --data - validate" if self.filename == "<stdin>" else f"cbiic validate {self.filename}"
+            first += f" (and {more} more problem{'s' if more > 1 else ''}: run `{command}` to list them)"
         return first
 
 

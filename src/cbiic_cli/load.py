@@ -94,7 +94,9 @@ def decode_text(data: bytes, name: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # Columns count characters, as YAML errors do, not bytes.
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise ForumDataError(name, [Problem("is not valid UTF-8; save the file as UTF-8", line=line, column=column)]) from None
     return text.removeprefix("\ufeff")
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from . import model
 from .errors import NotFound
-from .query import KIND_LABEL, ForumIndex, View, gist, normalise, resolve_person, resolve_ref, resolve_theme
+from .names import normalise
+from .query import KIND_LABEL, ForumIndex, View, gist, resolve_person, resolve_ref, resolve_theme
 
 PERSON_COLUMNS = [("slug", "Slug"), ("name", "Name"), ("roles", "Roles"), ("affiliations", "Affiliation")]
 CONTRIBUTION_COLUMNS = [

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ForumDataError, Problem
+from .names import normalise
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 MAX_BYTES_VARIABLE = "CBIIC_MAX_BYTES"
@@ -216,36 +217,34 @@ def _check_references(forum: Any) -> list[Problem]:
     organisations = {o.id for o in forum.organisations}
     talks = {t.id for t in forum.talks}
 
-    def unique(items: list, attribute: str, section: str, seen: dict[str, str]) -> None:
-        for index, item in enumerate(items):
-            value = getattr(item, attribute)
-            here = f"{section}[{index}].{attribute}"
+    def unique(entries: list[tuple[str, str]]) -> None:
+        """entries: (field path, id); the second use of an id is the problem."""
+        seen: dict[str, str] = {}
+        for here, value in entries:
             if value in seen:
                 problems.append(Problem(f"{value!r} is already used at {seen[value]}; ids must be unique", path=here))
             else:
-                seen[value] = here
+                seen.setdefault(value, here)
 
-    unique(forum.organisations, "id", "organisations", {})
-    unique(forum.themes, "id", "themes", {})
+    unique([(f"organisations[{i}].id", o.id) for i, o in enumerate(forum.organisations)])
+    unique([(f"themes[{i}].id", t.id) for i, t in enumerate(forum.themes)])
     # People and every agenda item share one namespace because `cbiic talk REF` accepts either.
-    shared: dict[str, str] = {}
-    unique(forum.people, "slug", "people", shared)
+    shared = [(f"people[{i}].slug", p.slug) for i, p in enumerate(forum.people)]
     if forum.opening:
-        unique([forum.opening], "id", "opening", shared)
-    unique(forum.sessions, "id", "sessions", shared)
-    unique(forum.talks, "id", "talks", shared)
+        shared.append(("opening.id", forum.opening.id))
+    shared += [(f"sessions[{i}].id", s.id) for i, s in enumerate(forum.sessions)]
+    shared += [(f"talks[{i}].id", t.id) for i, t in enumerate(forum.talks)]
     if forum.panel:
-        unique([forum.panel], "id", "panel", shared)
-        unique(forum.panel.remarks, "id", "panel.remarks", shared)
+        shared.append(("panel.id", forum.panel.id))
+        shared += [(f"panel.remarks[{i}].id", r.id) for i, r in enumerate(forum.panel.remarks)]
         if forum.panel.closing:
-            unique([forum.panel.closing], "id", "panel.closing", shared)
-    for problem in problems:
-        problem.path = problem.path.replace("opening[0]", "opening").replace("panel[0]", "panel").replace("closing[0]", "closing")
+            shared.append(("panel.closing.id", forum.panel.closing.id))
+    unique(shared)
 
     alias_owner: dict[str, str] = {}
     for index, theme in enumerate(forum.themes):
         for name in [theme.id, theme.label, *theme.aliases]:
-            key = name.casefold()
+            key = normalise(name)
             if key in alias_owner and alias_owner[key] != theme.id:
                 problems.append(Problem(f"name {name!r} also names theme {alias_owner[key]!r}; a theme name must point at one theme", path=f"themes[{index}]"))
             alias_owner.setdefault(key, theme.id)

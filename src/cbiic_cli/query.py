@@ -13,6 +13,7 @@ from typing import Any
 
 from . import model
 from .errors import Ambiguous, NotFound
+from .names import normalise
 
 ROLE_ORDER = ("opening", "moderator", "speaker", "panelist", "closing")
 KIND_LABEL = {"opening": "opening speech", "talk": "talk", "remark": "panel remark", "closing": "closing words"}
@@ -67,11 +68,6 @@ class View:
         self.columns = columns
         self.document = document
         self.extra = extra if extra is not None else {}
-
-
-def normalise(text: str) -> str:
-    """Case-, space- and punctuation-insensitive form used to match names and refs."""
-    return re.sub(r"[\s_.,'’/]+", "-", text.strip().casefold()).strip("-")
 
 
 class ForumIndex:

@@ -8,7 +8,6 @@ from typing import Any
 from ..formats import OutputFormat
 from ..query import View
 
-
 # C0 controls other than tab and newline, DEL and C1 controls: any of them could
 # drive the terminal (ESC starts ANSI/OSC sequences, 0x9b is a one-byte CSI).
 # Bidi embeddings, overrides and isolates could make text display out of order.

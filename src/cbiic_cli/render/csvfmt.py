@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from . import cell_text
 from ..query import View
+from . import cell_text
 
 
 def render(view: View) -> str:

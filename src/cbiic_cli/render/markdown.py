@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import cell_text, clean
 from ..query import View
+from . import cell_text, clean
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cell_text, clean
 from ..query import View
+from . import cell_text, clean
 
 HEADER = "bold cyan"
 DIM = "dim"

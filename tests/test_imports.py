@@ -51,3 +51,25 @@ def test_a_cached_query_does_not_import_yaml(tmp_path):
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
 def test_piped_output_never_imports_rich(fmt, tmp_path):
     assert "rich" not in imported_by(["talk", "zheng-limin", "--format", fmt], tmp_path)
+
+
+COMPLETION_PROBE = """
+import json, sys
+before = set(sys.modules)
+from cbiic_cli.cli import app
+try:
+    app(prog_name="cbiic")
+except SystemExit:
+    pass
+print()
+print(json.dumps(sorted({m.split('.')[0] for m in set(sys.modules) - before})))
+"""
+
+
+def test_completion_loads_no_yaml_or_rich_once_cached(tmp_path):
+    imported_by(["speakers", "--format", "json"], tmp_path)  # fill the cache
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "_CBIIC_COMPLETE": "complete_bash", "COMP_WORDS": "cbiic talk zh", "COMP_CWORD": "2"}
+    result = subprocess.run([sys.executable, "-c", COMPLETION_PROBE], capture_output=True, text=True, env=env, check=True)
+    *answers, modules = result.stdout.strip().splitlines()
+    assert "zheng-limin" in answers
+    assert not set(json.loads(modules)) & {"yaml", "rich"}

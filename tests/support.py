@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -32,3 +33,14 @@ def replace_once(text: str, old: str, new: str) -> str:
     """Edit the shipped forum in one place, failing loudly if the anchor text moved."""
     assert text.count(old) == 1, f"anchor {old!r} found {text.count(old)} times"
     return text.replace(old, new)
+
+
+def json_strings(value: Any) -> list[str]:
+    """Every string anywhere in a parsed JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in json_strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in json_strings(item)]
+    return []

@@ -26,6 +26,7 @@ from cbiic_cli.cli import app
 from cbiic_cli.errors import ForumDataError
 from cbiic_cli.load import parse_forum
 from cbiic_cli.render import clean
+from support import json_strings
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -324,16 +325,6 @@ ROUND_TRIP_FIELDS = [
     (("forum", "aims", 0), ["summary"], ["summary"], None),
     (("source", "title"), ["summary"], ["summary"], None),
 ]
-
-
-def json_strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in json_strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in json_strings(item)]
-    return []
 
 
 @FUZZ

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from support import json_strings
+
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
 WIDE = {"COLUMNS": "1000"}
@@ -577,16 +579,6 @@ ESCAPES = [
 
 NOT_IN_CSV = {"speaker", "theme", "summary"}  # their CSV rows are contributions, without the field checked
 NOT_IN_JSON = {"theme"}  # its JSON is the contribution rows; the description is in `themes --format json`
-
-
-def json_strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in json_strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in json_strings(item)]
-    return []
 
 
 @pytest.mark.parametrize("value", ESCAPES, ids=[repr(v) for v in ESCAPES])

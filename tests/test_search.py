@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cbiic_cli.search import _Counter, _field_hits, parse_query
 from support import invoke, replace_once, shipped_text, write_forum
 
 
@@ -113,3 +116,20 @@ def test_search_table_highlights_on_a_terminal(monkeypatch):
     result = invoke("search", "DRG", env={"FORCE_COLOR": "1", "NO_COLOR": ""})
     assert "\x1b[" in result.stdout
     assert "DRG" in result.stdout
+
+
+# The counting fast path must agree with the straightforward one it replaces.
+
+_words = st.sampled_from(["PD-1", "pd1", "checkpoints", "checkpoint", "Non-small", "cell", "DRG", "R&D", "therapies", "therapy", "利民", "CAR-T", "ß", "İstanbul", "Σ"])
+_texts = st.lists(_words | st.text(alphabet="abc -/.,'", max_size=6), max_size=30).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(text=_texts, query=st.lists(_words, min_size=1, max_size=3), phrase=st.booleans())
+def test_fast_counter_matches_the_plain_matcher(text, query, phrase):
+    words = [f'"{" ".join(query)}"'] if phrase else query
+    parsed = parse_query(words)
+    counter = _Counter(parsed)
+    expected_counts, expected_spans = _field_hits(text, parsed)
+    assert counter.counts(text) == expected_counts
+    assert counter.spans(" ".join(text.split())) == _field_hits(" ".join(text.split()), parsed)[1]

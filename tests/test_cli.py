@@ -35,9 +35,9 @@ def test_speakers_lists_all_ten_in_agenda_order():
 
 def test_speakers_roles_follow_the_article():
     roles = {p["slug"]: (p["roles"], p["possible_roles"]) for p in run_json("speakers")}
-    assert roles["ma-jun-harbin"] == (["opening", "moderator"], ["closing"])
-    assert roles["xue-junli"] == (["moderator", "panelist"], [])
-    assert roles["ma-jun-sysucc"] == (["speaker"], ["moderator", "closing"])
+    assert roles["ma-jun-harbin"] == (["opening", "session moderator"], ["panel moderator", "closing"])
+    assert roles["xue-junli"] == (["session moderator", "panelist"], [])
+    assert roles["ma-jun-sysucc"] == (["speaker"], ["panel moderator", "closing"])
     assert roles["luo-dan"] == (["panelist"], [])
 
 
@@ -58,7 +58,11 @@ def test_speakers_org_filter_without_match_is_calm():
     result = invoke("speakers", "--org", "Pfizer", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
-    assert "nobody's affiliation mentions 'Pfizer'" in result.stderr
+    assert "no one is affiliated with an organisation matching 'Pfizer'" in result.stderr
+
+
+def test_speakers_org_filter_looks_at_organisations_not_job_titles():
+    assert run_json("speakers", "--org", "director") == []
 
 
 # -- speaker -------------------------------------------------------------------
@@ -156,7 +160,7 @@ def test_talk_panel_shows_every_remark_and_the_closing():
 
 # -- theme / themes ------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["insurance", "INSURANCE", "medical insurance", "Medical Insurance", "DRG"])
+@pytest.mark.parametrize("name", ["insurance", "INSURANCE", "medical insurance", "Medical Insurance", "health-insurance", "insur"])
 def test_theme_by_id_label_or_alias(name):
     rows = run_json("theme", name)
     assert [r["id"] for r in rows] == ["wang-rundong-commercial-insurance", "luo-dan-remark", "zhang-yong-remark", "panel-closing"]
@@ -174,6 +178,18 @@ def test_theme_applies_by_content_not_keyword():
     assert ai == {"ma-jun-youth-talent", "feng-chen-research-hospitals"}
     immunotherapy = {r["id"] for r in run_json("theme", "immunotherapy")}
     assert immunotherapy == {"ma-jun-youth-talent", "zheng-limin-myeloid-cells"}
+
+
+@pytest.mark.parametrize(("theme_name", "speaker", "words"), [("ai", "feng-chen", "AI improves"), ("insurance", "luo-dan", "insurance"), ("immunotherapy", "zheng-limin", "immune checkpoints")])
+def test_theme_gist_is_the_sentence_about_the_theme(theme_name, speaker, words):
+    (row,) = [r for r in run_json("theme", theme_name) if r["slug"] == speaker]
+    assert words in row["gist"]
+
+
+def test_theme_aliases_are_names_not_keywords():
+    """A keyword only one speaker used (DRG) must not pull in a whole theme."""
+    result = invoke("theme", "DRG")
+    assert result.exit_code == 1
 
 
 def test_theme_unknown_lists_known_themes():

@@ -84,7 +84,7 @@ def test_csv_joins_lists_with_semicolons():
     rows = list(csv.DictReader(io.StringIO(output("speakers", "csv"), newline="")))
     harbin = next(row for row in rows if row["slug"] == "ma-jun-harbin")
     assert harbin["affiliations"] == "Vice-Chairman, Clinical Research on Oncology Drugs Specialty Committee of PhIRDA; Director, Harbin Institute of Hematology and Oncology"
-    assert harbin["roles"] == "opening; moderator"
+    assert harbin["roles"] == "opening; session moderator"
 
 
 @pytest.mark.parametrize("name", ["speakers", "theme", "themes", "agenda", "search", "orgs"])
@@ -117,3 +117,22 @@ def test_summary_markdown_is_a_complete_report():
 
 def test_format_short_option_and_case_insensitive():
     assert json.loads(invoke("themes", "-f", "JSON").stdout)
+
+
+@pytest.mark.parametrize(("full", "empty"), [
+    (["speakers"], ["speakers", "--org", "no-such-organisation"]),
+    (["orgs"], ["orgs", "no-such-organisation"]),
+    (["search", "insurance"], ["search", "no-such-word"]),
+])
+def test_csv_header_is_the_same_with_no_results(full, empty):
+    """Scripts read columns by name; an empty answer must not change them."""
+    header = invoke(*full, "--format", "csv").stdout_bytes.split(b"\r\n")[0]
+    result = invoke(*empty, "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout_bytes == header + b"\r\n"
+
+
+def test_csv_nested_records_stay_splittable():
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(output("orgs", "csv"), newline=""))}
+    assert rows["lyzz-capital"]["people"] == "Zhang Yong (zhang-yong): Co-Founder, Managing Partner"
+    assert rows["lyzz-capital"]["contributions"] == "Panel remark (zhang-yong-remark)"

@@ -458,9 +458,22 @@ def test_validate_lists_every_shape_problem_with_location(forum_text, runner, cl
     checks.sane(result, validate=True)
     assert result.exit_code == 1
     *problems, verdict = result.stdout.splitlines()
-    assert verdict == f"{path}: invalid (4 problems)"
+    assert verdict == f"{path}: invalid (6 problems)"
     fields = sorted(located(line, str(path))[2].split(":")[0] for line in problems)
-    assert fields == sorted(["forum.city", "organisations[6].kind", "people[1].name", "people[7].slug"])
+    # The renamed slug is a shape problem, and so the references to luo-dan no longer resolve.
+    assert fields == sorted(
+        ["forum.city", "organisations[6].kind", "people[1].name", "people[7].slug", "panel.panelists[1]", "panel.remarks[1].speaker"]
+    )
+
+
+def test_validate_reports_shape_and_reference_problems_in_one_run(forum_text, runner, cli_app, write_forum, checks):
+    text = forum_text.replace("    speaker: zheng-limin", "    speaker: zheng-limn").replace("  city: Guangzhou", "  city: [Guangzhou]")
+    path = write_forum(text)
+    result = invoke(runner, cli_app, "validate", str(path))
+    *problems, verdict = result.stdout.splitlines()
+    assert verdict == f"{path}: invalid (2 problems)"
+    assert any("forum.city" in line for line in problems)
+    assert any("talks[1].speaker: unknown person 'zheng-limn'; did you mean 'zheng-limin'?" in line for line in problems)
 
 
 def test_validate_lists_every_reference_problem_with_location(forum_text, runner, cli_app, write_forum, checks):

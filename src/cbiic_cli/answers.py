@@ -28,11 +28,17 @@ def speakers(index: ForumIndex, org: str | None = None) -> View:
     slugs = index.agenda_order
     if org:
         wanted = org.casefold()
-        slugs = [slug for slug in slugs if any(wanted in line.casefold() for line in index.affiliation_lines(index.people[slug]))]
+        organisations = index.organisations
+        slugs = [
+            slug
+            for slug in slugs
+            if any(wanted in organisations[a.organisation].name.casefold() for a in index.people[slug].affiliations)
+        ]
     rows = [index.person_row(slug) for slug in slugs]
     view = View("speakers", rows, PERSON_COLUMNS + [("possible_roles", "Possible roles")])
     if not rows:
-        view.extra["empty_notice"] = f"nobody's affiliation mentions {org!r}; run `cbiic orgs` to list organisations"
+        view.extra["empty_notice"] = f"no one is affiliated with an organisation matching {org!r}; run `cbiic orgs` to list them"
+        view.extra["keys"] = list(index.person_row(index.forum.people[0].slug))
     return view
 
 
@@ -84,6 +90,13 @@ def talk(index: ForumIndex, ref: str) -> View:
             raise NotFound(f"{person.name} ({key}) has no talk, speech or remark in this forum; try `cbiic speaker {key}`")
     elif what == "panel":
         rows = [index.contribution_row(c) for c in index.contributions if c.kind in ("remark", "closing")]
+        panel = index.forum.panel
+        header = {
+            "title": panel.title,
+            "moderator": index.speaker_fields(panel.moderator),
+            "panelists": [index.person_row(slug) for slug in panel.panelists],
+        }
+        return View("talk", rows, CONTRIBUTION_COLUMNS, extra={"panel": header})
     else:
         rows = [index.contribution_row(index.contribution_by_id[key])]
     return View("talk", rows, CONTRIBUTION_COLUMNS)
@@ -91,10 +104,25 @@ def talk(index: ForumIndex, ref: str) -> View:
 
 def theme(index: ForumIndex, name: str) -> View:
     theme_id = resolve_theme(index, name)
-    rows = [index.contribution_row(c) for c in index.contributions if theme_id in c.item.themes]
-    columns = [("kind", "Kind"), ("id", "Id"), ("name", "Speaker"), ("slug", "Slug"), ("affiliations", "Affiliation"), ("gist", "Gist")]
     the_theme = index.themes[theme_id]
+    rows = [
+        {**index.contribution_row(c), "gist": theme_gist(c, the_theme)}
+        for c in index.contributions
+        if theme_id in c.item.themes
+    ]
+    columns = [("kind", "Kind"), ("id", "Id"), ("name", "Speaker"), ("slug", "Slug"), ("affiliations", "Affiliation"), ("gist", "Gist")]
     return View("theme", rows, columns, extra={"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}})
+
+
+def theme_gist(contribution: Any, the_theme: model.Theme) -> str:
+    """The first key point or summary sentence that names the theme; else the summary's first sentence."""
+    import re
+
+    names = {the_theme.id.replace("-", " "), the_theme.label, *the_theme.aliases}
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")s?\b", re.IGNORECASE)
+    item = contribution.item
+    sentences = [*item.key_points, *re.split(r"(?<=[.!?])\s+", " ".join(item.summary.split()))]
+    return next((sentence for sentence in sentences if pattern.search(sentence)), gist(item.summary))
 
 
 def themes(index: ForumIndex) -> View:
@@ -168,8 +196,11 @@ def agenda(index: ForumIndex) -> View:
             add("remark", remark.id, KIND_LABEL["remark"].capitalize(), remark.speaker, panel.id)
         if panel.closing:
             add("closing", panel.closing.id, KIND_LABEL["closing"].capitalize(), panel.closing.speaker, panel.id)
-    columns = [("position", "#"), ("kind", "Kind"), ("id", "Id"), ("label", "Title / topic"), ("name", "Who"), ("parent", "Part of")]
-    return View("agenda", rows, columns)
+    columns = [("position", "#"), ("kind", "Kind"), ("id", "Id"), ("label", "Title / topic"), ("name", "Who"), ("slug", "Slug"), ("parent", "Part of")]
+    view = View("agenda", rows, columns)
+    if forum.sessions and forum.talks and not in_session:
+        view.extra["note"] = "The source does not say which talks belonged to which session, so talks are listed on their own."
+    return view
 
 
 def forum_facts(forum: model.Forum) -> dict[str, Any]:
@@ -199,7 +230,8 @@ def summary(index: ForumIndex) -> View:
             "panel_remarks": len(forum.panel.remarks) if forum.panel else 0,
             "themes": len(forum.themes),
         },
-        "sessions": agenda(index).items,
+        "sessions": (the_agenda := agenda(index)).items,
+        "agenda_note": the_agenda.extra.get("note"),
         "panel": {"id": forum.panel.id, "title": forum.panel.title, "moderator": index.speaker_fields(forum.panel.moderator)} if forum.panel else None,
         "contributions": rows,
         "themes": themes(index).items,
@@ -241,7 +273,11 @@ def orgs(index: ForumIndex, text: str | None = None) -> View:
     view = View("orgs", rows, columns)
     if not rows:
         view.extra["empty_notice"] = f"no organisation matches {text!r}; run `cbiic orgs` to list them all"
+        view.extra["keys"] = ORG_KEYS
     return view
+
+
+ORG_KEYS = ["id", "name", "kind", "people", "slugs", "contributions", "note"]
 
 
 def search(index: ForumIndex, words: list[str], theme_name: str | None = None, limit: int | None = None) -> View:
@@ -252,6 +288,7 @@ def search(index: ForumIndex, words: list[str], theme_name: str | None = None, l
     columns = [("rank", "#"), ("name", "Who"), ("kind", "Kind"), ("id", "Id"), ("field", "Field"), ("snippet", "Snippet")]
     view = View("search", hits, columns)
     if not hits:
+        view.extra["keys"] = full_text.HIT_KEYS
         query = " ".join(words)
         scope = f" on theme {theme_id}" if theme_id else ""
         view.extra["empty_notice"] = f"no matches for {query!r}{scope}" + _near_matches(index, words)

@@ -116,7 +116,7 @@ def _write(text: str) -> None:
 
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table (for people), json, csv or markdown."),
+    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table (for reading), json, csv or markdown."),
 ]
 
 

@@ -77,7 +77,7 @@ def read_bytes(source: ForumSource) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
-        raise ForumDataError(name, [Problem("no such file; check the path given to --data or CBIIC_DATA")]) from None
+        raise ForumDataError(name, [Problem("no such file; check the path")]) from None
     except PermissionError:
         raise ForumDataError(name, [Problem("permission denied; make the file readable or pass another with --data")]) from None
     except OSError as exc:
@@ -118,13 +118,11 @@ def parse_forum(data: bytes, name: str) -> Any:
         raise ForumDataError(
             name, [Problem(f"the document is {kind}; expected a mapping with `source`, `forum` and `people`", line=1, column=1)]
         )
+    problems = _check_references(raw)
     try:
         forum = msgspec.convert(raw, model.Forum, strict=True)
     except msgspec.ValidationError:
-        problems: list[Problem] = []
         _collect_shape_problems(raw, model.Forum, (), problems)
-        raise ForumDataError(name, _in_file_order(problems, marks)) from None
-    problems = _check_references(forum)
     if problems:
         raise ForumDataError(name, _in_file_order(problems, marks))
     return forum
@@ -208,14 +206,38 @@ def _from_msgspec_message(message: str, path: tuple) -> Problem:
 
 # -- references ------------------------------------------------------------
 
-def _check_references(forum: Any) -> list[Problem]:
-    from . import model
+def _entries(container: Any, key: str) -> list[tuple[int, dict]]:
+    """(index, mapping) for each mapping in ``container[key]``; anything malformed is the shape check's to report."""
+    value = container.get(key) if isinstance(container, dict) else None
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
 
+
+def _strings(container: Any, key: str) -> list[tuple[int, str]]:
+    value = container.get(key) if isinstance(container, dict) else None
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _check_references(raw: dict) -> list[Problem]:
+    """Unique ids and resolvable references, checked on the raw document.
+
+    Working on the raw mappings (skipping whatever is malformed) lets `cbiic validate`
+    report reference problems in the same run as shape problems.
+    """
     problems: list[Problem] = []
-    people = {p.slug for p in forum.people}
-    themes = {t.id for t in forum.themes}
-    organisations = {o.id for o in forum.organisations}
-    talks = {t.id for t in forum.talks}
+
+    def ids(section: list[tuple[str, dict]], key: str) -> list[tuple[str, str]]:
+        return [(f"{path}.{key}", item[key]) for path, item in section if isinstance(item.get(key), str)]
+
+    def listed(key: str, base: Any = raw, prefix: str = "") -> list[tuple[str, dict]]:
+        return [(f"{prefix}{key}[{i}]", item) for i, item in _entries(base, key)]
+
+    def mapping(value: Any) -> dict | None:
+        return value if isinstance(value, dict) else None
+
+    panel = mapping(raw.get("panel"))
+    opening = [("opening", item)] if (item := mapping(raw.get("opening"))) else []
+    closing = [("panel.closing", item)] if panel and (item := mapping(panel.get("closing"))) else []
+    remarks = listed("remarks", panel, "panel.") if panel else []
 
     def unique(entries: list[tuple[str, str]]) -> None:
         """entries: (field path, id); the second use of an id is the problem."""
@@ -224,69 +246,67 @@ def _check_references(forum: Any) -> list[Problem]:
             if value in seen:
                 problems.append(Problem(f"{value!r} is already used at {seen[value]}; ids must be unique", path=here))
             else:
-                seen.setdefault(value, here)
+                seen[value] = here
 
-    unique([(f"organisations[{i}].id", o.id) for i, o in enumerate(forum.organisations)])
-    unique([(f"themes[{i}].id", t.id) for i, t in enumerate(forum.themes)])
+    unique(ids(listed("organisations"), "id"))
+    unique(ids(listed("themes"), "id"))
     # People and every agenda item share one namespace because `cbiic talk REF` accepts either.
-    shared = [(f"people[{i}].slug", p.slug) for i, p in enumerate(forum.people)]
-    if forum.opening:
-        shared.append(("opening.id", forum.opening.id))
-    shared += [(f"sessions[{i}].id", s.id) for i, s in enumerate(forum.sessions)]
-    shared += [(f"talks[{i}].id", t.id) for i, t in enumerate(forum.talks)]
-    if forum.panel:
-        shared.append(("panel.id", forum.panel.id))
-        shared += [(f"panel.remarks[{i}].id", r.id) for i, r in enumerate(forum.panel.remarks)]
-        if forum.panel.closing:
-            shared.append(("panel.closing.id", forum.panel.closing.id))
-    unique(shared)
+    unique(
+        ids(listed("people"), "slug")
+        + ids(opening, "id")
+        + ids(listed("sessions"), "id")
+        + ids(listed("talks"), "id")
+        + ids([("panel", panel)] if panel else [], "id")
+        + ids(remarks, "id")
+        + ids(closing, "id")
+    )
 
     alias_owner: dict[str, str] = {}
-    for index, theme in enumerate(forum.themes):
-        for name in [theme.id, theme.label, *theme.aliases]:
+    for path, theme in listed("themes"):
+        theme_id = theme.get("id")
+        names = [theme_id, theme.get("label"), *[a for _, a in _strings(theme, "aliases")]]
+        for name in (n for n in names if isinstance(n, str)):
             key = normalise(name)
-            if key in alias_owner and alias_owner[key] != theme.id:
-                problems.append(Problem(f"name {name!r} also names theme {alias_owner[key]!r}; a theme name must point at one theme", path=f"themes[{index}]"))
-            alias_owner.setdefault(key, theme.id)
+            if key in alias_owner and alias_owner[key] != theme_id:
+                problems.append(Problem(f"name {name!r} also names theme {alias_owner[key]!r}; a theme name must point at one theme", path=path))
+            alias_owner.setdefault(key, theme_id)
 
-    def known(value: str, pool: set[str], what: str, path: str) -> None:
-        if value not in pool:
-            hint = _closest(value, pool)
-            problems.append(Problem(f"unknown {what} {value!r}{hint}", path=path))
+    people = {item["slug"] for _, item in listed("people") if isinstance(item.get("slug"), str)}
+    themes = {item["id"] for _, item in listed("themes") if isinstance(item.get("id"), str)}
+    organisations = {item["id"] for _, item in listed("organisations") if isinstance(item.get("id"), str)}
+    talks = {item["id"] for _, item in listed("talks") if isinstance(item.get("id"), str)}
+
+    def known(value: Any, pool: set[str], what: str, path: str) -> None:
+        if isinstance(value, str) and value not in pool:
+            problems.append(Problem(f"unknown {what} {value!r}{_closest(value, pool)}", path=path))
 
     def person_ref(ref: Any, path: str) -> None:
-        if isinstance(ref, model.UncertainPerson):
-            for index, slug in enumerate(ref.candidates):
+        if isinstance(ref, dict):
+            for index, slug in _strings(ref, "candidates"):
                 known(slug, people, "person", f"{path}.candidates[{index}]")
         else:
             known(ref, people, "person", path)
 
-    def contribution(item: Any, path: str) -> None:
-        person_ref(item.speaker, f"{path}.speaker")
-        for index, theme in enumerate(item.themes):
+    def contribution(path: str, item: dict) -> None:
+        person_ref(item.get("speaker"), f"{path}.speaker")
+        for index, theme in _strings(item, "themes"):
             known(theme, themes, "theme", f"{path}.themes[{index}]")
-        for index, organisation in enumerate(item.organisations):
+        for index, organisation in _strings(item, "organisations"):
             known(organisation, organisations, "organisation", f"{path}.organisations[{index}]")
 
-    for index, person in enumerate(forum.people):
-        for position, affiliation in enumerate(person.affiliations):
-            known(affiliation.organisation, organisations, "organisation", f"people[{index}].affiliations[{position}].organisation")
-    if forum.opening:
-        contribution(forum.opening, "opening")
-    for index, session in enumerate(forum.sessions):
-        person_ref(session.moderator, f"sessions[{index}].moderator")
-        for position, talk in enumerate(session.talks):
-            known(talk, talks, "talk", f"sessions[{index}].talks[{position}]")
-    for index, talk in enumerate(forum.talks):
-        contribution(talk, f"talks[{index}]")
-    if forum.panel:
-        person_ref(forum.panel.moderator, "panel.moderator")
-        for index, slug in enumerate(forum.panel.panelists):
+    for path, person in listed("people"):
+        for position, affiliation in _entries(person, "affiliations"):
+            known(affiliation.get("organisation"), organisations, "organisation", f"{path}.affiliations[{position}].organisation")
+    for path, session in listed("sessions"):
+        person_ref(session.get("moderator"), f"{path}.moderator")
+        for position, talk in _strings(session, "talks"):
+            known(talk, talks, "talk", f"{path}.talks[{position}]")
+    for path, item in opening + listed("talks") + remarks + closing:
+        contribution(path, item)
+    if panel:
+        person_ref(panel.get("moderator"), "panel.moderator")
+        for index, slug in _strings(panel, "panelists"):
             known(slug, people, "person", f"panel.panelists[{index}]")
-        for index, remark in enumerate(forum.panel.remarks):
-            contribution(remark, f"panel.remarks[{index}]")
-        if forum.panel.closing:
-            contribution(forum.panel.closing, "panel.closing")
     return problems
 
 

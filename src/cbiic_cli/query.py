@@ -15,7 +15,7 @@ from . import model
 from .errors import Ambiguous, NotFound
 from .names import normalise
 
-ROLE_ORDER = ("opening", "moderator", "speaker", "panelist", "closing")
+ROLE_ORDER = ("opening", "session moderator", "speaker", "panel moderator", "panelist", "closing")
 KIND_LABEL = {"opening": "opening speech", "talk": "talk", "remark": "panel remark", "closing": "closing words"}
 
 
@@ -122,11 +122,11 @@ class ForumIndex:
         if forum.opening:
             credit(forum.opening.speaker, "opening")
         for session in forum.sessions:
-            credit(session.moderator, "moderator")
+            credit(session.moderator, "session moderator")
         for talk in forum.talks:
             credit(talk.speaker, "speaker")
         if forum.panel:
-            credit(forum.panel.moderator, "moderator")
+            credit(forum.panel.moderator, "panel moderator")
             for slug in forum.panel.panelists:
                 certain[slug].add("panelist")
             for remark in forum.panel.remarks:
@@ -260,7 +260,12 @@ def _describe(index: ForumIndex, key: str, what: str) -> str:
         return f"{key} ({person.name}, {where})"
     if what == "panel":
         return f"{key} (panel: {index.forum.panel.title})"
-    return f"{key} ({KIND_LABEL[index.contribution_by_id[key].kind]}: {index.contribution_by_id[key].heading})"
+    contribution = index.contribution_by_id[key]
+    if contribution.kind == "talk":
+        return f"{key} (talk: {contribution.heading})"
+    speaker = contribution.item.speaker
+    who = speaker.as_written if isinstance(speaker, model.UncertainPerson) else index.people[speaker].name
+    return f"{key} ({KIND_LABEL[contribution.kind]} by {who})"
 
 
 def resolve_person(index: ForumIndex, ref: str) -> str:

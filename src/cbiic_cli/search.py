@@ -380,6 +380,13 @@ def search(index: ForumIndex, words: list[str], theme: str | None = None, limit:
     return [_hit(rank, score, doc, per_field, counter, index) for rank, (score, _, doc, per_field) in enumerate(scored, 1)]
 
 
+# The keys of every hit, in order: a CSV of no hits still has the usual header.
+HIT_KEYS = [
+    "rank", "score", "kind", "id", "heading", "slug", "name", "honorific", "affiliations", "roles",
+    "possible_roles", "speaker_candidates", "field", "snippet", "highlights", "themes",
+]
+
+
 def _hit(rank: int, score: float, doc: _Doc, per_field: dict[str, dict[str, int]], counter: _Counter, index: ForumIndex) -> dict[str, Any]:
     best_field = max(per_field, key=lambda name: FIELD_WEIGHTS.get(name, 1.0) * sum(per_field[name].values()))
     text = " ".join(doc.texts[doc.names.index(best_field)].split())
@@ -394,9 +401,11 @@ def _hit(rank: int, score: float, doc: _Doc, per_field: dict[str, dict[str, int]
         "heading": row["heading"],
         "slug": row.get("slug"),
         "name": row["name"],
-        "speaker_candidates": row.get("speaker_candidates", []),
+        "honorific": row.get("honorific"),
         "affiliations": row.get("affiliations", []),
         "roles": row.get("roles", []),
+        "possible_roles": row.get("possible_roles", []),
+        "speaker_candidates": row.get("speaker_candidates", []),
         "field": best_field,
         "snippet": snippet,
         "highlights": highlights,

@@ -25,16 +25,26 @@ def _visible_escape(match: re.Match[str]) -> str:
 
 
 def cell_text(value: Any) -> str:
-    """One value as one flat cell: lists joined with '; ', mappings as their values joined with ', '."""
+    """One value as one flat cell: lists joined with '; ', records as 'Name (id)', [start, end] pairs as 'start-end'."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return ", ".join(cell_text(v) for v in value.values() if v not in (None, "", []))
+        return _record_text(value)
     if isinstance(value, (list, tuple)):
-        return "; ".join(cell_text(v) for v in value)
+        return "; ".join("-".join(map(cell_text, v)) if isinstance(v, (list, tuple)) else cell_text(v) for v in value)
     return clean(str(value))
+
+
+def _record_text(record: dict[str, Any]) -> str:
+    """A nested record in one cell: 'Name (slug): position', so '; '-joined lists stay splittable."""
+    label = record.get("name") or record.get("heading")
+    key = record.get("id") or record.get("slug")
+    text = f"{cell_text(label)} ({cell_text(key)})" if label and key else cell_text(label or key)
+    if record.get("position"):
+        text += f": {cell_text(record['position'])}"
+    return text
 
 
 def render_as(fmt: OutputFormat, view: View, *, color: bool = False, width: int | None = None) -> str:

@@ -11,7 +11,7 @@ from . import cell_text
 
 def render(view: View) -> str:
     buffer = io.StringIO()
-    keys = list(view.items[0]) if view.items else [key for key, _ in view.columns]
+    keys = list(view.items[0]) if view.items else view.extra.get("keys") or [key for key, _ in view.columns]
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(keys)
     for item in view.items:

@@ -24,20 +24,39 @@ def table(columns: list[tuple[str, str]], items: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _raw_table(columns: list[tuple[str, str]], items: list[dict[str, Any]]) -> str:
+    """A table whose cells are already Markdown (escaped where they came from data)."""
+    lines = ["| " + " | ".join(header for _, header in columns) + " |", "|" + "---|" * len(columns)]
+    for item in items:
+        cells = ["; ".join(v) if isinstance(v := item.get(key), list) else str(v) for key, _ in columns]
+        lines.append("| " + " | ".join(cell.replace("\n", " ") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def render(view: View) -> str:
     if view.kind == "summary":
         return _summary(view.document or {}, view)
     if view.kind == "speaker":
         return _speaker(view.document or {})
     if view.kind == "talk":
-        return "\n".join(_contribution(row, level=2) for row in view.items)
+        panel = view.extra.get("panel")
+        header = ""
+        if panel:
+            panelists = ", ".join(_name(p) for p in panel["panelists"])
+            header = f"# {text(panel['title'])}\n\nModerator: {_name(panel['moderator'])}\n\nPanelists: {panelists}\n\n"
+        return header + "\n".join(_contribution(row, level=2) for row in view.items)
     return table(view.columns, view.items)
 
 
-def _who(row: dict[str, Any]) -> str:
+def _name(row: dict[str, Any]) -> str:
+    """A person's name with the slug that tells namesakes apart (there are two Ma Juns)."""
     if row.get("slug") is None and row.get("speaker_candidates"):
         return f"{text(row['name'])} (not identified: {text(' or '.join(row['speaker_candidates']))})"
-    line = text(row["name"])
+    return f"{text(row['name'])} ({text(row['slug'])})" if row.get("slug") else text(row.get("name"))
+
+
+def _who(row: dict[str, Any]) -> str:
+    line = _name(row)
     if row.get("affiliations"):
         line += " — " + text(row["affiliations"])
     return line
@@ -93,8 +112,10 @@ def _summary(document: dict[str, Any], view: View) -> str:
     out += ["## Agenda", ""]
     for item in document["sessions"]:
         indent = "  " if item["parent"] else ""
-        who = f" — {text(item['name'])}" if item.get("name") else ""
+        who = f" — {_name(item)}" if item.get("name") else ""
         out.append(f"{indent}{item['position']}. {text(item['kind'])}: {text(item['label'])}{who}")
+    if document.get("agenda_note"):
+        out += ["", f"*{text(document['agenda_note'])}*"]
     out += ["", "## Talks", ""]
     for row in view.items:
         if row["kind"] in ("opening", "talk"):
@@ -104,11 +125,11 @@ def _summary(document: dict[str, Any], view: View) -> str:
         out += ["## Panel discussion", "", f"**{text(panel['title'])}**", "", f"Moderator: {_who(panel['moderator'])}", ""]
         for row in view.items:
             if row["kind"] in ("remark", "closing"):
-                label = "Closing words" if row["kind"] == "closing" else row["name"]
-                out.append(f"- **{text(label)}**: {text(row['summary'])}")
+                label = f"Closing words, {_name(row)}" if row["kind"] == "closing" else _name(row)
+                out.append(f"- **{label}**: {text(row['summary'])}")
         out.append("")
     out += ["## Themes", ""]
-    out.append(table([("label", "Theme"), ("count", "Count"), ("contributions", "Where")], _theme_index(document, view)))
+    out.append(_raw_table([("label", "Theme"), ("count", "Count"), ("contributions", "Where")], _theme_index(document, view)))
     out += ["## Source", "", f"“{text(source['title'])}”, published {text(source['published'])} (`{clean(source['file'])}`)", ""]
     return "\n".join(out)
 
@@ -116,6 +137,6 @@ def _summary(document: dict[str, Any], view: View) -> str:
 def _theme_index(document: dict[str, Any], view: View) -> list[dict[str, Any]]:
     rows = []
     for theme in document["themes"]:
-        where = [f"{row['name']} ({row['id']})" for row in view.items if theme["id"] in row["themes"]]
-        rows.append({"label": theme["label"], "count": theme["count"], "contributions": where})
+        where = [f"{_name(row)}: {text(row['id'])}" for row in view.items if theme["id"] in row["themes"]]
+        rows.append({"label": text(theme["label"]), "count": theme["count"], "contributions": where})
     return rows

@@ -117,7 +117,15 @@ class _Layout:
         return self.ui.Group(*parts)
 
     def _talk(self, view: View) -> Any:
-        return self.ui.Group(*(self._contribution(row) for row in view.items))
+        parts = [self._contribution(row) for row in view.items]
+        panel = view.extra.get("panel")
+        if panel:
+            title = self.ui.Text(clean(panel["title"]), style="bold")
+            moderator = self.ui.Text("moderator: ", style=DIM).append_text(self._who(panel["moderator"]))
+            panelists = self.ui.Text("panelists: ", style=DIM)
+            panelists.append(", ".join(f"{clean(p['name'])} ({clean(p['slug'])})" for p in panel["panelists"]))
+            parts[:0] = [title, moderator, panelists, self.ui.Text("")]
+        return self.ui.Group(*parts)
 
     def _speaker(self, view: View) -> Any:
         doc = view.document or {}
@@ -199,6 +207,8 @@ class _Layout:
                     label.append(f" ({clean(row['slug'])})", style=ID)
             parent = nodes.get(row["parent"] or "", root)
             nodes[row["id"]] = parent.add(label)
+        if view.extra.get("note"):
+            return self.ui.Group(root, self.ui.Text(clean(view.extra["note"]), style=DIM))
         return root
 
     def _summary(self, view: View) -> Any:
@@ -253,7 +263,8 @@ class _Layout:
         return out
 
     def _orgs(self, view: View) -> Any:
-        table = self._table(title=f"{len(view.items)} organisations", title_justify="left")
+        count = len(view.items)
+        table = self._table(title=f"{count} organisation{'s' if count != 1 else ''}", title_justify="left")
         table.add_column("Organisation", style="bold", overflow="fold")
         table.add_column("Kind", style=DIM, overflow="fold")
         table.add_column("People", overflow="fold")
@@ -262,7 +273,7 @@ class _Layout:
             people = "\n".join(f"{clean(p['name'])} ({clean(p['slug'])}), {clean(p['position'])}" for p in row["people"])
             said = "\n".join(f"{c['kind']}: {clean(c['heading'] if c['kind'] == 'talk' else c['gist'])}" for c in row["contributions"])
             if row.get("note"):
-                said = (said + "\n" if said else "") + clean(row["note"])
+                said = (said + "\n" if said else "") + "note: " + clean(row["note"])
             table.add_row(self.t(row["name"]), self.t(row["kind"]), self.ui.Text(people), self.ui.Text(said))
         return table
 

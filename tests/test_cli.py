@@ -318,3 +318,10 @@ def test_schema_command_matches_the_published_copy():
 
 def test_data_file_points_editors_at_the_schema():
     assert shipped_text().splitlines()[0] == "# yaml-language-server: $schema=forum.schema.json"
+
+
+def test_narrow_speakers_keep_every_slug_whole():
+    out = invoke("speakers", env={"COLUMNS": "40"}).stdout
+    assert all(len(line) <= 40 for line in out.splitlines())
+    for slug in ("ma-jun-harbin", "ma-jun-sysucc", "wang-rundong", "zhang-yong"):
+        assert f"({slug})" in out

@@ -17,6 +17,7 @@ from . import cell_text, clean
 HEADER = "bold cyan"
 DIM = "dim"
 ID = "green"
+NARROW = 60  # columns below which wide tables become one card per item
 
 
 def render(view: View, *, color: bool, width: int | None) -> str:
@@ -24,7 +25,7 @@ def render(view: View, *, color: bool, width: int | None) -> str:
         from . import rich_ui as ui
     else:
         from . import plain_ui as ui  # type: ignore[no-redef]
-    layout = _Layout(ui)
+    layout = _Layout(ui, width or 100)
     builder = getattr(layout, _BUILDERS.get(view.kind, "_generic"))
     return ui.to_string(builder(view), color=color, width=width)
 
@@ -32,8 +33,9 @@ def render(view: View, *, color: bool, width: int | None) -> str:
 class _Layout:
     """Builds each command's layout with the toolkit it is given."""
 
-    def __init__(self, ui: Any) -> None:
+    def __init__(self, ui: Any, width: int) -> None:
         self.ui = ui
+        self.width = width
 
     def t(self, value: Any, style: str = "") -> Any:
         return self.ui.Text(cell_text(value), style=style)
@@ -59,6 +61,8 @@ class _Layout:
         return self.ui.Text("\n".join(clean(v) for v in values))
 
     def _speakers(self, view: View) -> Any:
+        if self.width < NARROW:
+            return self._speaker_cards(view)
         table = self._table(title=f"{len(view.items)} people, in agenda order", title_justify="left", expand=True)
         table.add_column("Name", style="bold", overflow="fold")
         table.add_column("Slug", style=ID, overflow="fold")
@@ -67,6 +71,19 @@ class _Layout:
         for row in view.items:
             table.add_row(self.t(row["name"]), self.t(row["slug"]), self._roles(row), self._lines(row["affiliations"]))
         return table
+
+    def _speaker_cards(self, view: View) -> Any:
+        """Below NARROW columns a four-column table breaks slugs mid-word; one card per person keeps them whole."""
+        parts: list[Any] = [self.ui.Text(f"{len(view.items)} people, in agenda order", style=HEADER), self.ui.Text("")]
+        for row in view.items:
+            card = self.ui.Table.grid(padding=(0, 0))
+            card.add_column(width=2)
+            card.add_column(overflow="fold")
+            card.add_row("", self._roles(row))
+            for line in row["affiliations"]:
+                card.add_row("", self.ui.Text(clean(line), style=DIM))
+            parts += [self._who(row), card, self.ui.Text("")]
+        return self.ui.Group(*parts)
 
     def _who(self, row: dict[str, Any]) -> Any:
         if row.get("slug") is None and row.get("speaker_candidates"):

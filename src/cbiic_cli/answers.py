@@ -105,8 +105,9 @@ def talk(index: ForumIndex, ref: str) -> View:
 def theme(index: ForumIndex, name: str) -> View:
     theme_id = resolve_theme(index, name)
     the_theme = index.themes[theme_id]
+    names_the_theme = _theme_pattern(the_theme)
     rows = [
-        {**index.contribution_row(c), "gist": theme_gist(c, the_theme)}
+        {**index.contribution_row(c), "gist": theme_gist(c, names_the_theme)}
         for c in index.contributions
         if theme_id in c.item.themes
     ]
@@ -114,12 +115,18 @@ def theme(index: ForumIndex, name: str) -> View:
     return View("theme", rows, columns, extra={"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}})
 
 
-def theme_gist(contribution: Any, the_theme: model.Theme) -> str:
-    """The first key point or summary sentence that names the theme; else the summary's first sentence."""
+def _theme_pattern(the_theme: model.Theme) -> Any:
+    """Matches any of the theme's names as a whole word (or its plural), any case."""
     import re
 
     names = {the_theme.id.replace("-", " "), the_theme.label, *the_theme.aliases}
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")s?\b", re.IGNORECASE)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")s?\b", re.IGNORECASE)
+
+
+def theme_gist(contribution: Any, pattern: Any) -> str:
+    """The first key point or summary sentence that names the theme; else the summary's first sentence."""
+    import re
+
     item = contribution.item
     sentences = [*item.key_points, *re.split(r"(?<=[.!?])\s+", " ".join(item.summary.split()))]
     return next((sentence for sentence in sentences if pattern.search(sentence)), gist(item.summary))

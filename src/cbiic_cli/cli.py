@@ -34,8 +34,13 @@ app = typer.Typer(
 
 # -- shared plumbing ---------------------------------------------------------
 
-def _fail(message: str, code: int) -> None:
+def _say(message: str) -> None:
+    """One line on stderr, as every cbiic message is."""
     sys.stderr.write(f"cbiic: {_printable(message)}\n")
+
+
+def _fail(message: str, code: int) -> None:
+    _say(message)
     raise typer.Exit(code)
 
 
@@ -97,7 +102,7 @@ def _emit(view: Any, fmt: OutputFormat) -> None:
 
     empty_notice = view.extra.get("empty_notice")
     if empty_notice and not view.items:
-        sys.stderr.write(f"cbiic: {_printable(empty_notice)}\n")
+        _say(empty_notice)
         if fmt is OutputFormat.table:
             return
     color, width = _terminal()
@@ -178,7 +183,7 @@ def main_options(
 @command(example="cbiic speakers --org hospital --format csv")
 def speakers(
     ctx: typer.Context,
-    org: Annotated[Optional[str], typer.Option("--org", help="Only people whose affiliation contains this text.")] = None,
+    org: Annotated[Optional[str], typer.Option("--org", help="Only people affiliated with an organisation whose name contains this text.")] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Everyone named at the forum, in agenda order, with roles and affiliations."""
@@ -322,15 +327,12 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
-    except BrokenPipeError:
-        _silence_stdout()
-        sys.exit(0)
     except Exception as error:  # the last line of defence: users never see a traceback
         if os.environ.get(DEBUG_VARIABLE):
             raise
-        sys.stderr.write(
-            f"cbiic: internal error: {type(error).__name__}: {_printable(str(error))} "
-            f"(rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)\n"
+        _say(
+            f"internal error: {type(error).__name__}: {error} "
+            f"(rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)"
         )
         sys.exit(EXIT_INTERNAL_ERROR)
 

@@ -12,13 +12,14 @@ class CbiicError(Exception):
 class Problem:
     """One thing wrong with a forum file, with where it is."""
 
-    __slots__ = ("message", "path", "line", "column")
+    __slots__ = ("message", "path", "line", "column", "at_key")
 
-    def __init__(self, message: str, path: str = "", line: int | None = None, column: int | None = None) -> None:
+    def __init__(self, message: str, path: str = "", line: int | None = None, column: int | None = None, at_key: bool = False) -> None:
         self.message = message
         self.path = path
         self.line = line
         self.column = column
+        self.at_key = at_key  # locate the mapping key itself (an unknown field), not its value
 
     def __repr__(self) -> str:
         return f"Problem({self.message!r}, path={self.path!r}, line={self.line}, column={self.column})"

@@ -157,7 +157,7 @@ def _collect_shape_problems(value: Any, annotation: Any, path: tuple, out: list[
         fields = {field.encode_name: field for field in msgspec.structs.fields(bare)}
         for key in value:
             if key not in fields:
-                out.append(Problem(f"unknown field {key!r}; expected one of: {', '.join(fields)}", path=_key_path(path, key)))
+                out.append(Problem(f"unknown field {key!r}; expected one of: {', '.join(fields)}", path=_dotted(path + (key,)), at_key=True))
         for key, field in fields.items():
             if key in value:
                 _collect_shape_problems(value[key], field.type, path + (key,), out)
@@ -177,10 +177,6 @@ def _strip_annotated(annotation: Any) -> Any:
     return annotation
 
 
-def _key_path(path: tuple, key: str) -> str:
-    return "\0key\0" + _dotted(path + (key,))
-
-
 def _dotted(path: tuple) -> str:
     from .yamltree import format_path
 
@@ -192,12 +188,10 @@ _MSGSPEC_WORDS = {"`object`": "a mapping", "`array`": "a list", "`str`": "text",
 
 def _from_msgspec_message(message: str, path: tuple) -> Problem:
     """Turn msgspec's "Expected `str`, got `int` - at `$.a[0]`" into a Problem at the full path."""
+    from .yamltree import format_path
+
     text, _, where = message.partition(" - at `$")
-    suffix = where.rstrip("`")
-    full = _dotted(path) if path else ""
-    if suffix:
-        full = (full if full != "(top level)" else "") + suffix
-        full = full.lstrip(".")
+    full = (format_path(path) + where.rstrip("`")).lstrip(".")
     for word, plain in _MSGSPEC_WORDS.items():
         text = text.replace(word, plain)
     text = text.replace("Expected ", "expected ").replace("Object missing required field", "missing required field")
@@ -321,12 +315,8 @@ def _closest(value: str, pool: set[str]) -> str:
 
 def _locate(problem: Problem, marks: dict) -> Problem:
     """Attach the line and column of the deepest known node on the problem's path."""
-    path_text = problem.path
-    is_key = path_text.startswith("\0key\0")
-    if is_key:
-        path_text = path_text.removeprefix("\0key\0")
-    path = _parse_path(path_text)
-    if is_key and path:
+    path = _parse_path(problem.path)
+    if problem.at_key and path:
         lookup: tuple = path[:-1] + ("<key>", path[-1])
         if lookup in marks:
             problem.line, problem.column = marks[lookup]
@@ -336,7 +326,6 @@ def _locate(problem: Problem, marks: dict) -> Problem:
         elif not path:
             break
         path = path[:-1]
-    problem.path = path_text
     return problem
 
 

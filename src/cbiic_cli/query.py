@@ -110,29 +110,12 @@ class ForumIndex:
         """slug -> (roles the article states, roles it leaves uncertain between namesakes)."""
         certain: dict[str, set[str]] = {slug: set() for slug in self.people}
         possible: dict[str, set[str]] = {slug: set() for slug in self.people}
-
-        def credit(ref: model.PersonRef, role: str) -> None:
+        for ref, role in self.appearances:
             if isinstance(ref, model.UncertainPerson):
                 for slug in ref.candidates:
                     possible[slug].add(role)
             else:
                 certain[ref].add(role)
-
-        forum = self.forum
-        if forum.opening:
-            credit(forum.opening.speaker, "opening")
-        for session in forum.sessions:
-            credit(session.moderator, "session moderator")
-        for talk in forum.talks:
-            credit(talk.speaker, "speaker")
-        if forum.panel:
-            credit(forum.panel.moderator, "panel moderator")
-            for slug in forum.panel.panelists:
-                certain[slug].add("panelist")
-            for remark in forum.panel.remarks:
-                credit(remark.speaker, "panelist")
-            if forum.panel.closing:
-                credit(forum.panel.closing.speaker, "closing")
 
         def ordered(roles: set[str]) -> list[str]:
             return [role for role in ROLE_ORDER if role in roles]
@@ -140,28 +123,27 @@ class ForumIndex:
         return {slug: (ordered(certain[slug]), ordered(possible[slug] - certain[slug])) for slug in self.people}
 
     @cached_property
-    def agenda_order(self) -> list[str]:
-        """People in the order they first appear in the agenda, then anyone never on it."""
-        order: dict[str, None] = {}
-
-        def visit(ref: model.PersonRef) -> None:
-            if isinstance(ref, str):
-                order.setdefault(ref)
-
+    def appearances(self) -> list[tuple[model.PersonRef, str]]:
+        """Everyone the agenda names, with the role it names them in, in agenda order."""
         forum = self.forum
+        found: list[tuple[model.PersonRef, str]] = []
         if forum.opening:
-            visit(forum.opening.speaker)
-        for session in forum.sessions:
-            visit(session.moderator)
-        for talk in forum.talks:
-            visit(talk.speaker)
+            found.append((forum.opening.speaker, "opening"))
+        found += [(session.moderator, "session moderator") for session in forum.sessions]
+        found += [(talk.speaker, "speaker") for talk in forum.talks]
         if forum.panel:
-            visit(forum.panel.moderator)
-            for slug in forum.panel.panelists:
-                visit(slug)
-        for person in forum.people:
-            order.setdefault(person.slug)
-        return list(order)
+            found.append((forum.panel.moderator, "panel moderator"))
+            found += [(slug, "panelist") for slug in forum.panel.panelists]
+            found += [(remark.speaker, "panelist") for remark in forum.panel.remarks]
+            if forum.panel.closing:
+                found.append((forum.panel.closing.speaker, "closing"))
+        return found
+
+    @cached_property
+    def agenda_order(self) -> list[str]:
+        """People in the order the agenda first names them for certain, then anyone never on it."""
+        named = [ref for ref, _ in self.appearances if isinstance(ref, str)]
+        return list(dict.fromkeys(named + [person.slug for person in self.forum.people]))
 
     @cached_property
     def theme_names(self) -> dict[str, str]:

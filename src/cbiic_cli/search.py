@@ -141,10 +141,6 @@ class _Doc:
         self.themes = themes
         self.source = source  # the Contribution, or None for a person
 
-    @property
-    def fields(self) -> dict[str, str]:
-        return dict(zip(self.names, self.texts))
-
     def row(self, index: ForumIndex) -> dict[str, Any]:
         """What a hit shows about its speaker and item: the keys of ``contribution_row`` or ``person_row`` it needs."""
         if self.source is None:
@@ -215,20 +211,38 @@ def _field_hits(text: str, query: Query) -> tuple[dict[str, int], list[tuple[int
             if hit:
                 spans.append(match.span())
     folded = text.casefold()
+    counts.update(_substring_counts(text, folded, query))
+    spans.extend(_substring_spans(text, folded, query))
+    return counts, spans
+
+
+def _substring_counts(text: str, folded: str, query: Query) -> dict[str, int]:
+    """Counts of the Chinese-text needles and quoted phrases, the query keys matched as substrings."""
+    counts: dict[str, int] = {}
+    for needle in query.cjk:
+        if found := folded.count(needle):  # non-overlapping, as a search that steps past each match
+            counts[needle] = found
+    if query.phrases:
+        spaced = _spaced(text)
+        for phrase in query.phrases:
+            if found := spaced.count(phrase):
+                counts["\0" + phrase] = found
+    return counts
+
+
+def _substring_spans(text: str, folded: str, query: Query) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
     for needle in query.cjk:
         start = folded.find(needle)
         while start != -1:
-            counts[needle] = counts.get(needle, 0) + 1
             spans.append((start, start + len(needle)))
             start = folded.find(needle, start + len(needle))
     if query.phrases:
         spaced = _spaced(text)
         for phrase in query.phrases:
-            found = spaced.count(phrase)
-            if found:
-                counts["\0" + phrase] = found
+            if phrase in spaced:
                 spans.extend(_phrase_spans(text, phrase))
-    return counts, spans
+    return spans
 
 
 def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
@@ -239,9 +253,12 @@ def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
 
 def _needles(query: Query) -> list[str]:
     """Substrings a document's squashed text must contain to possibly match: a cheap first filter."""
-    needles = [term[:-1] if term.endswith("y") else term for term in query.terms]
-    needles += [_squash(phrase) for phrase in query.phrases]
-    return needles
+    return [_term_needle(term) for term in query.terms] + [_squash(phrase) for phrase in query.phrases]
+
+
+def _term_needle(term: str) -> str:
+    """What any word that ``stem``s to ``term`` must contain: 'therapy' is met by 'therapies'."""
+    return term[:-1] if term.endswith("y") else term
 
 
 def _squashed_pattern(needle: str) -> re.Pattern[str]:
@@ -265,7 +282,7 @@ class _Counter:
     def __init__(self, query: Query) -> None:
         self.query = query
         self.wanted = set(query.terms)
-        term_needles = [term[:-1] if term.endswith("y") else term for term in query.terms]
+        term_needles = [_term_needle(term) for term in query.terms]
         self.term_patterns = [_squashed_pattern(needle) for needle in term_needles]
         self.any_term = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in self.term_patterns)) if all(term_needles) else None
         self.memo: dict[str, tuple[str, ...]] = {}
@@ -305,17 +322,7 @@ class _Counter:
                     hit = memo[word] = tuple(self.wanted & _forms(word))
                 if hit:
                     spans.append(match.span())
-        for needle in query.cjk:
-            start = folded.find(needle)
-            while start != -1:
-                spans.append((start, start + len(needle)))
-                start = folded.find(needle, start + len(needle))
-        if query.phrases:
-            spaced = _spaced(text)
-            for phrase in query.phrases:
-                if phrase in spaced:
-                    spans.extend(_phrase_spans(text, phrase))
-        return spans
+        return spans + _substring_spans(text, folded, query)
 
     def counts(self, text: str) -> dict[str, int]:
         query = self.query
@@ -327,16 +334,7 @@ class _Counter:
             for hit in map(self.memo.__getitem__, words):
                 for term in hit:
                     counts[term] = counts.get(term, 0) + 1
-        for needle in query.cjk:
-            found = folded.count(needle)  # str.count counts non-overlapping occurrences, as find() stepping past each does
-            if found:
-                counts[needle] = counts.get(needle, 0) + found
-        if query.phrases:
-            spaced = _spaced(text)
-            for phrase in query.phrases:
-                found = spaced.count(phrase)
-                if found:
-                    counts["\0" + phrase] = found
+        counts.update(_substring_counts(text, folded, query))
         return counts
 
 

@@ -18,18 +18,14 @@ def text(value: Any) -> str:
 
 
 def table(columns: list[tuple[str, str]], items: list[dict[str, Any]]) -> str:
-    lines = ["| " + " | ".join(text(header) for _, header in columns) + " |", "|" + "---|" * len(columns)]
-    for item in items:
-        lines.append("| " + " | ".join(text(item.get(key)) for key, _ in columns) + " |")
-    return "\n".join(lines) + "\n"
+    """A table of items, every cell escaped as data."""
+    return _gfm([text(header) for _, header in columns], [[text(item.get(key)) for key, _ in columns] for item in items])
 
 
-def _raw_table(columns: list[tuple[str, str]], items: list[dict[str, Any]]) -> str:
-    """A table whose cells are already Markdown (escaped where they came from data)."""
-    lines = ["| " + " | ".join(header for _, header in columns) + " |", "|" + "---|" * len(columns)]
-    for item in items:
-        cells = ["; ".join(v) if isinstance(v := item.get(key), list) else str(v) for key, _ in columns]
-        lines.append("| " + " | ".join(cell.replace("\n", " ") for cell in cells) + " |")
+def _gfm(headers: list[str], rows: list[list[str]]) -> str:
+    """A GitHub table from cells that are already Markdown."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -129,14 +125,15 @@ def _summary(document: dict[str, Any], view: View) -> str:
                 out.append(f"- **{label}**: {text(row['summary'])}")
         out.append("")
     out += ["## Themes", ""]
-    out.append(_raw_table([("label", "Theme"), ("count", "Count"), ("contributions", "Where")], _theme_index(document, view)))
+    out.append(_gfm(["Theme", "Count", "Where"], _theme_index(document, view)))
     out += ["## Source", "", f"“{text(source['title'])}”, published {text(source['published'])} (`{clean(source['file'])}`)", ""]
     return "\n".join(out)
 
 
-def _theme_index(document: dict[str, Any], view: View) -> list[dict[str, Any]]:
+def _theme_index(document: dict[str, Any], view: View) -> list[list[str]]:
+    """One row per theme: its label, count and who spoke on it where (cells already Markdown)."""
     rows = []
     for theme in document["themes"]:
         where = [f"{_name(row)}: {text(row['id'])}" for row in view.items if theme["id"] in row["themes"]]
-        rows.append({"label": text(theme["label"]), "count": theme["count"], "contributions": where})
+        rows.append([text(theme["label"]), str(theme["count"]), "; ".join(where)])
     return rows

@@ -274,7 +274,7 @@ def make_forum(talks: int, seed: int = 2024) -> str:
         add(f"    name: {q(name)}")
         add(f"    kind: {kind}")
         if rng.random() < 0.05:
-            add(f"    note: {q(w.sentence())}")
+            add(f"    note: {{text: {q(w.sentence())}, source_paragraphs: [{rng.randint(4, 400)}]}}")
         add(f"    source_paragraphs: [{rng.randint(4, 400)}]")
     add("")
 
@@ -294,7 +294,9 @@ def make_forum(talks: int, seed: int = 2024) -> str:
             add(f"      - position: {q(rng.choice(POSITIONS))}")
             add(f"        organisation: {org_id}")
         if rng.random() < 0.03:
-            add_folded("    note: ", w.sentence(), "      ")
+            add("    note:")
+            add_folded("      text: ", w.sentence(), "        ")
+            add(f"      source_paragraphs: [{rng.randint(4, 400)}]")
         add(f"    source_paragraphs: [{rng.randint(4, 400)}]")
     add("")
 
@@ -314,7 +316,7 @@ def make_forum(talks: int, seed: int = 2024) -> str:
             add(f"{indent}{key}:")
             add(f"{indent}  as_written: {q('Professor ' + first.split('-')[0].capitalize())}")
             add(f"{indent}  candidates: [{first}, {second}]")
-            add(f"{indent}  note: {q('The article does not say which of the two it means.')}")
+            add(f"{indent}  note: {{text: {q('The article does not say which of the two it means.')}, source_paragraphs: [4]}}")
         else:
             add(f"{indent}{key}: {rng.choice(slugs)}")
 
@@ -339,7 +341,7 @@ def make_forum(talks: int, seed: int = 2024) -> str:
             out_block("    speaker:")
             out_block(f"      as_written: {q('Professor ' + first.split('-')[0].capitalize())}")
             out_block(f"      candidates: [{first}, {second}]")
-            out_block(f"      note: {q('The article names only the surname, which two speakers share.')}")
+            out_block(f"      note: {{text: {q('The article names only the surname, which two speakers share.')}, source_paragraphs: [4]}}")
         else:
             out_block(f"    speaker: {slugs[speaker_index]}")
         if rng.random() < 0.6:
@@ -351,8 +353,8 @@ def make_forum(talks: int, seed: int = 2024) -> str:
         block.extend(summary_lines[1:])
         out_block("    key_points:")
         for _ in range(rng.randint(3, 5)):
-            out_block(f"      - {q(w.key_point())}")
-        out_block(f"    themes: {flow(rng.sample(theme_ids, rng.randint(1, 4)))}")
+            out_block(f"      - text: {q(w.key_point())}")
+            out_block(f"        themes: {flow(rng.sample(theme_ids, rng.randint(0, 2)))}")
         if rng.random() < 0.3:
             out_block(f"    organisations: {flow(rng.sample(org_ids, rng.randint(1, 2)))}")
         out_block(f"    source_paragraphs: {flow(sorted(rng.sample(range(5, 5000), rng.randint(1, 2))))}")
@@ -379,20 +381,24 @@ def make_forum(talks: int, seed: int = 2024) -> str:
     add("  moderator:")
     add(f"    as_written: {q('Professor ' + first.split('-')[0].capitalize())}")
     add(f"    candidates: [{first}, {second}]")
-    add(f"    note: {q('The article gives only a surname and title for the moderator.')}")
+    add(f"    note: {{text: {q('The article gives only a surname and title for the moderator.')}, source_paragraphs: [5000]}}")
     add(f"  panelists: {flow(panelists)}")
     add("  remarks:")
     for slug in panelists:
         add(f"    - id: {w.unique(slug + '-remark')}")
         add(f"      speaker: {slug}")
         add_folded("      summary: ", w.summary(2), "        ")
-        add(f"      themes: {flow(rng.sample(theme_ids, 2))}")
+        add("      key_points:")
+        add(f"        - text: {q(w.key_point())}")
+        add(f"          themes: {flow(rng.sample(theme_ids, 2))}")
         add(f"      source_paragraphs: [{rng.randint(5, 5000)}]")
     add("  closing:")
     add(f"    id: {w.unique('panel-closing')}")
     add(f"    speaker: {first}")
     add_folded("    summary: ", w.summary(2), "      ")
-    add("    themes: [insurance, china-focus]")
+    add("    key_points:")
+    add(f"      - text: {q(w.key_point())}")
+    add("        themes: [insurance, china-focus]")
     add("    source_paragraphs: [5000]")
     add("  source_paragraphs: [5000]")
     return "\n".join(out) + "\n"

@@ -49,7 +49,7 @@ def speaker(index: ForumIndex, ref: str) -> View:
     moderated = _moderated(index, slug)
     document = {
         **index.person_row(slug),
-        "note": person.note,
+        "note": person.note.text if person.note else None,
         "source_paragraphs": list(person.source_paragraphs),
         "moderated": moderated,
         "contributions": contributions,
@@ -77,7 +77,7 @@ def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
         if ref == slug:
             found.append({"id": item_id, "name": name, "attribution": "stated"})
         elif isinstance(ref, model.UncertainPerson) and slug in ref.candidates:
-            found.append({"id": item_id, "name": name, "attribution": "uncertain", "attribution_note": ref.note})
+            found.append({"id": item_id, "name": name, "attribution": "uncertain", "attribution_note": ref.note.text})
     return found
 
 
@@ -109,7 +109,7 @@ def theme(index: ForumIndex, name: str) -> View:
     rows = [
         {**index.contribution_row(c), "gist": theme_gist(c, names_the_theme)}
         for c in index.contributions
-        if theme_id in c.item.themes
+        if theme_id in c.themes
     ]
     columns = [("kind", "Kind"), ("id", "Id"), ("name", "Speaker"), ("slug", "Slug"), ("affiliations", "Affiliation"), ("gist", "Gist")]
     return View("theme", rows, columns, extra={"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}})
@@ -128,14 +128,14 @@ def theme_gist(contribution: Any, pattern: Any) -> str:
     import re
 
     item = contribution.item
-    sentences = [*item.key_points, *re.split(r"(?<=[.!?])\s+", " ".join(item.summary.split()))]
+    sentences = [*(p.text for p in item.key_points), *re.split(r"(?<=[.!?])\s+", " ".join(item.summary.split()))]
     return next((sentence for sentence in sentences if pattern.search(sentence)), gist(item.summary))
 
 
 def themes(index: ForumIndex) -> View:
     rows = []
     for the_theme in index.forum.themes:
-        on_theme = [c for c in index.contributions if the_theme.id in c.item.themes]
+        on_theme = [c for c in index.contributions if the_theme.id in c.themes]
         speakers_here = list(dict.fromkeys(_speaker_keys(c.item.speaker) for c in on_theme))
         rows.append(
             {
@@ -219,7 +219,7 @@ def forum_facts(forum: model.Forum) -> dict[str, Any]:
         "city": info.city,
         "participants": info.participants,
         "organisers": info.organisers.as_written,
-        "organisers_note": info.organisers.note,
+        "organisers_note": info.organisers.note.text if info.organisers.note else None,
         "aims": list(info.aims),
         "source": {"title": forum.source.title, "published": forum.source.published, "file": forum.source.file},
     }
@@ -273,7 +273,7 @@ def orgs(index: ForumIndex, text: str | None = None) -> View:
                 "people": people,
                 "slugs": sorted(slugs, key=index.agenda_order.index),
                 "contributions": said,
-                "note": organisation.note,
+                "note": organisation.note.text if organisation.note else None,
             }
         )
     columns = [("name", "Organisation"), ("kind", "Kind"), ("people", "People"), ("contributions", "Contributions")]
@@ -310,7 +310,7 @@ def _near_matches(index: ForumIndex, words: list[str]) -> str:
     vocabulary: set[str] = set()
     for contribution in index.contributions:
         item = contribution.item
-        for text in (contribution.heading, item.summary, *item.key_points):
+        for text in (contribution.heading, item.summary, *(p.text for p in item.key_points)):
             vocabulary.update(word.casefold() for word in re.findall(r"[^\W_]{3,}", text))
     near = []
     for word in words:

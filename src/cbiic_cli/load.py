@@ -283,8 +283,9 @@ def _check_references(raw: dict) -> list[Problem]:
 
     def contribution(path: str, item: dict) -> None:
         person_ref(item.get("speaker"), f"{path}.speaker")
-        for index, theme in _strings(item, "themes"):
-            known(theme, themes, "theme", f"{path}.themes[{index}]")
+        for point_index, point in _entries(item, "key_points"):
+            for index, theme in _strings(point, "themes"):
+                known(theme, themes, "theme", f"{path}.key_points[{point_index}].themes[{index}]")
         for index, organisation in _strings(item, "organisations"):
             known(organisation, organisations, "organisation", f"{path}.organisations[{index}]")
 

@@ -55,9 +55,16 @@ class Source(_Strict, kw_only=True):
     paragraph_numbering: Text
 
 
+class Note(_Strict, kw_only=True):
+    """A curator's remark about the data, with the article lines it relies on."""
+
+    text: Text
+    source_paragraphs: Paragraphs
+
+
 class Organisers(_Strict, kw_only=True):
     as_written: Text
-    note: str | None = None
+    note: Note | None = None
     source_paragraphs: Paragraphs
 
 
@@ -76,7 +83,7 @@ class Organisation(_Strict, kw_only=True):
     id: Slug
     name: Text
     kind: OrganisationKind
-    note: str | None = None
+    note: Note | None = None
     source_paragraphs: Paragraphs
 
 
@@ -90,7 +97,7 @@ class Person(_Strict, kw_only=True):
     name: Text
     honorific: str | None = None
     affiliations: list[Affiliation] = []
-    note: str | None = None
+    note: Note | None = None
     source_paragraphs: Paragraphs
 
 
@@ -106,31 +113,42 @@ class UncertainPerson(_Strict, kw_only=True):
 
     as_written: Text
     candidates: Annotated[list[Slug], msgspec.Meta(min_length=2)]
-    note: Text
+    note: Note
 
 
 PersonRef = Slug | UncertainPerson
+
+
+class KeyPoint(_Strict, kw_only=True):
+    """One point, written to stand alone (it names its subject), and the themes it is evidence for.
+
+    An item's themes are the union of its key points' themes: a theme is never
+    attached to a talk without the sentence that supports it, and that sentence
+    is the gist `cbiic theme` shows.
+    """
+
+    text: Text
+    themes: list[Slug] = []
 
 
 class _Contribution(_Strict, kw_only=True):
     id: Slug
     speaker: PersonRef
     summary: Text
-    themes: list[Slug] = []
     organisations: list[Slug] = []
     source_paragraphs: Paragraphs
 
 
 class Speech(_Contribution, kw_only=True):
-    """The opening speech or the panel's closing words."""
+    """The opening speech, or the panel's closing words."""
 
-    key_points: list[Text] = []
+    key_points: list[KeyPoint] = []
 
 
 class Talk(_Contribution, kw_only=True):
     title: str | None = None
     topic: str | None = None
-    key_points: Annotated[list[Text], msgspec.Meta(min_length=3, max_length=5)]
+    key_points: Annotated[list[KeyPoint], msgspec.Meta(min_length=3, max_length=5)]
 
     def __post_init__(self) -> None:
         if (self.title is None) == (self.topic is None):
@@ -138,7 +156,7 @@ class Talk(_Contribution, kw_only=True):
 
 
 class Remark(_Contribution, kw_only=True):
-    key_points: list[Text] = []
+    key_points: Annotated[list[KeyPoint], msgspec.Meta(min_length=1)]
 
 
 class Session(_Strict, kw_only=True):
@@ -159,12 +177,26 @@ class Panel(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
+class GlossaryEntry(_Strict, kw_only=True):
+    """An abbreviation and what it stands for, so a search for either finds both.
+
+    ``source_paragraphs`` cites the article where it spells the abbreviation out;
+    an entry the article does not expand says so in ``note`` instead.
+    """
+
+    term: Text
+    expansions: Annotated[list[Text], msgspec.Meta(min_length=1)]
+    source_paragraphs: list[Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]] = []
+    note: str | None = None
+
+
 class Forum(_Strict, kw_only=True):
     source: Source
     forum: ForumInfo
     organisations: list[Organisation] = []
     people: Annotated[list[Person], msgspec.Meta(min_length=1)]
     themes: list[Theme] = []
+    glossary: list[GlossaryEntry] = []
     opening: Speech | None = None
     sessions: list[Session] = []
     talks: list[Talk] = []

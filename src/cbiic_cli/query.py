@@ -35,6 +35,10 @@ class Contribution:
         return self.item.id
 
     @property
+    def themes(self) -> list[str]:
+        return item_themes(self.item)
+
+    @property
     def heading(self) -> str:
         title = getattr(self.item, "title", None)
         if title:
@@ -182,7 +186,7 @@ class ForumIndex:
                 "roles": [],
                 "possible_roles": [],
                 "speaker_candidates": list(ref.candidates),
-                "attribution_note": ref.note,
+                "attribution_note": ref.note.text,
             }
         return {**self.person_row(ref), "speaker_candidates": [], "attribution_note": None}
 
@@ -198,8 +202,8 @@ class ForumIndex:
             **self.speaker_fields(item.speaker),
             "gist": gist(item.summary),
             "summary": item.summary,
-            "key_points": list(item.key_points),
-            "themes": list(item.themes),
+            "key_points": [point.text for point in item.key_points],
+            "themes": item_themes(item),
             "organisations": [self.organisations[o].name for o in item.organisations],
             "source_paragraphs": list(item.source_paragraphs),
         }
@@ -210,6 +214,11 @@ class ForumIndex:
         if isinstance(speaker, model.UncertainPerson):
             return "uncertain" if slug in speaker.candidates else None
         return "stated" if speaker == slug else None
+
+
+def item_themes(item: Any) -> list[str]:
+    """An item's themes: those of its key points, in the order they first appear."""
+    return list(dict.fromkeys(theme for point in item.key_points for theme in point.themes))
 
 
 def gist(summary: str) -> str:

@@ -147,7 +147,7 @@ class _Doc:
             person = index.person_row(self.key)
             return {**person, "id": self.key, "kind": "person", "heading": person["name"], "speaker_candidates": []}
         item = self.source.item
-        return {**index.speaker_fields(item.speaker), "heading": self.source.heading, "themes": list(item.themes)}
+        return {**index.speaker_fields(item.speaker), "heading": self.source.heading, "themes": self.source.themes}
 
 
 def _documents(index: ForumIndex) -> list[_Doc]:
@@ -178,13 +178,13 @@ def _documents(index: ForumIndex) -> list[_Doc]:
         texts = (
             contribution.heading,
             name,
-            "\n".join(item.key_points),
+            "\n".join([point.text for point in item.key_points]),
             "\n".join([organisations[o].name for o in item.organisations]) if item.organisations else "",
             affiliations,
             item.summary,
         )
         names = _CONTRIBUTION_FIELDS if getattr(item, "title", None) else _TOPIC_FIELDS
-        append(_Doc(contribution.kind, item.id, names, texts, item.themes, contribution))
+        append(_Doc(contribution.kind, item.id, names, texts, contribution.themes, contribution))
     for slug in index.agenda_order:
         if slug in spoke:
             continue

@@ -6,13 +6,21 @@ import json
 
 import pytest
 
-from support import SHIPPED, invoke, replace_once, shipped_text, write_forum
+from support import invoke, replace_once, shipped_text, write_forum
+
+ARTICLE_ORDER = [
+    "ma-jun-harbin", "xue-junli", "ma-jun-sysucc", "zheng-limin", "feng-chen",
+    "li-ziming", "wang-rundong", "luo-dan", "xu-junfang", "zhang-yong",
+]
+ZHENG_TITLE = "Myeloid Cells and the Shaping of the Tumor Immune Microenvironment"
+PANEL_TITLE = "Coordinated Efforts of Medical Care, Medical Insurance, and Medicine to Enhance China’s Anti-tumor Drug Development"
 
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("CBIIC_DATA", raising=False)
+    monkeypatch.delenv("CBIIC_SOURCE", raising=False)
 
 
 def run_json(*args: str):
@@ -21,307 +29,358 @@ def run_json(*args: str):
     return json.loads(result.stdout)
 
 
+def table(*args: str, width: int = 200) -> str:
+    result = invoke(*args, env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
 # -- speakers ------------------------------------------------------------------
 
-def test_speakers_lists_all_ten_in_agenda_order():
+def test_speakers_lists_all_ten_in_the_order_the_article_names_them():
     people = run_json("speakers")
-    assert [p["slug"] for p in people] == [
-        "ma-jun-harbin", "xue-junli", "ma-jun-sysucc", "zheng-limin", "feng-chen",
-        "li-ziming", "wang-rundong", "luo-dan", "xu-junfang", "zhang-yong",
-    ]
-    for person in people:
-        assert {"slug", "name", "affiliations", "roles"} <= set(person)
+    assert [p["slug"] for p in people] == ARTICLE_ORDER
+    assert "in the order the article first names them" in table("speakers")
 
 
 def test_speakers_roles_follow_the_article():
     roles = {p["slug"]: (p["roles"], p["possible_roles"]) for p in run_json("speakers")}
-    assert roles["ma-jun-harbin"] == (["opening", "session moderator"], ["panel moderator", "closing"])
+    assert roles["ma-jun-harbin"] == (["opening", "session moderator"], ["panel moderator", "panel closing"])
     assert roles["xue-junli"] == (["session moderator", "panelist"], [])
-    assert roles["ma-jun-sysucc"] == (["speaker"], ["panel moderator", "closing"])
+    assert roles["ma-jun-sysucc"] == (["speaker"], ["panel moderator", "panel closing"])
     assert roles["luo-dan"] == (["panelist"], [])
 
 
-def test_speakers_table_shows_names_and_affiliations():
-    result = invoke("speakers", env={"COLUMNS": "200"})
-    assert result.exit_code == 0
-    assert "Zheng Limin" in result.stdout
-    assert "Shanghai Chest Hospital" in result.stdout
-    assert "\x1b[" not in result.stdout
+def test_affiliations_keep_position_and_organisation_apart():
+    people = {p["slug"]: p for p in run_json("speakers")}
+    luo = people["luo-dan"]
+    assert luo["positions"] == ["Vice President of National Market Access"]
+    assert luo["organisations"] == ["Roche Pharmaceuticals China"]
+    assert luo["organisation_ids"] == ["roche-pharmaceuticals-china"]
 
 
-def test_speakers_org_filter():
-    people = run_json("speakers", "--org", "sun yat-sen")
-    assert [p["slug"] for p in people] == ["ma-jun-sysucc", "zheng-limin"]
+@pytest.mark.parametrize("text", ["sun yat-sen", "sun yat sen", "SUN-YAT-SEN", "Sun Yat Sen University"])
+def test_speakers_org_filter_ignores_case_and_punctuation(text):
+    assert [p["slug"] for p in run_json("speakers", "--org", text)] == ["ma-jun-sysucc", "zheng-limin"]
 
 
-def test_speakers_org_filter_without_match_is_calm():
+@pytest.mark.parametrize(("role", "expected"), [
+    ("opening", ["ma-jun-harbin"]),
+    ("moderator", ["ma-jun-harbin", "xue-junli", "ma-jun-sysucc"]),
+    ("speaker", ["ma-jun-sysucc", "zheng-limin", "feng-chen", "li-ziming", "wang-rundong"]),
+    ("panelist", ["xue-junli", "luo-dan", "xu-junfang", "zhang-yong"]),
+    ("closing", ["ma-jun-harbin", "ma-jun-sysucc"]),
+])
+def test_speakers_role_filter(role, expected):
+    assert [p["slug"] for p in run_json("speakers", "--role", role)] == expected
+
+
+def test_speakers_role_filter_keeps_possible_roles_visible_as_possible():
+    people = run_json("speakers", "--role", "closing")
+    assert all("panel closing" in p["possible_roles"] and "panel closing" not in p["roles"] for p in people)
+
+
+def test_speakers_unknown_role_is_a_usage_error_listing_the_roles():
+    result = invoke("speakers", "--role", "keynote")
+    assert result.exit_code == 2
+    assert "opening, moderator, speaker, panelist, closing" in result.stderr
+
+
+def test_speakers_theme_filter():
+    assert [p["slug"] for p in run_json("speakers", "--theme", "nsclc")] == ["li-ziming"]
+    insured = [p["slug"] for p in run_json("speakers", "--theme", "insurance")]
+    assert insured == ["wang-rundong", "luo-dan", "zhang-yong"]
+
+
+def test_speakers_filter_without_match_is_calm():
     result = invoke("speakers", "--org", "Pfizer", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
-    assert "no one is affiliated with an organisation matching 'Pfizer'" in result.stderr
+    assert "no one affiliated" in result.stderr
 
 
-def test_speakers_org_filter_looks_at_organisations_not_job_titles():
-    assert run_json("speakers", "--org", "director") == []
+def test_one_person_is_not_one_people():
+    assert "1 person," in table("speakers", "--org", "lyzz")
 
 
 # -- speaker -------------------------------------------------------------------
 
 def test_speaker_profile_of_the_academician():
-    profile = run_json("speaker", "ma-jun-sysucc")
-    assert profile["affiliations"] == ["Academician, Chinese Academy of Sciences", "Executive Vice-President, Sun Yat-sen University Cancer Center"]
-    titles = [c["title"] for c in profile["contributions"] if c["attribution"] == "stated"]
-    assert titles == ["Cultivating Youth Talent in Scientific Innovation Programs"]
-    assert [m["attribution"] for m in profile["moderated"]] == ["uncertain"]
+    doc = run_json("speaker", "ma-jun-sysucc")
+    assert doc["organisations"] == ["Chinese Academy of Sciences", "Sun Yat-sen University Cancer Center"]
+    assert doc["honorific"] is None  # the article gives him no honorific
+    assert [c["id"] for c in doc["contributions"]] == ["ma-jun-youth-talent", "panel-closing"]
+    assert [c["attribution"] for c in doc["contributions"]] == ["stated", "uncertain"]
+    assert doc["moderated"] == [
+        {"kind": "panel", "id": "panel", "name": PANEL_TITLE, "attribution": "uncertain", "attribution_note": doc["moderated"][0]["attribution_note"]}
+    ]
 
 
-def test_speaker_profile_of_the_harbin_ma_jun_keeps_the_opening_and_session():
-    profile = run_json("speaker", "ma-jun-harbin")
-    assert [c["kind"] for c in profile["contributions"]] == ["opening", "closing"]
-    assert [c["attribution"] for c in profile["contributions"]] == ["stated", "uncertain"]
-    assert [m["name"] for m in profile["moderated"] if m["attribution"] == "stated"] == ["First session"]
+def test_speaker_table_says_possibly_moderated():
+    out = table("speaker", "ma-jun-sysucc")
+    assert "possibly moderated: the panel" in out
+    assert "moderated: session" not in out
+
+
+def test_speaker_harbin_ma_jun_keeps_the_opening_and_session():
+    doc = run_json("speaker", "ma-jun-harbin")
+    assert [(m["id"], m["attribution"]) for m in doc["moderated"]] == [("session-1", "stated"), ("panel", "uncertain")]
+    assert [c["kind"] for c in doc["contributions"]] == ["opening", "panel-closing"]
+    assert doc["note_lines"] == [4, 6, 15]
 
 
 def test_speaker_accepts_a_full_name():
-    assert run_json("speaker", "Xu Junfang")["affiliations"] == ["Chief Medical Officer, Huadong Medicine"]
+    assert run_json("speaker", "Li Ziming")["slug"] == "li-ziming"
 
 
-def test_speaker_unknown_suggests():
-    result = invoke("speaker", "luo-dna")
+def test_speaker_full_name_shared_by_two_people_is_ambiguous():
+    result = invoke("speaker", "Ma Jun")
     assert result.exit_code == 1
-    assert result.stderr == "cbiic: no person 'luo-dna'; did you mean luo-dan?\n"
-
-
-# -- talk ----------------------------------------------------------------------
-
-def test_talk_by_person_slug_shows_the_exact_title_and_summary():
-    (talk,) = run_json("talk", "zheng-limin")
-    assert talk["title"] == "Myeloid Cells and the Shaping of the Tumor Immune Microenvironment"
-    assert talk["slug"] == "zheng-limin"
-    assert "PD-1/PD-L1" in talk["summary"]
-    assert 3 <= len(talk["key_points"]) <= 5
-    assert talk["source_paragraphs"] == [11]
-    assert "immunotherapy" in talk["themes"]
-
-
-def test_talk_table_shows_title_speaker_affiliation_and_points():
-    result = invoke("talk", "li-ziming", env={"COLUMNS": "200"})
-    assert result.exit_code == 0
-    out = result.stdout
-    assert "Genetic testing for precision therapy" in out
-    assert "Director of Oncology Department, Shanghai Chest Hospital" in out
-    for target in ("EGFR", "ALK", "ROS1", "NGS"):
-        assert target in out
-    assert "source ¶ 13" in out
-
-
-def test_talk_unique_prefix_resolves():
-    (talk,) = run_json("talk", "wang-rundong-comm")
-    assert talk["id"] == "wang-rundong-commercial-insurance"
-    assert "DRG" in talk["summary"]
-
-
-def test_talk_untitled_talk_has_a_topic_and_no_title():
-    (talk,) = run_json("talk", "feng-chen")
-    assert talk["title"] is None
-    assert talk["topic"]
-    assert "Hillhouse Investment" in talk["organisations"]
-
-
-def test_talk_for_a_panelist_shows_the_remark():
-    (remark,) = run_json("talk", "luo-dan")
-    assert remark["kind"] == "remark"
-    assert "Roche" in remark["summary"]
-    assert remark["affiliations"] == ["Vice President of National Market Access, Roche Pharmaceuticals China"]
-
-
-def test_talk_ambiguous_ma_jun_lists_both_with_affiliations():
-    result = invoke("talk", "ma-jun")
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert "ma-jun-harbin (Ma Jun, Vice-Chairman" in result.stderr
+    assert "ma-jun-harbin" in result.stderr and "ma-jun-sysucc" in result.stderr
     assert "Harbin Institute of Hematology and Oncology" in result.stderr
-    assert "ma-jun-sysucc (Ma Jun, Academician, Chinese Academy of Sciences" in result.stderr
-    assert result.stderr.count("\n") == 1
 
 
-def test_talk_typo_gets_did_you_mean():
-    result = invoke("talk", "zheng-limni")
+def test_unknown_speaker_suggests_the_closest():
+    result = invoke("speaker", "zheng-limn")
     assert result.exit_code == 1
     assert "did you mean zheng-limin" in result.stderr
 
 
-def test_talk_panel_shows_every_remark_and_the_closing():
-    rows = run_json("talk", "panel")
-    assert [r["kind"] for r in rows] == ["remark"] * 4 + ["closing"]
-    assert rows[-1]["slug"] is None
-    assert rows[-1]["speaker_candidates"] == ["ma-jun-harbin", "ma-jun-sysucc"]
+# -- talk ----------------------------------------------------------------------
+
+def test_talk_quotes_the_articles_title():
+    (row,) = run_json("talk", "zheng-limin-myeloid-cells")
+    assert row["title"] == ZHENG_TITLE
+    assert row["topic"] is None
+    assert f"“{ZHENG_TITLE}”" in table("talk", "zheng-limin-myeloid-cells")
 
 
-# -- theme / themes ------------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["insurance", "INSURANCE", "medical insurance", "Medical Insurance", "health-insurance", "insur"])
-def test_theme_by_id_label_or_alias(name):
-    rows = run_json("theme", name)
-    assert [r["id"] for r in rows] == ["wang-rundong-commercial-insurance", "luo-dan-remark", "zhang-yong-remark", "panel-closing"]
-    assert all("gist" in r for r in rows)
-
-
-@pytest.mark.parametrize(("alias", "theme_id"), [("artificial intelligence", "ai"), ("lung cancer", "nsclc"), ("Non-Small Cell Lung Cancer", "nsclc")])
-def test_theme_aliases(alias, theme_id):
-    rows = run_json("theme", alias)
-    assert rows and all(theme_id in r["themes"] for r in rows)
+def test_untitled_talk_shows_its_topic_as_a_topic_never_as_a_title():
+    (row,) = run_json("talk", "feng-chen")
+    assert row["title"] is None
+    assert row["topic"].startswith("The research hospital model")
+    assert "heading" not in row  # one field mixing the two would hide which is which
+    out = table("talk", "feng-chen")
+    assert "Talk by Feng Chen (no title given)" in out
+    assert "Topic: The research hospital model" in out and "our words" in out
 
 
-def test_theme_applies_by_content_not_keyword():
-    ai = {r["id"] for r in run_json("theme", "ai")}
-    assert ai == {"ma-jun-youth-talent", "feng-chen-research-hospitals"}
-    immunotherapy = {r["id"] for r in run_json("theme", "immunotherapy")}
-    assert immunotherapy == {"ma-jun-youth-talent", "zheng-limin-myeloid-cells"}
+def test_talk_cites_article_lines_not_paragraph_marks():
+    out = table("talk", "li-ziming")
+    assert "article line 13" in out
+    assert "¶" not in out
 
 
-@pytest.mark.parametrize(("theme_name", "speaker", "words"), [("ai", "feng-chen", "AI improves"), ("insurance", "luo-dan", "insurance"), ("immunotherapy", "zheng-limin", "immune checkpoints")])
-def test_theme_gist_is_the_sentence_about_the_theme(theme_name, speaker, words):
-    (row,) = [r for r in run_json("theme", theme_name) if r["slug"] == speaker]
-    assert words in row["gist"]
+def test_talk_for_a_panelist_shows_the_remark():
+    (row,) = run_json("talk", "luo-dan")
+    assert row["kind"] == "panel-remark"
+    assert row["part_of"] == "panel"
+    assert row["mentions"] == ["Roche"]
 
 
-def test_theme_aliases_are_names_not_keywords():
-    """A keyword only one speaker used (DRG) must not pull in a whole theme."""
-    result = invoke("theme", "DRG")
+def test_talk_panel_json_carries_the_panel_itself():
+    doc = run_json("talk", "panel")
+    assert doc["title"] == PANEL_TITLE
+    assert doc["moderator"]["slug"] is None
+    assert [c["slug"] for c in doc["moderator"]["speaker_candidates"]] == ["ma-jun-harbin", "ma-jun-sysucc"]
+    assert [p["slug"] for p in doc["panelists"]] == ["xue-junli", "luo-dan", "xu-junfang", "zhang-yong"]
+    assert [r["speaker_candidates"] for r in doc["remarks"]] == [[], [], [], []]
+    assert doc["closing"]["kind"] == "panel-closing"
+
+
+def test_talk_panel_table_shows_both_candidates_with_affiliations_and_the_note():
+    out = table("talk", "panel")
+    assert "possibly Ma Jun (ma-jun-harbin): Vice-Chairman" in out
+    assert "possibly Ma Jun (ma-jun-sysucc): Academician, Chinese Academy of Sciences" in out
+    assert "It does not say which of them moderated the panel." in " ".join(out.split())
+
+
+def test_closing_words_are_labelled_as_the_panels():
+    out = table("talk", "panel-closing")
+    assert "The panel's closing words" in out
+    assert "panel's closing words ·" in out
+
+
+def test_talk_for_a_moderator_without_a_talk_points_to_speaker():
+    result = invoke("talk", "xue-junli-remark")
+    assert result.exit_code == 0
+    result = invoke("talk", "Xue Junli")
+    assert result.exit_code == 0  # her panel remark
+
+
+def test_ambiguous_prefix_lists_candidates_with_affiliations():
+    result = invoke("talk", "ma-jun")
     assert result.exit_code == 1
+    assert "ma-jun-harbin (Ma Jun, Vice-Chairman" in result.stderr
 
 
-def test_theme_unknown_lists_known_themes():
-    result = invoke("theme", "astrology")
+# -- theme ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["insurance", "INSURANCE", "Medical Insurance", "medical-insurance", "health-insurance", "insur"])
+def test_theme_by_id_label_alias_or_prefix(name):
+    assert [row["id"] for row in run_json("theme", name)] == ["wang-rundong-commercial-insurance", "luo-dan-remark", "zhang-yong-remark"]
+
+
+def test_theme_by_british_spelling_of_an_alias():
+    assert run_json("theme", "personalised medicine") == run_json("theme", "precision-medicine")
+
+
+def test_theme_gist_is_the_key_point_that_carries_it():
+    rows = {row["id"]: row for row in run_json("theme", "ai")}
+    assert rows["feng-chen-research-hospitals"]["gist"].startswith("Gobroad Healthcare Group uses artificial intelligence")
+    investment = {row["id"]: row["gist"] for row in run_json("theme", "investment")}
+    assert investment["feng-chen-research-hospitals"] == "Gobroad Healthcare Group, where Feng Chen is Vice President, is backed by Hillhouse Investment."
+
+
+def test_every_theme_gist_is_one_of_the_items_key_points():
+    for theme in run_json("themes"):
+        for row in run_json("theme", theme["id"]):
+            assert row["gist"] in row["key_points"]
+
+
+def test_china_in_a_sentence_is_not_the_china_focus_theme():
+    assert "luo-dan-remark" not in [row["id"] for row in run_json("theme", "china-focus")]
+
+
+def test_theme_table_prints_the_description_above_the_table():
+    out = table("theme", "npc")
+    description = "Treatment, radiotherapy and staging of nasopharyngeal carcinoma."
+    assert out.index(description) < out.index("Gist")
+
+
+def test_unknown_theme_lists_the_known_ones():
+    result = invoke("theme", "oncology-economics")
     assert result.exit_code == 1
-    assert "no theme 'astrology'" in result.stderr
-    assert "known themes: ai, immunotherapy, insurance, nsclc" in result.stderr
+    assert "known themes: ai, immunotherapy" in result.stderr
 
 
-def test_themes_counts_and_matrix():
-    rows = {r["id"]: r for r in run_json("themes")}
-    assert rows["insurance"]["count"] == 4
-    assert rows["nsclc"]["speakers"] == ["li-ziming"]
-    assert "ma-jun-harbin|ma-jun-sysucc" in rows["insurance"]["speakers"]
-    table = invoke("themes", env={"COLUMNS": "200"}).stdout
-    assert "Who spoke on what" in table
-    assert "Professor Ma Jun (ma-jun-harbin or ma-jun-sysucc)" in table
+# -- themes --------------------------------------------------------------------
+
+def test_themes_counts_agree_with_theme():
+    for row in run_json("themes"):
+        listed = run_json("theme", row["id"])
+        assert row["count"] == len(listed)
+        assert row["contributions"] == [r["id"] for r in listed]
+        assert row["count"] == row["talks"] + row["panel_remarks"] + row["panel_closing"]
 
 
-# -- agenda / summary ------------------------------------------------------------
-
-def test_agenda_order_and_structure():
-    rows = run_json("agenda")
-    assert [r["kind"] for r in rows][:8] == ["opening", "session", "session", "talk", "talk", "talk", "talk", "talk"]
-    sessions = [(r["label"], r["slug"]) for r in rows if r["kind"] == "session"]
-    assert sessions == [("First session", "ma-jun-harbin"), ("Second session", "xue-junli")]
-    panel = next(r for r in rows if r["kind"] == "panel")
-    assert panel["label"].startswith("Coordinated Efforts of Medical Care, Medical Insurance, and Medicine")
-    assert all(r["parent"] == "panel" for r in rows if r["kind"] in ("remark", "closing", "panelist"))
+def test_themes_never_packs_uncertain_speakers_into_a_string():
+    rows = {row["id"]: row for row in run_json("themes")}
+    assert rows["china-focus"]["uncertain_speakers"] == [{"as_written": "Professor Ma Jun", "candidates": ["ma-jun-harbin", "ma-jun-sysucc"]}]
+    assert all("|" not in slug for row in rows.values() for slug in row["speakers"])
 
 
-def test_agenda_does_not_place_talks_in_sessions():
-    assert all(r["parent"] is None for r in run_json("agenda") if r["kind"] == "talk")
+def test_themes_matrix_has_a_column_for_the_unidentified_speaker():
+    out = table("themes")
+    assert "Professor Ma Jun (not identified: ma-jun-harbin or ma-jun-sysucc)" in out
 
 
-def test_summary_has_the_forum_facts():
-    document = run_json("summary")
-    assert document["name"] == "Oncology Drugs Clinical Research Forum"
-    assert document["conference"] == "2024 China BioMed Innovation and Investment Conference (CBIIC)"
-    assert (document["date"], document["city"]) == ("2024-11-30", "Guangzhou")
-    assert document["source"]["published"] == "2025-03-10 10:19"
-    assert len(document["contributions"]) == 11
-    assert invoke("summary").stdout.startswith("Oncology Drugs Clinical Research Forum")
+# -- agenda --------------------------------------------------------------------
+
+def test_agenda_says_it_is_the_articles_order_and_numbers_nothing():
+    doc = run_json("agenda")
+    assert "order the article reports them" in doc["order"]
+    assert all("position" not in item for item in doc["items"])
+    out = table("agenda")
+    assert "in the order the article reports them" in out
+    assert not any(line.lstrip("│├└─ ").split(".")[0].isdigit() for line in out.splitlines())
+
+
+def test_agenda_shows_sessions_with_moderators_and_says_membership_is_unknown():
+    doc = run_json("agenda")
+    sessions = [i for i in doc["items"] if i["kind"] == "session"]
+    assert [(s["name"], s["person"]["slug"]) for s in sessions] == [("First session", "ma-jun-harbin"), ("Second session", "xue-junli")]
+    assert all(i["part_of"] is None for i in doc["items"] if i["kind"] == "talk")
+    assert "does not say which talks belonged to which session" in doc["session_note"]
+    assert "does not say which talks belonged to which" in table("agenda")
+
+
+def test_agenda_marks_topics_and_quotes_titles():
+    out = table("agenda")
+    assert f"“{ZHENG_TITLE}”" in out
+    assert "Topic: The research hospital model" in out
+
+
+# -- summary -------------------------------------------------------------------
+
+def test_summary_has_the_forum_facts_and_counts():
+    doc = run_json("summary")
+    assert (doc["date"], doc["city"]) == ("2024-11-30", "Guangzhou")
+    assert doc["counts"] == {"people": 10, "organisations": 16, "talks": 5, "panel_remarks": 4, "panel_closing": 1, "opening": 1, "themes": 14}
+    assert doc["panel"]["title"] == PANEL_TITLE
+    assert [t["id"] for t in doc["talks"]][:2] == ["ma-jun-youth-talent", "zheng-limin-myeloid-cells"]
+
+
+def test_summary_counts_agree_with_validate():
+    result = invoke("validate")
+    assert "4 panel remarks" in result.stdout
+
+
+def test_summary_table_shows_affiliations_sessions_and_the_panel_title():
+    out = table("summary")
+    assert "Senior President, MgX Health Technology" in out
+    assert "Second session, moderated by Xue Junli" in out
+    assert f"Panel: “{PANEL_TITLE}”" in out
 
 
 # -- orgs ----------------------------------------------------------------------
 
-def test_orgs_lists_companies_and_investors_with_what_they_said():
-    rows = {r["id"]: r for r in run_json("orgs")}
-    assert rows["lyzz-capital"]["kind"] == "investor"
-    assert rows["lyzz-capital"]["slugs"] == ["zhang-yong"]
-    assert [c["id"] for c in rows["hillhouse-investment"]["contributions"]] == ["feng-chen-research-hospitals"]
-    assert rows["roche-pharmaceuticals-china"]["people"][0]["position"] == "Vice President of National Market Access"
+def test_orgs_separates_affiliation_from_mention():
+    rows = {row["id"]: row for row in run_json("orgs")}
+    hillhouse = rows["hillhouse-investment"]
+    assert hillhouse["people"] == []
+    assert hillhouse["contributions"] == []
+    assert [c["id"] for c in hillhouse["mentioned_in"]] == ["feng-chen-research-hospitals"]
+    gobroad = rows["gobroad-healthcare-group"]
+    assert [p["slug"] for p in gobroad["people"]] == ["feng-chen"]
+    assert [c["id"] for c in gobroad["contributions"]] == ["feng-chen-research-hospitals"]
 
 
-def test_orgs_narrowed_by_text():
-    assert [r["name"] for r in run_json("orgs", "shanghai")] == ["Shanghai Gobroad Cancer Hospital", "Shanghai Chest Hospital"]
+def test_orgs_kind_filter():
+    assert [row["id"] for row in run_json("orgs", "--kind", "investor")] == ["hillhouse-investment", "lyzz-capital"]
+    result = invoke("orgs", "--kind", "bank")
+    assert result.exit_code == 2
+    assert "company" in result.stderr
 
 
-# -- global options --------------------------------------------------------------
-
-def test_data_option_and_environment_variable(tmp_path):
-    other = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", "name: Luo Dan-Test"))
-    assert "Luo Dan-Test" in invoke("--data", str(other), "speakers").stdout
-    assert "Luo Dan-Test" in invoke("speakers", env={"CBIIC_DATA": str(other)}).stdout
+def test_orgs_text_filter_ignores_punctuation():
+    assert [row["id"] for row in run_json("orgs", "sun yat sen")] == ["sysu-cancer-center", "sysu-school-of-life-science"]
 
 
-def test_invalid_data_is_one_line_and_exit_1(tmp_path):
-    bad = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", "name: [Luo"))
-    result = invoke("--data", str(bad), "speakers")
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"cbiic: {bad}:")
+def test_orgs_table_says_no_one_from_it_spoke():
+    out = table("orgs", "hillhouse")
+    assert "no one from it is named" in out
+    assert "mentioned in: feng-chen-research-hospitals" in out
 
 
-def test_version():
-    from cbiic_cli import __version__
+# -- global options, anywhere ------------------------------------------------
 
+def test_global_options_work_after_the_command(tmp_path):
+    edited = replace_once(shipped_text(), "name: Zheng Limin", "name: Zheng Limin-Edited")
+    path = write_forum(tmp_path, edited)
+    result = invoke("talk", "zheng-limin", "-f", "json", "--data", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["name"] == "Zheng Limin-Edited"
+    assert "Zheng Limin-Edited" in invoke("speakers", "--data", str(path), "--no-cache").stdout
+
+
+def test_version_names_the_data_file(tmp_path):
     result = invoke("--version")
     assert result.exit_code == 0
-    assert result.stdout == f"cbiic {__version__}\n"
+    assert result.stdout.startswith("cbiic ")
+    assert "forum.yaml" in result.stdout and "shipped" in result.stdout
+    path = write_forum(tmp_path, shipped_text())
+    assert str(path) in invoke("--data", str(path), "--version").stdout
 
 
-def test_no_arguments_shows_help():
+def test_info_names_data_cache_and_article(tmp_path):
+    path = write_forum(tmp_path, shipped_text())
+    out = invoke("info", "--data", str(path)).stdout
+    assert f"data: {path}" in out
+    assert "cache: " in out and "article: not given" in out
+
+
+def test_no_command_prints_help_with_examples():
     result = invoke()
-    assert "Usage" in result.stdout
-    for name in ("speakers", "talk", "theme", "themes", "agenda", "summary", "search", "orgs", "validate", "schema"):
-        assert name in result.stdout
-
-
-def test_unknown_format_is_a_usage_error_listing_valid_ones():
-    result = invoke("speakers", "--format", "yaml")
-    assert result.exit_code == 2
-    for name in ("table", "json", "csv", "markdown"):
-        assert name in result.stderr
-
-
-# -- validate / schema ---------------------------------------------------------------
-
-def test_validate_shipped_file():
-    result = invoke("validate")
     assert result.exit_code == 0
-    assert result.stdout.endswith("valid (10 people, 5 talks, 4 panel remarks, 14 themes)\n")
-
-
-def test_validate_lists_every_problem_then_a_verdict(tmp_path):
-    text = replace_once(shipped_text(), "name: Luo Dan", "name: 42")
-    text = replace_once(text, "  city: Guangzhou\n", "  city: Guangzhou\n  mayor: nobody\n")
-    bad = write_forum(tmp_path, text)
-    result = invoke("validate", str(bad))
-    assert result.exit_code == 1
-    lines = result.stdout.splitlines()
-    assert len(lines) == 3
-    assert "forum.mayor: unknown field" in lines[0] or "forum.mayor: unknown field" in lines[1]
-    assert lines[-1] == f"{bad}: invalid (2 problems)"
-
-
-def test_schema_command_matches_the_published_copy():
-    result = invoke("schema")
-    assert result.exit_code == 0
-    published = (SHIPPED.parent / "forum.schema.json").read_text(encoding="utf-8")
-    assert result.stdout == published
-    assert json.loads(result.stdout)["$schema"].startswith("https://json-schema.org/")
-
-
-def test_data_file_points_editors_at_the_schema():
-    assert shipped_text().splitlines()[0] == "# yaml-language-server: $schema=forum.schema.json"
-
-
-def test_narrow_speakers_keep_every_slug_whole():
-    out = invoke("speakers", env={"COLUMNS": "40"}).stdout
-    assert all(len(line) <= 40 for line in out.splitlines())
-    for slug in ("ma-jun-harbin", "ma-jun-sysucc", "wang-rundong", "zhang-yong"):
-        assert f"({slug})" in out
+    assert "cbiic talk zheng-limin" in result.stdout

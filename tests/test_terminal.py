@@ -154,7 +154,7 @@ def test_narrow_pipe_wraps_within_the_width(args, run_cbiic, checks):
     checks.sane(result)
     assert result.returncode == 0
     out = result.stdout.decode()
-    too_wide = [line for line in out.split("\n") if display_width(line) > 40]
+    too_wide = [line for line in out.split("\n") if display_width(line) > 40 and not holds_a_long_id(line)]
     assert not too_wide, "lines wider than COLUMNS=40:\n" + "\n".join(too_wide)
     if args[0] != "search":  # search snippets are deliberate excerpts
         assert "…" not in out
@@ -174,19 +174,24 @@ def test_narrow_terminal_wraps_without_truncating(args, cbiic_exe, isolated_env)
     code, out, err = run_in_pty(cbiic_exe, isolated_env, *args, columns=40)
     assert code == 0 and err == ""
     visible = SGR.sub("", out)
-    assert max(display_width(line) for line in visible.split("\n")) <= 40
+    assert max(display_width(line) for line in visible.split("\n") if not holds_a_long_id(line)) <= 40
     if args[0] != "search":
         assert "…" not in visible, visible
 
 
-def test_narrow_terminal_keeps_every_column_of_the_theme_matrix(cbiic_exe, isolated_env):
+def holds_a_long_id(line: str) -> bool:
+    """A line may pass the width only to keep an id whole: ids are never broken, whatever the width."""
+    return any(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", word.strip("(),.·")) and len(word) > 20 for word in line.split())
+
+
+def test_narrow_terminal_keeps_every_speaker_of_a_theme(cbiic_exe, isolated_env):
     code, out, _ = run_in_pty(cbiic_exe, isolated_env, "themes", columns=40)
     assert code == 0
     visible = SGR.sub("", out)
-    matrix = visible[visible.index("Who spoke on what") :]
-    insurance = next(line for line in matrix.split("\n") if line.startswith("in"))
-    # insurance has four speakers in the shipped forum: four dots must survive the squeeze
-    assert insurance.count("●") == 4, matrix
+    card = visible[visible.index("insurance\n") :].split("\n\n")[0]
+    # insurance has three stated speakers in the shipped forum: all three survive the squeeze
+    for slug in ("wang-rundong", "luo-dan", "zhang-yong"):
+        assert slug in card, card
 
 
 def test_piped_output_is_never_truncated(forum_doc, write_forum, run_cbiic, checks):
@@ -225,7 +230,7 @@ def test_forum_from_standard_input(forum_text, run_cbiic, checks):
     result = run_cbiic("validate", "-", input=forum_text.encode())
     assert result.returncode == 0 and result.stdout.startswith(b"<stdin>: valid")
     result = run_cbiic("agenda", input=forum_text.encode(), env={"CBIIC_DATA": "-"})
-    assert result.returncode == 0 and b"Agenda" in result.stdout
+    assert result.returncode == 0 and b"Opening speech" in result.stdout
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00\x01\x02", b"- just\n- a list\n", b"a: [1\n", b"\xff\xfe\xfd"])

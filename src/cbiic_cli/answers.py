@@ -1,4 +1,9 @@
-"""One function per command: the rows (and optional document) that command answers with."""
+"""One function per command: the rows (and optional document) that command answers with.
+
+Every view says only what the article says: things are listed in the order the
+article reports them (it gives no running order), a curator's topic is never a
+title, and a person the article leaves uncertain is shown with every candidate.
+"""
 
 from __future__ import annotations
 
@@ -7,54 +12,95 @@ from typing import Any
 from . import model
 from .errors import NotFound
 from .names import normalise
-from .query import KIND_LABEL, ForumIndex, View, gist, resolve_person, resolve_ref, resolve_theme
+from .query import (
+    CONTRIBUTION_KEYS,
+    KIND_LABEL,
+    PERSON_KEYS,
+    Contribution,
+    ForumIndex,
+    View,
+    quoted,
+    resolve_person,
+    resolve_ref,
+    resolve_theme,
+)
 
-PERSON_COLUMNS = [("slug", "Slug"), ("name", "Name"), ("roles", "Roles"), ("affiliations", "Affiliation")]
-CONTRIBUTION_COLUMNS = [
-    ("id", "Id"),
-    ("kind", "Kind"),
-    ("heading", "Title / topic"),
-    ("slug", "Slug"),
-    ("name", "Speaker"),
-    ("affiliations", "Affiliation"),
-    ("summary", "Summary"),
-    ("key_points", "Key points"),
-    ("themes", "Themes"),
-    ("source_paragraphs", "Source ¶"),
-]
+ORDER_NOTE = "in the order the article reports them; the article gives no running order"
+SESSION_NOTE = "The article names each session's moderator but does not say which talks belonged to which session."
+ROLE_FILTERS = {
+    "opening": ("opening",),
+    "moderator": ("session moderator", "panel moderator"),
+    "speaker": ("speaker",),
+    "panelist": ("panelist",),
+    "closing": ("panel closing",),
+}
 
 
-def speakers(index: ForumIndex, org: str | None = None) -> View:
-    slugs = index.agenda_order
+class Quoter:
+    """Adds the article's cited lines to rows, when the user supplied the article with --source."""
+
+    def __init__(self, article: Any | None) -> None:
+        self.article = article
+
+    def keys(self, keys: list[str]) -> list[str]:
+        return keys + ["quotes"] if self.article else keys
+
+    def add(self, row: dict[str, Any]) -> dict[str, Any]:
+        if self.article:
+            row["quotes"] = self.article.quotes(row.get("source_paragraphs") or [])
+        return row
+
+
+NO_QUOTES = Quoter(None)
+
+
+# -- people ----------------------------------------------------------------------
+
+def speakers(index: ForumIndex, org: str | None = None, role: str | None = None, theme: str | None = None) -> View:
+    slugs = index.article_order
+    wanted: list[str] = []
     if org:
-        wanted = org.casefold()
+        wanted.append(f"affiliated with an organisation matching {quoted(org)}")
+        text = normalise(org)
         organisations = index.organisations
         slugs = [
             slug
             for slug in slugs
-            if any(wanted in organisations[a.organisation].name.casefold() for a in index.people[slug].affiliations)
+            if any(text in normalise(organisations[a.organisation].name) or text in a.organisation for a in index.people[slug].affiliations)
         ]
+    if role:
+        wanted.append(f"in the role {role}")
+        roles = ROLE_FILTERS[role]
+        slugs = [slug for slug in slugs if any(r in roles for r in index.roles[slug][0] + index.roles[slug][1])]
+    if theme:
+        theme_id = resolve_theme(index, theme)
+        wanted.append(f"who spoke on {theme_id}")
+        on_theme: set[str] = set()
+        for contribution in index.contributions:
+            if theme_id in contribution.themes:
+                speaker = contribution.item.speaker
+                on_theme.update(speaker.candidates if isinstance(speaker, model.UncertainPerson) else [speaker])
+        slugs = [slug for slug in slugs if slug in on_theme]
     rows = [index.person_row(slug) for slug in slugs]
-    view = View("speakers", rows, PERSON_COLUMNS + [("possible_roles", "Possible roles")])
-    if not rows:
-        view.extra["empty_notice"] = f"no one is affiliated with an organisation matching {org!r}; run `cbiic orgs` to list them"
-        view.extra["keys"] = list(index.person_row(index.forum.people[0].slug))
+    view = View("speakers", rows, PERSON_KEYS)
+    if not rows and wanted:
+        view.notices.append(f"no one {' and '.join(wanted)}; run `cbiic speakers` to list everyone")
     return view
 
 
-def speaker(index: ForumIndex, ref: str) -> View:
+def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
     slug = resolve_person(index, ref)
     person = index.people[slug]
-    contributions = _person_contributions(index, slug)
-    moderated = _moderated(index, slug)
+    contributions = [quoter.add(row) for row in _person_contributions(index, slug)]
     document = {
         **index.person_row(slug),
         "note": person.note.text if person.note else None,
+        "note_lines": list(person.note.source_paragraphs) if person.note else [],
         "source_paragraphs": list(person.source_paragraphs),
-        "moderated": moderated,
+        "moderated": _moderated(index, slug),
         "contributions": contributions,
     }
-    return View("speaker", contributions, CONTRIBUTION_COLUMNS + [("attribution", "Attribution")], document=document)
+    return View("speaker", contributions, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]), document=document)
 
 
 def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
@@ -67,253 +113,289 @@ def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
 
 
 def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
-    """Sessions and the panel this person moderated, certainly or possibly."""
+    """Sessions and the panel this person moderated, as the article states it or only possibly."""
     found = []
-    moderated: list[tuple[str, str, model.PersonRef]] = [(s.id, s.name, s.moderator) for s in index.forum.sessions]
+    moderated: list[tuple[str, str, str, model.PersonRef]] = [("session", s.id, s.name, s.moderator) for s in index.forum.sessions]
     if index.forum.panel:
         panel = index.forum.panel
-        moderated.append((panel.id, panel.title, panel.moderator))
-    for item_id, name, ref in moderated:
+        moderated.append(("panel", panel.id, panel.title, panel.moderator))
+    for kind, item_id, name, ref in moderated:
         if ref == slug:
-            found.append({"id": item_id, "name": name, "attribution": "stated"})
+            found.append({"kind": kind, "id": item_id, "name": name, "attribution": "stated", "attribution_note": None})
         elif isinstance(ref, model.UncertainPerson) and slug in ref.candidates:
-            found.append({"id": item_id, "name": name, "attribution": "uncertain", "attribution_note": ref.note.text})
+            found.append({"kind": kind, "id": item_id, "name": name, "attribution": "uncertain", "attribution_note": ref.note.text})
     return found
 
 
-def talk(index: ForumIndex, ref: str) -> View:
+# -- contributions ---------------------------------------------------------------
+
+def talk(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
     what, key = resolve_ref(index, ref)
+    if what == "panel":
+        return panel(index, quoter)
     if what == "person":
-        rows = _person_contributions(index, key)
+        rows = [quoter.add(row) for row in _person_contributions(index, key)]
         if not rows:
             person = index.people[key]
             raise NotFound(f"{person.name} ({key}) has no talk, speech or remark in this forum; try `cbiic speaker {key}`")
-    elif what == "panel":
-        rows = [index.contribution_row(c) for c in index.contributions if c.kind in ("remark", "closing")]
-        panel = index.forum.panel
-        header = {
-            "title": panel.title,
-            "moderator": index.speaker_fields(panel.moderator),
-            "panelists": [index.person_row(slug) for slug in panel.panelists],
-        }
-        return View("talk", rows, CONTRIBUTION_COLUMNS, extra={"panel": header})
-    else:
-        rows = [index.contribution_row(index.contribution_by_id[key])]
-    return View("talk", rows, CONTRIBUTION_COLUMNS)
+        return View("talk", rows, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]))
+    rows = [quoter.add(index.contribution_row(index.contribution_by_id[key]))]
+    return View("talk", rows, quoter.keys(CONTRIBUTION_KEYS))
 
 
-def theme(index: ForumIndex, name: str) -> View:
+def panel_document(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> dict[str, Any] | None:
+    """The panel itself: its title, moderator (with every candidate), panelists, remarks and closing words."""
+    the_panel = index.forum.panel
+    if the_panel is None:
+        return None
+    by_id = index.contribution_by_id
+    return {
+        "id": the_panel.id,
+        "title": the_panel.title,
+        "moderator": index.speaker_fields(the_panel.moderator),
+        "panelists": [index.person_row(slug) for slug in the_panel.panelists],
+        "remarks": [quoter.add(index.contribution_row(by_id[remark.id])) for remark in the_panel.remarks],
+        "closing": quoter.add(index.contribution_row(by_id[the_panel.closing.id])) if the_panel.closing else None,
+        "source_paragraphs": list(the_panel.source_paragraphs),
+    }
+
+
+def panel(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> View:
+    document = panel_document(index, quoter)
+    assert document is not None  # resolve_ref only offers the panel when there is one
+    rows = document["remarks"] + ([document["closing"]] if document["closing"] else [])
+    return View("panel", rows, quoter.keys(CONTRIBUTION_KEYS), document=document)
+
+
+def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES) -> View:
     theme_id = resolve_theme(index, name)
     the_theme = index.themes[theme_id]
-    names_the_theme = _theme_pattern(the_theme)
     rows = [
-        {**index.contribution_row(c), "gist": theme_gist(c, names_the_theme)}
+        quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)})
         for c in index.contributions
         if theme_id in c.themes
     ]
-    columns = [("kind", "Kind"), ("id", "Id"), ("name", "Speaker"), ("slug", "Slug"), ("affiliations", "Affiliation"), ("gist", "Gist")]
-    return View("theme", rows, columns, extra={"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}})
+    extra = {"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}}
+    return View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
 
 
-def _theme_pattern(the_theme: model.Theme) -> Any:
-    """Matches any of the theme's names as a whole word (or its plural), any case."""
-    import re
-
-    names = {the_theme.id.replace("-", " "), the_theme.label, *the_theme.aliases}
-    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")s?\b", re.IGNORECASE)
+def theme_gist(contribution: Contribution, theme_id: str) -> str:
+    """The key point that carries the theme: the sentence that is the evidence for it."""
+    return next(" ".join(p.text.split()) for p in contribution.item.key_points if theme_id in p.themes)
 
 
-def theme_gist(contribution: Any, pattern: Any) -> str:
-    """The first key point or summary sentence that names the theme; else the summary's first sentence."""
-    import re
-
-    item = contribution.item
-    sentences = [*(p.text for p in item.key_points), *re.split(r"(?<=[.!?])\s+", " ".join(item.summary.split()))]
-    return next((sentence for sentence in sentences if pattern.search(sentence)), gist(item.summary))
+THEME_KEYS = ["id", "label", "aliases", "description", "count", "talks", "panel_remarks", "panel_closing", "contributions", "speakers", "uncertain_speakers"]
 
 
 def themes(index: ForumIndex) -> View:
+    on_theme: dict[str, list[Contribution]] = {theme_id: [] for theme_id in index.themes}
+    for contribution in index.contributions:
+        for theme_id in contribution.themes:
+            on_theme[theme_id].append(contribution)
     rows = []
     for the_theme in index.forum.themes:
-        on_theme = [c for c in index.contributions if the_theme.id in c.themes]
-        speakers_here = list(dict.fromkeys(_speaker_keys(c.item.speaker) for c in on_theme))
+        found = on_theme[the_theme.id]
+        stated = [c.item.speaker for c in found if isinstance(c.item.speaker, str)]
+        uncertain = [c.item.speaker for c in found if isinstance(c.item.speaker, model.UncertainPerson)]
         rows.append(
             {
                 "id": the_theme.id,
                 "label": the_theme.label,
-                "count": len(on_theme),
-                "talks": sum(c.kind == "talk" for c in on_theme),
-                "remarks": sum(c.kind != "talk" for c in on_theme),
                 "aliases": list(the_theme.aliases),
                 "description": the_theme.description,
-                "speakers": speakers_here,
+                "count": len(found),
+                "talks": sum(c.kind == "talk" for c in found),
+                "panel_remarks": sum(c.kind == "panel-remark" for c in found),
+                "panel_closing": sum(c.kind == "panel-closing" for c in found),
+                "contributions": [c.id for c in found],
+                "speakers": sorted(set(stated), key=index.article_rank.__getitem__),
+                "uncertain_speakers": _distinct_uncertain(uncertain),
             }
         )
-    columns = [("id", "Theme"), ("label", "Label"), ("count", "Count"), ("aliases", "Aliases"), ("speakers", "Speakers")]
-    names = {slug: person.name for slug, person in index.people.items()}
-    for contribution in index.contributions:
-        speaker_ref = contribution.item.speaker
-        if isinstance(speaker_ref, model.UncertainPerson):
-            names[_speaker_keys(speaker_ref)] = speaker_ref.as_written
-    return View("themes", rows, columns, extra={"speaker_order": index.agenda_order, "speaker_names": names})
+    return View("themes", rows, THEME_KEYS, extra={"article_order": index.article_order})
 
 
-def _speaker_keys(ref: model.PersonRef) -> str:
-    """A slug, or 'a|b' for an uncertain speaker, so a matrix column is never a guess."""
-    return "|".join(ref.candidates) if isinstance(ref, model.UncertainPerson) else ref
+def _distinct_uncertain(refs: list[model.UncertainPerson]) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+    for ref in refs:
+        seen.setdefault((ref.as_written, tuple(ref.candidates)), {"as_written": ref.as_written, "candidates": list(ref.candidates)})
+    return list(seen.values())
+
+
+# -- the forum as a whole --------------------------------------------------------
+
+AGENDA_KEYS = ["kind", "id", "title", "topic", "name", "part_of", "person", "source_paragraphs"]
 
 
 def agenda(index: ForumIndex) -> View:
+    """Opening, sessions with their moderators, talks, the panel: in the order the article reports them.
+
+    ``person`` is the speaker, or for a session or the panel its moderator, with
+    every candidate when the article does not say which namesake it means.
+    """
     forum = index.forum
     rows: list[dict[str, Any]] = []
 
-    def add(kind: str, item_id: str, label: str, ref: model.PersonRef | None, parent: str | None) -> None:
-        person = index.speaker_fields(ref) if ref is not None else {}
+    def add(kind: str, item_id: str, ref: model.PersonRef, part_of: str | None, lines: Any, title: str | None = None, topic: str | None = None, name: str | None = None) -> None:
         rows.append(
             {
-                "position": len(rows) + 1,
                 "kind": kind,
                 "id": item_id,
-                "label": label,
-                "parent": parent,
-                "slug": person.get("slug"),
-                "name": person.get("name"),
-                "speaker_candidates": person.get("speaker_candidates", []),
-                "affiliations": person.get("affiliations", []),
+                "title": title,
+                "topic": topic,
+                "name": name,
+                "part_of": part_of,
+                "person": index.speaker_fields(ref),
+                "source_paragraphs": list(lines),
             }
         )
 
-    by_id = index.contribution_by_id
-    in_session = {talk for session in forum.sessions for talk in session.talks}
     if forum.opening:
-        add("opening", forum.opening.id, by_id[forum.opening.id].heading, forum.opening.speaker, None)
+        add("opening", forum.opening.id, forum.opening.speaker, None, forum.opening.source_paragraphs)
     for session in forum.sessions:
-        add("session", session.id, session.name, session.moderator, None)
-        for talk_id in session.talks:
-            add("talk", talk_id, by_id[talk_id].heading, by_id[talk_id].item.speaker, session.id)
-    for talk_item in forum.talks:
-        if talk_item.id not in in_session:
-            add("talk", talk_item.id, by_id[talk_item.id].heading, talk_item.speaker, None)
+        add("session", session.id, session.moderator, None, session.source_paragraphs, name=session.name)
+    for contribution in index.contributions:
+        if contribution.kind == "talk":
+            item = contribution.item
+            add("talk", item.id, item.speaker, contribution.part_of, item.source_paragraphs, title=contribution.title, topic=contribution.topic)
     if forum.panel:
-        panel = forum.panel
-        add("panel", panel.id, panel.title, panel.moderator, None)
-        for slug in panel.panelists:
-            add("panelist", slug, "Panelist", slug, panel.id)
-        for remark in panel.remarks:
-            add("remark", remark.id, KIND_LABEL["remark"].capitalize(), remark.speaker, panel.id)
-        if panel.closing:
-            add("closing", panel.closing.id, KIND_LABEL["closing"].capitalize(), panel.closing.speaker, panel.id)
-    columns = [("position", "#"), ("kind", "Kind"), ("id", "Id"), ("label", "Title / topic"), ("name", "Who"), ("slug", "Slug"), ("parent", "Part of")]
-    view = View("agenda", rows, columns)
-    if forum.sessions and forum.talks and not in_session:
-        view.extra["note"] = "The source does not say which talks belonged to which session, so talks are listed on their own."
-    return view
+        the_panel = forum.panel
+        add("panel", the_panel.id, the_panel.moderator, None, the_panel.source_paragraphs, title=the_panel.title)
+        for slug in the_panel.panelists:
+            add("panelist", slug, slug, the_panel.id, index.people[slug].source_paragraphs)
+        for remark in the_panel.remarks:
+            add("panel-remark", remark.id, remark.speaker, the_panel.id, remark.source_paragraphs)
+        if the_panel.closing:
+            add("panel-closing", the_panel.closing.id, the_panel.closing.speaker, the_panel.id, the_panel.closing.source_paragraphs)
+    document = {"order": ORDER_NOTE, "session_note": session_note(forum), "items": rows}
+    return View("agenda", rows, AGENDA_KEYS, document=document)
+
+
+def session_note(forum: model.Forum) -> str | None:
+    """Said whenever there are sessions but the data (rightly, for this article) places no talk in one."""
+    if forum.sessions and not any(session.talks for session in forum.sessions):
+        return SESSION_NOTE
+    return None
 
 
 def forum_facts(forum: model.Forum) -> dict[str, Any]:
     info = forum.forum
+    organisers = info.organisers
     return {
         "name": info.name,
         "conference": info.conference,
         "date": info.date.isoformat(),
         "city": info.city,
         "participants": info.participants,
-        "organisers": info.organisers.as_written,
-        "organisers_note": info.organisers.note.text if info.organisers.note else None,
+        "organisers": organisers.as_written,
+        "organisers_note": organisers.note.text if organisers.note else None,
+        "organisers_note_lines": list(organisers.note.source_paragraphs) if organisers.note else [],
         "aims": list(info.aims),
+        "source_paragraphs": list(info.source_paragraphs),
         "source": {"title": forum.source.title, "published": forum.source.published, "file": forum.source.file},
     }
 
 
+def counts(forum: model.Forum) -> dict[str, int]:
+    """The forum's size, counted one way everywhere: the panel's closing words are not a panel remark."""
+    panel = forum.panel
+    return {
+        "people": len(forum.people),
+        "organisations": len(forum.organisations),
+        "talks": len(forum.talks),
+        "panel_remarks": len(panel.remarks) if panel else 0,
+        "panel_closing": 1 if panel and panel.closing else 0,
+        "opening": 1 if forum.opening else 0,
+        "themes": len(forum.themes),
+    }
+
+
 def summary(index: ForumIndex) -> View:
-    rows = [index.contribution_row(c) for c in index.contributions]
     forum = index.forum
+    rows = [index.contribution_row(c) for c in index.contributions]
+    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KIND_LABEL}
+    for row in rows:
+        by_kind[row["kind"]].append(row)
     document = {
         **forum_facts(forum),
-        "counts": {
-            "people": len(forum.people),
-            "organisations": len(forum.organisations),
-            "talks": len(forum.talks),
-            "panel_remarks": len(forum.panel.remarks) if forum.panel else 0,
-            "themes": len(forum.themes),
-        },
-        "sessions": (the_agenda := agenda(index)).items,
-        "agenda_note": the_agenda.extra.get("note"),
-        "panel": {"id": forum.panel.id, "title": forum.panel.title, "moderator": index.speaker_fields(forum.panel.moderator)} if forum.panel else None,
-        "contributions": rows,
+        "counts": counts(forum),
+        "order": ORDER_NOTE,
+        "sessions": [
+            {"id": s.id, "name": s.name, "moderator": index.speaker_fields(s.moderator), "talks": list(s.talks), "source_paragraphs": list(s.source_paragraphs)}
+            for s in forum.sessions
+        ],
+        "session_note": session_note(forum),
+        "opening": by_kind["opening"][0] if by_kind["opening"] else None,
+        "talks": by_kind["talk"],
+        "panel": panel_document(index),
         "themes": themes(index).items,
     }
-    columns = [("id", "Id"), ("kind", "Kind"), ("name", "Speaker"), ("heading", "Title / topic"), ("gist", "Gist")]
-    return View("summary", rows, columns, document=document)
+    return View("summary", rows, CONTRIBUTION_KEYS, document=document)
 
 
-def orgs(index: ForumIndex, text: str | None = None) -> View:
+ORG_KEYS = ["id", "name", "kind", "people", "contributions", "mentioned_in", "note", "note_lines", "source_paragraphs"]
+
+
+def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None) -> View:
     wanted = normalise(text) if text else ""
+    mentioned: dict[str, list[Contribution]] = {}
+    by_speaker: dict[str, list[Contribution]] = {}
+    for contribution in index.contributions:
+        for organisation_id in contribution.item.organisations:
+            mentioned.setdefault(organisation_id, []).append(contribution)
+        if isinstance(contribution.item.speaker, str):
+            by_speaker.setdefault(contribution.item.speaker, []).append(contribution)
+    position = {c.id: number for number, c in enumerate(index.contributions)}
     rows = []
     for organisation in index.forum.organisations:
         if wanted and wanted not in normalise(organisation.name) and wanted not in organisation.id:
             continue
-        people = [
-            {"slug": person.slug, "name": person.name, "position": affiliation.position}
-            for person in index.forum.people
-            for affiliation in person.affiliations
-            if affiliation.organisation == organisation.id
-        ]
-        slugs = {p["slug"] for p in people}
-        said = [
-            {"id": c.id, "kind": c.kind, "heading": c.heading, "gist": gist(c.item.summary), "slug": c.item.speaker if isinstance(c.item.speaker, str) else None}
-            for c in index.contributions
-            if (isinstance(c.item.speaker, str) and c.item.speaker in slugs) or organisation.id in c.item.organisations
-        ]
+        if kind and organisation.kind.value != kind:
+            continue
+        people = index.affiliated.get(organisation.id, [])
+        said = {c.id: c for person, _ in people for c in by_speaker.get(person.slug, [])}
         rows.append(
             {
                 "id": organisation.id,
                 "name": organisation.name,
                 "kind": organisation.kind.value,
-                "people": people,
-                "slugs": sorted(slugs, key=index.agenda_order.index),
-                "contributions": said,
+                "people": [{"slug": person.slug, "name": person.name, "position": position} for person, position in people],
+                "contributions": [_org_contribution(c) for c in sorted(said.values(), key=lambda c: position[c.id])],
+                "mentioned_in": [_org_contribution(c) for c in mentioned.get(organisation.id, [])],
                 "note": organisation.note.text if organisation.note else None,
+                "note_lines": list(organisation.note.source_paragraphs) if organisation.note else [],
+                "source_paragraphs": list(organisation.source_paragraphs),
             }
         )
-    columns = [("name", "Organisation"), ("kind", "Kind"), ("people", "People"), ("contributions", "Contributions")]
-    view = View("orgs", rows, columns)
+    view = View("orgs", rows, ORG_KEYS)
     if not rows:
-        view.extra["empty_notice"] = f"no organisation matches {text!r}; run `cbiic orgs` to list them all"
-        view.extra["keys"] = ORG_KEYS
+        what = " and ".join(filter(None, [f"matches {quoted(text)}" if text else "", f"is of kind {kind}" if kind else ""]))
+        view.notices.append(f"no organisation {what}; run `cbiic orgs` to list them all")
     return view
 
 
-ORG_KEYS = ["id", "name", "kind", "people", "slugs", "contributions", "note"]
+def _org_contribution(contribution: Contribution) -> dict[str, Any]:
+    speaker = contribution.item.speaker
+    return {
+        "id": contribution.id,
+        "kind": contribution.kind,
+        "title": contribution.title,
+        "topic": contribution.topic,
+        "slug": speaker if isinstance(speaker, str) else None,
+    }
 
 
-def search(index: ForumIndex, words: list[str], theme_name: str | None = None, limit: int | None = None) -> View:
+def search(index: ForumIndex, words: list[str], theme_name: str | None = None, limit: int | None = None, quoter: Quoter = NO_QUOTES) -> View:
     from . import search as full_text
 
     theme_id = resolve_theme(index, theme_name) if theme_name else None
-    hits = full_text.search(index, words, theme_id, limit)
-    columns = [("rank", "#"), ("name", "Who"), ("kind", "Kind"), ("id", "Id"), ("field", "Field"), ("snippet", "Snippet")]
-    view = View("search", hits, columns)
-    if not hits:
-        view.extra["keys"] = full_text.HIT_KEYS
-        query = " ".join(words)
-        scope = f" on theme {theme_id}" if theme_id else ""
-        view.extra["empty_notice"] = f"no matches for {query!r}{scope}" + _near_matches(index, words)
+    results = full_text.search(index, words, theme_id, limit)
+    hits = [quoter.add(hit) for hit in results.hits]
+    view = View("search", hits, quoter.keys(full_text.HIT_KEYS), extra={"total": results.total})
+    query = " ".join(words)
+    scope = f" on theme {theme_id}" if theme_id else ""
+    if results.corrected:
+        view.notices.append(f"no matches for {quoted(query)}{scope}; showing results for {quoted(results.corrected)}")
+    elif not hits:
+        view.notices.append(f"no matches for {quoted(query)}{scope}")
     return view
-
-
-def _near_matches(index: ForumIndex, words: list[str]) -> str:
-    """Vocabulary words close to the ones asked for, to rescue a typo."""
-    import difflib
-    import re
-
-    vocabulary: set[str] = set()
-    for contribution in index.contributions:
-        item = contribution.item
-        for text in (contribution.heading, item.summary, *(p.text for p in item.key_points)):
-            vocabulary.update(word.casefold() for word in re.findall(r"[^\W_]{3,}", text))
-    near = []
-    for word in words:
-        near += difflib.get_close_matches(word.casefold(), sorted(vocabulary), n=2, cutoff=0.75)
-    near = list(dict.fromkeys(w for w in near if w not in (x.casefold() for x in words)))
-    return f"; did you mean {' or '.join(near)}?" if near else ""

@@ -3,9 +3,14 @@
 Only Typer is imported at module level. The loader, msgspec, Rich and the
 renderers load inside the commands that need them, so `--help`, `--version`
 and shell completion stay as fast as Typer itself.
+
+Options every data command shares (output format, fields, the data file) are
+declared once below and added to each command's signature by ``command``, so
+`cbiic speakers --data x.yaml` works as well as `cbiic --data x.yaml speakers`.
 """
 
 import functools
+import inspect
 import os
 import sys
 from typing import Annotated, Any, Callable, Optional
@@ -17,12 +22,22 @@ from .errors import CbiicError
 from .formats import OutputFormat
 
 DATA_VARIABLE = "CBIIC_DATA"
+SOURCE_VARIABLE = "CBIIC_SOURCE"
 DEBUG_VARIABLE = "CBIIC_DEBUG"
 EXIT_INTERNAL_ERROR = 3
+# Widths beyond these are someone's mistake (COLUMNS=1000000000 would lay out a billion-cell line).
+NARROWEST, WIDEST = 20, 1000
+# Characters the table layout draws; a terminal that cannot encode them gets ASCII instead.
+TYPOGRAPHY = "─│├└•·…“”’—●"
 
 app = typer.Typer(
     name="cbiic",
     help="Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024).",
+    epilog=(
+        "Examples:  cbiic speakers  ·  cbiic talk zheng-limin  ·  cbiic theme insurance --format json. "
+        "Every command takes --format table|json|jsonl|csv|tsv|markdown, --fields and --data; "
+        "`cbiic COMMAND --help` shows its own examples."
+    ),
     invoke_without_command=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
@@ -46,67 +61,168 @@ def _fail(message: str, code: int) -> None:
 
 def _printable(text: str) -> str:
     """One line, safe for a terminal: control characters and line breaks from the data become visible escapes."""
-    from .render import clean
+    from .escape import clean
 
     return clean(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
-def command(*, example: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a command whose CbiicErrors become one stderr line and their exit code."""
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="table (for reading; the default), json, jsonl, csv, tsv, or markdown (md)."),
+]
+FieldsOption = Annotated[
+    Optional[str],
+    typer.Option("--fields", metavar="FIELDS", help="Comma-separated item fields to print, in this order, in any format, e.g. --fields slug,name. An unknown field lists the valid ones."),
+]
+NoHeadersOption = Annotated[bool, typer.Option("--no-headers", help="CSV and TSV: leave out the header row.")]
+AllowFormulasOption = Annotated[
+    bool,
+    typer.Option("--allow-formulas", help="CSV and TSV: keep cells that start with = + - @ as they are. By default they get a leading ' so a spreadsheet cannot run them."),
+]
+DataOption = Annotated[
+    Optional[str],
+    typer.Option("--data", metavar="PATH", help="Forum YAML file to read instead of the shipped one; '-' reads standard input. Also CBIIC_DATA."),
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")]
+SourceOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--source",
+        envvar=SOURCE_VARIABLE,
+        metavar="ARTICLE",
+        help="The source article as plain text, one paragraph per line: print the lines each contribution cites under it.",
+    ),
+]
+
+
+def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+OUTPUT_PARAMETERS = [
+    _parameter("fmt", FormatOption, OutputFormat.table),
+    _parameter("fields", FieldsOption, None),
+    _parameter("no_headers", NoHeadersOption, False),
+    _parameter("allow_formulas", AllowFormulasOption, False),
+]
+DATA_PARAMETERS = [_parameter("data", DataOption, None), _parameter("no_cache", NoCacheOption, False)]
+SHARED_NAMES = tuple(p.name for p in OUTPUT_PARAMETERS + DATA_PARAMETERS)
+
+
+def command(*, examples: list[str] | None = None, example: str | None = None, output: bool = True, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a command: shared options added to its signature, CbiicErrors turned into one stderr line and an exit code."""
+    shown = examples or ([example] if example else [])
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(function)
+        shared = (OUTPUT_PARAMETERS if output else []) + DATA_PARAMETERS
+
         @functools.wraps(function)
-        def run(*args: Any, **inner: Any) -> Any:
+        def run(*args: Any, **given: Any) -> Any:
+            settings = {name: given.pop(name) for name in SHARED_NAMES if name in given}
+            ctx = given.get("ctx")  # every command names its context `ctx`; Typer passes it by name
+            if ctx is not None:
+                ctx.meta["cbiic"] = settings
             try:
-                return function(*args, **inner)
+                return function(*args, **given)
             except CbiicError as error:
                 _fail(str(error), error.exit_code)
 
+        run.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *shared])  # type: ignore[attr-defined]
         summary_line = (function.__doc__ or "").strip().splitlines()[0]
+        epilog = ("Examples:  " + "  ·  ".join(shown)) if shown else None
         # short_help: Click would otherwise cut the command list's descriptions at 45 characters.
-        return app.command(epilog=f"Example: {example}", short_help=summary_line, **kwargs)(run)
+        return app.command(epilog=epilog, short_help=summary_line, **kwargs)(run)
 
     return register
 
 
-def _terminal() -> tuple[bool, Optional[int]]:
-    """(colour?, width) for table output: colour only on a terminal, NO_COLOR and FORCE_COLOR respected."""
+def _setting(ctx: typer.Context, name: str) -> Any:
+    """A shared option's value: given after the command, else before it (the global callback), else None."""
+    value = ctx.meta.get("cbiic", {}).get(name)
+    if value not in (None, False):
+        return value
+    return ctx.find_root().params.get(name)
+
+
+def _terminal() -> tuple[bool, int, bool]:
+    """(colour?, width, ascii-only?) for table output: colour only on a terminal, NO_COLOR and FORCE_COLOR respected."""
     if os.environ.get("NO_COLOR"):
         color = False
     elif os.environ.get("FORCE_COLOR"):
         color = True
     else:
         color = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-    width: Optional[int] = None
-    columns = os.environ.get("COLUMNS", "")
+    width = 100
+    columns = os.environ.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
         width = int(columns)
     elif sys.stdout.isatty():
         import shutil
 
         width = shutil.get_terminal_size().columns
-    return color, width
+    return color, min(max(width, NARROWEST), WIDEST), not _can_encode(TYPOGRAPHY)
+
+
+def _can_encode(text: str) -> bool:
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _forum_index(ctx: typer.Context) -> Any:
     from .load import ForumSource, default_data_path, load_forum
     from .query import ForumIndex
 
-    options = ctx.find_root().params
-    location = options.get("data") or str(default_data_path())
-    return ForumIndex(load_forum(ForumSource(location), use_cache=not options.get("no_cache")))
+    location = _setting(ctx, "data") or str(default_data_path())
+    return ForumIndex(load_forum(ForumSource(location), use_cache=not _setting(ctx, "no_cache")))
 
 
-def _emit(view: Any, fmt: OutputFormat) -> None:
-    from .render import render_as
+def _quoter(source: Optional[str]) -> Any:
+    from .answers import Quoter
 
-    empty_notice = view.extra.get("empty_notice")
-    if empty_notice and not view.items:
-        _say(empty_notice)
-        if fmt is OutputFormat.table:
-            return
-    color, width = _terminal()
-    _write(render_as(fmt, view, color=color, width=width))
+    if not source:
+        return Quoter(None)
+    from .provenance import read_article
+
+    return Quoter(read_article(source))
+
+
+def _emit(ctx: typer.Context, view: Any) -> None:
+    """Print a view in the format the user asked for; notices (nothing matched, a corrected query) go to stderr."""
+    from .render import RenderOptions, render_as
+
+    settings = ctx.meta.get("cbiic", {})
+    fields = _fields(settings.get("fields"), view.keys)
+    for notice in view.notices:
+        _say(notice)
+    fmt = settings.get("fmt") or OutputFormat.table
+    if view.notices and not view.items and fmt.canonical is OutputFormat.table:
+        return
+    color, width, ascii_only = _terminal()
+    options = RenderOptions(
+        fmt,
+        fields=fields,
+        headers=not settings.get("no_headers"),
+        formulas=bool(settings.get("allow_formulas")),
+        color=color,
+        width=width,
+        ascii=ascii_only,
+    )
+    _write(render_as(view, options))
+
+
+def _fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:
+    if raw is None:
+        return None
+    chosen = [name.strip() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in valid]
+    if not chosen or unknown:
+        what = f"unknown field {', '.join(map(repr, unknown))}" if unknown else "no field named"
+        raise typer.BadParameter(f"{what}; valid fields: {', '.join(valid)}", param_hint="'--fields'")
+    return chosen
 
 
 def _write(text: str) -> None:
@@ -119,18 +235,23 @@ def _write(text: str) -> None:
         raise typer.Exit(0) from None
 
 
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", case_sensitive=False, help="Output format: table (for reading), json, csv or markdown."),
-]
-
-
 # -- completion: cheap, and silent on any failure ------------------------------
+
+def _completion_text(text: str) -> str:
+    """A completion description free of every control sequence (CSI, OSC, C1, bidi) and on one line."""
+    import re
+
+    from .escape import CONTROL
+
+    without_sequences = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?", "", text)
+    return " ".join(CONTROL.sub("", without_sequences).split())
+
 
 def _complete(ctx: typer.Context, incomplete: str, pick: Callable[[Any], list[tuple[str, str]]]) -> list[tuple[str, str]]:
     try:
         index = _forum_index(ctx)
-        return [(value, help_text) for value, help_text in pick(index) if value.startswith(incomplete.casefold())]
+        wanted = incomplete.casefold()
+        return [(_completion_text(value), _completion_text(help_text)) for value, help_text in pick(index) if value.startswith(wanted)]
     except Exception:  # completion must never print a traceback into the shell
         return []
 
@@ -140,11 +261,13 @@ def _complete_person(ctx: typer.Context, incomplete: str) -> list[tuple[str, str
 
 
 def _complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from .render.phrases import kind_label
+
     return _complete(
         ctx,
         incomplete,
         lambda index: [(p.slug, p.name) for p in index.forum.people]
-        + [(c.id, c.heading) for c in index.contributions]
+        + [(c.id, c.title or kind_label(c.kind)) for c in index.contributions]
         + ([(index.forum.panel.id, index.forum.panel.title)] if index.forum.panel else []),
     )
 
@@ -155,10 +278,13 @@ def _complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
 # -- global options ------------------------------------------------------------
 
-def _show_version(value: bool) -> None:
-    if value:
-        _write(f"cbiic {__version__}\n")
-        raise typer.Exit()
+def _data_in_use(given: Optional[str]) -> str:
+    """Which forum file a command reads, named so a user editing a checkout is never surprised."""
+    from .load import default_data_path
+
+    if given:
+        return "standard input" if given == "-" else f"{os.path.abspath(given)} (from --data or {DATA_VARIABLE})"
+    return f"{default_data_path()} (the forum shipped with cbiic; use --data or {DATA_VARIABLE} for another)"
 
 
 @app.callback()
@@ -169,9 +295,12 @@ def main_options(
         typer.Option("--data", envvar=DATA_VARIABLE, metavar="PATH", help="Forum YAML file to read instead of the shipped one; '-' reads standard input."),
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and the data file in use, and exit.")] = False,
 ) -> None:
     """Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024)."""
+    if version and not ctx.resilient_parsing:
+        _write(f"cbiic {__version__}\n" + _printable(f"data: {_data_in_use(data)}") + "\n")
+        raise typer.Exit()
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # Plain `cbiic` is a request for help, not a mistake: help on stdout, exit 0.
         _write(ctx.get_help() + "\n")
@@ -180,102 +309,135 @@ def main_options(
 
 # -- commands ----------------------------------------------------------------
 
-@command(example="cbiic speakers --org hospital --format csv")
+RoleOption = Annotated[Optional[str], typer.Option("--role", metavar="ROLE", help="Only people in this role: opening, moderator, speaker, panelist or closing (possible roles count).")]
+
+
+@command(examples=["cbiic speakers", "cbiic speakers --org 'sun yat sen'", "cbiic speakers --role panelist --format csv", "cbiic speakers --theme insurance"])
 def speakers(
     ctx: typer.Context,
-    org: Annotated[Optional[str], typer.Option("--org", help="Only people affiliated with an organisation whose name contains this text.")] = None,
-    fmt: FormatOption = OutputFormat.table,
+    org: Annotated[Optional[str], typer.Option("--org", metavar="TEXT", help="Only people affiliated with an organisation whose name contains this text (any case or punctuation).")] = None,
+    role: RoleOption = None,
+    theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only people who spoke on this theme.", autocompletion=_complete_theme)] = None,
 ) -> None:
-    """Everyone named at the forum, in agenda order, with roles and affiliations."""
+    """Everyone named in the article, in the order it first names them, with roles and affiliations."""
     from . import answers
 
-    _emit(answers.speakers(_forum_index(ctx), org), fmt)
+    if role is not None and role.casefold() not in answers.ROLE_FILTERS:
+        raise typer.BadParameter(f"{role!r} is not a role; choose one of: {', '.join(answers.ROLE_FILTERS)}", param_hint="'--role'")
+    _emit(ctx, answers.speakers(_forum_index(ctx), org, role.casefold() if role else None, theme_name))
 
 
-@command(example="cbiic speaker xue-junli")
+@command(examples=["cbiic speaker xue-junli", "cbiic speaker ma-jun-sysucc", "cbiic speaker 'Li Ziming' --format json"])
 def speaker(
     ctx: typer.Context,
-    slug: Annotated[str, typer.Argument(help="Person slug (a unique prefix or the full name also works).", autocompletion=_complete_person)],
-    fmt: FormatOption = OutputFormat.table,
+    slug: Annotated[str, typer.Argument(metavar="SLUG", help="Person slug (a unique prefix or the full name also works).", autocompletion=_complete_person)],
+    source: SourceOption = None,
 ) -> None:
-    """One person's profile: affiliations, roles and everything they contributed."""
+    """One person's profile: affiliations, roles, what they moderated and everything they said."""
     from . import answers
 
-    _emit(answers.speaker(_forum_index(ctx), slug), fmt)
+    _emit(ctx, answers.speaker(_forum_index(ctx), slug, _quoter(source)))
 
 
-@command(example="cbiic talk zheng-limin")
+@command(examples=["cbiic talk zheng-limin", "cbiic talk panel", "cbiic talk luo-dan --format json", "cbiic talk li-ziming --source article.txt"])
 def talk(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Talk id or person slug; a unique prefix resolves.", autocompletion=_complete_ref)],
-    fmt: FormatOption = OutputFormat.table,
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Talk or remark id, person slug, or `panel`; a unique prefix resolves.", autocompletion=_complete_ref)],
+    source: SourceOption = None,
 ) -> None:
-    """A talk in full, or everything one person said (talk, speech, panel remarks)."""
+    """A talk in full, everything one person said, or the whole panel."""
     from . import answers
 
-    _emit(answers.talk(_forum_index(ctx), ref), fmt)
+    _emit(ctx, answers.talk(_forum_index(ctx), ref, _quoter(source)))
 
 
-@command(example='cbiic theme "medical insurance"')
+@command(examples=["cbiic theme insurance", "cbiic theme 'artificial intelligence'", "cbiic theme immunotherapy --format csv"])
 def theme(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Theme id, label or alias, any case.", autocompletion=_complete_theme)],
-    fmt: FormatOption = OutputFormat.table,
+    name: Annotated[str, typer.Argument(metavar="THEME", help="Theme id, label or alias, any case.", autocompletion=_complete_theme)],
+    source: SourceOption = None,
 ) -> None:
-    """Every talk and panel remark on one theme, with speaker, affiliation and gist."""
+    """Every talk and panel remark on one theme, with speaker, affiliation and the key point that carries it."""
     from . import answers
 
-    _emit(answers.theme(_forum_index(ctx), name), fmt)
+    _emit(ctx, answers.theme(_forum_index(ctx), name, _quoter(source)))
 
 
-@command(example="cbiic themes --format json")
-def themes(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+@command(examples=["cbiic themes", "cbiic themes --format json", "cbiic themes --fields id,count"])
+def themes(ctx: typer.Context) -> None:
     """Each theme with its count and aliases, and a theme-by-speaker matrix."""
     from . import answers
 
-    _emit(answers.themes(_forum_index(ctx)), fmt)
+    _emit(ctx, answers.themes(_forum_index(ctx)))
 
 
-@command(example="cbiic agenda")
-def agenda(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """The forum as a tree: opening, sessions and moderators, talks, panel."""
+@command(examples=["cbiic agenda", "cbiic agenda --format markdown"])
+def agenda(ctx: typer.Context) -> None:
+    """Opening, sessions and their moderators, talks and the panel, in the order the article reports them."""
     from . import answers
 
-    _emit(answers.agenda(_forum_index(ctx)), fmt)
+    _emit(ctx, answers.agenda(_forum_index(ctx)))
 
 
-@command(example="cbiic summary --format markdown > forum.md")
-def summary(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """A digest of the whole forum: the facts, then every contribution in a line or two."""
+@command(examples=["cbiic summary", "cbiic summary --format markdown > forum.md"])
+def summary(ctx: typer.Context) -> None:
+    """A digest of the whole forum: the facts, sessions, every contribution in a line or two, the panel."""
     from . import answers
 
-    _emit(answers.summary(_forum_index(ctx)), fmt)
+    _emit(ctx, answers.summary(_forum_index(ctx)))
 
 
-@command(example='cbiic search "immune checkpoint" --theme immunotherapy')
+@command(examples=["cbiic search immune", "cbiic search '\"immune checkpoint\"' --theme immunotherapy", "cbiic search drg --format json", "cbiic search nsclc -n 3"])
 def search(
     ctx: typer.Context,
-    text: Annotated[list[str], typer.Argument(help='Words (all must match) and "quoted phrases".')],
-    theme_name: Annotated[Optional[str], typer.Option("--theme", help="Only talks and remarks on this theme.", autocompletion=_complete_theme)] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="Show at most this many hits.")] = None,
-    fmt: FormatOption = OutputFormat.table,
+    text: Annotated[list[str], typer.Argument(metavar="TEXT...", help='Words (all must match) and "quoted phrases".')],
+    theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only talks and remarks on this theme.", autocompletion=_complete_theme)] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N hits.")] = None,
+    source: SourceOption = None,
 ) -> None:
-    """Ranked full-text search over names, affiliations, titles, summaries, key points and remarks."""
+    """Ranked full-text search over everything shown: people, organisations, sessions, the panel, talks and remarks."""
     from . import answers
+    from .search import QueryProblem
 
-    _emit(answers.search(_forum_index(ctx), text, theme_name, limit), fmt)
+    try:
+        view = answers.search(_forum_index(ctx), text, theme_name, limit, _quoter(source))
+    except QueryProblem as problem:
+        raise typer.BadParameter(str(problem), param_hint="'TEXT...'") from None
+    _emit(ctx, view)
 
 
-@command(example="cbiic orgs capital")
+OrgKindOption = Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="Only organisations of this kind: company, investor, hospital, medical-centre, research-institute, laboratory, university, university-school, academy or committee.")]
+
+
+@command(examples=["cbiic orgs", "cbiic orgs capital", "cbiic orgs --kind hospital", "cbiic orgs roche --format json"])
 def orgs(
     ctx: typer.Context,
-    text: Annotated[Optional[str], typer.Argument(help="Only organisations whose name contains this text.")] = None,
-    fmt: FormatOption = OutputFormat.table,
+    text: Annotated[Optional[str], typer.Argument(metavar="TEXT", help="Only organisations whose name contains this text (any case or punctuation).")] = None,
+    kind: OrgKindOption = None,
 ) -> None:
-    """Every organisation named at the forum, with its people and what they contributed."""
+    """Every organisation the article names: who is affiliated with it, what they said, and where it is mentioned."""
     from . import answers
+    from .model import OrganisationKind
 
-    _emit(answers.orgs(_forum_index(ctx), text), fmt)
+    kinds = [k.value for k in OrganisationKind]
+    if kind is not None and kind.casefold() not in kinds:
+        raise typer.BadParameter(f"{kind!r} is not a kind of organisation; choose one of: {', '.join(kinds)}", param_hint="'--kind'")
+    _emit(ctx, answers.orgs(_forum_index(ctx), text, kind.casefold() if kind else None))
+
+
+@command(examples=["cbiic info"], output=False)
+def info(ctx: typer.Context) -> None:
+    """Which data file, cache and article cbiic uses, and its version."""
+    from .cache import cache_dir
+
+    source = os.environ.get(SOURCE_VARIABLE)
+    lines = [
+        f"cbiic {__version__}",
+        f"data: {_data_in_use(_setting(ctx, 'data'))}",
+        f"cache: {cache_dir()}",
+        f"article: {source + ' (from ' + SOURCE_VARIABLE + ')' if source else 'not given (pass --source ARTICLE or set ' + SOURCE_VARIABLE + ')'}",
+    ]
+    _write("".join(_printable(line) + "\n" for line in lines))
 
 
 @command(example="cbiic validate my-forum.yaml")

@@ -6,5 +6,15 @@ import enum
 class OutputFormat(str, enum.Enum):
     table = "table"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
+    tsv = "tsv"
     markdown = "markdown"
+    md = "md"  # an alias of markdown
+
+    @property
+    def canonical(self) -> "OutputFormat":
+        return OutputFormat.markdown if self is OutputFormat.md else self
+
+
+ROW_FORMATS = (OutputFormat.jsonl, OutputFormat.csv, OutputFormat.tsv)

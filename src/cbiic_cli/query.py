@@ -3,6 +3,10 @@
 Nothing here prints or knows about formats: every function returns values a
 renderer can turn into a table, JSON, CSV or Markdown, and raises ``NotFound``
 or ``Ambiguous`` (with suggestions) when a reference does not resolve.
+
+Rows say only what the article says. A talk's ``title`` is the article's and its
+``topic`` is ours, never merged into one field; a speaker the article leaves
+uncertain between namesakes is a row with ``slug`` null and the candidates.
 """
 
 from __future__ import annotations
@@ -15,20 +19,29 @@ from . import model
 from .errors import Ambiguous, NotFound
 from .names import normalise
 
-ROLE_ORDER = ("opening", "session moderator", "speaker", "panel moderator", "panelist", "closing")
-KIND_LABEL = {"opening": "opening speech", "talk": "talk", "remark": "panel remark", "closing": "closing words"}
+ROLE_ORDER = ("opening", "session moderator", "speaker", "panel moderator", "panelist", "panel closing")
+KINDS = ("opening", "talk", "panel-remark", "panel-closing")
+KIND_LABEL = {
+    "opening": "opening speech",
+    "talk": "talk",
+    "panel-remark": "panel remark",
+    "panel-closing": "panel's closing words",
+}
+# How many candidates an error message lists before it says "and N more".
+LISTED_AT_MOST = 5
+QUOTED_AT_MOST = 80
 
 
 class Contribution:
-    """Anything someone said at the forum, with where it sits in the agenda."""
+    """Anything someone said at the forum, and the session or panel it is part of (when the article says)."""
 
     # A plain class rather than a dataclass: @dataclass costs start-up time on every run.
-    __slots__ = ("kind", "item", "session")
+    __slots__ = ("kind", "item", "part_of")
 
-    def __init__(self, kind: str, item: Any, session: str | None = None) -> None:
-        self.kind = kind  # opening | talk | remark | closing
+    def __init__(self, kind: str, item: Any, part_of: str | None = None) -> None:
+        self.kind = kind  # one of KINDS
         self.item = item  # model.Speech | model.Talk | model.Remark
-        self.session = session
+        self.part_of = part_of
 
     @property
     def id(self) -> str:
@@ -39,39 +52,46 @@ class Contribution:
         return item_themes(self.item)
 
     @property
-    def heading(self) -> str:
-        title = getattr(self.item, "title", None)
-        if title:
-            return title
-        topic = getattr(self.item, "topic", None)
-        if topic:
-            return topic
-        return KIND_LABEL[self.kind].capitalize()
+    def title(self) -> str | None:
+        return getattr(self.item, "title", None)
+
+    @property
+    def topic(self) -> str | None:
+        return getattr(self.item, "topic", None)
 
 
 class View:
-    """What a command answers: list items for every format, plus an optional whole document.
+    """What a command answers.
 
-    ``items`` is what list formats (JSON arrays, CSV rows, Markdown tables) print;
-    ``document`` replaces ``items`` in JSON for commands that answer with one object;
-    ``columns`` names the item keys that tabular formats show, with their headers.
+    ``items`` are the rows every row format prints (CSV, TSV, JSON Lines, the
+    table's rows); ``keys`` names every key an item has, in order, so a view with
+    no items still has a CSV header and ``--fields`` can be checked; ``document``
+    replaces ``items`` in JSON for commands that answer with one object;
+    ``notices`` are lines for stderr (a filter that matched nothing, a corrected
+    query); ``extra`` carries what only the human layouts need.
     """
 
-    __slots__ = ("kind", "items", "columns", "document", "extra")
+    __slots__ = ("kind", "items", "keys", "document", "notices", "extra")
 
     def __init__(
         self,
         kind: str,
         items: list[dict[str, Any]],
-        columns: list[tuple[str, str]],
+        keys: list[str],
         document: dict[str, Any] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.kind = kind
         self.items = items
-        self.columns = columns
+        self.keys = keys
         self.document = document
+        self.notices: list[str] = []
         self.extra = extra if extra is not None else {}
+
+
+PERSON_KEYS = ["slug", "name", "honorific", "positions", "organisations", "organisation_ids", "roles", "possible_roles"]
+SPEAKER_KEYS = ["slug", "name", "honorific", "positions", "organisations", "organisation_ids", "speaker_candidates", "attribution_note", "attribution_note_lines"]
+CONTRIBUTION_KEYS = ["id", "kind", "title", "topic", "part_of", *SPEAKER_KEYS, "gist", "summary", "key_points", "themes", "mentions", "mention_ids", "source_paragraphs"]
 
 
 class ForumIndex:
@@ -94,20 +114,39 @@ class ForumIndex:
 
     @cached_property
     def contributions(self) -> list[Contribution]:
+        """Everything said, in the order the article reports it: opening, talks, the panel's remarks and closing."""
         session_of = {talk: session.id for session in self.forum.sessions for talk in session.talks}
         found: list[Contribution] = []
         if self.forum.opening:
             found.append(Contribution("opening", self.forum.opening))
         found.extend(Contribution("talk", talk, session_of.get(talk.id)) for talk in self.forum.talks)
-        if self.forum.panel:
-            found.extend(Contribution("remark", remark) for remark in self.forum.panel.remarks)
-            if self.forum.panel.closing:
-                found.append(Contribution("closing", self.forum.panel.closing))
+        panel = self.forum.panel
+        if panel:
+            found.extend(Contribution("panel-remark", remark, panel.id) for remark in panel.remarks)
+            if panel.closing:
+                found.append(Contribution("panel-closing", panel.closing, panel.id))
         return found
 
     @cached_property
     def contribution_by_id(self) -> dict[str, Contribution]:
         return {contribution.id: contribution for contribution in self.contributions}
+
+    @cached_property
+    def appearances(self) -> list[tuple[model.PersonRef, str]]:
+        """Everyone the article names in a role, with that role, in the order the article reports them."""
+        forum = self.forum
+        found: list[tuple[model.PersonRef, str]] = []
+        if forum.opening:
+            found.append((forum.opening.speaker, "opening"))
+        found += [(session.moderator, "session moderator") for session in forum.sessions]
+        found += [(talk.speaker, "speaker") for talk in forum.talks]
+        if forum.panel:
+            found.append((forum.panel.moderator, "panel moderator"))
+            found += [(slug, "panelist") for slug in forum.panel.panelists]
+            found += [(remark.speaker, "panelist") for remark in forum.panel.remarks]
+            if forum.panel.closing:
+                found.append((forum.panel.closing.speaker, "panel closing"))
+        return found
 
     @cached_property
     def roles(self) -> dict[str, tuple[list[str], list[str]]]:
@@ -127,27 +166,14 @@ class ForumIndex:
         return {slug: (ordered(certain[slug]), ordered(possible[slug] - certain[slug])) for slug in self.people}
 
     @cached_property
-    def appearances(self) -> list[tuple[model.PersonRef, str]]:
-        """Everyone the agenda names, with the role it names them in, in agenda order."""
-        forum = self.forum
-        found: list[tuple[model.PersonRef, str]] = []
-        if forum.opening:
-            found.append((forum.opening.speaker, "opening"))
-        found += [(session.moderator, "session moderator") for session in forum.sessions]
-        found += [(talk.speaker, "speaker") for talk in forum.talks]
-        if forum.panel:
-            found.append((forum.panel.moderator, "panel moderator"))
-            found += [(slug, "panelist") for slug in forum.panel.panelists]
-            found += [(remark.speaker, "panelist") for remark in forum.panel.remarks]
-            if forum.panel.closing:
-                found.append((forum.panel.closing.speaker, "closing"))
-        return found
-
-    @cached_property
-    def agenda_order(self) -> list[str]:
-        """People in the order the agenda first names them for certain, then anyone never on it."""
+    def article_order(self) -> list[str]:
+        """People in the order the article first names them in a stated role, then anyone else."""
         named = [ref for ref, _ in self.appearances if isinstance(ref, str)]
         return list(dict.fromkeys(named + [person.slug for person in self.forum.people]))
+
+    @cached_property
+    def article_rank(self) -> dict[str, int]:
+        return {slug: rank for rank, slug in enumerate(self.article_order)}
 
     @cached_property
     def theme_names(self) -> dict[str, str]:
@@ -157,6 +183,15 @@ class ForumIndex:
             for name in (theme.id, theme.label, *theme.aliases):
                 names.setdefault(normalise(name), theme.id)
         return names
+
+    @cached_property
+    def affiliated(self) -> dict[str, list[tuple[model.Person, str]]]:
+        """organisation id -> (person, position) for everyone affiliated with it: one pass over people."""
+        found: dict[str, list[tuple[model.Person, str]]] = {}
+        for person in self.forum.people:
+            for affiliation in person.affiliations:
+                found.setdefault(affiliation.organisation, []).append((person, affiliation.position))
+        return found
 
     # -- rows ------------------------------------------------------------
 
@@ -170,41 +205,65 @@ class ForumIndex:
             "slug": person.slug,
             "name": person.name,
             "honorific": person.honorific,
-            "affiliations": self.affiliation_lines(person),
+            "positions": [a.position for a in person.affiliations],
+            "organisations": [self.organisations[a.organisation].name for a in person.affiliations],
+            "organisation_ids": [a.organisation for a in person.affiliations],
             "roles": roles,
             "possible_roles": possible,
         }
 
+    def candidate_row(self, slug: str) -> dict[str, Any]:
+        """Who an uncertain reference could be: enough to tell namesakes apart."""
+        person = self.people[slug]
+        return {
+            "slug": slug,
+            "name": person.name,
+            "positions": [a.position for a in person.affiliations],
+            "organisations": [self.organisations[a.organisation].name for a in person.affiliations],
+        }
+
     def speaker_fields(self, ref: model.PersonRef) -> dict[str, Any]:
-        """The person fields of a contribution row; for an uncertain speaker, the candidates instead."""
+        """The person fields of a contribution row; for an uncertain speaker, the candidates instead of a guess."""
         if isinstance(ref, model.UncertainPerson):
             return {
                 "slug": None,
                 "name": ref.as_written,
                 "honorific": None,
-                "affiliations": [],
-                "roles": [],
-                "possible_roles": [],
-                "speaker_candidates": list(ref.candidates),
+                "positions": [],
+                "organisations": [],
+                "organisation_ids": [],
+                "speaker_candidates": [self.candidate_row(slug) for slug in ref.candidates],
                 "attribution_note": ref.note.text,
+                "attribution_note_lines": list(ref.note.source_paragraphs),
             }
-        return {**self.person_row(ref), "speaker_candidates": [], "attribution_note": None}
+        row = self.person_row(ref)
+        return {
+            "slug": row["slug"],
+            "name": row["name"],
+            "honorific": row["honorific"],
+            "positions": row["positions"],
+            "organisations": row["organisations"],
+            "organisation_ids": row["organisation_ids"],
+            "speaker_candidates": [],
+            "attribution_note": None,
+            "attribution_note_lines": [],
+        }
 
     def contribution_row(self, contribution: Contribution) -> dict[str, Any]:
         item = contribution.item
         return {
             "id": item.id,
             "kind": contribution.kind,
-            "heading": contribution.heading,
-            "title": getattr(item, "title", None),
-            "topic": getattr(item, "topic", None),
-            "session": contribution.session,
+            "title": contribution.title,
+            "topic": contribution.topic,
+            "part_of": contribution.part_of,
             **self.speaker_fields(item.speaker),
             "gist": gist(item.summary),
-            "summary": item.summary,
-            "key_points": [point.text for point in item.key_points],
-            "themes": item_themes(item),
-            "organisations": [self.organisations[o].name for o in item.organisations],
+            "summary": " ".join(item.summary.split()),
+            "key_points": [" ".join(point.text.split()) for point in item.key_points],
+            "themes": contribution.themes,
+            "mentions": [self.organisations[o].name for o in item.organisations],
+            "mention_ids": list(item.organisations),
             "source_paragraphs": list(item.source_paragraphs),
         }
 
@@ -223,8 +282,24 @@ def item_themes(item: Any) -> list[str]:
 
 def gist(summary: str) -> str:
     """The first sentence of a summary: the one line a list has room for."""
-    match = re.match(r"(.+?[.!?])(\s|$)", " ".join(summary.split()))
-    return match.group(1) if match else " ".join(summary.split())
+    flat = " ".join(summary.split())
+    match = re.match(r"(.+?(?<!\bDr)(?<!\bProf)[.!?][”\"’']?)(\s|$)", flat)
+    return match.group(1) if match else flat
+
+
+def quoted(text: str) -> str:
+    """A user's input inside a message: repr-quoted, and cut short if it is long."""
+    if len(text) <= QUOTED_AT_MOST:
+        return repr(text)
+    return repr(text[:QUOTED_AT_MOST]) + f"… ({len(text):,} characters)"
+
+
+def listed(items: list[str], conjunction: str = "; ", total: int | None = None) -> str:
+    """The first few items for a message, and how many more there are (``total`` when only the first were made)."""
+    shown = items[:LISTED_AT_MOST]
+    more = (len(items) if total is None else total) - len(shown)
+    text = conjunction.join(shown)
+    return f"{text}{conjunction}and {more:,} more" if more > 0 else text
 
 
 # -- resolving references ----------------------------------------------------
@@ -232,11 +307,14 @@ def gist(summary: str) -> str:
 def _suggest(ref: str, pool: list[str]) -> list[str]:
     import difflib
 
+    # difflib is quadratic in the pool; beyond a few thousand keys a prefix window is enough for a hint.
+    if len(pool) > 5000:
+        pool = [key for key in pool if key[:2] == ref[:2]][:5000]
     return difflib.get_close_matches(ref, pool, n=3, cutoff=0.6)
 
 
 def resolve_ref(index: ForumIndex, ref: str) -> tuple[str, str]:
-    """Resolve a talk id or person slug (exact, then name, then unique prefix) to ('talk'|'person', key)."""
+    """Resolve a talk id or person slug (exact, then name, then unique prefix) to ('talk'|'person'|'panel', key)."""
     pool: dict[str, str] = {slug: "person" for slug in index.people}
     pool.update({cid: "talk" for cid in index.contribution_by_id})
     if index.forum.panel:
@@ -244,16 +322,20 @@ def resolve_ref(index: ForumIndex, ref: str) -> tuple[str, str]:
     return _resolve_among(index, ref, pool, "talk or person", "run `cbiic speakers` or `cbiic agenda` to see valid refs.")
 
 
+def describe_person(index: ForumIndex, slug: str) -> str:
+    person = index.people[slug]
+    where = "; ".join(index.affiliation_lines(person)) or "no affiliation given"
+    return f"{slug} ({person.name}, {where})"
+
+
 def _describe(index: ForumIndex, key: str, what: str) -> str:
     if what == "person":
-        person = index.people[key]
-        where = "; ".join(index.affiliation_lines(person)) or "no affiliation given"
-        return f"{key} ({person.name}, {where})"
+        return describe_person(index, key)
     if what == "panel":
         return f"{key} (panel: {index.forum.panel.title})"
     contribution = index.contribution_by_id[key]
-    if contribution.kind == "talk":
-        return f"{key} (talk: {contribution.heading})"
+    if contribution.title:
+        return f"{key} (talk: “{contribution.title}”)"
     speaker = contribution.item.speaker
     who = speaker.as_written if isinstance(speaker, model.UncertainPerson) else index.people[speaker].name
     return f"{key} ({KIND_LABEL[contribution.kind]} by {who})"
@@ -265,11 +347,16 @@ def resolve_person(index: ForumIndex, ref: str) -> str:
 
 
 def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str, fallback: str) -> tuple[str, str]:
+    """Exact id, then the same id folded (case, punctuation, spelling), then a person's name, then a unique prefix."""
+    exact = ref.strip().casefold()
+    if exact in pool:
+        return pool[exact], exact
     wanted = normalise(ref)
-    if wanted in pool:
-        return pool[wanted], wanted
+    folded = {normalise(key): key for key in pool}
+    if wanted in folded:
+        return pool[folded[wanted]], folded[wanted]
     by_name = [person.slug for person in index.forum.people if normalise(person.name) == wanted and person.slug in pool]
-    candidates = by_name or ([key for key in pool if key.startswith(wanted)] if wanted else [])
+    candidates = by_name or ([key for norm, key in folded.items() if norm.startswith(wanted)] if wanted else [])
     people = [key for key in candidates if pool[key] == "person"]
     if len(people) == 1 and all(pool[key] == "person" or (pool[key] == "talk" and index.says_about(index.contribution_by_id[key], people[0])) for key in candidates):
         # `zheng` matches Zheng Limin and his talk: the person's view already holds the talk.
@@ -277,11 +364,11 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
     if len(candidates) == 1:
         return pool[candidates[0]], candidates[0]
     if candidates:
-        listed = "; ".join(_describe(index, key, pool[key]) for key in candidates)
-        raise Ambiguous(f"{ref!r} matches {len(candidates)} entries: {listed}. Give one of these ids in full.")
-    hint = _suggest(wanted, list(pool))
+        shown = listed([_describe(index, key, pool[key]) for key in candidates[:LISTED_AT_MOST]], total=len(candidates))
+        raise Ambiguous(f"{quoted(ref)} matches {len(candidates):,} entries: {shown}. Give one of these ids in full.")
+    hint = _suggest(exact, list(pool))
     advice = f"did you mean {' or '.join(hint)}?" if hint else fallback
-    raise NotFound(f"no {noun} {ref!r}; {advice}")
+    raise NotFound(f"no {noun} {quoted(ref)}; {advice}")
 
 
 def resolve_theme(index: ForumIndex, name: str) -> str:
@@ -292,9 +379,9 @@ def resolve_theme(index: ForumIndex, name: str) -> str:
     prefixed = sorted({theme for alias, theme in names.items() if alias.startswith(wanted)}) if wanted else []
     if len(prefixed) == 1:
         return prefixed[0]
-    known = ", ".join(index.themes)
+    known = listed(list(index.themes), ", ")
     if prefixed:
-        raise Ambiguous(f"theme {name!r} could be {' or '.join(prefixed)}; known themes: {known}")
+        raise Ambiguous(f"theme {quoted(name)} could be {listed(prefixed, ' or ')}; known themes: {known}")
     hint = _suggest(wanted, list(names))
     advice = f"did you mean {' or '.join(dict.fromkeys(names[h] for h in hint))}? " if hint else ""
-    raise NotFound(f"no theme {name!r}; {advice}known themes: {known}")
+    raise NotFound(f"no theme {quoted(name)}; {advice}known themes: {known}")

@@ -1,430 +1,514 @@
-"""Ranked full-text search over everything said at the forum (BM25 over weighted fields).
+"""Ranked full-text search over everything the views show (BM25 over weighted fields).
 
-Matching is forgiving the way a search box should be: case-, punctuation- and
-hyphen-insensitive (``pd1`` finds "PD-1"), plural-insensitive (``checkpoints``
-finds "checkpoint"), and substring-based for Chinese text, which has no spaces.
-A quoted phrase must appear as written, modulo case and punctuation.
+Matching is forgiving the way a search box should be, and the same on both sides:
+every word, in the data and in the query, is case-folded, NFKC-normalised, put in
+American spelling and made singular (``words.fold``), so ``tumour`` finds
+"tumor" and ``checkpoints`` finds "checkpoint". A compound word counts whole and
+by its parts, so ``anti-tumor``, ``antitumor`` and ``anti tumor`` meet, and
+``pd1`` finds "PD-1". An abbreviation and its expansion, as the data's glossary
+declares them, are one term (``"artificial intelligence"`` finds "AI"). Theme
+labels and aliases count as text of the items that carry the theme. Chinese text,
+which has no spaces, is matched as a substring. A quoted phrase must appear as
+written, modulo the same folding.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import shlex
+import unicodedata
 from typing import Any
 
+from .errors import CbiicError
 from .query import ForumIndex
+from .words import fold
 
-# Field weights: a hit in a title or key point says more than one in passing text.
+# Field weights: a hit in a title or a name says more than one in passing text.
 FIELD_WEIGHTS = {
     "title": 3.0,
     "topic": 3.0,
     "name": 3.0,
     "key_points": 2.0,
-    "organisations": 2.0,
+    "mentions": 2.0,
     "affiliations": 1.5,
+    "people": 1.5,
     "summary": 1.0,
+    "note": 1.0,
+    "kind": 1.0,
+    "themes": 0.5,
 }
 K1 = 1.2
 B = 0.75
 SNIPPET_CHARS = 160
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from in into is it its of on or that the their this to was were with what who about how".split()
+)
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’.&][^\W_]+)*")
-_PUNCT = re.compile(r"[\W_]+")
+_PARTS = re.compile(r"[^\W_]+")
 # Scripts written without spaces (CJK punctuation and ideographs, Hangul, compatibility
-# ideographs): a query word holding any is matched as a substring. A range test, not
-# a regex: compiling a character class this wide costs milliseconds at start-up.
+# ideographs): a query word holding any is matched as a substring.
 _CJK_RANGES = ((0x3000, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+# For the cheap first filter: letters whose spelling variants differ (vowels, s/z) dropped or merged.
+_SKELETON_DROP = re.compile(r"[\W_aeiouy]+")
+
+
+class QueryProblem(CbiicError):
+    """A query that cannot be searched: empty, or only common words. A usage error."""
+
+    exit_code = 2
 
 
 def _has_cjk(word: str) -> bool:
     return not word.isascii() and any(low <= ord(character) <= high for character in word for low, high in _CJK_RANGES)
 
 
-def stem(word: str) -> str:
-    """Fold simple English plurals so 'checkpoints' meets 'checkpoint' and 'therapies' meets 'therapy'."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("sses"):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+def parts(word: str) -> list[str]:
+    """A written word's parts, folded: 'Anti-tumour' gives ['anti', 'tumor']."""
+    return [fold(part) for part in _PARTS.findall(word)]
 
 
-def word_forms(word: str) -> set[str]:
-    """A written word's searchable forms: 'PD-L1' gives pdl1, pd and l1; 'non-small' gives nonsmall, non and small."""
-    folded = word.casefold()
-    parts = [p for p in _PUNCT.split(folded) if p]
-    forms = {stem("".join(parts))}
-    if len(parts) > 1:
-        forms.update(stem(p) for p in parts)
-    return forms
+def joined(word: str) -> str:
+    """A written word as one term: 'PD-1' gives 'pd1', 'anti-tumour' gives 'antitumor'."""
+    return fold("".join(_PARTS.findall(word)))
 
 
-def query_term(word: str) -> str:
-    """A query word's one form: compounds are joined, so `PD-1` and `pd1` ask the same."""
-    return stem("".join(p for p in _PUNCT.split(word.casefold()) if p))
+def word_forms(word: str) -> frozenset[str]:
+    """Every term a written word answers to: itself joined, and each of its parts."""
+    return frozenset([joined(word), *parts(word)])
 
 
-def _squash(text: str) -> str:
-    return _PUNCT.sub("", text.casefold())
+def skeleton(text: str) -> str:
+    """Consonants only, s for z, no doubled letters: spelling variants of a word share theirs."""
+    bare = _SKELETON_DROP.sub("", unicodedata.normalize("NFKC", text).casefold()).replace("z", "s")
+    return re.sub(r"(.)\1+", r"\1", bare)
 
 
-def _spaced(text: str) -> str:
-    return " ".join(p for p in _PUNCT.split(text.casefold()) if p)
+# -- the query -----------------------------------------------------------------
 
+class Unit:
+    """One thing every hit must contain: any of its alternatives.
 
-class Query:
-    """A parsed query (a plain class: ``dataclasses`` is a start-up cost the CLI does not need)."""
+    An alternative is ('term', t), ('phrase', (t1, t2, ...)) or ('cjk', text).
+    """
 
-    __slots__ = ("terms", "cjk", "phrases")
+    __slots__ = ("alternatives", "label")
 
-    def __init__(self, terms: list[str] | None = None, cjk: list[str] | None = None, phrases: list[str] | None = None) -> None:
-        self.terms: list[str] = terms if terms is not None else []  # single words, in their query_term form
-        self.cjk: list[str] = cjk if cjk is not None else []  # Chinese (etc.) strings, matched as substrings
-        self.phrases: list[str] = phrases if phrases is not None else []  # quoted phrases, in their _spaced form
+    def __init__(self, alternatives: list[tuple[str, Any]], label: str) -> None:
+        self.alternatives = alternatives
+        self.label = label  # how the user wrote it, for messages
 
     def __repr__(self) -> str:
-        return f"Query(terms={self.terms!r}, cjk={self.cjk!r}, phrases={self.phrases!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Query):
-            return NotImplemented
-        return (self.terms, self.cjk, self.phrases) == (other.terms, other.cjk, other.phrases)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.terms or self.cjk or self.phrases)
+        return f"Unit({self.alternatives!r})"
 
 
-def parse_query(words: list[str]) -> Query:
-    """Words are all required; text in double quotes is a phrase."""
-    try:
-        pieces = shlex.split(" ".join(words), posix=True) if any('"' in w for w in words) else None
-    except ValueError:
-        pieces = None
-    query = Query()
+def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]]]]) -> list[Unit]:
+    """Units from the words the user typed: phrases in double quotes, glossary terms grouped, common words dropped."""
     raw = " ".join(words)
-    if pieces is not None:
+    if not raw.strip():
+        raise QueryProblem("the search text is empty; give a word or a \"quoted phrase\"")
+    units: list[Unit] = []
+    try:
+        balanced = any('"' in w for w in words) and shlex.split(raw) is not None
+    except ValueError:
+        balanced = False
+    if balanced:
         for phrase in re.findall(r'"([^"]+)"', raw):
-            if _spaced(phrase):
-                query.phrases.append(_spaced(phrase))
+            tokens = tuple(p for w in _WORD.findall(phrase) for p in parts(w))
+            if tokens:
+                units.append(Unit([("phrase", tokens)], f'"{phrase}"'))
         raw = re.sub(r'"[^"]*"', " ", raw)
-    for word in raw.split():
-        if _has_cjk(word):
-            query.cjk.append(word.casefold())
+    plain: list[tuple[str, list[str]]] = []  # (word as typed, its parts)
+    for chunk in raw.split():
+        if _has_cjk(chunk):
+            units.append(Unit([("cjk", unicodedata.normalize("NFKC", chunk).casefold())], chunk))
             continue
-        for piece in _WORD.findall(word) or []:
-            term = query_term(piece)
-            if term and term not in query.terms:
-                query.terms.append(term)
-    return query
+        for word in _WORD.findall(chunk):
+            plain.append((word, parts(word)))
+    units += _with_glossary(plain, glossary)
+    for unit in units:
+        _add_glossary_alternatives(unit, glossary)
+    meaningful = [u for u in units if not (len(u.alternatives) == 1 and u.alternatives[0][0] == "term" and u.alternatives[0][1] in STOP_WORDS)]
+    if not meaningful:
+        common = ", ".join(repr(u.label) for u in units) or repr(raw.strip())
+        raise QueryProblem(f"the search text holds only common words ({common}); add a word that says what you are looking for")
+    return meaningful
 
 
-_CONTRIBUTION_FIELDS = ("title", "name", "key_points", "organisations", "affiliations", "summary")
-_TOPIC_FIELDS = ("topic",) + _CONTRIBUTION_FIELDS[1:]
-_PERSON_FIELDS = ("name", "affiliations")
+def _with_glossary(plain: list[tuple[str, list[str]]], glossary: list[tuple[str, list[tuple[str, ...]]]]) -> list[Unit]:
+    """A run of typed words that spells out a glossary expansion becomes one unit: the expansion or the abbreviation."""
+    units: list[Unit] = []
+    index = 0
+    while index < len(plain):
+        matched = None
+        for term, expansions in glossary:
+            for expansion in expansions:
+                end, tokens = index, ()
+                while end < len(plain) and len(tokens) < len(expansion):
+                    tokens += tuple(plain[end][1])
+                    end += 1
+                if tokens == expansion:
+                    matched = (term, end)
+                    break
+            if matched:
+                break
+        if matched:
+            term, end = matched
+            label = " ".join(word for word, _ in plain[index:end])
+            units.append(Unit([("term", term)], label))
+            index = end
+            continue
+        word = plain[index][0]
+        units.append(Unit([("term", joined(word))], word))
+        index += 1
+    return units
 
 
-class _Doc:
-    """One searchable thing: its weighted fields' text, and what to build its display row from."""
+def _add_glossary_alternatives(unit: Unit, glossary: list[tuple[str, list[tuple[str, ...]]]]) -> None:
+    for kind, value in list(unit.alternatives):
+        for term, expansions in glossary:
+            if (kind == "term" and value == term) or (kind == "phrase" and (value in expansions or value == (term,))):
+                unit.alternatives += [("term", term)] + [("phrase", e) for e in expansions]
+    unit.alternatives = list(dict.fromkeys(unit.alternatives))
 
-    __slots__ = ("kind", "key", "names", "texts", "themes", "source")
 
-    def __init__(self, kind: str, key: str, names: tuple[str, ...], texts: tuple[str, ...], themes: Any, source: Any) -> None:
+def glossary_of(index: ForumIndex) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """(abbreviation as a term, expansions as token tuples) for each glossary entry."""
+    return [
+        (joined(entry.term), [tuple(p for w in _WORD.findall(e) for p in parts(w)) for e in entry.expansions])
+        for entry in index.forum.glossary
+    ]
+
+
+# -- the documents ----------------------------------------------------------------
+
+class Doc:
+    """One searchable thing, its weighted fields, and the row a hit on it shows."""
+
+    __slots__ = ("kind", "key", "fields", "themes", "row")
+
+    def __init__(self, kind: str, key: str, fields: list[tuple[str, str]], themes: list[str], row: Any) -> None:
         self.kind = kind
         self.key = key
-        self.names = names  # field names, in the order their weights are summed
-        self.texts = texts
+        self.fields = [(name, text) for name, text in fields if text]
         self.themes = themes
-        self.source = source  # the Contribution, or None for a person
-
-    def row(self, index: ForumIndex) -> dict[str, Any]:
-        """What a hit shows about its speaker and item: the keys of ``contribution_row`` or ``person_row`` it needs."""
-        if self.source is None:
-            person = index.person_row(self.key)
-            return {**person, "id": self.key, "kind": "person", "heading": person["name"], "speaker_candidates": []}
-        item = self.source.item
-        return {**index.speaker_fields(item.speaker), "heading": self.source.heading, "themes": self.source.themes}
+        self.row = row  # a function giving the person or contribution fields of the hit
 
 
-def _documents(index: ForumIndex) -> list[_Doc]:
-    """Each contribution, and each person with no contribution of their own (moderators, say).
-
-    The fields hold what ``ForumIndex.contribution_row`` and ``person_row`` would
-    give, built directly: a search reads every document's text but shows only
-    its hits, so rows are made only for those.
-    """
-    spoke: set[str] = set()
-    speakers: dict[str, tuple[str, str]] = {}
-    organisations = index.organisations
-    people = index.people
-    documents: list[_Doc] = []
-    append = documents.append
+def documents(index: ForumIndex) -> list[Doc]:
+    """Every contribution, person, organisation and session, and the panel: everything a view shows."""
+    theme_text = {t.id: f"{t.label} ({', '.join(t.aliases)})" if t.aliases else t.label for t in index.forum.themes}
+    docs: list[Doc] = []
     for contribution in index.contributions:
         item = contribution.item
         speaker = item.speaker
-        if speaker.__class__ is str:
-            spoke.add(speaker)
-            person_fields = speakers.get(speaker)
-            if person_fields is None:
-                person = people[speaker]
-                person_fields = speakers[speaker] = (person.name, "\n".join(index.affiliation_lines(person)))
-            name, affiliations = person_fields
-        else:  # uncertain between namesakes: the name as written, no affiliation
+        if isinstance(speaker, str):
+            person = index.people[speaker]
+            name, affiliations = person.name, "\n".join(index.affiliation_lines(person))
+        else:
             name, affiliations = speaker.as_written, ""
-        texts = (
-            contribution.heading,
-            name,
-            "\n".join([point.text for point in item.key_points]),
-            "\n".join([organisations[o].name for o in item.organisations]) if item.organisations else "",
-            affiliations,
-            item.summary,
-        )
-        names = _CONTRIBUTION_FIELDS if getattr(item, "title", None) else _TOPIC_FIELDS
-        append(_Doc(contribution.kind, item.id, names, texts, contribution.themes, contribution))
-    for slug in index.agenda_order:
-        if slug in spoke:
-            continue
-        person = people[slug]
-        append(_Doc("person", slug, _PERSON_FIELDS, (person.name, "\n".join(index.affiliation_lines(person))), (), None))
-    return documents
+        themes = contribution.themes
+        fields = [
+            ("title", contribution.title or ""),
+            ("topic", contribution.topic or ""),
+            ("name", name),
+            ("key_points", "\n".join(" ".join(p.text.split()) for p in item.key_points)),
+            ("mentions", "\n".join(index.organisations[o].name for o in item.organisations)),
+            ("affiliations", affiliations),
+            ("summary", " ".join(item.summary.split())),
+            ("themes", "\n".join(theme_text[t] for t in themes)),
+        ]
+        docs.append(Doc(contribution.kind, item.id, fields, themes, lambda c=contribution: _contribution_fields(index, c)))
+    for slug in index.article_order:
+        person = index.people[slug]
+        fields = [("name", person.name), ("affiliations", "\n".join(index.affiliation_lines(person)))]
+        docs.append(Doc("person", slug, fields, [], lambda s=slug: {**index.speaker_fields(s), "title": None, "topic": None, "source_paragraphs": list(index.people[s].source_paragraphs)}))
+    for organisation in index.forum.organisations:
+        people = "\n".join(f"{p.name}, {position}" for p, position in index.affiliated.get(organisation.id, []))
+        fields = [("name", organisation.name), ("kind", organisation.kind.value), ("people", people), ("note", organisation.note.text if organisation.note else "")]
+        docs.append(Doc("organisation", organisation.id, fields, [], lambda o=organisation: _thing_fields(o.name, o.source_paragraphs)))
+    for session in index.forum.sessions:
+        moderator = session.moderator
+        who = index.people[moderator].name if isinstance(moderator, str) else moderator.as_written
+        docs.append(Doc("session", session.id, [("name", session.name), ("people", who)], [], lambda s=session: {**index.speaker_fields(s.moderator), "title": s.name, "topic": None, "source_paragraphs": list(s.source_paragraphs)}))
+    panel = index.forum.panel
+    if panel:
+        moderator = panel.moderator if isinstance(panel.moderator, str) else None
+        who = [index.people[moderator].name] if moderator else [panel.moderator.as_written]
+        who += [index.people[slug].name for slug in panel.panelists]
+        docs.append(Doc("panel", panel.id, [("title", panel.title), ("people", "\n".join(who))], [], lambda: {**index.speaker_fields(panel.moderator), "title": panel.title, "topic": None, "source_paragraphs": list(panel.source_paragraphs)}))
+    return docs
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _forms(word: str) -> frozenset[str]:
-    return frozenset(word_forms(word))
+def _contribution_fields(index: ForumIndex, contribution: Any) -> dict[str, Any]:
+    item = contribution.item
+    return {**index.speaker_fields(item.speaker), "title": contribution.title, "topic": contribution.topic, "source_paragraphs": list(item.source_paragraphs)}
 
 
-def _field_hits(text: str, query: Query) -> tuple[dict[str, int], list[tuple[int, int]]]:
-    """Occurrences per query term in one field, and the character spans to highlight."""
-    counts: dict[str, int] = {}
-    spans: list[tuple[int, int]] = []
-    if query.terms:
-        wanted = set(query.terms)
-        for match in _WORD.finditer(text):
-            hit = wanted & _forms(match.group())
-            for term in hit:
-                counts[term] = counts.get(term, 0) + 1
-            if hit:
-                spans.append(match.span())
-    folded = text.casefold()
-    counts.update(_substring_counts(text, folded, query))
-    spans.extend(_substring_spans(text, folded, query))
-    return counts, spans
+def _thing_fields(name: str, lines: Any) -> dict[str, Any]:
+    return {"slug": None, "name": name, "honorific": None, "positions": [], "organisations": [], "organisation_ids": [], "speaker_candidates": [], "title": None, "topic": None, "source_paragraphs": list(lines)}
 
 
-def _substring_counts(text: str, folded: str, query: Query) -> dict[str, int]:
-    """Counts of the Chinese-text needles and quoted phrases, the query keys matched as substrings."""
-    counts: dict[str, int] = {}
-    for needle in query.cjk:
-        if found := folded.count(needle):  # non-overlapping, as a search that steps past each match
-            counts[needle] = found
-    if query.phrases:
-        spaced = _spaced(text)
-        for phrase in query.phrases:
-            if found := spaced.count(phrase):
-                counts["\0" + phrase] = found
-    return counts
+# -- matching ------------------------------------------------------------------
+
+class _Tokens:
+    """A field's words: spans in the original text, the terms each answers to, and its parts in order (for phrases)."""
+
+    __slots__ = ("spans", "forms", "sequence")
+
+    def __init__(self, text: str) -> None:
+        self.spans: list[tuple[int, int]] = []
+        self.forms: list[frozenset[str]] = []
+        self.sequence: list[tuple[str, int]] = []  # (part, index of its word)
+        for number, match in enumerate(_WORD.finditer(text)):
+            word = match.group()
+            self.spans.append(match.span())
+            self.forms.append(word_forms(word))
+            self.sequence += [(part, number) for part in parts(word)]
 
 
-def _substring_spans(text: str, folded: str, query: Query) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for needle in query.cjk:
-        start = folded.find(needle)
-        while start != -1:
-            spans.append((start, start + len(needle)))
-            start = folded.find(needle, start + len(needle))
-    if query.phrases:
-        spaced = _spaced(text)
-        for phrase in query.phrases:
-            if phrase in spaced:
-                spans.extend(_phrase_spans(text, phrase))
-    return spans
+def _matches(alternative: tuple[str, Any], text: str, tokens: _Tokens, folded: tuple[str, list[int]] | None) -> list[tuple[int, int]]:
+    """Spans in ``text`` where one alternative occurs."""
+    kind, value = alternative
+    if kind == "term":
+        return [span for span, forms in zip(tokens.spans, tokens.forms) if value in forms]
+    if kind == "phrase":
+        found = []
+        size = len(value)
+        sequence = tokens.sequence
+        for start in range(len(sequence) - size + 1):
+            if all(sequence[start + offset][0] == value[offset] for offset in range(size)):
+                first, last = sequence[start][1], sequence[start + size - 1][1]
+                found.append((tokens.spans[first][0], tokens.spans[last][1]))
+        return found
+    assert folded is not None
+    folded_text, origin = folded
+    found = []
+    position = folded_text.find(value)
+    while position != -1:
+        end = position + len(value)
+        found.append((origin[position], origin[end - 1] + 1))
+        position = folded_text.find(value, end)
+    return found
 
 
-def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
-    words = phrase.split()
-    pattern = r"[\W_]*".join(re.escape(w) for w in words)
-    return [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
+def _fold_with_origin(text: str) -> tuple[str, list[int]]:
+    """The case-folded text, and for each of its characters the index of the character it came from.
 
-
-def _needles(query: Query) -> list[str]:
-    """Substrings a document's squashed text must contain to possibly match: a cheap first filter."""
-    return [_term_needle(term) for term in query.terms] + [_squash(phrase) for phrase in query.phrases]
-
-
-def _term_needle(term: str) -> str:
-    """What any word that ``stem``s to ``term`` must contain: 'therapy' is met by 'therapies'."""
-    return term[:-1] if term.endswith("y") else term
-
-
-def _squashed_pattern(needle: str) -> re.Pattern[str]:
-    """Finds ``needle`` in case-folded text exactly when ``_squash`` of that text contains it.
-
-    Searching the folded text with punctuation allowed between the needle's
-    characters answers the same question as squashing it first, without
-    building a squashed copy of every document.
+    Case folding can change length (ß becomes ss, ﬁ becomes fi), so offsets found in
+    the folded text are mapped back before they are used to highlight the original.
     """
-    return re.compile(r"[\W_]*".join(re.escape(character) for character in needle))
+    out: list[str] = []
+    origin: list[int] = []
+    for index, character in enumerate(text):
+        piece = unicodedata.normalize("NFKC", character).casefold()
+        out.append(piece)
+        origin += [index] * len(piece)
+    return "".join(out), origin
 
 
-class _Counter:
-    """Counts query keys per field exactly as ``_field_hits`` does, minus the spans, and faster.
+class _Match:
+    __slots__ = ("doc", "counts", "spans", "length")
 
-    A term can only hit a word whose squashed text holds the term's needle, so a
-    field without any needle is skipped without tokenising it; words are
-    tokenised in C and each distinct word's hits are worked out once per search.
-    """
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.counts: dict[str, list[int]] = {}  # field -> occurrences per unit
+        self.spans: dict[str, list[tuple[int, int]]] = {}
+        self.length = 0
 
-    def __init__(self, query: Query) -> None:
-        self.query = query
-        self.wanted = set(query.terms)
-        term_needles = [_term_needle(term) for term in query.terms]
-        self.term_patterns = [_squashed_pattern(needle) for needle in term_needles]
-        self.any_term = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in self.term_patterns)) if all(term_needles) else None
-        self.memo: dict[str, tuple[str, ...]] = {}
 
-    def _resolve(self, words: list[str]) -> None:
-        memo, wanted = self.memo, self.wanted
-        for word in set(words).difference(memo):
-            memo[word] = tuple(wanted & _forms(word))
-
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """The spans ``_field_hits`` gives for ``text``, which must be whitespace-normalised (single spaces).
-
-        Words never contain spaces and tokenising restarts at each one, so only
-        the space-delimited chunks around a needle are tokenised; any text whose
-        case folding changes its length takes the plain path.
-        """
-        query = self.query
-        folded = text.casefold()
-        if not query.terms or self.any_term is None or len(folded) != len(text):
-            return _field_hits(text, query)[1]
+def _match(doc: Doc, units: list[Unit]) -> _Match | None:
+    found = _Match(doc)
+    seen = [False] * len(units)
+    needs_fold = any(kind == "cjk" for unit in units for kind, _ in unit.alternatives)
+    for name, text in doc.fields:
+        tokens = _Tokens(text)
+        found.length += len(tokens.spans)
+        folded = _fold_with_origin(text) if needs_fold else None
+        counts = []
         spans: list[tuple[int, int]] = []
-        ranges: list[list[int]] = []
-        for match in self.any_term.finditer(folded):
-            low = text.rfind(" ", 0, match.start()) + 1
-            high = text.find(" ", match.end())
-            high = len(text) if high == -1 else high
-            if ranges and low <= ranges[-1][1]:
-                ranges[-1][1] = max(ranges[-1][1], high)
-            else:
-                ranges.append([low, high])
-        memo = self.memo
-        for low, high in ranges:
-            for match in _WORD.finditer(text, low, high):
-                word = match.group()
-                hit = memo.get(word)
-                if hit is None:
-                    hit = memo[word] = tuple(self.wanted & _forms(word))
-                if hit:
-                    spans.append(match.span())
-        return spans + _substring_spans(text, folded, query)
-
-    def counts(self, text: str) -> dict[str, int]:
-        query = self.query
-        counts: dict[str, int] = {}
-        folded = text.casefold()
-        if self.term_patterns and any(pattern.search(folded) for pattern in self.term_patterns):
-            words = _WORD.findall(text)
-            self._resolve(words)
-            for hit in map(self.memo.__getitem__, words):
-                for term in hit:
-                    counts[term] = counts.get(term, 0) + 1
-        counts.update(_substring_counts(text, folded, query))
-        return counts
+        for number, unit in enumerate(units):
+            here: list[tuple[int, int]] = []
+            for alternative in unit.alternatives:
+                here += _matches(alternative, text, tokens, folded)
+            counts.append(len(here))
+            spans += here
+            seen[number] = seen[number] or bool(here)
+        found.counts[name] = counts
+        found.spans[name] = spans
+    return found if all(seen) else None
 
 
-def search(index: ForumIndex, words: list[str], theme: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    query = parse_query(words)
-    if query.empty:
-        return []
-    documents = _documents(index)
-    wholes = ["\n".join(doc.texts) for doc in documents]
-    total = len(documents)
-    average = sum(map(len, map(str.split, wholes))) / total  # BM25's average length, over every document
-    patterns = [_squashed_pattern(needle) for needle in _needles(query)]
-    counter = _Counter(query)
-    wanted_keys = query.terms + query.cjk + ["\0" + p for p in query.phrases]
-    matched: list[tuple[_Doc, dict[str, dict[str, int]], int]] = []
-    for doc, whole in zip(documents, wholes):
-        if theme and theme not in doc.themes:
-            continue
-        folded = whole.casefold()
-        if not all(pattern.search(folded) for pattern in patterns) or not all(c in folded for c in query.cjk):
-            continue
-        per_field = {name: counter.counts(text) for name, text in zip(doc.names, doc.texts) if text}
-        found = {key for counts in per_field.values() for key in counts}
-        if all(key in found for key in wanted_keys):
-            matched.append((doc, per_field, len(whole.split())))
-    if not matched:
-        return []
-    # Every matched document holds every key, so each key's document frequency is the number matched.
-    document_frequency = len(matched)
-    idf = math.log(1 + (total - document_frequency + 0.5) / (document_frequency + 0.5))
-    scored: list[tuple[float, int, _Doc, dict[str, dict[str, int]]]] = []
-    for order, (doc, per_field, length) in enumerate(matched):
-        score = 0.0
-        for key in wanted_keys:
-            weighted = sum(FIELD_WEIGHTS.get(name, 1.0) * counts.get(key, 0) for name, counts in per_field.items())
-            score += idf * weighted * (K1 + 1) / (weighted + K1 * (1 - B + B * length / average))
-        scored.append((score, order, doc, per_field))
-    scored.sort(key=lambda entry: (-entry[0], entry[1]))
-    if limit is not None:
-        scored = scored[:limit]
-    return [_hit(rank, score, doc, per_field, counter, index) for rank, (score, _, doc, per_field) in enumerate(scored, 1)]
+def _needles(units: list[Unit]) -> list[list[str]]:
+    """For each unit, skeletons any one of which a matching document must contain: a cheap first filter."""
+    needles = []
+    for unit in units:
+        options = []
+        for kind, value in unit.alternatives:
+            text = value if kind in ("term", "cjk") else "".join(value)
+            options.append(skeleton(text) if kind != "cjk" else value)
+        needles.append(options)
+    return needles
 
 
-# The keys of every hit, in order: a CSV of no hits still has the usual header.
+def could_match(doc: Doc, units: list[Unit], needles: list[list[str]]) -> bool:
+    """The cheap first filter: False only when ``_match`` would certainly find nothing."""
+    bare = skeleton(" ".join(text for _, text in doc.fields))
+    folded_whole = None
+    for unit, options in zip(units, needles):
+        for (kind, value), needle in zip(unit.alternatives, options):
+            if kind == "cjk":
+                folded_whole = folded_whole or unicodedata.normalize("NFKC", " ".join(t for _, t in doc.fields)).casefold()
+                if value in folded_whole:
+                    break
+            elif needle in bare:
+                break
+        else:
+            return False
+    return True
+
+
+# -- search ------------------------------------------------------------------------
+
 HIT_KEYS = [
-    "rank", "score", "kind", "id", "heading", "slug", "name", "honorific", "affiliations", "roles",
-    "possible_roles", "speaker_candidates", "field", "snippet", "highlights", "themes",
+    "rank", "score", "kind", "id", "title", "topic", "slug", "name", "honorific", "positions", "organisations",
+    "speaker_candidates", "field", "snippet", "highlights", "themes", "source_paragraphs",
 ]
 
 
-def _hit(rank: int, score: float, doc: _Doc, per_field: dict[str, dict[str, int]], counter: _Counter, index: ForumIndex) -> dict[str, Any]:
-    best_field = max(per_field, key=lambda name: FIELD_WEIGHTS.get(name, 1.0) * sum(per_field[name].values()))
-    text = " ".join(doc.texts[doc.names.index(best_field)].split())
-    spans = counter.spans(text)
-    snippet, highlights = _snippet(text, spans)
-    row = doc.row(index)
+class Results:
+    __slots__ = ("hits", "total", "corrected")
+
+    def __init__(self, hits: list[dict[str, Any]], total: int, corrected: str | None = None) -> None:
+        self.hits = hits
+        self.total = total
+        self.corrected = corrected  # the query actually run, when a typo was corrected
+
+
+def search(index: ForumIndex, words: list[str], theme: str | None = None, limit: int | None = None) -> Results:
+    glossary = glossary_of(index)
+    units = parse_query(words, glossary)
+    docs = documents(index)
+    results = _run(docs, units, theme, limit)
+    if results.total or not any(kind == "term" for unit in units for kind, _ in unit.alternatives):
+        return results
+    corrected = _corrections(docs, units)
+    if corrected is None:
+        return results
+    better, label = corrected
+    retry = _run(docs, better, theme, limit)
+    retry.corrected = label if retry.total else None
+    return retry if retry.total else results
+
+
+def _run(docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None) -> Results:
+    needles = _needles(units)
+    matched: list[_Match] = []
+    total_length = 0
+    for doc in docs:
+        total_length += sum(len(text.split()) for _, text in doc.fields)
+        if theme and theme not in doc.themes:
+            continue
+        if not could_match(doc, units, needles):
+            continue
+        found = _match(doc, units)
+        if found is not None:
+            matched.append(found)
+    if not matched:
+        return Results([], 0)
+    average = total_length / max(len(docs), 1)
+    # Every matched document holds every unit, so each unit's document frequency is the number matched.
+    frequency = len(matched)
+    idf = math.log(1 + (len(docs) - frequency + 0.5) / (frequency + 0.5))
+    scored = []
+    for order, found in enumerate(matched):
+        score = 0.0
+        for number in range(len(units)):
+            weighted = sum(FIELD_WEIGHTS.get(name, 1.0) * counts[number] for name, counts in found.counts.items())
+            score += idf * weighted * (K1 + 1) / (weighted + K1 * (1 - B + B * max(found.length, 1) / max(average, 1)))
+        scored.append((score, order, found))
+    scored.sort(key=lambda entry: (-entry[0], entry[1]))
+    shown = scored if limit is None else scored[:limit]
+    return Results([_hit(rank, score, found) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
+
+
+def _corrections(docs: list[Doc], units: list[Unit]) -> tuple[list[Unit], str] | None:
+    """The query with each term no document holds replaced by the nearest word the documents do hold."""
+    import difflib
+
+    vocabulary: set[str] = set()
+    for doc in docs:
+        for _, text in doc.fields:
+            for word in _WORD.findall(text):
+                vocabulary.update(word_forms(word))
+    changed = False
+    better: list[Unit] = []
+    labels: list[str] = []
+    for unit in units:
+        kind, value = unit.alternatives[0]
+        if len(unit.alternatives) == 1 and kind == "term" and value not in vocabulary:
+            near = [w for w in vocabulary if abs(len(w) - len(value)) <= 2 and w[:1] == value[:1]]
+            close = difflib.get_close_matches(value, near, n=1, cutoff=0.75)
+            if close:
+                better.append(Unit([("term", close[0])], close[0]))
+                labels.append(close[0])
+                changed = True
+                continue
+        better.append(unit)
+        labels.append(unit.label)
+    return (better, " ".join(labels)) if changed else None
+
+
+def _hit(rank: int, score: float, found: _Match) -> dict[str, Any]:
+    doc = found.doc
+    best = max(found.counts, key=lambda name: (FIELD_WEIGHTS.get(name, 1.0) * sum(found.counts[name]), -list(found.counts).index(name)))
+    text = dict(doc.fields)[best]
+    snippet, highlights = _snippet(text, found.spans[best])
+    row = doc.row()
     return {
         "rank": rank,
         "score": round(score, 3),
         "kind": doc.kind,
         "id": doc.key,
-        "heading": row["heading"],
+        "title": row.get("title"),
+        "topic": row.get("topic"),
         "slug": row.get("slug"),
-        "name": row["name"],
+        "name": row.get("name"),
         "honorific": row.get("honorific"),
-        "affiliations": row.get("affiliations", []),
-        "roles": row.get("roles", []),
-        "possible_roles": row.get("possible_roles", []),
+        "positions": row.get("positions", []),
+        "organisations": row.get("organisations", []),
         "speaker_candidates": row.get("speaker_candidates", []),
-        "field": best_field,
+        "field": best,
         "snippet": snippet,
         "highlights": highlights,
-        "themes": row.get("themes", []),
+        "themes": list(doc.themes),
+        "source_paragraphs": row.get("source_paragraphs", []),
     }
 
 
 def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[list[int]]]:
-    """A window of the field around its first match, with highlight offsets into the window."""
-    spans = sorted(spans)
-    if len(text) <= SNIPPET_CHARS or not spans:
-        window_start, window_end = 0, min(len(text), SNIPPET_CHARS)
+    """A window around the first match, within its line (one key point, one theme), with highlight offsets into it."""
+    spans = sorted(set(spans))
+    if spans and "\n" in text:
+        line_start = text.rfind("\n", 0, spans[0][0]) + 1
+        line_end = text.find("\n", spans[0][0])
+        line_end = len(text) if line_end == -1 else line_end
+        text = text[line_start:line_end]
+        spans = [(start - line_start, end - line_start) for start, end in spans if line_start <= start and end <= line_end]
+    text_flat = text.replace("\n", " ")
+    if len(text_flat) <= SNIPPET_CHARS or not spans:
+        window_start, window_end = 0, min(len(text_flat), SNIPPET_CHARS)
     else:
         first = spans[0][0]
-        window_start = max(0, min(first - SNIPPET_CHARS // 3, len(text) - SNIPPET_CHARS))
+        window_start = max(0, min(first - SNIPPET_CHARS // 3, len(text_flat) - SNIPPET_CHARS))
         if window_start:  # start on a word, not inside one
-            window_start = min(first, text.find(" ", window_start) + 1 or first)
-        window_end = min(len(text), window_start + SNIPPET_CHARS)
+            window_start = min(first, text_flat.find(" ", window_start) + 1 or first)
+        window_end = min(len(text_flat), window_start + SNIPPET_CHARS)
     prefix = "…" if window_start > 0 else ""
-    suffix = "…" if window_end < len(text) else ""
-    snippet = prefix + text[window_start:window_end] + suffix
+    suffix = "…" if window_end < len(text_flat) else ""
+    snippet = prefix + text_flat[window_start:window_end] + suffix
     shift = len(prefix) - window_start
     highlights = [[start + shift, end + shift] for start, end in spans if start >= window_start and end <= window_end]
     return snippet, highlights
+

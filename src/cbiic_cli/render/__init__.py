@@ -2,64 +2,64 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..escape import clean
 from ..formats import OutputFormat
-from ..query import View
 
-# C0 controls other than tab and newline, DEL and C1 controls: any of them could
-# drive the terminal (ESC starts ANSI/OSC sequences, 0x9b is a one-byte CSI).
-# Bidi embeddings, overrides and isolates could make text display out of order.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+if TYPE_CHECKING:  # the model is not needed to render, and importing it costs start-up time
+    from ..query import View
 
-
-def clean(text: str) -> str:
-    """Show control characters from the data as visible escapes (``\\x1b``), never raw."""
-    return _CONTROL.sub(_visible_escape, text)
+__all__ = ["RenderOptions", "clean", "render_as", "selected_rows"]
 
 
-def _visible_escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+class RenderOptions:
+    """How to render: the format, and the switches that only some formats use."""
+
+    __slots__ = ("fmt", "fields", "headers", "formulas", "color", "width", "ascii")
+
+    def __init__(
+        self,
+        fmt: OutputFormat = OutputFormat.table,
+        *,
+        fields: list[str] | None = None,
+        headers: bool = True,
+        formulas: bool = False,
+        color: bool = False,
+        width: int = 100,
+        ascii: bool = False,
+    ) -> None:
+        self.fmt = fmt.canonical
+        self.fields = fields  # chosen and ordered item keys, or None for each format's default
+        self.headers = headers  # CSV/TSV header row
+        self.formulas = formulas  # leave spreadsheet formulas in CSV/TSV cells live
+        self.color = color
+        self.width = width
+        self.ascii = ascii  # the terminal cannot encode box-drawing and typographic characters
 
 
-def cell_text(value: Any) -> str:
-    """One value as one flat cell: lists joined with '; ', records as 'Name (id)', [start, end] pairs as 'start-end'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return _record_text(value)
-    if isinstance(value, (list, tuple)):
-        return "; ".join("-".join(map(cell_text, v)) if isinstance(v, (list, tuple)) else cell_text(v) for v in value)
-    return clean(str(value))
+def selected_rows(view: "View", fields: list[str] | None) -> tuple[list[str], list[dict[str, Any]]]:
+    """The keys to print and the rows restricted to them, in the chosen order."""
+    keys = fields or view.keys
+    if fields is None:
+        return keys, view.items
+    return keys, [{key: item.get(key) for key in keys} for item in view.items]
 
 
-def _record_text(record: dict[str, Any]) -> str:
-    """A nested record in one cell: 'Name (slug): position', so '; '-joined lists stay splittable."""
-    label = record.get("name") or record.get("heading")
-    key = record.get("id") or record.get("slug")
-    text = f"{cell_text(label)} ({cell_text(key)})" if label and key else cell_text(label or key)
-    if record.get("position"):
-        text += f": {cell_text(record['position'])}"
-    return text
-
-
-def render_as(fmt: OutputFormat, view: View, *, color: bool = False, width: int | None = None) -> str:
-    if fmt is OutputFormat.json:
+def render_as(view: "View", options: RenderOptions) -> str:
+    fmt = options.fmt
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
         from . import jsonfmt
 
-        return jsonfmt.render(view)
-    if fmt is OutputFormat.csv:
+        return jsonfmt.render(view, options)
+    if fmt in (OutputFormat.csv, OutputFormat.tsv):
         from . import csvfmt
 
-        return csvfmt.render(view)
+        return csvfmt.render(view, options)
     if fmt is OutputFormat.markdown:
         from . import markdown
 
-        return markdown.render(view)
+        return markdown.render(view, options)
     from . import table
 
-    return table.render(view, color=color, width=width)
+    return table.render(view, options)

@@ -1,4 +1,9 @@
-"""GitHub-flavoured Markdown: a table for list answers, a document with headings for talk, speaker and summary."""
+"""CommonMark with GitHub tables: documents with headings for people, talks, the panel and the summary; tables for lists.
+
+Every value from the data is escaped for the context it lands in (inline text,
+table cell, heading, code span), so no value can open a heading, a list, a link,
+an image or raw HTML, whatever characters it holds.
+"""
 
 from __future__ import annotations
 
@@ -6,134 +11,291 @@ import re
 from typing import Any
 
 from ..query import View
-from . import cell_text, clean
+from . import RenderOptions, clean, selected_rows
+from . import phrases as say
+from .cells import item_text
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def text(value: Any) -> str:
-    """Inline Markdown that shows the data literally: special characters escaped, one line."""
-    flat = cell_text(value).replace("\r", " ").replace("\n", " ")
-    return _SPECIAL.sub(r"\\\1", flat)
-
-
-def table(columns: list[tuple[str, str]], items: list[dict[str, Any]]) -> str:
-    """A table of items, every cell escaped as data."""
-    return _gfm([text(header) for _, header in columns], [[text(item.get(key)) for key, _ in columns] for item in items])
+# Every ASCII punctuation character CommonMark gives a meaning to inline.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# An ordered-list marker, which would start a block if the text began a line.
+_ORDERED = re.compile(r"(\d+)([.)])")
 
 
-def _gfm(headers: list[str], rows: list[list[str]]) -> str:
+def inline(value: Any) -> str:
+    """Text on one line that shows the data literally, wherever the line starts."""
+    flat = " ".join(item_text(value).split())
+    escaped = _ENTITY.sub("&amp;", _SPECIAL.sub(r"\\\1", flat))
+    # A leading - + = would make a list item, a thematic break or a setext underline.
+    if escaped[:1] in ("-", "+", "="):
+        return "\\" + escaped
+    return _ORDERED.sub(r"\1\\\2", escaped, count=1) if _ORDERED.match(escaped) else escaped
+
+
+def code(value: Any, in_table: bool = False) -> str:
+    """A code span that holds any text: a backtick fence longer than any run inside it."""
+    flat = " ".join(clean(str(value)).split())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {flat} " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else flat
+    text = f"{fence}{padded}{fence}"
+    # In a GitHub table a pipe ends the cell even inside a code span unless escaped.
+    return text.replace("|", "\\|") if in_table else text
+
+
+def cell(value: Any) -> str:
+    """A table cell: lists on one line, separated by semicolons."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(inline(item) for item in value)
+    return inline(value)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
     """A GitHub table from cells that are already Markdown."""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines = ["| " + " | ".join(inline(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"
 
 
-def render(view: View) -> str:
-    if view.kind == "summary":
-        return _summary(view.document or {}, view)
-    if view.kind == "speaker":
-        return _speaker(view.document or {})
-    if view.kind == "talk":
-        panel = view.extra.get("panel")
-        header = ""
-        if panel:
-            panelists = ", ".join(_name(p) for p in panel["panelists"])
-            header = f"# {text(panel['title'])}\n\nModerator: {_name(panel['moderator'])}\n\nPanelists: {panelists}\n\n"
-        return header + "\n".join(_contribution(row, level=2) for row in view.items)
-    return table(view.columns, view.items)
+def render(view: View, options: RenderOptions) -> str:
+    if options.fields is not None:
+        keys, rows = selected_rows(view, options.fields)
+        return table(keys, [[cell(row.get(key)) for key in keys] for row in rows])
+    builder = _BUILDERS.get(view.kind)
+    return builder(view) if builder else _generic(view)
 
 
-def _name(row: dict[str, Any]) -> str:
-    """A person's name with the slug that tells namesakes apart (there are two Ma Juns)."""
+def _generic(view: View) -> str:
+    return table(view.keys, [[cell(item.get(key)) for key in view.keys] for item in view.items])
+
+
+# -- people ---------------------------------------------------------------------
+
+def _person(row: dict[str, Any]) -> str:
+    """A person by name and affiliation, or every candidate when the article does not say which."""
     if row.get("slug") is None and row.get("speaker_candidates"):
-        return f"{text(row['name'])} (not identified: {text(' or '.join(row['speaker_candidates']))})"
-    return f"{text(row['name'])} ({text(row['slug'])})" if row.get("slug") else text(row.get("name"))
+        candidates = " or ".join(_candidate(c) for c in row["speaker_candidates"])
+        return f"**{inline(row['name'])}**: the article does not say which; possibly {candidates}"
+    where = say.affiliation_lines(row)
+    text = f"**{inline(row['name'])}** ({code(row['slug'])})" if row.get("slug") else f"**{inline(row.get('name'))}**"
+    return text + (" — " + "; ".join(inline(line) for line in where) if where else "")
 
 
-def _who(row: dict[str, Any]) -> str:
-    line = _name(row)
-    if row.get("affiliations"):
-        line += " — " + text(row["affiliations"])
-    return line
+def _candidate(candidate: dict[str, Any]) -> str:
+    where = "; ".join(inline(line) for line in say.affiliation_lines(candidate))
+    return f"{inline(candidate['name'])} ({code(candidate['slug'])}){', ' + where if where else ''}"
 
 
-def _contribution(row: dict[str, Any], level: int) -> str:
-    hashes = "#" * level
-    out = [f"{hashes} {text(row['heading'])}", ""]
-    kind = row["kind"].replace("remark", "panel remark")
-    out.append(f"*{text(kind)}* · **{_who(row)}** · `{clean(row['id'])}`")
-    out.append("")
-    if row.get("attribution_note"):
-        out += [f"> {text(row['attribution_note'])}", ""]
-    out += [text(row["summary"]), ""]
-    if row.get("key_points"):
-        out += [f"- {text(point)}" for point in row["key_points"]] + [""]
-    details = []
-    if row.get("themes"):
-        details.append("Themes: " + text(", ".join(row["themes"])))
-    if row.get("organisations"):
-        details.append("Organisations: " + text(row["organisations"]))
-    details.append("Source paragraphs: " + text(", ".join(str(p) for p in row["source_paragraphs"])))
-    out += [" · ".join(details), ""]
-    return "\n".join(out)
+def _note(text: Any, lines: list[int]) -> list[str]:
+    if not text:
+        return []
+    cited = f" ({inline(say.lines_cited(lines))})" if lines else ""
+    return [f"> {inline(text)}{cited}", ""]
 
 
-def _speaker(document: dict[str, Any]) -> str:
-    out = [f"# {text(document['name'])}", "", f"`{clean(document['slug'])}`", ""]
-    out += [f"- {text(line)}" for line in document["affiliations"]] + [""]
-    roles = ", ".join(document["roles"]) or "none stated"
-    out.append(f"Roles: {text(roles)}")
-    if document["possible_roles"]:
-        out.append(f" · possibly also: {text(', '.join(document['possible_roles']))}")
-    out.append("")
-    if document.get("note"):
-        out += [f"> {text(document['note'])}", ""]
-    for moderated in document["moderated"]:
-        maybe = "" if moderated["attribution"] == "stated" else " (attribution uncertain)"
-        out += [f"Moderated: {text(moderated['name'])}{maybe}", ""]
-    for row in document["contributions"]:
+def _speakers(view: View) -> str:
+    rows = [[inline(r["name"]), code(r["slug"], in_table=True), inline(say.role_text(r)), cell(say.affiliation_lines(r))] for r in view.items]
+    intro = f"{inline(say.plural(len(view.items), 'person', 'people'))}, in the order the article first names them.\n\n"
+    return intro + table(["Name", "Slug", "Roles", "Affiliation"], rows)
+
+
+def _speaker(view: View) -> str:
+    doc = view.document or {}
+    name = f"{doc['honorific']} {doc['name']}" if doc.get("honorific") else doc["name"]
+    out = [f"# {inline(name)}", "", code(doc["slug"]), ""]
+    out += [f"- {inline(line)}" for line in say.affiliation_lines(doc)] + [""]
+    out += [f"Roles: {inline(say.role_text(doc))}", ""]
+    out += _note(doc.get("note"), doc.get("note_lines") or [])
+    for moderated in doc["moderated"]:
+        what = f"the {moderated['kind']} {inline(moderated['name'])}"
+        if moderated["attribution"] == "stated":
+            out += [f"Moderated {what}.", ""]
+        else:
+            out += [f"Possibly moderated {what}: {inline(moderated['attribution_note'])}", ""]
+    out += [f"Source: {inline(say.lines_cited(doc['source_paragraphs']))}", ""]
+    if not doc["contributions"]:
+        out += ["No talk, speech or remark of theirs is reported.", ""]
+    for row in doc["contributions"]:
         out.append(_contribution(row, level=2))
     return "\n".join(out)
 
 
-def _summary(document: dict[str, Any], view: View) -> str:
-    source = document["source"]
-    out = [f"# {text(document['name'])}", ""]
-    out.append(f"{text(document['conference'])} · {text(document['city'])} · {text(document['date'])}")
-    out.append("")
-    if document.get("participants"):
-        out += [text(document["participants"]), ""]
-    out += ["## Aims", ""] + [f"- {text(aim)}" for aim in document["aims"]] + [""]
-    out += ["## Agenda", ""]
-    for item in document["sessions"]:
-        indent = "  " if item["parent"] else ""
-        who = f" — {_name(item)}" if item.get("name") else ""
-        out.append(f"{indent}{item['position']}. {text(item['kind'])}: {text(item['label'])}{who}")
-    if document.get("agenda_note"):
-        out += ["", f"*{text(document['agenda_note'])}*"]
-    out += ["", "## Talks", ""]
-    for row in view.items:
-        if row["kind"] in ("opening", "talk"):
-            out.append(_contribution(row, level=3))
-    if document.get("panel"):
-        panel = document["panel"]
-        out += ["## Panel discussion", "", f"**{text(panel['title'])}**", "", f"Moderator: {_who(panel['moderator'])}", ""]
-        for row in view.items:
-            if row["kind"] in ("remark", "closing"):
-                label = f"Closing words, {_name(row)}" if row["kind"] == "closing" else _name(row)
-                out.append(f"- **{label}**: {text(row['summary'])}")
-        out.append("")
-    out += ["## Themes", ""]
-    out.append(_gfm(["Theme", "Count", "Where"], _theme_index(document, view)))
-    out += ["## Source", "", f"“{text(source['title'])}”, published {text(source['published'])} (`{clean(source['file'])}`)", ""]
+# -- contributions ---------------------------------------------------------------
+
+def _contribution(row: dict[str, Any], level: int) -> str:
+    out = [f"{'#' * level} {inline(say.heading(row))}", ""]
+    topic = say.topic_line(row)
+    if topic:
+        out += [f"*{inline(topic)}*", ""]
+    out += [_person(row), ""]
+    facts = [f"Kind: {inline(say.kind_label(row['kind']))}", f"Id: {code(row['id'])}"]
+    if row.get("attribution") == "uncertain":
+        facts.append("attribution uncertain")
+    out += [" · ".join(facts), ""]
+    out += _note(row.get("attribution_note"), row.get("attribution_note_lines") or [])
+    out += [inline(row["summary"]), ""]
+    if row.get("key_points"):
+        out += [f"- {inline(point)}" for point in row["key_points"]] + [""]
+    details = [f"Themes: {inline(say.theme_list(row))}"]
+    if row.get("mentions"):
+        details.append("Mentions: " + inline(", ".join(row["mentions"])))
+    details.append(f"Source: {inline(say.lines_cited(row['source_paragraphs']))}")
+    out += [" · ".join(details), ""]
+    out += _quotes(row)
     return "\n".join(out)
 
 
-def _theme_index(document: dict[str, Any], view: View) -> list[list[str]]:
-    """One row per theme: its label, count and who spoke on it where (cells already Markdown)."""
+def _quotes(row: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for quote in row.get("quotes") or []:
+        text = quote["text"] if quote["text"] is not None else "(this line is not in the article you gave)"
+        out += [f"> **{inline(say.lines_cited([quote['line']]))}:** {inline(text)}", ""]
+    return out
+
+
+def _talk(view: View) -> str:
+    return "\n".join(_contribution(row, level=2) for row in view.items)
+
+
+def _panel_section(panel: dict[str, Any], level: int) -> list[str]:
+    out = [f"{'#' * level} Panel: {inline('“' + panel['title'] + '”')}", ""]
+    out += [f"Moderator: {_person(panel['moderator'])}", ""]
+    out += _note(panel["moderator"].get("attribution_note"), panel["moderator"].get("attribution_note_lines") or [])
+    out += ["Panelists:", ""] + [f"- {_person(p)}" for p in panel["panelists"]] + [""]
+    for remark in panel["remarks"]:
+        out.append(_contribution(remark, level + 1))
+    if panel.get("closing"):
+        out.append(_contribution(panel["closing"], level + 1))
+    return out
+
+
+def _panel(view: View) -> str:
+    return "\n".join(_panel_section(view.document or {}, level=1))
+
+
+def _theme(view: View) -> str:
+    theme = view.extra.get("theme", {})
+    out = [f"# Theme: {inline(theme.get('label', ''))} ({code(theme.get('id', ''))})", "", inline(theme.get("description", "")), ""]
+    out.append(f"{inline(say.plural(len(view.items), 'contribution'))}; each gist is the key point that carries the theme.")
+    out.append("")
+    rows = [
+        [inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), cell(say.affiliation_lines(r)), inline(r["gist"])]
+        for r in view.items
+    ]
+    return "\n".join(out) + "\n" + table(["Kind", "Id", "Speaker", "Affiliation", "Gist"], rows)
+
+
+def _themes(view: View) -> str:
     rows = []
-    for theme in document["themes"]:
-        where = [f"{_name(row)}: {text(row['id'])}" for row in view.items if theme["id"] in row["themes"]]
-        rows.append([text(theme["label"]), str(theme["count"]), "; ".join(where)])
-    return rows
+    for r in view.items:
+        who = [code(s, in_table=True) for s in r["speakers"]]
+        who += [inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})") for u in r["uncertain_speakers"]]
+        rows.append([code(r["id"], in_table=True), inline(r["label"]), str(r["count"]), "; ".join(who)])
+    return table(["Theme", "Label", "Contributions", "Speakers"], rows)
+
+
+def _agenda(view: View) -> str:
+    doc = view.document or {}
+    out = ["# Agenda", "", f"*Listed {inline(doc['order'])}.*", ""]
+    sections: dict[str, list[str]] = {"opening": [], "session": [], "talk": [], "panel": []}
+    for item in view.items:
+        person = item["person"]
+        if item["kind"] == "opening":
+            sections["opening"].append(f"- Opening speech by {_person(person)}")
+        elif item["kind"] == "session":
+            sections["session"].append(f"- {inline(item['name'])}, moderated by {_person(person)}")
+        elif item["kind"] == "talk":
+            title = inline("“" + item["title"] + "”") if item.get("title") else f"*{inline(say.topic_line(item))}*"
+            sections["talk"].append(f"- {title} — {_person(person)} ({code(item['id'])})")
+        elif item["kind"] == "panel":
+            sections["panel"] += [f"Panel: {inline('“' + item['title'] + '”')}", "", f"- Moderator: {_person(person)}"]
+        elif item["kind"] == "panelist":
+            sections["panel"].append(f"- Panelist: {_person(person)}")
+        elif item["kind"] == "panel-remark":
+            sections["panel"].append(f"- Panel remark by {_person(person)} ({code(item['id'])})")
+        elif item["kind"] == "panel-closing":
+            sections["panel"].append(f"- The panel's closing words, by {_person(person)} ({code(item['id'])})")
+    for title, key in (("Opening", "opening"), ("Sessions", "session"), ("Talks", "talk"), ("Panel", "panel")):
+        if sections[key]:
+            out += [f"## {title}", ""] + sections[key] + [""]
+            if key == "session" and doc.get("session_note"):
+                out += [f"*{inline(doc['session_note'])}*", ""]
+    return "\n".join(out)
+
+
+def _summary(view: View) -> str:
+    doc = view.document or {}
+    out = [f"# {inline(doc['name'])}", ""]
+    out += [f"{inline(doc['conference'])} · {inline(doc['city'])} · {inline(doc['date'])}", ""]
+    if doc.get("participants"):
+        out += [f"Participants: {inline(doc['participants'])}", ""]
+    out += [f"Organisers: {inline(doc['organisers'])}", ""] + _note(doc.get("organisers_note"), doc.get("organisers_note_lines") or [])
+    out += ["## Aims", ""] + [f"- {inline(aim)}" for aim in doc["aims"]] + [""]
+    counts = doc["counts"]
+    out += [
+        inline(
+            f"{say.plural(counts['people'], 'person', 'people')} · {say.plural(counts['talks'], 'talk')} · "
+            f"{say.plural(counts['panel_remarks'], 'panel remark')} · {say.plural(counts['themes'], 'theme')}"
+        ),
+        "",
+    ]
+    if doc["sessions"]:
+        out += ["## Sessions", ""] + [f"- {inline(s['name'])}, moderated by {_person(s['moderator'])}" for s in doc["sessions"]] + [""]
+        if doc.get("session_note"):
+            out += [f"*{inline(doc['session_note'])}*", ""]
+    if doc.get("opening"):
+        out += ["## Opening speech", "", _contribution(doc["opening"], level=3)]
+    if doc["talks"]:
+        out += ["## Talks", "", f"*Listed {inline(doc['order'])}.*", ""]
+        out += [_contribution(row, level=3) for row in doc["talks"]]
+    if doc.get("panel"):
+        out += _panel_section(doc["panel"], level=2)
+    out += ["## Themes", ""]
+    rows = []
+    for theme in doc["themes"]:
+        rows.append([inline(theme["label"]), str(theme["count"]), cell(theme["contributions"])])
+    out.append(table(["Theme", "Contributions", "Where"], rows))
+    source = doc["source"]
+    out += [
+        "## Source",
+        "",
+        f"{inline('“' + source['title'] + '”')}, published {inline(source['published'])}. "
+        f"Citations are line numbers of the article as plain text ({code(source['file'])}).",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _search(view: View) -> str:
+    total = view.extra.get("total", len(view.items))
+    intro = f"{inline(_hits_phrase(len(view.items), total))}\n\n"
+    rows = [[str(r["rank"]), inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), inline(r["field"]), inline(r["snippet"])] for r in view.items]
+    return intro + table(["#", "Kind", "Id", "Who", "Field", "Match"], rows)
+
+
+def _hits_phrase(shown: int, total: int) -> str:
+    return say.plural(total, "hit") if shown == total else f"{shown:,} of {say.plural(total, 'hit')}"
+
+
+def _orgs(view: View) -> str:
+    rows = []
+    for r in view.items:
+        people = [f"{inline(p['name'])} ({code(p['slug'], in_table=True)}), {inline(p['position'])}" for p in r["people"]]
+        said = [code(c["id"], in_table=True) for c in r["contributions"]]
+        mentioned = [code(c["id"], in_table=True) for c in r["mentioned_in"]]
+        rows.append([inline(r["name"]), inline(r["kind"]), "; ".join(people), "; ".join(said), "; ".join(mentioned)])
+    return table(["Organisation", "Kind", "People affiliated", "Contributions by its people", "Mentioned in"], rows)
+
+
+_BUILDERS = {
+    "speakers": _speakers,
+    "speaker": _speaker,
+    "talk": _talk,
+    "panel": _panel,
+    "theme": _theme,
+    "themes": _themes,
+    "agenda": _agenda,
+    "summary": _summary,
+    "search": _search,
+    "orgs": _orgs,
+}

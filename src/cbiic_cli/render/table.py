@@ -1,10 +1,10 @@
-"""Table output for people: the layout of every command, built from plain rows.
+"""The terminal layout of every command, built from plain rows.
 
-Every string from the data enters as ``Text`` (never as markup), so a name
-containing ``[bold]`` prints as those characters; ``clean`` has already turned
-control characters into visible escapes. The same layout is built with one of
-two toolkits: ``rich_ui`` (Rich, for a terminal: colour and exact widths) or
-``plain_ui`` (no Rich import, for pipes, where start-up time is what matters).
+Every string from the data enters as layout ``Text`` (never as Rich markup, so
+``[bold]`` prints as those characters) after ``clean`` has turned control
+characters into visible escapes. Below ``NARROW`` columns, or whenever a table's
+ids would not fit, list views become one card per item, so an id is never
+broken across lines.
 """
 
 from __future__ import annotations
@@ -12,298 +12,525 @@ from __future__ import annotations
 from typing import Any
 
 from ..query import View
-from . import cell_text, clean
+from . import RenderOptions, clean, selected_rows
+from . import phrases as say
+from .cells import cell_text
+from .layout import Column, Group, Indent, Table, Text, Tree, plain
 
 HEADER = "bold cyan"
 DIM = "dim"
 ID = "green"
-NARROW = 60  # columns below which wide tables become one card per item
+TITLE = "bold magenta"
+NARROW = 60  # columns below which list views become one card per item
+# Item keys whose values are ids, slugs or theme names: never broken across lines.
+ATOM_KEYS = frozenset({"id", "slug", "kind", "part_of", "themes", "mention_ids", "organisation_ids", "contributions", "speakers", "rank", "count", "source_paragraphs"})
+
+# What a terminal that cannot encode them gets instead of typographic characters.
+_ASCII = str.maketrans({"─": "-", "•": "*", "·": "-", "…": "...", "“": '"', "”": '"', "‘": "'", "’": "'", "—": "--", "–": "-", "●": "x", "¶": "P"})
 
 
-def render(view: View, *, color: bool, width: int | None) -> str:
-    if color:
-        from . import rich_ui as ui
+def render(view: View, options: RenderOptions) -> str:
+    layout = _Layout(options)
+    if options.fields is not None:
+        built = layout.fields_table(view, options.fields)
     else:
-        from . import plain_ui as ui  # type: ignore[no-redef]
-    layout = _Layout(ui, width or 100)
-    builder = getattr(layout, _BUILDERS.get(view.kind, "_generic"))
-    return ui.to_string(builder(view), color=color, width=width)
+        built = getattr(layout, "_" + view.kind, layout.generic)(view)
+    lines = built.lines(options.width)
+    if options.color:
+        from .ansi import colour
+
+        return colour(lines)
+    return plain(lines)
 
 
 class _Layout:
-    """Builds each command's layout with the toolkit it is given."""
+    """Builds each command's layout; every piece of text passes through ``s`` (clean, and ASCII if needed)."""
 
-    def __init__(self, ui: Any, width: int) -> None:
-        self.ui = ui
-        self.width = width
+    def __init__(self, options: RenderOptions) -> None:
+        self.options = options
+        self.width = options.width
+        self.ascii = options.ascii
+        self.bullet = "*" if options.ascii else "•"
+        self.dot = "-" if options.ascii else "·"
+        self.rule = "-" if options.ascii else "─"
 
-    def t(self, value: Any, style: str = "") -> Any:
-        return self.ui.Text(cell_text(value), style=style)
+    # -- pieces ----------------------------------------------------------------
 
-    def _table(self, **kwargs: Any) -> Any:
-        return self.ui.Table(box=self.ui.box.SIMPLE_HEAD, header_style=HEADER, show_edge=False, pad_edge=False, **kwargs)
+    def s(self, value: Any) -> str:
+        text = clean(str(value)) if value is not None else ""
+        return text.translate(_ASCII) if self.ascii else text
 
-    def _generic(self, view: View) -> Any:
-        table = self._table()
-        for _, header in view.columns:
-            table.add_column(header, overflow="fold")
-        for item in view.items:
-            table.add_row(*(self.t(item.get(key)) for key, _ in view.columns))
-        return table
+    def t(self, value: Any, style: str = "", atom: bool = False) -> Text:
+        return Text(self.s(value), style, atom)
 
-    def _roles(self, row: dict[str, Any]) -> Any:
-        text = self.ui.Text(", ".join(row["roles"]))
-        if row.get("possible_roles"):
-            text.append(("; " if row["roles"] else "") + "possibly " + ", ".join(row["possible_roles"]), style=DIM)
-        return text
+    def table(self, columns: list[Column], gap: int = 3) -> Table:
+        return Table(columns, gap=gap, rule=self.rule, header_style=HEADER)
 
-    def _lines(self, values: list[str]) -> Any:
-        return self.ui.Text("\n".join(clean(v) for v in values))
+    def blank(self) -> Text:
+        return Text("")
 
-    def _speakers(self, view: View) -> Any:
-        if self.width < NARROW:
-            return self._speaker_cards(view)
-        table = self._table(title=f"{len(view.items)} people, in agenda order", title_justify="left", expand=True)
-        table.add_column("Name", style="bold", overflow="fold")
-        table.add_column("Slug", style=ID, overflow="fold")
-        table.add_column("Roles", overflow="fold", ratio=2)
-        table.add_column("Affiliation", overflow="fold", ratio=5)
-        for row in view.items:
-            table.add_row(self.t(row["name"]), self.t(row["slug"]), self._roles(row), self._lines(row["affiliations"]))
-        return table
-
-    def _speaker_cards(self, view: View) -> Any:
-        """Below NARROW columns a four-column table breaks slugs mid-word; one card per person keeps them whole."""
-        parts: list[Any] = [self.ui.Text(f"{len(view.items)} people, in agenda order", style=HEADER), self.ui.Text("")]
-        for row in view.items:
-            card = self.ui.Table.grid(padding=(0, 0))
-            card.add_column(width=2)
-            card.add_column(overflow="fold")
-            card.add_row("", self._roles(row))
-            for line in row["affiliations"]:
-                card.add_row("", self.ui.Text(clean(line), style=DIM))
-            parts += [self._who(row), card, self.ui.Text("")]
-        return self.ui.Group(*parts)
-
-    def _who(self, row: dict[str, Any]) -> Any:
+    def who(self, row: dict[str, Any]) -> Text:
+        """Name (slug), or the name as written and every candidate when the article does not say which."""
         if row.get("slug") is None and row.get("speaker_candidates"):
-            who = self.ui.Text(clean(row["name"]), style="bold")
-            who.append(" (not identified: " + " or ".join(clean(c) for c in row["speaker_candidates"]) + ")", style=DIM)
+            who = self.t(row["name"], "bold")
+            who.append(self.s(" (not identified: "), DIM)
+            for number, candidate in enumerate(row["speaker_candidates"]):
+                if number:
+                    who.append(" or ", DIM)
+                who.append(self.s(candidate["slug"]), ID, atom=True)
+            who.append(")", DIM)
             return who
-        who = self.ui.Text(clean(row["name"]), style="bold")
-        who.append(f" ({clean(row['slug'])})", style=ID)
+        who = self.t(row.get("name") or "", "bold")
+        if row.get("slug"):
+            who.append(" (")
+            who.append(self.s(row["slug"]), ID, atom=True)
+            who.append(")")
         return who
 
-    def _contribution(self, row: dict[str, Any]) -> Any:
-        parts: list[Any] = []
-        heading = self.ui.Text(clean(row["heading"]), style="bold magenta")
-        if not row.get("title"):
-            heading.append("  (topic, no title given)" if row["kind"] == "talk" else "", style=DIM)
-        parts.append(heading)
-        meta = self.ui.Text(f"{row['kind'].replace('remark', 'panel remark')} · ", style=DIM)
-        meta.append_text(self._who(row))
-        meta.append(f" · {clean(row['id'])}", style=DIM)
-        if row.get("attribution") == "uncertain":
-            meta.append(" · attribution uncertain", style="yellow")
-        parts.append(meta)
-        if row.get("affiliations"):
-            parts.append(self.ui.Text("; ".join(clean(a) for a in row["affiliations"]), style=DIM))
-        if row.get("attribution_note"):
-            parts.append(self.ui.Text(clean(row["attribution_note"]), style="yellow"))
-        parts.append(self.ui.Text(""))
-        parts.append(self.ui.Text(clean(row["summary"])))
-        if row.get("key_points"):
-            bullets = self.ui.Table.grid(padding=(0, 1))
-            bullets.add_column(width=3, justify="right", overflow="fold")
-            bullets.add_column(overflow="fold")
-            for point in row["key_points"]:
-                bullets.add_row("•", self.ui.Text(clean(point)))
-            parts.append(bullets)
-        footer = self.ui.Text("")
-        if row.get("themes"):
-            footer.append("themes: ", style=DIM)
-            footer.append(", ".join(clean(x) for x in row["themes"]), style="cyan")
-            footer.append("  ")
-        if row.get("organisations"):
-            footer.append("organisations: ", style=DIM)
-            footer.append("; ".join(clean(x) for x in row["organisations"]))
-            footer.append("  ")
-        footer.append("source ¶ " + ", ".join(str(p) for p in row["source_paragraphs"]), style=DIM)
-        parts.append(footer)
-        parts.append(self.ui.Text(""))
-        return self.ui.Group(*parts)
-
-    def _talk(self, view: View) -> Any:
-        parts = [self._contribution(row) for row in view.items]
-        panel = view.extra.get("panel")
-        if panel:
-            title = self.ui.Text(clean(panel["title"]), style="bold")
-            moderator = self.ui.Text("moderator: ", style=DIM).append_text(self._who(panel["moderator"]))
-            panelists = self.ui.Text("panelists: ", style=DIM)
-            panelists.append(", ".join(f"{clean(p['name'])} ({clean(p['slug'])})" for p in panel["panelists"]))
-            parts[:0] = [title, moderator, panelists, self.ui.Text("")]
-        return self.ui.Group(*parts)
-
-    def _speaker(self, view: View) -> Any:
-        doc = view.document or {}
-        parts: list[Any] = []
-        title = self.ui.Text(clean(doc["name"]), style="bold")
-        if doc.get("honorific"):
-            title = self.ui.Text(clean(doc["honorific"]) + " ", style="bold").append_text(title)
-        title.append(f"  {clean(doc['slug'])}", style=ID)
-        parts.append(title)
-        for line in doc["affiliations"]:
-            parts.append(self.ui.Text("  " + clean(line)))
-        roles = self.ui.Text("roles: ", style=DIM)
-        roles.append_text(self._roles(doc))
-        parts.append(roles)
-        if doc.get("note"):
-            parts.append(self.ui.Text(clean(doc["note"]), style="yellow"))
-        for moderated in doc["moderated"]:
-            line = self.ui.Text("moderated: ", style=DIM)
-            line.append(clean(moderated["name"]))
-            if moderated["attribution"] == "uncertain":
-                line.append(" (attribution uncertain)", style="yellow")
-            parts.append(line)
-        parts.append(self.ui.Text(""))
-        if not doc["contributions"]:
-            parts.append(self.ui.Text("No talk, speech or remark of theirs is reported.", style=DIM))
-        parts.extend(self._contribution(row) for row in doc["contributions"])
-        return self.ui.Group(*parts)
-
-    def _theme(self, view: View) -> Any:
-        theme = view.extra.get("theme", {})
-        title = f"{theme.get('label', '')}: {len(view.items)} contribution{'s' if len(view.items) != 1 else ''}"
-        table = self._table(title=clean(title), caption=clean(theme.get("description", "")), title_justify="left", caption_justify="left")
-        table.add_column("Kind", style=DIM, overflow="fold")
-        table.add_column("Speaker", overflow="fold")
-        table.add_column("Affiliation", overflow="fold", ratio=2)
-        table.add_column("Gist", overflow="fold", ratio=4)
-        for row in view.items:
-            kind = self.ui.Text(row["kind"].replace("remark", "panel remark"))
-            kind.append("\n" + clean(row["id"]), style=ID)
-            table.add_row(kind, self._who(row), self._lines(row["affiliations"]), self.t(row["gist"]))
-        return table
-
-    def _themes(self, view: View) -> Any:
-        listing = self._table(title="Themes", title_justify="left")
-        listing.add_column("Theme", style=ID, overflow="fold")
-        listing.add_column("Label", overflow="fold")
-        listing.add_column("Count", justify="right", overflow="fold")
-        listing.add_column("Aliases", style=DIM, overflow="fold")
-        for row in view.items:
-            listing.add_row(self.t(row["id"]), self.t(row["label"]), self.t(row["count"]), self.t(", ".join(row["aliases"])))
-        order = view.extra.get("speaker_order", [])
-        speakers = sorted({slug for row in view.items for slug in row["speakers"]}, key=lambda s: (order.index(s) if s in order else len(order), s))
-        names = view.extra.get("speaker_names", {})
-        # One space between the narrow columns, so the matrix fits a narrow terminal.
-        matrix = self._table(title="Who spoke on what (● = talk or remark on the theme)", title_justify="left", padding=(0, 0), collapse_padding=True)
-        matrix.add_column("Theme", style=ID, overflow="fold")
-        for number, _ in enumerate(speakers, 1):
-            matrix.add_column(str(number), justify="center")
-        for row in view.items:
-            matrix.add_row(self.t(row["id"]), *(self.ui.Text("●" if slug in row["speakers"] else "·", style="" if slug in row["speakers"] else DIM) for slug in speakers))
-        legend = self.ui.Text(
-            "\n".join(f"{number:>2}  {clean(names.get(slug, ''))} ({clean(slug.replace('|', ' or '))})" for number, slug in enumerate(speakers, 1)),
-            style=DIM,
-        )
-        return self.ui.Group(listing, self.ui.Text(""), matrix, legend)
-
-    def _agenda(self, view: View) -> Any:
-        root = self.ui.Tree(self.ui.Text("Agenda", style="bold"))
-        nodes: dict[str, Any] = {}
-        for row in view.items:
-            label = self.ui.Text(row["kind"] + ": ", style=DIM)
-            label.append(clean(row["label"]), style="bold" if row["kind"] in ("session", "panel") else "")
-            if row.get("name"):
-                label.append(" — ")
-                label.append(clean(row["name"]))
-                if row.get("speaker_candidates"):
-                    label.append(" (" + " or ".join(clean(c) for c in row["speaker_candidates"]) + ")", style=DIM)
-                elif row.get("slug") and row["kind"] != "panelist":
-                    label.append(f" ({clean(row['slug'])})", style=ID)
-            parent = nodes.get(row["parent"] or "", root)
-            nodes[row["id"]] = parent.add(label)
-        if view.extra.get("note"):
-            return self.ui.Group(root, self.ui.Text(clean(view.extra["note"]), style=DIM))
-        return root
-
-    def _summary(self, view: View) -> Any:
-        doc = view.document or {}
-        parts: list[Any] = [self.ui.Text(clean(doc["name"]), style="bold")]
-        parts.append(self.ui.Text(f"{clean(doc['conference'])} · {clean(doc['city'])} · {doc['date']}"))
-        if doc.get("participants"):
-            parts.append(self.ui.Text(clean(doc["participants"]), style=DIM))
-        parts.append(self.ui.Text("Aims:", style=HEADER))
-        parts.extend(self.ui.Text("  • " + clean(aim)) for aim in doc["aims"])
-        counts = doc["counts"]
-        parts.append(self.ui.Text(f"{counts['people']} people · {counts['talks']} talks · {counts['panel_remarks']} panel remarks · {counts['themes']} themes", style=DIM))
-        parts.append(self.ui.Text(""))
-        digest = self.ui.Table.grid(padding=(0, 2))
-        digest.add_column(style=DIM, overflow="fold")
-        digest.add_column(overflow="fold")
-        for row in view.items:
-            line = self._who(row)
-            line.append("\n")
-            line.append(clean(row["heading"]), style="magenta")
-            line.append("\n" + clean(row["gist"]))
-            digest.add_row(row["kind"].replace("remark", "panel remark"), line)
-            digest.add_row("", "")
-        parts.append(digest)
-        source = doc["source"]
-        parts.append(self.ui.Text(f"\nSource: “{clean(source['title'])}”, {clean(source['published'])}", style=DIM))
-        return self.ui.Group(*parts)
-
-    def _search(self, view: View) -> Any:
-        table = self._table(title=f"{len(view.items)} hit{'s' if len(view.items) != 1 else ''}", title_justify="left")
-        table.add_column("#", justify="right", style=DIM, overflow="fold")
-        table.add_column("Who", overflow="fold")
-        table.add_column("Where", overflow="fold")
-        table.add_column("Match", overflow="fold", ratio=3)
-        for row in view.items:
-            where = self.ui.Text(clean(row["heading"]))
-            where.append(f"\n{row['kind'].replace('remark', 'panel remark')} · {clean(row['id'])}", style=DIM)
-            snippet = self._highlighted(row["snippet"], row.get("highlights", []))
-            match = self.ui.Text(f"{row['field']}: ", style=DIM).append_text(snippet)
-            table.add_row(str(row["rank"]), self._who(row), where, match)
-        return table
-
-    def _highlighted(self, text: str, spans: list[list[int]]) -> Any:
-        """Clean each piece on its own, so escaping a control character cannot shift a highlight."""
-        out = self.ui.Text("")
-        position = 0
-        for start, end in sorted(spans):
-            out.append(clean(text[position:start]))
-            out.append(clean(text[start:end]), style="bold yellow")
-            position = end
-        out.append(clean(text[position:]))
+    def candidates(self, row: dict[str, Any]) -> list[Text]:
+        """One line per candidate, with affiliations: how a reader tells the two Ma Juns apart."""
+        out = []
+        for candidate in row.get("speaker_candidates") or []:
+            line = self.t(f"possibly {candidate['name']} (", "yellow")
+            line.append(self.s(candidate["slug"]), ID, atom=True)
+            line.append(")" + self.s(": " + "; ".join(say.affiliation_lines(candidate)) if candidate.get("positions") else ")"), "yellow")
+            out.append(line)
         return out
 
-    def _orgs(self, view: View) -> Any:
-        count = len(view.items)
-        table = self._table(title=f"{count} organisation{'s' if count != 1 else ''}", title_justify="left")
-        table.add_column("Organisation", style="bold", overflow="fold")
-        table.add_column("Kind", style=DIM, overflow="fold")
-        table.add_column("People", overflow="fold")
-        table.add_column("What they contributed", overflow="fold")
+    def speaker_cell(self, row: dict[str, Any]) -> Text:
+        """Who, and under the name their affiliations, so the text column keeps the room."""
+        who = self.who(row)
+        lines = say.affiliation_lines(row)
+        if lines:
+            who.append("\n" + self.s("\n".join(lines)), DIM)
+        return who
+
+    def affiliations(self, row: dict[str, Any]) -> Text:
+        return self.t("\n".join(say.affiliation_lines(row)))
+
+    def atoms(self, values: list[str], style: str = ID, separator: str = ", ") -> Text:
+        text = Text("")
+        for number, value in enumerate(values):
+            if number:
+                text.append(separator, DIM)
+            text.append(self.s(value), style, atom=True)
+        return text
+
+    def roles(self, row: dict[str, Any]) -> Text:
+        text = self.t(", ".join(row.get("roles") or []))
+        if row.get("possible_roles"):
+            text.append(self.s(("; " if row.get("roles") else "") + "possibly " + ", ".join(row["possible_roles"])), DIM)
+        if not text.plain:
+            text.append("none stated", DIM)
+        return text
+
+    def cited(self, lines: list[int], style: str = DIM) -> Text:
+        return self.t(say.lines_cited(lines), style)
+
+    def note(self, text: str | None, lines: list[int] | None = None) -> Text | None:
+        if not text:
+            return None
+        note = self.t(text, "yellow")
+        if lines:
+            note.append(self.s(f" ({say.lines_cited(lines)})"), DIM)
+        return note
+
+    def cards(self, cards: list[tuple[Text, list[tuple[str, Text]]]]) -> Group:
+        """One card per item: a head line, then 'label: value' lines indented under it."""
+        parts: list[Any] = []
+        for head, fields in cards:
+            parts.append(head)
+            body = []
+            for label, value in fields:
+                if value.plain:
+                    body.append(Text(self.s(label) + ": ", DIM).append(value))
+            parts.append(Indent(Group(*body)))
+            parts.append(self.blank())
+        return Group(*parts)
+
+    def table_or_cards(self, table: Table, cards: Any) -> Any:
+        """The table if it fits without breaking an id, else a card per item."""
+        if self.width >= NARROW and table.fits(self.width):
+            return table
+        return cards()
+
+    def titled(self, title: str, *parts: Any) -> Group:
+        return Group(self.t(title, HEADER), *parts)
+
+    # -- list views ------------------------------------------------------------
+
+    def generic(self, view: View) -> Group:
+        return self.fields_table(view, view.keys)
+
+    def fields_table(self, view: View, fields: list[str]) -> Group:
+        """The rows with just the chosen fields: a column each, or a card each when that cannot fit."""
+        keys, rows = selected_rows(view, fields)
+        columns = [Column(key, "atom" if key in ATOM_KEYS else "text", style=ID if key in ATOM_KEYS else "") for key in keys]
+        table = self.table(columns)
+        for row in rows:
+            table.add_row(*(self.t(cell_text(row.get(key)), atom=key in ATOM_KEYS) for key in keys))
+
+        def cards() -> Group:
+            return self.cards([(self.t(cell_text(row.get(keys[0])), "bold", atom=keys[0] in ATOM_KEYS), [(key, self.t(cell_text(row.get(key)), atom=key in ATOM_KEYS)) for key in keys[1:]]) for row in rows])
+
+        return Group(self.table_or_cards(table, cards))
+
+    def _speakers(self, view: View) -> Group:
+        title = f"{say.plural(len(view.items), 'person', 'people')}, in the order the article first names them"
+        table = self.table([Column("Name", "short", cap=20, style="bold"), Column("Slug", "atom", style=ID), Column("Roles", ratio=2), Column("Affiliation", ratio=4)])
         for row in view.items:
-            people = "\n".join(f"{clean(p['name'])} ({clean(p['slug'])}), {clean(p['position'])}" for p in row["people"])
-            said = "\n".join(f"{c['kind']}: {clean(c['heading'] if c['kind'] == 'talk' else c['gist'])}" for c in row["contributions"])
-            if row.get("note"):
-                said = (said + "\n" if said else "") + "note: " + clean(row["note"])
-            table.add_row(self.t(row["name"]), self.t(row["kind"]), self.ui.Text(people), self.ui.Text(said))
+            table.add_row(self.t(row["name"]), self.t(row["slug"], atom=True), self.roles(row), self.affiliations(row))
+
+        def cards() -> Group:
+            return self.cards([(self.who(row), [("roles", self.roles(row)), ("affiliation", self.affiliations(row))]) for row in view.items])
+
+        return self.titled(title, self.table_or_cards(table, cards))
+
+    def _theme(self, view: View) -> Group:
+        theme = view.extra.get("theme", {})
+        title = f"{theme.get('label', '')} ({theme.get('id', '')}): {say.plural(len(view.items), 'contribution')}"
+        intro = [self.t(theme.get("description", "")), self.t("Each gist is the key point that carries the theme.", DIM), self.blank()]
+        table = self.table([Column("Kind / id", "atom"), Column("Speaker", "short", cap=24), Column("Gist")])
+        for row in view.items:
+            kind = self.t(say.kind_label(row["kind"]), DIM)
+            kind.append("\n")
+            kind.append(self.s(row["id"]), ID, atom=True)
+            table.add_row(kind, self.speaker_cell(row), self.t(row["gist"]))
+
+        def cards() -> Group:
+            return self.cards(
+                [
+                    (self.t(row["id"], ID, atom=True), [("kind", self.t(say.kind_label(row["kind"]))), ("speaker", self.who(row)), ("affiliation", self.affiliations(row)), ("gist", self.t(row["gist"]))])
+                    for row in view.items
+                ]
+            )
+
+        return self.titled(title, *intro, self.table_or_cards(table, cards))
+
+    def _themes(self, view: View) -> Group:
+        listing = self.table([Column("Theme", "atom", style=ID), Column("Label", "short", cap=32), Column("Count", "atom", right=True), Column("Aliases", style=DIM)])
+        for row in view.items:
+            listing.add_row(self.t(row["id"], atom=True), self.t(row["label"]), self.t(row["count"], atom=True), self.t(", ".join(row["aliases"])))
+        who: list[tuple[str, str]] = []  # (key, legend) for each matrix column: a person, or a name the article leaves uncertain
+        seen: set[str] = set()
+        for row in view.items:
+            for slug in row["speakers"]:
+                if slug not in seen:
+                    seen.add(slug)
+                    who.append((slug, slug))
+            for uncertain in row["uncertain_speakers"]:
+                key = uncertain["as_written"] + "|" + "|".join(uncertain["candidates"])
+                if key not in seen:
+                    seen.add(key)
+                    who.append((key, f"{uncertain['as_written']} (not identified: {' or '.join(uncertain['candidates'])})"))
+        order = {key: number for number, key in enumerate(view.extra.get("article_order", []))}
+        who.sort(key=lambda entry: (entry[0] not in order, order.get(entry[0], 0)))
+        mark, nothing = ("x", ".") if self.ascii else ("●", "·")
+        matrix = self.table([Column("Theme", "atom", style=ID)] + [Column(str(number), "atom") for number in range(1, len(who) + 1)], gap=1)
+        for row in view.items:
+            present = set(row["speakers"]) | {u["as_written"] + "|" + "|".join(u["candidates"]) for u in row["uncertain_speakers"]}
+            matrix.add_row(self.t(row["id"], atom=True), *(self.t(mark) if key in present else self.t(nothing, DIM) for key, _ in who))
+        legend = Group(*(self.t(f"{number:>2}  {legend}", DIM) for number, (_, legend) in enumerate(who, 1)))
+
+        def cards() -> Group:
+            return self.cards(
+                [
+                    (
+                        self.t(row["id"], ID, atom=True),
+                        [
+                            ("label", self.t(row["label"])),
+                            ("contributions", self.t(row["count"])),
+                            ("speakers", self.atoms(row["speakers"])),
+                            ("not identified", self.t("; ".join(f"{u['as_written']} ({' or '.join(u['candidates'])})" for u in row["uncertain_speakers"]))),
+                        ],
+                    )
+                    for row in view.items
+                ],
+            )
+
+        if self.width < NARROW or not listing.fits(self.width) or not matrix.fits(self.width):
+            return self.titled("Themes", self.blank(), cards())
+        title = self.t(f"Who spoke on what ({mark} = a talk or remark on the theme)", HEADER)
+        return Group(self.t("Themes", HEADER), listing, self.blank(), title, matrix, legend)
+
+    def _search(self, view: View) -> Group:
+        total = view.extra.get("total", len(view.items))
+        title = say.plural(total, "hit") if len(view.items) == total else f"{len(view.items):,} of {say.plural(total, 'hit')}"
+        table = self.table([Column("#", "atom", right=True, style=DIM), Column("Kind / id", "atom"), Column("Who", "short", cap=24), Column("Match", ratio=3)])
+        for row in view.items:
+            where = self.t(say.kind_label(row["kind"]), DIM)
+            where.append("\n")
+            where.append(self.s(row["id"]), ID, atom=True)
+            table.add_row(self.t(row["rank"], atom=True), where, self.who(row), self.match(row))
+
+        def cards() -> Group:
+            return self.cards([(self.t(f"{row['rank']}. ").append(self.s(row["id"]), ID, atom=True), [("kind", self.t(say.kind_label(row["kind"]))), ("who", self.who(row)), ("match", self.match(row))]) for row in view.items])
+
+        return self.titled(title, self.table_or_cards(table, cards))
+
+    def match(self, row: dict[str, Any]) -> Text:
+        text = self.t(f"{row['field']}: ", DIM)
+        snippet, position = row["snippet"], 0
+        for start, end in sorted(row.get("highlights") or []):
+            text.append(self.s(snippet[position:start]))
+            text.append(self.s(snippet[start:end]), "bold yellow")
+            position = end
+        text.append(self.s(snippet[position:]))
+        return text
+
+    def _orgs(self, view: View) -> Group:
+        title = say.plural(len(view.items), "organisation")
+        table = self.table([Column("Organisation", "short", cap=28), Column("People affiliated", ratio=2), Column("Contributions", ratio=3)])
+        for row in view.items:
+            table.add_row(self.org_name(row), self.org_people(row), self.org_said(row))
+
+        def cards() -> Group:
+            return self.cards([(self.org_name(row), [("kind", self.t(row["kind"], atom=True)), ("people", self.org_people(row)), ("contributions", self.org_said(row))]) for row in view.items])
+
+        return self.titled(title, self.table_or_cards(table, cards))
+
+    def org_name(self, row: dict[str, Any]) -> Text:
+        name = self.t(row["name"], "bold")
+        name.append("\n")
+        name.append(self.s(row["id"]), ID, atom=True)
+        name.append("\n")
+        name.append(self.s(row["kind"]), DIM)
+        return name
+
+    def org_people(self, row: dict[str, Any]) -> Text:
+        text = Text("")
+        for number, person in enumerate(row["people"]):
+            if number:
+                text.append("\n")
+            text.append(self.s(person["name"] + " ("))
+            text.append(self.s(person["slug"]), ID, atom=True)
+            text.append(self.s("), " + person["position"]))
+        if not row["people"]:
+            text.append("no one from it is named", DIM)
+        return text
+
+    def org_said(self, row: dict[str, Any]) -> Text:
+        text = Text("")
+        lines = [("by its people: ", c["id"]) for c in row["contributions"]] + [("mentioned in: ", c["id"]) for c in row["mentioned_in"]]
+        for number, (label, item_id) in enumerate(lines):
+            if number:
+                text.append("\n")
+            text.append(label, DIM)
+            text.append(self.s(item_id), ID, atom=True)
+        note = self.note(row.get("note"), row.get("note_lines"))
+        if note:
+            if text.plain:
+                text.append("\n")
+            text.append(note)
+        return text
+
+    # -- documents -------------------------------------------------------------
+
+    def contribution(self, row: dict[str, Any]) -> Group:
+        parts: list[Any] = [self.t(say.heading(row), TITLE)]
+        topic = say.topic_line(row)
+        if topic:
+            parts.append(self.t(topic, "magenta"))
+        meta = self.t(say.kind_label(row["kind"]) + f" {self.dot} ", DIM)
+        meta.append(self.who(row))
+        meta.append(f" {self.dot} ", DIM)
+        meta.append(self.s(row["id"]), ID, atom=True)
+        if row.get("attribution") == "uncertain":
+            meta.append(self.s(f" {self.dot} attribution uncertain"), "yellow")
+        parts.append(meta)
+        if row.get("positions"):
+            parts.append(self.t("; ".join(say.affiliation_lines(row)), DIM))
+        parts += self.candidates(row)
+        parts.append(self.note(row.get("attribution_note"), row.get("attribution_note_lines")))
+        parts += [self.blank(), self.t(row["summary"])]
+        if row.get("key_points"):
+            bullets = Table([Column("", "atom"), Column("")], gap=1, show_header=False)
+            for point in row["key_points"]:
+                bullets.add_row(self.t(self.bullet), self.t(point))
+            parts.append(Indent(bullets, 1))
+        footer = self.t("themes: ", DIM)
+        footer.append(self.atoms(row.get("themes") or [], "cyan") if row.get("themes") else self.t("none", DIM))
+        if row.get("mentions"):
+            footer.append("  mentions: ", DIM)
+            footer.append(self.s("; ".join(row["mentions"])))
+        footer.append("  ")
+        footer.append(self.cited(row["source_paragraphs"]))
+        parts.append(footer)
+        parts += self.quotes(row)
+        parts.append(self.blank())
+        return Group(*parts)
+
+    def quotes(self, row: dict[str, Any]) -> list[Any]:
+        out: list[Any] = []
+        for quote in row.get("quotes") or []:
+            out.append(self.t(say.lines_cited([quote["line"]]) + ", as the article has it:", DIM))
+            text = quote["text"] if quote["text"] is not None else "(this line is not in the article you gave)"
+            out.append(Indent(self.quote_block(text), 2))
+        return out
+
+    def quote_block(self, text: str) -> Any:
+        bar = "|" if self.ascii else "│"
+        table = Table([Column("", "atom", style=DIM), Column("")], gap=1, show_header=False)
+        table.add_row(self.t(bar), self.t(text, "italic"))
         return table
 
+    def _talk(self, view: View) -> Group:
+        return Group(*(self.contribution(row) for row in view.items))
 
-# Each view kind and the _Layout method that draws it.
-_BUILDERS = {
-    "speakers": "_speakers",
-    "speaker": "_speaker",
-    "talk": "_talk",
-    "theme": "_theme",
-    "themes": "_themes",
-    "agenda": "_agenda",
-    "summary": "_summary",
-    "search": "_search",
-    "orgs": "_orgs",
-}
+    def panel(self, panel: dict[str, Any]) -> list[Any]:
+        parts: list[Any] = [self.t("Panel: “" + panel["title"] + "”", TITLE).append(f" {self.dot} ", DIM).append(self.s(panel["id"]), ID, atom=True)]
+        moderator = self.t("moderator: ", DIM).append(self.who(panel["moderator"]))
+        parts.append(moderator)
+        parts += [Indent(line) for line in self.candidates(panel["moderator"])]
+        note = self.note(panel["moderator"].get("attribution_note"), panel["moderator"].get("attribution_note_lines"))
+        if note:
+            parts.append(Indent(note))
+        parts.append(self.t("panelists:", DIM))
+        for person in panel["panelists"]:
+            line = self.who(person)
+            if person.get("positions"):
+                line.append(self.s(" — " + "; ".join(say.affiliation_lines(person))), DIM)
+            parts.append(Indent(line))
+        parts.append(self.cited(panel["source_paragraphs"]))
+        parts.append(self.blank())
+        for row in panel["remarks"] + ([panel["closing"]] if panel.get("closing") else []):
+            parts.append(Indent(self.contribution(row)))
+        return parts
+
+    def _panel(self, view: View) -> Group:
+        return Group(*self.panel(view.document or {}))
+
+    def _speaker(self, view: View) -> Group:
+        doc = view.document or {}
+        title = self.t((doc["honorific"] + " " if doc.get("honorific") else "") + doc["name"], "bold")
+        title.append("  ")
+        title.append(self.s(doc["slug"]), ID, atom=True)
+        parts: list[Any] = [title]
+        parts += [Indent(self.t(line)) for line in say.affiliation_lines(doc)]
+        parts.append(self.t("roles: ", DIM).append(self.roles(doc)))
+        parts.append(self.note(doc.get("note"), doc.get("note_lines")))
+        for moderated in doc["moderated"]:
+            what = moderated["name"] if moderated["kind"] == "session" else f"the panel “{moderated['name']}”"
+            label = self.t("moderated: ", DIM) if moderated["attribution"] == "stated" else self.t("possibly moderated: ", "yellow")
+            label.append(self.t(what)).append(f" {self.dot} ", DIM).append(self.s(moderated["id"]), ID, atom=True)
+            parts.append(label)
+            if moderated["attribution"] != "stated":
+                parts.append(Indent(self.t(moderated["attribution_note"], "yellow")))
+        parts.append(self.cited(doc["source_paragraphs"]))
+        parts.append(self.blank())
+        if not doc["contributions"]:
+            parts.append(self.t("No talk, speech or remark of theirs is reported.", DIM))
+        parts += [self.contribution(row) for row in doc["contributions"]]
+        return Group(*parts)
+
+    def _agenda(self, view: View) -> Group:
+        doc = view.document or {}
+        guides = ("|-- ", "|   ", "`-- ", "    ") if self.ascii else ("├── ", "│   ", "└── ", "    ")
+        root = Tree(self.t("The forum, " + doc.get("order", ""), "bold"), guides)
+        sections: dict[str, Tree] = {}
+
+        def section(key: str, label: str) -> Tree:
+            if key not in sections:
+                sections[key] = root.add(self.t(label, "bold"))
+            return sections[key]
+
+        for item in view.items:
+            person = item["person"]
+            kind = item["kind"]
+            if kind == "opening":
+                section("opening", "Opening speech").add(self.who(person).append(f" {self.dot} ", DIM).append(self.s(item["id"]), ID, atom=True))
+            elif kind == "session":
+                node = section("sessions", "Sessions")
+                label = self.t(item["name"] + ", moderated by ").append(self.who(person))
+                node.add(label.append(f" {self.dot} ", DIM).append(self.s(item["id"]), ID, atom=True))
+            elif kind == "talk":
+                if item.get("title"):
+                    label = self.t("“" + item["title"] + "”", "magenta")
+                else:
+                    label = self.t("Topic: " + (item.get("topic") or ""), "magenta").append(self.s(" (our words; no title given)"), DIM)
+                label.append(" — ")
+                label.append(self.who(person))
+                label.append(f" {self.dot} ", DIM)
+                label.append(self.s(item["id"]), ID, atom=True)
+                section("talks", "Talks").add(label)
+            elif kind == "panel":
+                panel = section("panel", "Panel")
+                panel.add(self.t("“" + item["title"] + "”", "magenta").append(f" {self.dot} ", DIM).append(self.s(item["id"]), ID, atom=True))
+                panel.add(self.t("moderator: ", DIM).append(self.who(person)))
+            elif kind == "panelist":
+                sections["panel"].add(self.t("panelist: ", DIM).append(self.who(person)))
+            elif kind in ("panel-remark", "panel-closing"):
+                label = self.t(say.kind_label(kind) + ": ", DIM).append(self.who(person))
+                label.append(f" {self.dot} ", DIM)
+                label.append(self.s(item["id"]), ID, atom=True)
+                sections["panel"].add(label)
+        if doc.get("session_note") and "sessions" in sections:
+            sections["sessions"].add(self.t(doc["session_note"], DIM))
+        return Group(root)
+
+    def _summary(self, view: View) -> Group:
+        doc = view.document or {}
+        parts: list[Any] = [self.t(doc["name"], "bold")]
+        parts.append(self.t(f"{doc['conference']} {self.dot} {doc['city']} {self.dot} {doc['date']}"))
+        if doc.get("participants"):
+            parts.append(self.t("participants: ", DIM).append(self.t(doc["participants"])))
+        parts.append(self.t("organisers: ", DIM).append(self.t(doc["organisers"])))
+        parts.append(self.note(doc.get("organisers_note"), doc.get("organisers_note_lines")))
+        parts.append(self.t("Aims:", HEADER))
+        parts += [Indent(self.t(f"{self.bullet} {aim}")) for aim in doc["aims"]]
+        counts = doc["counts"]
+        parts.append(
+            self.t(
+                f"{say.plural(counts['people'], 'person', 'people')} {self.dot} {say.plural(counts['talks'], 'talk')} {self.dot} "
+                f"{say.plural(counts['panel_remarks'], 'panel remark')} {self.dot} {say.plural(counts['themes'], 'theme')}",
+                DIM,
+            )
+        )
+        parts.append(self.blank())
+        if doc["sessions"]:
+            parts.append(self.t("Sessions", HEADER))
+            for session in doc["sessions"]:
+                line = self.t(session["name"] + ", moderated by ").append(self.who(session["moderator"]))
+                parts.append(Indent(line.append(f" {self.dot} ", DIM).append(self.s(session["id"]), ID, atom=True)))
+            if doc.get("session_note"):
+                parts.append(Indent(self.t(doc["session_note"], DIM)))
+            parts.append(self.blank())
+        if doc.get("opening"):
+            parts += [self.t("Opening speech", HEADER), Indent(self.digest(doc["opening"]))]
+        if doc["talks"]:
+            parts += [self.t("Talks, " + doc["order"], HEADER)]
+            parts += [Indent(self.digest(row)) for row in doc["talks"]]
+        if doc.get("panel"):
+            panel = doc["panel"]
+            parts.append(self.t("Panel: “" + panel["title"] + "”", HEADER).append(f" {self.dot} ", DIM).append(self.s(panel["id"]), ID, atom=True))
+            parts.append(Indent(self.t("moderator: ", DIM).append(self.who(panel["moderator"]))))
+            parts += [Indent(line, 4) for line in self.candidates(panel["moderator"])]
+            parts.append(Indent(self.t("panelists: ", DIM).append(self.t(", ".join(p["name"] for p in panel["panelists"])))))
+            parts.append(self.blank())
+            for row in panel["remarks"] + ([panel["closing"]] if panel.get("closing") else []):
+                parts.append(Indent(self.digest(row)))
+        parts.append(self.t("Themes", HEADER))
+        themes = Text("")
+        for number, theme in enumerate(doc["themes"]):
+            if number:
+                themes.append(", ", DIM)
+            themes.append(self.s(theme["id"]), "cyan", atom=True)
+            themes.append(f" ({theme['count']})", DIM)
+        parts += [Indent(themes), self.blank()]
+        source = doc["source"]
+        parts.append(self.t(f"Source: “{source['title']}”, {source['published']}", DIM))
+        return Group(*parts)
+
+    def digest(self, row: dict[str, Any]) -> Group:
+        """A contribution in two or three lines: who (with affiliation), what it is called, its gist."""
+        who = self.who(row)
+        if row.get("positions"):
+            who.append(self.s(" — " + "; ".join(say.affiliation_lines(row))), DIM)
+        heading = self.t(say.heading(row), "magenta").append(f" {self.dot} ", DIM).append(self.s(row["id"]), ID, atom=True)
+        parts: list[Any] = [who, Indent(heading)]
+        topic = say.topic_line(row)
+        if topic:
+            parts.append(Indent(self.t(topic, "magenta")))
+        parts += [Indent(line) for line in self.candidates(row)]
+        parts += [Indent(self.t(row["gist"])), self.blank()]
+        return Group(*parts)

@@ -1,0 +1,321 @@
+"""Lay out tables, trees and text as lines of styled segments, at a given width.
+
+One layout serves both outputs: piped text drops the styles, a terminal gets
+them as colours (``ansi.py``). So what a pipe shows and what a terminal shows
+are the same lines at the same width, by construction.
+
+Widths are display cells: wide East Asian characters take two, combining marks,
+zero-width characters and the joined parts of emoji sequences take none, as a
+terminal draws them (and as Rich measures them).
+
+Ids, slugs and theme names are *atoms*: wrapping never breaks one, so a reader
+can always copy them whole into the next command. A table whose atoms cannot
+fit the width reports that it does not fit, and the caller shows cards instead.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Iterator
+
+Segment = tuple[str, str]  # (text, style)
+Line = list[Segment]
+
+_ZWJ = "\u200d"
+_ZERO_WIDTH_CATEGORIES = ("Mn", "Me", "Cf")
+
+
+def _is_emoji_modifier(code: int) -> bool:
+    return 0x1F3FB <= code <= 0x1F3FF
+
+
+def cell_width(text: str) -> int:
+    """Columns a terminal uses for ``text``."""
+    if text.isascii():
+        return len(text)
+    width = 0
+    previous = 0  # width of the last visible character
+    joined = False
+    for character in text:
+        code = ord(character)
+        if character == _ZWJ:
+            joined = True
+            continue
+        if code == 0xFE0F:  # emoji presentation: the character before it is drawn two wide
+            if previous == 1:
+                width += 1
+                previous = 2
+            continue
+        # A soft hyphen is a format character, but terminals (and Rich) give it a cell.
+        if (unicodedata.category(character) in _ZERO_WIDTH_CATEGORIES and code != 0xAD) or 0xFE00 <= code <= 0xFE0E:
+            continue
+        if joined or (_is_emoji_modifier(code) and previous == 2):
+            joined = False  # part of the glyph before it
+            continue
+        previous = 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        width += previous
+    return width
+
+
+class Text:
+    """A string with styled spans and atom spans (ids that must never be broken)."""
+
+    __slots__ = ("plain", "spans", "atoms")
+
+    def __init__(self, text: str = "", style: str = "", atom: bool = False) -> None:
+        self.plain = ""
+        self.spans: list[tuple[int, int, str]] = []
+        self.atoms: list[tuple[int, int]] = []
+        if text:
+            self.append(text, style, atom)
+
+    def append(self, text: "str | Text", style: str = "", atom: bool = False) -> "Text":
+        start = len(self.plain)
+        if isinstance(text, Text):
+            self.plain += text.plain
+            self.spans += [(start + a, start + b, s) for a, b, s in text.spans]
+            self.atoms += [(start + a, start + b) for a, b in text.atoms]
+            return self
+        self.plain += text
+        if style and text:
+            self.spans.append((start, len(self.plain), style))
+        if atom and text:
+            self.atoms.append((start, len(self.plain)))
+        return self
+
+    def longest_atom(self) -> int:
+        return max((cell_width(self.plain[a:b]) for a, b in self.atoms), default=0)
+
+    def longest_word(self) -> int:
+        return max((cell_width(word) for word in self.plain.replace("\n", " ").split(" ")), default=0)
+
+    def natural(self) -> int:
+        return max((cell_width(line) for line in self.plain.split("\n")), default=0)
+
+    def lines(self, width: int) -> list[Line]:
+        return [self._styled(start, end) for start, end in self._breaks(max(width, 1))]
+
+    def _breaks(self, width: int) -> Iterator[tuple[int, int]]:
+        """(start, end) of each output line: greedy word wrap, folding only words that are not atoms."""
+        position = 0
+        for paragraph in self.plain.split("\n"):
+            base = position
+            position += len(paragraph) + 1
+            words: list[tuple[int, int]] = []
+            offset = 0
+            for word in paragraph.split(" "):
+                words.append((base + offset, base + offset + len(word)))
+                offset += len(word) + 1
+            line_start: int | None = None
+            line_end = base
+            used = 0
+            for start, end in words:
+                size = cell_width(self.plain[start:end])
+                if line_start is not None and used + 1 + size <= width:
+                    line_end, used = end, used + 1 + size
+                    continue
+                if line_start is not None:
+                    yield line_start, line_end
+                if size > width and not self._is_atom(start, end):
+                    *full, (start, end) = self._fold(start, end, width)
+                    yield from full
+                    size = cell_width(self.plain[start:end])
+                line_start, line_end, used = start, end, size
+            yield (line_start if line_start is not None else base), line_end
+
+    def _is_atom(self, start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in self.atoms)
+
+    def _fold(self, start: int, end: int, width: int) -> list[tuple[int, int]]:
+        pieces, piece_start, used = [], start, 0
+        for index in range(start, end):
+            size = cell_width(self.plain[index])
+            if used + size > width and index > piece_start:
+                pieces.append((piece_start, index))
+                piece_start, used = index, 0
+            used += size
+        pieces.append((piece_start, end))
+        return pieces
+
+    def _styled(self, start: int, end: int) -> Line:
+        """The segments of plain[start:end], each with the innermost style over it."""
+        cuts = {start, end}
+        for a, b, _ in self.spans:
+            if a < end and start < b:
+                cuts.update((max(a, start), min(b, end)))
+        points = sorted(cuts)
+        line: Line = []
+        for a, b in zip(points, points[1:]):
+            style = ""
+            for span_start, span_end, span_style in self.spans:
+                if span_start <= a and b <= span_end:
+                    style = span_style
+            line.append((self.plain[a:b], style))
+        return line or [("", "")]
+
+
+def _pad(line: Line, width: int, right: bool = False) -> Line:
+    gap = width - sum(cell_width(text) for text, _ in line)
+    if gap <= 0:
+        return line
+    return [(" " * gap, "")] + line if right else line + [(" " * gap, "")]
+
+
+class Column:
+    """``kind``: 'atom' (as wide as its widest value, never wrapped), 'short' (fitted to its
+    content up to ``cap`` columns, then wrapped), or 'text' (shares the rest by ``ratio``)."""
+
+    __slots__ = ("header", "kind", "cap", "ratio", "right", "style")
+
+    def __init__(self, header: str, kind: str = "text", *, cap: int = 24, ratio: int = 1, right: bool = False, style: str = "") -> None:
+        self.header = header
+        self.kind = kind
+        self.cap = cap
+        self.ratio = ratio
+        self.right = right
+        self.style = style
+
+
+TEXT_MINIMUM = 16
+# A text column is at least as wide as its longest word, up to this, so ordinary words are not folded.
+LONGEST_WORD_KEPT = 20
+
+
+class Table:
+    def __init__(self, columns: list[Column], *, gap: int = 3, rule: str = "─", header_style: str = "bold cyan", show_header: bool = True) -> None:
+        self.columns = columns
+        self.gap = gap
+        self.rule = rule
+        self.header_style = header_style
+        self.show_header = show_header
+        self.rows: list[list[Text]] = []
+
+    def add_row(self, *cells: "Text | str") -> None:
+        self.rows.append([cell if isinstance(cell, Text) else Text(str(cell)) for cell in cells])
+
+    def widths(self, width: int) -> list[int] | None:
+        """Each column's width at ``width``, or None if the table cannot fit without breaking an atom."""
+        count = len(self.columns)
+        natural = [cell_width(c.header) if self.show_header else 0 for c in self.columns]
+        atom = [0] * count
+        word = [0] * count
+        for row in self.rows:
+            for index, cell in enumerate(row):
+                natural[index] = max(natural[index], cell.natural())
+                atom[index] = max(atom[index], cell.longest_atom())
+                word[index] = max(word[index], min(cell.longest_word(), LONGEST_WORD_KEPT))
+        least, most = [], []
+        for column, wanted, unbreakable, longest in zip(self.columns, natural, atom, word):
+            header = max((cell_width(word) for word in column.header.split()), default=0) if self.show_header else 0
+            if column.kind == "atom":
+                floor = ceiling = max(wanted, 1)
+            elif column.kind == "short":
+                ceiling = max(min(wanted, column.cap), unbreakable, header, 1)
+                floor = max(min(ceiling, 8), unbreakable, header, 1)
+            else:
+                ceiling = max(wanted, unbreakable, header, 1)
+                floor = max(min(ceiling, TEXT_MINIMUM), unbreakable, header, longest)
+            least.append(floor)
+            most.append(ceiling)
+        available = width - self.gap * (count - 1)
+        if sum(least) > available:
+            return None
+        widths = list(least)
+        # Narrow columns first get what their content asks for (up to their cap) ...
+        for index, column in enumerate(self.columns):
+            if column.kind != "text":
+                grow = min(most[index] - widths[index], available - sum(widths))
+                widths[index] += max(grow, 0)
+        # ... and the text columns share what is left, by ratio, up to their content.
+        while sum(widths) < available:
+            wanting = [i for i, c in enumerate(self.columns) if c.kind == "text" and widths[i] < most[i]]
+            if not wanting:
+                break
+            room = available - sum(widths)
+            total = sum(self.columns[i].ratio for i in wanting)
+            grown = False
+            for i in wanting:
+                step = min(most[i] - widths[i], room * self.columns[i].ratio // total)
+                if step > 0:
+                    widths[i] += step
+                    grown = True
+            if not grown:
+                neediest = max(wanting, key=lambda i: (most[i] - widths[i]) * self.columns[i].ratio)
+                widths[neediest] += 1
+        return widths
+
+    def fits(self, width: int) -> bool:
+        return self.widths(width) is not None
+
+    def lines(self, width: int) -> list[Line]:
+        widths = self.widths(width)
+        if widths is None:  # the caller should have chosen cards; lay out at the atoms' width rather than break one
+            widths = self.widths(10**6) or [1] * len(self.columns)
+        out: list[Line] = []
+        body: list[list[Text]] = []
+        if self.show_header:
+            body.append([Text(c.header, self.header_style) for c in self.columns])
+        body.extend(self.rows)
+        separator = (" " * self.gap, "")
+        for number, row in enumerate(body):
+            wrapped = [cell.lines(w) for cell, w in zip(row, widths)]
+            height = max((len(cell) for cell in wrapped), default=1)
+            for line_number in range(height):
+                line: Line = []
+                for index, (column, cell, w) in enumerate(zip(self.columns, wrapped, widths)):
+                    part = cell[line_number] if line_number < len(cell) else [("", "")]
+                    if column.style and (number > 0 or not self.show_header):
+                        part = [(text, style or column.style) for text, style in part]
+                    if index:
+                        line.append(separator)
+                    line.extend(_pad(part, w, column.right))
+                out.append(line)
+            if self.show_header and number == 0:
+                out.append([(self.rule * (sum(widths) + self.gap * (len(widths) - 1)), "")])
+        return out
+
+
+class Group:
+    def __init__(self, *parts: Any) -> None:
+        self.parts = [part for part in parts if part is not None]
+
+    def lines(self, width: int) -> list[Line]:
+        return [line for part in self.parts for line in part.lines(width)]
+
+
+class Indent:
+    """A block drawn ``by`` columns in from the left."""
+
+    def __init__(self, part: Any, by: int = 2) -> None:
+        self.part = part
+        self.by = by
+
+    def lines(self, width: int) -> list[Line]:
+        return [[(" " * self.by, "")] + line for line in self.part.lines(max(width - self.by, 1))]
+
+
+class Tree:
+    def __init__(self, label: Text, guides: tuple[str, str, str, str] = ("├── ", "│   ", "└── ", "    "), style: str = "dim") -> None:
+        self.label = label
+        self.guides = guides
+        self.style = style
+        self.children: list[Tree] = []
+
+    def add(self, label: Text) -> "Tree":
+        child = Tree(label, self.guides, self.style)
+        self.children.append(child)
+        return child
+
+    def lines(self, width: int) -> list[Line]:
+        out = self.label.lines(width)
+        branch, stem, last_branch, space = self.guides
+        for index, child in enumerate(self.children):
+            last = index == len(self.children) - 1
+            first_prefix, rest_prefix = (last_branch, space) if last else (branch, stem)
+            for number, line in enumerate(child.lines(width - len(branch))):
+                out.append([((first_prefix if number == 0 else rest_prefix), self.style)] + line)
+        return out
+
+
+def plain(lines: list[Line]) -> str:
+    return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)

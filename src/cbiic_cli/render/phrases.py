@@ -1,0 +1,101 @@
+"""How the human formats (table and Markdown) word things, so both say exactly the same.
+
+Returns plain strings; each format escapes them for its own context.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+KIND_LABEL = {
+    "opening": "opening speech",
+    "talk": "talk",
+    "panel-remark": "panel remark",
+    "panel-closing": "panel's closing words",
+    "person": "person",
+    "organisation": "organisation",
+    "session": "session",
+    "panel": "panel",
+    "panelist": "panelist",
+}
+TOPIC_MARK = "topic in our words; the article gives no title"
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABEL.get(kind, kind)
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    return f"{count:,} {singular if count == 1 else (many or singular + 's')}"
+
+
+def lines_cited(lines: list[int]) -> str:
+    """'article line 11' or 'article lines 4, 5': what a citation points at."""
+    if not lines:
+        return "no article line cited"
+    numbers = ", ".join(str(line) for line in lines)
+    return f"article line{'s' if len(lines) != 1 else ''} {numbers}"
+
+
+def title_text(row: dict[str, Any]) -> str | None:
+    """The article's own title in quotation marks, or None: a topic is never passed off as one."""
+    return f"“{row['title']}”" if row.get("title") else None
+
+
+def heading(row: dict[str, Any]) -> str:
+    """What a contribution is called: its quoted title, or what it is and who said it."""
+    quoted = title_text(row)
+    if quoted:
+        return quoted
+    who = row.get("name") or "someone"
+    kind = row["kind"]
+    if kind == "talk":
+        return f"Talk by {who} (no title given)"
+    if kind == "panel-remark":
+        return f"Panel remark by {who}"
+    if kind == "panel-closing":
+        return f"The panel's closing words, by {who}"
+    if kind == "opening":
+        return f"Opening speech by {who}"
+    return f"{kind_label(kind).capitalize()}: {who}"
+
+
+def topic_line(row: dict[str, Any]) -> str | None:
+    return f"Topic: {row['topic']} ({TOPIC_MARK})" if row.get("topic") else None
+
+
+def affiliation_lines(row: dict[str, Any]) -> list[str]:
+    return [f"{position}, {organisation}" for position, organisation in zip(row.get("positions") or [], row.get("organisations") or [])]
+
+
+def candidate_text(candidate: dict[str, Any]) -> str:
+    """'Ma Jun (ma-jun-harbin), Director, Harbin Institute...': enough to tell namesakes apart."""
+    where = "; ".join(affiliation_lines(candidate))
+    return f"{candidate['name']} ({candidate['slug']})" + (f", {where}" if where else "")
+
+
+def uncertain_text(row: dict[str, Any]) -> str:
+    """For a person the article does not identify: the name as written and who it could be."""
+    candidates = " or ".join(f"{c['name']} ({c['slug']})" for c in row.get("speaker_candidates") or [])
+    return f"{row['name']}: the article does not say which; possibly {candidates}"
+
+
+def person_text(row: dict[str, Any]) -> str:
+    """'Zheng Limin (zheng-limin)', or the uncertain form with every candidate."""
+    if row.get("slug") is None and row.get("speaker_candidates"):
+        return uncertain_text(row)
+    if row.get("slug"):
+        return f"{row['name']} ({row['slug']})"
+    return str(row.get("name") or "")
+
+
+def role_text(row: dict[str, Any]) -> str:
+    text = ", ".join(row.get("roles") or [])
+    possible = row.get("possible_roles") or []
+    if possible:
+        text += ("; " if text else "") + "possibly " + ", ".join(possible)
+    return text or "none stated"
+
+
+def theme_list(row: dict[str, Any]) -> str:
+    return ", ".join(row.get("themes") or []) or "none"

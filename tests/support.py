@@ -44,3 +44,16 @@ def json_strings(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for item in value for s in json_strings(item)]
     return []
+
+
+def find_article() -> Path | None:
+    """The source article, which the project cites but never ships: CBIIC_ARTICLE, or ../shared/source beside the checkout."""
+    import os
+
+    candidates = [os.environ.get("CBIIC_ARTICLE", "")]
+    candidates += [str(parent / "shared" / "source" / "000_129630b01c31d745.txt") for parent in REPO.parents]
+    return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
+
+
+ARTICLE = find_article()
+NO_ARTICLE = "the source article is not here (set CBIIC_ARTICLE to its path, or keep ../shared/source/ beside the checkout)"

@@ -439,3 +439,43 @@ def test_completion_on_a_broken_forum_is_silent(content, write_forum, run_cbiic)
     path = write_forum(content)
     assert complete(run_cbiic, f"cbiic --data {path} talk ") == []
     assert complete(run_cbiic, f"cbiic --data {path}-missing speaker ") == []
+
+
+def test_completion_reads_the_data_option_after_the_command(forum_doc, write_forum, run_cbiic):
+    forum_doc["people"].append({"slug": "zz-newcomer", "name": "New Comer", "source_paragraphs": [1]})
+    path = write_forum(forum_doc)
+    assert complete(run_cbiic, f"cbiic speaker --data {path} zz") == ["zz-newcomer"]
+
+
+@pytest.mark.parametrize(("shell", "markers"), [
+    ("bash", [b"_cbiic_completion()", b"complete -o default -F _cbiic_completion cbiic"]),
+    ("zsh", [b"#compdef cbiic", b"compdef _cbiic_completion cbiic"]),
+    ("fish", [b"complete --command cbiic", b"_CBIIC_COMPLETE=complete_fish"]),
+])
+def test_show_completion_emits_the_named_shells_script(shell, markers, run_cbiic):
+    for args in (["--show-completion", shell], [f"--show-completion={shell}"]):
+        result = run_cbiic(*args, env={"SHELL": "/bin/bash"})
+        assert result.returncode == 0, result.stderr
+        for marker in markers:
+            assert marker in result.stdout, (shell, result.stdout[:200])
+
+
+@pytest.mark.parametrize(("shell", "path"), [("zsh", ".zfunc/_cbiic"), ("fish", ".config/fish/completions/cbiic.fish"), ("bash", ".bash_completions/cbiic.sh")])
+def test_install_completion_for_a_named_shell(shell, path, run_cbiic, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    result = run_cbiic("--install-completion", shell, env={"HOME": str(home), "SHELL": "/bin/sh"})
+    assert result.returncode == 0, result.stderr
+    assert (home / path).is_file()
+
+
+def test_completion_descriptions_carry_no_control_sequences(forum_doc, write_forum, run_cbiic):
+    """OSC, CSI, C1 and bidi controls in names must not reach the shell's completion menu."""
+    forum_doc["people"][0]["name"] = "Ma\x1b]8;;https://evil.example\x07 Jun\x1b[31m \x9b2J\u202eevil\u2066 \x85x"
+    path = write_forum(forum_doc)
+    result = run_cbiic(env={"_CBIIC_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": f"cbiic --data {path} speaker ma-jun-h"})
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert "ma-jun-harbin" in out
+    for control in ("\x1b", "\x07", "\x9b", "\x85", "\u202e", "\u2066"):
+        assert control not in out

@@ -139,9 +139,9 @@ def command(*, examples: list[str] | None = None, example: str | None = None, ou
 
 def _setting(ctx: typer.Context, name: str) -> Any:
     """A shared option's value: given after the command, else before it (the global callback), else None."""
-    value = ctx.meta.get("cbiic", {}).get(name)
-    if value not in (None, False):
-        return value
+    for value in (ctx.meta.get("cbiic", {}).get(name), ctx.params.get(name)):  # params: while completing, before any callback ran
+        if value not in (None, False):
+            return value
     return ctx.find_root().params.get(name)
 
 
@@ -483,6 +483,7 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    _let_completion_take_a_shell_name(sys.argv[1:])
     try:
         app(prog_name="cbiic")
     except SystemExit:
@@ -497,6 +498,24 @@ def main() -> None:
             f"(rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)"
         )
         sys.exit(EXIT_INTERNAL_ERROR)
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _let_completion_take_a_shell_name(arguments: list[str]) -> None:
+    """`--show-completion zsh` emits zsh, whatever shell cbiic was started from.
+
+    Typer's completion options are flags that detect the shell, unless this
+    variable is set, in which case they take the shell's name. It is set only
+    when a shell is named, so plain `--show-completion` still detects it.
+    """
+    for index, argument in enumerate(arguments):
+        name, _, value = argument.partition("=")
+        if name in ("--show-completion", "--install-completion"):
+            named = value or (arguments[index + 1] if index + 1 < len(arguments) else "")
+            if named in SHELLS:
+                os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
 
 
 def _silence_stdout() -> None:

@@ -235,3 +235,16 @@ def test_first_filter_never_rejects_a_document_that_matches(text, query, phrase)
     doc = Doc("talk", "x", [("summary", text)], [], None)
     if _match(doc, units) is not None:
         assert could_match(doc, units, _needles(units))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(text=_texts, word=_words)
+def test_the_fast_term_path_finds_what_full_tokenising_finds(text, word):
+    from cbiic_cli.search import _Field, _matches, _Tokens, joined
+
+    term = joined(word)
+    if not term:
+        return
+    fast = set(_Field(text).matches(("term", term)))
+    full = set(_matches(("term", term), text, _Tokens(text), None))
+    assert fast == full

@@ -14,6 +14,7 @@ written, modulo the same folding.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import shlex
@@ -50,8 +51,6 @@ _PARTS = re.compile(r"[^\W_]+")
 # Scripts written without spaces (CJK punctuation and ideographs, Hangul, compatibility
 # ideographs): a query word holding any is matched as a substring.
 _CJK_RANGES = ((0x3000, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
-# For the cheap first filter: letters whose spelling variants differ (vowels, s/z) dropped or merged.
-_SKELETON_DROP = re.compile(r"[\W_aeiouy]+")
 
 
 class QueryProblem(CbiicError):
@@ -64,25 +63,52 @@ def _has_cjk(word: str) -> bool:
     return not word.isascii() and any(low <= ord(character) <= high for character in word for low, high in _CJK_RANGES)
 
 
-def parts(word: str) -> list[str]:
-    """A written word's parts, folded: 'Anti-tumour' gives ['anti', 'tumor']."""
-    return [fold(part) for part in _PARTS.findall(word)]
+@functools.lru_cache(maxsize=1 << 16)
+def parts(word: str) -> tuple[str, ...]:
+    """A written word's parts, folded: 'Anti-tumour' gives ('anti', 'tumor')."""
+    return tuple(fold(part) for part in _PARTS.findall(word))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def joined(word: str) -> str:
     """A written word as one term: 'PD-1' gives 'pd1', 'anti-tumour' gives 'antitumor'."""
     return fold("".join(_PARTS.findall(word)))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def word_forms(word: str) -> frozenset[str]:
     """Every term a written word answers to: itself joined, and each of its parts."""
     return frozenset([joined(word), *parts(word)])
 
 
-def skeleton(text: str) -> str:
-    """Consonants only, s for z, no doubled letters: spelling variants of a word share theirs."""
-    bare = _SKELETON_DROP.sub("", unicodedata.normalize("NFKC", text).casefold()).replace("z", "s")
-    return re.sub(r"(.)\1+", r"\1", bare)
+_VOWELS = "aeiouy"
+# How far into a term the first filter looks: enough to be selective, short enough to stay cheap.
+FILTER_PREFIX = 8
+
+
+@functools.lru_cache(maxsize=256)
+def spelling_pattern(term: str) -> re.Pattern[str]:
+    """Finds, in NFKC case-folded text, every written form that ``fold`` could turn into ``term`` (and some others).
+
+    The folds change vowels (tumour, haematology), s and z, doubled letters,
+    endings and plurals, and a word may be written with hyphens inside; so vowels
+    are optional, consonants may double, s and z stand for each other, and
+    joiners may come between letters. A cheap test that never misses a match.
+    """
+    pieces = []
+    for character in re.sub(r"(.)\1+", r"\1", term[:FILTER_PREFIX]):
+        if character in _VOWELS:
+            pieces.append(f"[{_VOWELS}]*")
+        elif character in "sz":
+            pieces.append("[sz]+")
+        else:
+            pieces.append(re.escape(character) + "+")
+    # Optional vowels at either end select nothing and would make the search try every position.
+    while len(pieces) > 1 and pieces[0].startswith("[a"):
+        pieces.pop(0)
+    while len(pieces) > 1 and pieces[-1].startswith("[a"):
+        pieces.pop()
+    return re.compile("[-'’.&]*".join(pieces))
 
 
 # -- the query -----------------------------------------------------------------
@@ -265,7 +291,7 @@ class _Tokens:
             word = match.group()
             self.spans.append(match.span())
             self.forms.append(word_forms(word))
-            self.sequence += [(part, number) for part in parts(word)]
+            self.sequence += [(part, number) for part in parts(word)]  # parts() is cached: words repeat
 
 
 def _matches(alternative: tuple[str, Any], text: str, tokens: _Tokens, folded: tuple[str, list[int]] | None) -> list[tuple[int, int]]:
@@ -321,17 +347,15 @@ class _Match:
 def _match(doc: Doc, units: list[Unit]) -> _Match | None:
     found = _Match(doc)
     seen = [False] * len(units)
-    needs_fold = any(kind == "cjk" for unit in units for kind, _ in unit.alternatives)
     for name, text in doc.fields:
-        tokens = _Tokens(text)
-        found.length += len(tokens.spans)
-        folded = _fold_with_origin(text) if needs_fold else None
+        found.length += len(text.split())
+        field = _Field(text)
         counts = []
         spans: list[tuple[int, int]] = []
         for number, unit in enumerate(units):
             here: list[tuple[int, int]] = []
             for alternative in unit.alternatives:
-                here += _matches(alternative, text, tokens, folded)
+                here += field.matches(alternative)
             counts.append(len(here))
             spans += here
             seen[number] = seen[number] or bool(here)
@@ -340,29 +364,69 @@ def _match(doc: Doc, units: list[Unit]) -> _Match | None:
     return found if all(seen) else None
 
 
-def _needles(units: list[Unit]) -> list[list[str]]:
-    """For each unit, skeletons any one of which a matching document must contain: a cheap first filter."""
+class _Field:
+    """One field's text, tokenised only as far as a query needs.
+
+    A term is looked for where its spelling pattern occurs, and only the words
+    around those places are folded; the whole field is tokenised only for a
+    phrase, or when case folding changes the text's length (then offsets in the
+    folded text would not be offsets in the original).
+    """
+
+    __slots__ = ("text", "folded", "_tokens", "_origin")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = unicodedata.normalize("NFKC", text).casefold()
+        self._tokens: _Tokens | None = None
+        self._origin: tuple[str, list[int]] | None = None
+
+    @property
+    def tokens(self) -> _Tokens:
+        if self._tokens is None:
+            self._tokens = _Tokens(self.text)
+        return self._tokens
+
+    def matches(self, alternative: tuple[str, Any]) -> list[tuple[int, int]]:
+        kind, value = alternative
+        if kind == "cjk":
+            if self._origin is None:
+                self._origin = _fold_with_origin(self.text)
+            return _matches(alternative, self.text, self.tokens, self._origin)
+        if kind == "phrase" or len(self.folded) != len(self.text):
+            return _matches(alternative, self.text, self.tokens, None)
+        text = self.text
+        found: dict[tuple[int, int], None] = {}
+        for hit in spelling_pattern(value).finditer(self.folded):
+            low = max(text.rfind(" ", 0, hit.start()), text.rfind("\n", 0, hit.start())) + 1
+            high = min((i for i in (text.find(" ", hit.end()), text.find("\n", hit.end())) if i != -1), default=len(text))
+            for word in _WORD.finditer(text, low, high):
+                if word.start() < hit.end() and hit.start() < word.end() and value in word_forms(word.group()):
+                    found[word.span()] = None
+        return list(found)
+
+
+def _needles(units: list[Unit]) -> list[list[Any]]:
+    """For each unit, one test per alternative, any of which a matching document must pass: a cheap first filter."""
     needles = []
     for unit in units:
-        options = []
+        options: list[Any] = []
         for kind, value in unit.alternatives:
-            text = value if kind in ("term", "cjk") else "".join(value)
-            options.append(skeleton(text) if kind != "cjk" else value)
+            if kind == "cjk":
+                options.append(value)
+            else:
+                # A phrase's first word must be there (the rest follow it); a term must be there itself.
+                options.append(spelling_pattern(value if kind == "term" else value[0]))
         needles.append(options)
     return needles
 
 
-def could_match(doc: Doc, units: list[Unit], needles: list[list[str]]) -> bool:
+def could_match(doc: Doc, units: list[Unit], needles: list[list[Any]]) -> bool:
     """The cheap first filter: False only when ``_match`` would certainly find nothing."""
-    bare = skeleton(" ".join(text for _, text in doc.fields))
-    folded_whole = None
+    folded = unicodedata.normalize("NFKC", "\n".join(text for _, text in doc.fields)).casefold()
     for unit, options in zip(units, needles):
         for (kind, value), needle in zip(unit.alternatives, options):
-            if kind == "cjk":
-                folded_whole = folded_whole or unicodedata.normalize("NFKC", " ".join(t for _, t in doc.fields)).casefold()
-                if value in folded_whole:
-                    break
-            elif needle in bare:
+            if (value in folded) if kind == "cjk" else needle.search(folded):
                 break
         else:
             return False

@@ -15,6 +15,7 @@ fit the width reports that it does not fit, and the caller shows cards instead.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from typing import Any, Iterator
 
@@ -93,7 +94,17 @@ class Text:
         return max((cell_width(line) for line in self.plain.split("\n")), default=0)
 
     def lines(self, width: int) -> list[Line]:
-        return [self._styled(start, end) for start, end in self._breaks(max(width, 1))]
+        breaks = list(self._breaks(max(width, 1)))
+        # Each span goes to the lines it touches, so a long list of styled ids costs spans + lines, not their product.
+        starts = [start for start, _ in breaks]
+        touching: list[list[tuple[int, int, str]]] = [[] for _ in breaks]
+        for span in self.spans:
+            index = max(bisect.bisect_right(starts, span[0]) - 1, 0)
+            while index < len(breaks) and breaks[index][0] < span[1]:
+                if span[0] < breaks[index][1]:
+                    touching[index].append(span)
+                index += 1
+        return [self._styled(start, end, spans) for (start, end), spans in zip(breaks, touching)]
 
     def _breaks(self, width: int) -> Iterator[tuple[int, int]]:
         """(start, end) of each output line: greedy word wrap, folding only words that are not atoms."""
@@ -137,17 +148,16 @@ class Text:
         pieces.append((piece_start, end))
         return pieces
 
-    def _styled(self, start: int, end: int) -> Line:
-        """The segments of plain[start:end], each with the innermost style over it."""
+    def _styled(self, start: int, end: int, spans: list[tuple[int, int, str]]) -> Line:
+        """The segments of plain[start:end], each with the innermost (last added) style over it."""
         cuts = {start, end}
-        for a, b, _ in self.spans:
-            if a < end and start < b:
-                cuts.update((max(a, start), min(b, end)))
+        for a, b, _ in spans:
+            cuts.update((max(a, start), min(b, end)))
         points = sorted(cuts)
         line: Line = []
         for a, b in zip(points, points[1:]):
             style = ""
-            for span_start, span_end, span_style in self.spans:
+            for span_start, span_end, span_style in spans:
                 if span_start <= a and b <= span_end:
                     style = span_style
             line.append((self.plain[a:b], style))

@@ -87,11 +87,15 @@ class Text:
     def longest_atom(self) -> int:
         return max((cell_width(self.plain[a:b]) for a, b in self.atoms), default=0)
 
-    def longest_word(self) -> int:
-        return max((cell_width(word) for word in self.plain.replace("\n", " ").split(" ")), default=0)
+    def measure(self) -> tuple[int, int]:
+        """(widest line, widest word): what a column needs to show this text unwrapped, and at the least."""
+        if self.plain.isascii():  # the common case, in C
+            return max(map(len, self.plain.split("\n"))), max(map(len, self.plain.replace("\n", " ").split(" ")))
+        lines = self.plain.split("\n")
+        return max(map(cell_width, lines)), max(cell_width(word) for line in lines for word in line.split(" "))
 
     def natural(self) -> int:
-        return max((cell_width(line) for line in self.plain.split("\n")), default=0)
+        return self.measure()[0]
 
     def lines(self, width: int) -> list[Line]:
         breaks = list(self._breaks(max(width, 1)))
@@ -199,21 +203,29 @@ class Table:
         self.header_style = header_style
         self.show_header = show_header
         self.rows: list[list[Text]] = []
+        self._widths: dict[int, list[int] | None] = {}  # fits() and lines() ask for the same width
 
     def add_row(self, *cells: "Text | str") -> None:
         self.rows.append([cell if isinstance(cell, Text) else Text(str(cell)) for cell in cells])
 
     def widths(self, width: int) -> list[int] | None:
         """Each column's width at ``width``, or None if the table cannot fit without breaking an atom."""
+        if width not in self._widths:
+            self._widths[width] = self._fit(width)
+        return self._widths[width]
+
+    def _fit(self, width: int) -> list[int] | None:
         count = len(self.columns)
         natural = [cell_width(c.header) if self.show_header else 0 for c in self.columns]
         atom = [0] * count
         word = [0] * count
         for row in self.rows:
             for index, cell in enumerate(row):
-                natural[index] = max(natural[index], cell.natural())
-                atom[index] = max(atom[index], cell.longest_atom())
-                word[index] = max(word[index], min(cell.longest_word(), LONGEST_WORD_KEPT))
+                longest_line, longest_word = cell.measure()
+                natural[index] = max(natural[index], longest_line)
+                word[index] = max(word[index], min(longest_word, LONGEST_WORD_KEPT))
+                if cell.atoms:
+                    atom[index] = max(atom[index], cell.longest_atom())
         least, most = [], []
         for column, wanted, unbreakable, longest in zip(self.columns, natural, atom, word):
             header = max((cell_width(word) for word in column.header.split()), default=0) if self.show_header else 0

@@ -17,7 +17,7 @@ def forum_schema() -> dict[str, Any]:
     return {
         "$schema": SCHEMA_DIALECT,
         "title": "cbiic forum file",
-        "description": "A forum curated for cbiic: people, organisations, themes, agenda, talks and panel. See README.md, 'Data schema'.",
+        "description": "A forum curated for cbiic: people, organisations, themes, agenda, talks and panel. See README.md, 'Schema' (under 'The data: data/forum.yaml').",
         **schema,
     }
 

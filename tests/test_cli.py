@@ -384,3 +384,11 @@ def test_no_command_prints_help_with_examples():
     result = invoke()
     assert result.exit_code == 0
     assert "cbiic talk zheng-limin" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["summary"], ["talk", "panel"], ["talk", "panel-closing"]], ids=" ".join)
+def test_uncertain_moderator_and_closing_show_candidates_and_note_in_tables(args):
+    out = " ".join(table(*args).split())
+    assert "possibly Ma Jun (ma-jun-harbin): Vice-Chairman" in out
+    assert "possibly Ma Jun (ma-jun-sysucc): Academician" in out
+    assert "does not say which of them" in out

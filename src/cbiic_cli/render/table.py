@@ -505,6 +505,9 @@ class _Layout:
             parts.append(self.t("Panel: “" + panel["title"] + "”", HEADER).append(f" {self.dot} ", DIM).append(self.s(panel["id"]), ID, atom=True))
             parts.append(Indent(self.t("moderator: ", DIM).append(self.who(panel["moderator"]))))
             parts += [Indent(line, 4) for line in self.candidates(panel["moderator"])]
+            note = self.note(panel["moderator"].get("attribution_note"), panel["moderator"].get("attribution_note_lines"))
+            if note:
+                parts.append(Indent(note, 4))
             parts.append(Indent(self.t("panelists: ", DIM).append(self.t(", ".join(p["name"] for p in panel["panelists"])))))
             parts.append(self.blank())
             for row in panel["remarks"] + ([panel["closing"]] if panel.get("closing") else []):
@@ -532,5 +535,8 @@ class _Layout:
         if topic:
             parts.append(Indent(self.t(topic, "magenta")))
         parts += [Indent(line) for line in self.candidates(row)]
+        note = self.note(row.get("attribution_note"), row.get("attribution_note_lines"))
+        if note:
+            parts.append(Indent(note))
         parts += [Indent(self.t(row["gist"])), self.blank()]
         return Group(*parts)

@@ -29,7 +29,7 @@ def test_every_command_is_documented_in_readme(name):
 def test_every_command_has_help_with_an_example(name):
     result = invoke(name, "--help", env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert "Examples:  cbiic " + name in result.stdout
+    assert "Examples:\n    cbiic " + name in result.stdout
 
 
 def test_readme_examples_are_current_output():
@@ -75,3 +75,10 @@ def test_the_schema_description_points_at_a_readme_section_that_exists():
 
 def test_there_is_a_license():
     assert (REPO / "LICENSE").is_file()
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_placeholders_read_as_words(name):
+    text = invoke(name, "--help", env={"COLUMNS": "200"}).stdout
+    assert "{" not in text.split("Examples:")[0].replace("{text, source_paragraphs}", "")
+    assert "<int" not in text and "<text" not in text

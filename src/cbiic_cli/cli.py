@@ -30,12 +30,25 @@ NARROWEST, WIDEST = 20, 1000
 # Characters the table layout draws; a terminal that cannot encode them gets ASCII instead.
 TYPOGRAPHY = "─│├└•·…“”’—●"
 
+def _plain_metavar(make_metavar: Callable[..., str]) -> Callable[..., str]:
+    """Typer writes a required argument as {SLUG} in usage lines; show the word, as Click and most CLIs do."""
+
+    @functools.wraps(make_metavar)
+    def plain(self: Any, *args: Any, **kwargs: Any) -> str:
+        text = make_metavar(self, *args, **kwargs)
+        return text[1:-1] if text.startswith("{") and text.endswith("}") else text.replace("{", "").replace("}", "")
+
+    return plain
+
+
+typer.core.TyperArgument.make_metavar = _plain_metavar(typer.core.TyperArgument.make_metavar)  # type: ignore[method-assign]
+
 app = typer.Typer(
     name="cbiic",
     help="Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024).",
     epilog=(
-        "Examples:  cbiic speakers  ·  cbiic talk zheng-limin  ·  cbiic theme insurance --format json. "
-        "Every command takes --format table|json|jsonl|csv|tsv|markdown, --fields and --data; "
+        "\b\nExamples:\n  cbiic speakers\n  cbiic talk zheng-limin\n  cbiic theme insurance --format json\n\n"
+        "Every data command takes --format table|json|jsonl|csv|tsv|markdown, --fields and --data; "
         "`cbiic COMMAND --help` shows its own examples."
     ),
     invoke_without_command=True,
@@ -130,7 +143,8 @@ def command(*, examples: list[str] | None = None, example: str | None = None, ou
 
         run.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *shared])  # type: ignore[attr-defined]
         summary_line = (function.__doc__ or "").strip().splitlines()[0]
-        epilog = ("Examples:  " + "  ·  ".join(shown)) if shown else None
+        # \b keeps Click from re-wrapping the paragraph: one example a line, as typed.
+        epilog = "\b\nExamples:\n" + "\n".join(f"  {line}" for line in shown) if shown else None
         # short_help: Click would otherwise cut the command list's descriptions at 45 characters.
         return app.command(epilog=epilog, short_help=summary_line, **kwargs)(run)
 
@@ -402,7 +416,7 @@ def search(
     try:
         view = answers.search(_forum_index(ctx), text, theme_name, limit, _quoter(source))
     except QueryProblem as problem:
-        raise typer.BadParameter(str(problem), param_hint="'TEXT...'") from None
+        raise typer.BadParameter(str(problem), param_hint="'TEXT'") from None
     _emit(ctx, view)
 
 

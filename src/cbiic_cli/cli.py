@@ -51,8 +51,8 @@ def _printable(text: str) -> str:
     return clean(text).replace("\r", "\\r").replace("\n", "\\n")
 
 
-def command(*, example: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a command whose CbiicErrors become one stderr line and their exit code."""
+def command(*, example: str, group: Optional[typer.Typer] = None, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a command (on ``group``, default the top level) whose CbiicErrors become one stderr line and their exit code."""
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -64,7 +64,7 @@ def command(*, example: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Ca
 
         summary_line = (function.__doc__ or "").strip().splitlines()[0]
         # short_help: Click would otherwise cut the command list's descriptions at 45 characters.
-        return app.command(epilog=f"Example: {example}", short_help=summary_line, **kwargs)(run)
+        return (group or app).command(epilog=f"Example: {example}", short_help=summary_line, **kwargs)(run)
 
     return register
 
@@ -308,6 +308,50 @@ def schema() -> None:
     from .schema import schema_text
 
     _write(schema_text())
+
+
+# == exports ====================================================================
+# `cbiic export sqlite`: the whole forum written to one file. The work is
+# in cbiic_cli.export (a module per format, imported inside each command so that
+# start-up never pays for sqlite3, jinja2 or msgspec); here only the options.
+
+export_app = typer.Typer(
+    name="export",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+# short_help: Click would otherwise cut the group's description at 45 characters in `cbiic --help`.
+app.add_typer(export_app, name="export", short_help="Write the whole forum to a file.")
+
+
+@export_app.callback()
+def export_group(ctx: typer.Context) -> None:
+    """Write the whole forum to a file."""
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        # As for plain `cbiic`: a bare `cbiic export` asks which formats there are.
+        _write(ctx.get_help() + "\n")
+
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite PATH even if it is not a file an earlier cbiic export wrote.")]
+
+
+@command(group=export_app, name="sqlite", example="cbiic export sqlite forum.db --metadata metadata.json")
+def export_sqlite(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="PATH", help="Database file to write; an earlier export there is replaced atomically.")],
+    metadata: Annotated[
+        Optional[str], typer.Option("--metadata", metavar="PATH", help="Also write datasette metadata (descriptions, facets, source) to this JSON file.")
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """The whole forum as a normalised SQLite database with a full-text index, ready for datasette."""
+    from .export import sqlite as exporter
+
+    exporter.write_database(_forum_index(ctx).forum, path, metadata_path=metadata, force=force)
+
+
+# == end of exports ================================================================
 
 
 def main() -> None:

@@ -311,7 +311,7 @@ def schema() -> None:
 
 
 # == exports ====================================================================
-# `cbiic export sqlite`: the whole forum written to one file. The work is
+# `cbiic export sqlite|json`: the whole forum written to one file. The work is
 # in cbiic_cli.export (a module per format, imported inside each command so that
 # start-up never pays for sqlite3, jinja2 or msgspec); here only the options.
 
@@ -323,12 +323,12 @@ export_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 # short_help: Click would otherwise cut the group's description at 45 characters in `cbiic --help`.
-app.add_typer(export_app, name="export", short_help="Write the whole forum to a file.")
+app.add_typer(export_app, name="export", short_help="Write the whole forum to a file: a SQLite database or one JSON document.")
 
 
 @export_app.callback()
 def export_group(ctx: typer.Context) -> None:
-    """Write the whole forum to a file."""
+    """Write the whole forum to a file: a SQLite database or one JSON document."""
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # As for plain `cbiic`: a bare `cbiic export` asks which formats there are.
         _write(ctx.get_help() + "\n")
@@ -349,6 +349,21 @@ def export_sqlite(
     from .export import sqlite as exporter
 
     exporter.write_database(_forum_index(ctx).forum, path, metadata_path=metadata, force=force)
+
+
+@command(group=export_app, name="json", example="cbiic export json forum.json")
+def export_json(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="PATH|-", help="File to write, or '-' for standard output.")],
+    force: ForceOption = False,
+) -> None:
+    """The whole forum as one JSON document, valid against data/export.schema.json."""
+    from .export import json as exporter
+
+    try:
+        exporter.write_json(_forum_index(ctx).forum, path, force=force)
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 # == end of exports ================================================================

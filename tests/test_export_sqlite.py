@@ -342,7 +342,7 @@ def test_invalid_data_is_one_line_and_writes_nothing(tmp_path):
 # -- start-up and help -------------------------------------------------------------
 
 def test_export_help_imports_nothing_heavy(tmp_path):
-    for args in (["export", "--help"], ["export", "sqlite", "--help"], ["export", "json", "--help"]):
+    for args in (["export", "--help"], ["export", "sqlite", "--help"], ["export", "json", "--help"], ["export", "html", "--help"]):
         assert not imported_by(args, tmp_path, tmp_path) & {"sqlite3", "jinja2", "msgspec", "yaml", "rich"}, args
 
 
@@ -352,7 +352,7 @@ def test_export_sqlite_imports_sqlite3_but_not_jinja2_or_rich(tmp_path):
     assert not modules & {"jinja2", "rich"}
 
 
-@pytest.mark.parametrize("name", ["sqlite", "json"])
+@pytest.mark.parametrize("name", ["sqlite", "json", "html"])
 def test_every_export_has_help_with_an_example(name):
     result = invoke("export", name, "--help", env={"COLUMNS": "200"})
     assert result.exit_code == 0
@@ -362,7 +362,7 @@ def test_every_export_has_help_with_an_example(name):
 def test_export_without_a_format_shows_the_three():
     result = invoke("export", env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    for name in ("sqlite", "json"):
+    for name in ("sqlite", "json", "html"):
         assert name in result.stdout
 
 

@@ -311,7 +311,7 @@ def schema() -> None:
 
 
 # == exports ====================================================================
-# `cbiic export sqlite|json`: the whole forum written to one file. The work is
+# `cbiic export sqlite|json|html`: the whole forum written to one file. The work is
 # in cbiic_cli.export (a module per format, imported inside each command so that
 # start-up never pays for sqlite3, jinja2 or msgspec); here only the options.
 
@@ -323,12 +323,12 @@ export_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 # short_help: Click would otherwise cut the group's description at 45 characters in `cbiic --help`.
-app.add_typer(export_app, name="export", short_help="Write the whole forum to a file: a SQLite database or one JSON document.")
+app.add_typer(export_app, name="export", short_help="Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report.")
 
 
 @export_app.callback()
 def export_group(ctx: typer.Context) -> None:
-    """Write the whole forum to a file: a SQLite database or one JSON document."""
+    """Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report."""
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # As for plain `cbiic`: a bare `cbiic export` asks which formats there are.
         _write(ctx.get_help() + "\n")
@@ -364,6 +364,18 @@ def export_json(
         exporter.write_json(_forum_index(ctx).forum, path, force=force)
     except BrokenPipeError:
         _silence_stdout()
+
+
+@command(group=export_app, name="html", example="cbiic export html forum.html")
+def export_html(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="PATH", help="HTML file to write: one self-contained page, fit to read offline or send by e-mail.")],
+    force: ForceOption = False,
+) -> None:
+    """A one-file HTML report: the forum at a glance, a theme map and every contribution."""
+    from .export import html as exporter
+
+    exporter.write_html(_forum_index(ctx).forum, path, force=force)
 
 
 # == end of exports ================================================================

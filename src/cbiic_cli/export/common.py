@@ -80,7 +80,7 @@ def check_target(path: str, *, is_ours: Callable[[Path], bool], force: bool, wha
     if target.is_dir():
         raise ExportError(f"cannot write {target}: it is a directory; give a file name")
     if target.exists() and not force and not is_ours(target):
-        raise ExportError(f"{target} exists and is not a {what} written by cbiic; pass --force to overwrite it")
+        raise ExportError(f"{target} exists and is not {what} written by cbiic; pass --force to overwrite it")
 
 
 def _create_beside(target: Path) -> Path:

@@ -129,7 +129,7 @@ def write_json(forum: model.Forum, path: str, *, force: bool = False) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    write_atomically(path, lambda temporary: temporary.write_bytes(data), is_ours=_is_export, force=force, what="JSON export")
+    write_atomically(path, lambda temporary: temporary.write_bytes(data), is_ours=_is_export, force=force, what="a JSON export")
 
 
 def _is_export(path: Any) -> bool:

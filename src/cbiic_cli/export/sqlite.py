@@ -33,8 +33,8 @@ def write_database(forum: Any, path: str, *, metadata_path: str | None = None, f
         write_atomically(metadata_path, lambda temporary: temporary.write_text(text, encoding="utf-8"), is_ours=_is_metadata, force=force, what=_METADATA)
 
 
-_DATABASE = "SQLite database"
-_METADATA = "datasette metadata file"
+_DATABASE = "a SQLite database"
+_METADATA = "a datasette metadata file"
 
 
 def _is_export(path: Path) -> bool:

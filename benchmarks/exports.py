@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     header = ["talks", "YAML MB", "sqlite s", "db MB", "json s", "json MB", "html s", "html MB", "sqlite s, empty cache"]
     out = [
-        f"### cbiic export benchmark, {now}",
+        f"#### cbiic export benchmark, {now}",
         "",
         f"- Machine: {run.machine()}",
         f"- Software: {run.versions(args.python)}; Jinja2 {importlib.metadata.version('jinja2')}; SQLite {sqlite3.sqlite_version}",

@@ -17,7 +17,7 @@ import pytest
 from cbiic_cli import model
 from cbiic_cli.export import common, ddl
 from export_support import imported_by, one_line_error, run_cbiic
-from support import SHIPPED, invoke, replace_once, shipped_text
+from support import REPO, SHIPPED, invoke, replace_once, shipped_text
 
 
 @pytest.fixture(scope="module")
@@ -376,3 +376,28 @@ def test_no_article_text_is_exported(exported):
     """The model cites article lines; the article itself is not shipped, so no export can hold it."""
     assert not any(name.endswith(".txt") for name in os.listdir(SHIPPED.parent))
     assert b"paragraph_numbering" not in exported[0].read_bytes()
+
+
+# -- the README documents the exports -------------------------------------------------
+
+def _exports_section(text: str) -> str:
+    return text[text.index("\n## Exports\n") : text.index("\n## Exit codes\n")]
+
+
+def test_readme_documents_every_export_and_option():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert readme.index("### JSON shapes") < readme.index("\n## Exports\n") < readme.index("\n## Exit codes\n")
+    section = _exports_section(readme)
+    for text in ("cbiic export sqlite", "cbiic export json", "cbiic export html", "--metadata", "--force", "datasette forum.db --metadata metadata.json"):
+        assert text in section, text
+    assert "](docs/report.png)" in section and (REPO / "docs" / "report.png").is_file()
+    for name in ddl.DESCRIPTIONS:
+        assert f"`{name}`" in section, name
+
+
+def test_readme_exports_examples_are_current(tmp_path):
+    """The Exports section's examples come from cog; regenerate with `PYTHONPATH=src python -m cogapp -r README.md`."""
+    generated = tmp_path / "README.md"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    subprocess.run([sys.executable, "-m", "cogapp", "-o", str(generated), str(REPO / "README.md")], check=True, capture_output=True, env=env, cwd=REPO)
+    assert _exports_section(generated.read_text(encoding="utf-8")) == _exports_section((REPO / "README.md").read_text(encoding="utf-8"))

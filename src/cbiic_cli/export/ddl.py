@@ -339,7 +339,8 @@ DESCRIPTIONS = {
     "contributions": (
         "Everything someone said: the opening speech, talks, panel remarks and the panel's closing words, "
         "in the order the article reports them (seq; the article gives no running order). "
-        "title is the article's exact words; topic is ours, for a talk the article gives no title."
+        "title is the article's exact words; topic is ours, for a talk the article gives no title. "
+        "key_points_text repeats the key points, one a line, for the full-text index."
     ),
     "contribution_citations": "Article lines each contribution comes from.",
     "session_talks": "Which talks were in which session, only where the article says so.",

@@ -14,6 +14,7 @@ the YAML. The test suite makes no timing assertions: this script is the judge.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib.metadata
 import shutil
@@ -25,8 +26,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import make_forum  # noqa: E402  (the generator next to this script)
-import run  # noqa: E402  (timing and machine description shared with the main benchmark)
+import make_forum
+import run
 
 # Each format: the file it writes, and the command's arguments after `export FORMAT PATH`.
 FORMATS = [("sqlite", "forum.db", ["--metadata", "{out}/metadata.json"]), ("json", "forum.json", []), ("html", "forum.html", [])]
@@ -83,10 +84,7 @@ def size_row(args: argparse.Namespace, env: dict[str, str], workdir: Path, talks
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
-    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="cbiic-exports-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    env = run.child_environment(args, workdir)
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = ["talks", "YAML MB", "sqlite s", "db MB", "json s", "json MB", "html s", "html MB", "sqlite s, empty cache"]
     out = [
         f"#### cbiic export benchmark, {now}",
@@ -102,18 +100,16 @@ def main(argv: list[str] | None = None) -> int:
         "| " + " | ".join(header) + " |",
         "|" + "---:|" * len(header),
     ]
-    try:
-        for talks in args.sizes:
-            out.append("| " + " | ".join(size_row(args, env, workdir, talks)) + " |")
-    finally:
-        if not args.workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-    report = "\n".join(out) + "\n"
-    sys.stdout.write(report)
+    kept = Path(args.workdir) if args.workdir else None
+    with contextlib.nullcontext(str(kept)) if kept else tempfile.TemporaryDirectory(prefix="cbiic-exports-") as where:
+        workdir = Path(where)
+        workdir.mkdir(parents=True, exist_ok=True)
+        env = run.child_environment(args, workdir)
+        out += ["| " + " | ".join(size_row(args, env, workdir, talks)) + " |" for talks in args.sizes]
+    print("\n".join(out))
     if args.out:
-        Path(args.out).write_text(report, encoding="utf-8")
+        Path(args.out).write_text("\n".join(out) + "\n", encoding="utf-8")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

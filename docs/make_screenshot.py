@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from export_support import CBIIC, screenshot  # noqa: E402  (the tests' Chromium driver)
+from export_support import CBIIC, screenshot
 
 OUT = HERE / "report.png"
 

@@ -22,7 +22,17 @@ def run_cbiic(*args: str, cache: Path, timeout: float = 300) -> subprocess.Compl
     """The installed `cbiic` as a user runs it, with its cache under the test's own directory."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CBIIC_")}
     env["XDG_CACHE_HOME"] = str(cache)
-    return subprocess.run([str(CBIIC), *args], capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run([str(CBIIC), *args], check=False, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def export_once(tmp_path_factory, fmt: str, filename: str, *options: str) -> Path:
+    """`cbiic export FMT DIR/FILENAME OPTIONS...` on the shipped forum, into a fresh directory; it must succeed silently."""
+    where = tmp_path_factory.mktemp(f"{fmt}-export")
+    target = where / filename
+    result = run_cbiic("export", fmt, str(target), *[option.format(dir=where) for option in options], cache=where / "cache")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    return target
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:

@@ -7,12 +7,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from export_support import distinct_colours, dump_dom, export_once, imported_by, run_cbiic, screenshot
 from markupsafe import escape
+from support import SHIPPED, replace_once, shipped_text
 
 from cbiic_cli.export import common
 from cbiic_cli.query import item_themes
-from export_support import distinct_colours, dump_dom, imported_by, one_line_error, run_cbiic, screenshot
-from support import SHIPPED, replace_once, shipped_text
 
 TOPIC_MARK = "Topic (our words; the article gives no title):"
 
@@ -72,12 +72,7 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
-    where = tmp_path_factory.mktemp("html-export")
-    target = where / "report.html"
-    result = run_cbiic("export", "html", str(target), cache=where / "cache")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "" and result.stderr == ""
-    return target
+    return export_once(tmp_path_factory, "html", "report.html")
 
 
 @pytest.fixture(scope="module")
@@ -296,7 +291,7 @@ def test_injected_markup_shows_literally_and_runs_nothing_in_chromium(hostile_re
     dom = Page(dom_text)
     assert "pwned" not in "".join(attrs.get("data-pwned") or "" for _, attrs in dom.elements)
     assert not any("data-pwned" in attrs for _, attrs in dom.elements)
-    title = re.search(r"<title>(.*?)</title>", dom_text, re.S).group(1)
+    title = re.search(r"<title>(.*?)</title>", dom_text, re.DOTALL).group(1)
     assert "pwned" not in title and title.endswith("who said what")
     assert HOSTILE_NAME in dom.text
     assert "</title><script>document.title=1</script>" in dom.text
@@ -305,16 +300,6 @@ def test_injected_markup_shows_literally_and_runs_nothing_in_chromium(hostile_re
 
 
 # -- files and start-up -----------------------------------------------------------------
-
-def test_rerun_replaces_and_a_stranger_is_refused(tmp_path):
-    target = tmp_path / "report.html"
-    assert run_cbiic("export", "html", str(target), cache=tmp_path / "cache").returncode == 0
-    assert run_cbiic("export", "html", str(target), cache=tmp_path / "cache").returncode == 0
-    stranger = tmp_path / "index.html"
-    stranger.write_text("<p>my page</p>\n", encoding="utf-8")
-    assert "is not an HTML report written by cbiic" in one_line_error(run_cbiic("export", "html", str(stranger), cache=tmp_path / "cache"))
-    assert stranger.read_text(encoding="utf-8") == "<p>my page</p>\n"
-
 
 def test_without_chromium_the_browser_tests_skip_and_say_how(monkeypatch):
     import export_support

@@ -13,22 +13,18 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from export_support import export_once, imported_by, one_line_error, run_cbiic
+from support import REPO, SHIPPED, invoke, replace_once, shipped_text
 
 from cbiic_cli import model
 from cbiic_cli.export import common, ddl
-from export_support import imported_by, one_line_error, run_cbiic
-from support import REPO, SHIPPED, invoke, replace_once, shipped_text
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory) -> tuple[Path, Path]:
     """The shipped forum exported by the installed cbiic: (database, datasette metadata)."""
-    where = tmp_path_factory.mktemp("sqlite-export")
-    database, metadata = where / "forum.db", where / "metadata.json"
-    result = run_cbiic("export", "sqlite", str(database), "--metadata", str(metadata), cache=where / "cache")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "" and result.stderr == ""
-    return database, metadata
+    database = export_once(tmp_path_factory, "sqlite", "forum.db", "--metadata", "{dir}/metadata.json")
+    return database, database.parent / "metadata.json"
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +92,7 @@ def test_contribution_themes_are_the_key_points_themes_in_order_of_first_appeara
 
 
 def test_title_is_the_articles_and_topic_ours_in_separate_columns(db):
-    rows = dict(((cid, (title, topic)) for cid, title, topic in db.execute("SELECT id, title, topic FROM contributions WHERE kind = 'talk'")))
+    rows = {cid: (title, topic) for cid, title, topic in db.execute("SELECT id, title, topic FROM contributions WHERE kind = 'talk'")}
     assert rows["zheng-limin-myeloid-cells"] == ("Myeloid Cells and the Shaping of the Tumor Immune Microenvironment", None)
     assert rows["li-ziming-nsclc-testing"] == (None, "Genetic testing in precision therapy for driver gene-positive NSCLC")
     assert all((title is None) != (topic is None) for title, topic in rows.values())
@@ -281,27 +277,6 @@ def test_datasette_offers_the_configured_array_facet(datasette):
 
 # -- files: replace atomically, refuse strangers, fail in one line -----------------------------
 
-def test_rerunning_replaces_the_file_atomically(tmp_path):
-    target = tmp_path / "forum.db"
-    assert run_cbiic("export", "sqlite", str(target), cache=tmp_path / "cache").returncode == 0
-    first = target.stat().st_ino
-    result = run_cbiic("export", "sqlite", str(target), cache=tmp_path / "cache")
-    assert result.returncode == 0, result.stderr
-    assert target.stat().st_ino != first, "a new file is renamed into place, not the old one rewritten"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "forum.db"], "no temporary file is left behind"
-    assert sqlite3.connect(target).execute("SELECT count(*) FROM contributions").fetchone() == (11,)
-
-
-def test_a_file_that_is_not_an_export_is_refused_unless_forced(tmp_path):
-    target = tmp_path / "notes.db"
-    target.write_text("my own notes\n", encoding="utf-8")
-    message = one_line_error(run_cbiic("export", "sqlite", str(target), cache=tmp_path / "cache"))
-    assert "not a SQLite database written by cbiic" in message and "--force" in message
-    assert target.read_text(encoding="utf-8") == "my own notes\n"
-    assert run_cbiic("export", "sqlite", str(target), "--force", cache=tmp_path / "cache").returncode == 0
-    assert ddl.is_cbiic_database(target.read_bytes()[:100])
-
-
 def test_another_sqlite_database_is_refused_too(tmp_path):
     target = tmp_path / "other.db"
     sqlite3.connect(target).execute("CREATE TABLE mine (x)").connection.commit()
@@ -313,13 +288,6 @@ def test_a_refused_metadata_file_leaves_no_database_behind(tmp_path):
     message = one_line_error(run_cbiic("export", "sqlite", str(tmp_path / "forum.db"), "--metadata", str(tmp_path / "metadata.json"), cache=tmp_path / "cache"))
     assert "metadata" in message
     assert not (tmp_path / "forum.db").exists()
-
-
-@pytest.mark.parametrize("where", ["missing-directory/forum.db", "a-file/forum.db", "."])
-def test_an_unwritable_path_is_one_line_and_exit_1(tmp_path, where):
-    (tmp_path / "a-file").write_text("x", encoding="utf-8")
-    message = one_line_error(run_cbiic("export", "sqlite", str(tmp_path / where), cache=tmp_path / "cache"))
-    assert "cannot write" in message
 
 
 def test_the_global_data_option_is_honoured(tmp_path):

@@ -125,6 +125,20 @@ def test_dash_writes_the_same_document_to_stdout(exported):
     assert json.loads(result.stdout) == json.loads(exported.read_text(encoding="utf-8"))
 
 
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
+    """`cbiic export json - | head` exits 0 without a traceback, as every cbiic command does."""
+    from export_support import CBIIC
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import make_forum
+
+    data = tmp_path / "forum.yaml"
+    data.write_text(make_forum.make_forum(300, 1), encoding="utf-8")  # far more than a pipe's buffer
+    script = f'"{CBIIC}" --data "{data}" export json - | head -c 20 > /dev/null; echo "exit ${{PIPESTATUS[0]}}" >&2'
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env={"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, check=True)
+    assert result.stderr.strip() == "exit 0"
+
+
 def test_c1_control_characters_are_escaped(tmp_path):
     data = tmp_path / "hostile.yaml"
     data.write_text(replace_once(shipped_text(), "name: Luo Dan", 'name: "Luo\\x9bDan"'), encoding="utf-8")

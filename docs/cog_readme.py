@@ -1,7 +1,7 @@
 """What generates the examples in README.md: real runs of cbiic, pasted by cog.
 
 Regenerate with:
-    PYTHONPATH=src python -m cogapp -I docs -p "from cog_readme import show" -r README.md
+    PYTHONPATH=src python -m cogapp -I docs -p "from cog_readme import *" -r README.md
 and tests/test_docs.py fails when an example goes stale. Runs use a private
 cache, 100 columns, no colour, and the shipped forum.
 """
@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from cbiic_cli.cli import app
 
 CACHE = tempfile.mkdtemp()
+__all__ = ["show", "show_sql_examples", "show_sqlite_schema"]
 
 
 def show(*args: str, lines: int | None = None, columns: int = 100) -> None:
@@ -32,3 +33,43 @@ def show(*args: str, lines: int | None = None, columns: int = 100) -> None:
     if result.exit_code:
         cog.outl(f"[exit {result.exit_code}]")
     cog.outl("```")
+
+
+def show_sql_examples() -> None:
+    """Queries a reader of the SQLite export would run, against a fresh export of the shipped forum."""
+    import os
+    import sqlite3
+
+    database = os.path.join(tempfile.mkdtemp(), "forum.db")
+    CliRunner().invoke(app, ["export", "sqlite", database], env={"XDG_CACHE_HOME": CACHE, "CBIIC_DATA": None})
+    queries = [
+        "SELECT c.id, c.title, c.topic FROM contributions_fts f JOIN contributions c ON c.seq = f.rowid WHERE contributions_fts MATCH 'myeloid OR hospital' ORDER BY rank",
+        "SELECT r.as_written, k.person_slug, p.name FROM contributions c JOIN uncertain_references r ON r.id = c.speaker_reference_id "
+        "JOIN uncertain_reference_candidates k ON k.reference_id = r.id JOIN people p ON p.slug = k.person_slug WHERE c.id = 'panel-closing'",
+        "SELECT t.label, count(*) FROM contribution_themes ct JOIN themes t ON t.id = ct.theme_id GROUP BY t.id ORDER BY count(*) DESC, t.seq LIMIT 3",
+    ]
+    connection = sqlite3.connect(database)
+    for query in queries:
+        cog.outl("```")
+        cog.outl(f'$ sqlite3 forum.db "{query}"')
+        for row in connection.execute(query).fetchall():
+            cog.outl("|".join("" if value is None else str(value) for value in row))
+        cog.outl("```")
+
+
+def show_sqlite_schema() -> None:
+    """The export's tables and views, their columns and foreign keys, from the DDL itself."""
+    import sqlite3
+
+    from cbiic_cli.export import ddl
+
+    schema = sqlite3.connect(":memory:")
+    ddl.create_schema(schema)
+    cog.outl("| table or view | columns (→ foreign key) | holds |")
+    cog.outl("|---|---|---|")
+    listing = "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'contributions_fts_%' ORDER BY rowid"
+    for name, kind in schema.execute(listing):
+        targets = {source: f"{table}.{target or 'rowid'}" for _, _, table, source, target, *_ in schema.execute(f"PRAGMA foreign_key_list('{name}')")}
+        columns = [f"`{column}` → {targets[column]}" if column in targets else f"`{column}`" for (column,) in schema.execute(f"SELECT name FROM pragma_table_info('{name}')")]
+        label = f"`{name}`" + (" (view)" if kind == "view" else " (FTS5)" if name == "contributions_fts" else "")
+        cog.outl(f"| {label} | {', '.join(columns)} | {ddl.DESCRIPTIONS[name]} |")

@@ -122,8 +122,8 @@ DATA_PARAMETERS = [_parameter("data", DataOption, None), _parameter("no_cache", 
 SHARED_NAMES = tuple(p.name for p in OUTPUT_PARAMETERS + DATA_PARAMETERS)
 
 
-def command(*, examples: list[str] | None = None, example: str | None = None, output: bool = True, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a command: shared options added to its signature, CbiicErrors turned into one stderr line and an exit code."""
+def command(*, examples: list[str] | None = None, example: str | None = None, output: bool = True, group: Optional[typer.Typer] = None, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a command (on ``group``, default the top level): shared options added to its signature, CbiicErrors turned into one stderr line and an exit code."""
     shown = examples or ([example] if example else [])
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -146,7 +146,7 @@ def command(*, examples: list[str] | None = None, example: str | None = None, ou
         # \b keeps Click from re-wrapping the paragraph: one example a line, as typed.
         epilog = "\b\nExamples:\n" + "\n".join(f"  {line}" for line in shown) if shown else None
         # short_help: Click would otherwise cut the command list's descriptions at 45 characters.
-        return app.command(epilog=epilog, short_help=summary_line, **kwargs)(run)
+        return (group or app).command(epilog=epilog, short_help=summary_line, **kwargs)(run)
 
     return register
 
@@ -484,6 +484,78 @@ def schema() -> None:
     from .schema import schema_text
 
     _write(schema_text())
+
+
+# == exports ====================================================================
+# `cbiic export sqlite|json|html`: the whole forum written to one file. The work is
+# in cbiic_cli.export (a module per format, imported inside each command so that
+# start-up never pays for sqlite3, jinja2 or msgspec); here only the options.
+
+export_app = typer.Typer(
+    name="export",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+# short_help: Click would otherwise cut the group's description at 45 characters in `cbiic --help`.
+app.add_typer(export_app, name="export", short_help="Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report.")
+
+
+@export_app.callback()
+def export_group(ctx: typer.Context) -> None:
+    """Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report."""
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        # As for plain `cbiic`: a bare `cbiic export` asks which formats there are.
+        _write(ctx.get_help() + "\n")
+
+
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite PATH even if it is not a file an earlier cbiic export wrote.")]
+
+
+@command(group=export_app, name="sqlite", output=False, examples=["cbiic export sqlite forum.db --metadata metadata.json", "datasette forum.db --metadata metadata.json"])
+def export_sqlite(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="PATH", help="Database file to write; an earlier export there is replaced atomically.")],
+    metadata: Annotated[
+        Optional[str], typer.Option("--metadata", metavar="PATH", help="Also write datasette metadata (descriptions, facets, source) to this JSON file.")
+    ] = None,
+    force: ForceOption = False,
+) -> None:
+    """The whole forum as a normalised SQLite database with a full-text index, ready for datasette."""
+    from .export import sqlite as exporter
+
+    exporter.write_database(_forum_index(ctx).forum, path, metadata_path=metadata, force=force)
+
+
+@command(group=export_app, name="json", output=False, examples=["cbiic export json forum.json", "cbiic export json - | jq '.contributions | length'"])
+def export_json(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="PATH|-", help="File to write, or '-' for standard output.")],
+    force: ForceOption = False,
+) -> None:
+    """The whole forum as one JSON document, valid against data/export.schema.json."""
+    from .export import json as exporter
+
+    try:
+        exporter.write_json(_forum_index(ctx).forum, path, force=force)
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+@command(group=export_app, name="html", output=False, examples=["cbiic export html forum.html"])
+def export_html(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="PATH", help="HTML file to write: one self-contained page, fit to read offline or send by e-mail.")],
+    force: ForceOption = False,
+) -> None:
+    """A one-file HTML report: the forum at a glance, a theme map and every contribution."""
+    from .export import html as exporter
+
+    exporter.write_html(_forum_index(ctx).forum, path, force=force)
+
+
+# == end of exports ================================================================
 
 
 def main() -> None:

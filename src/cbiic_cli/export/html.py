@@ -1,0 +1,226 @@
+"""``cbiic export html``: one self-contained HTML report, rendered by Jinja2 with autoescaping.
+
+Everything the template shows is prepared here as plain strings, lists and
+dicts; the template decides only layout. Every string from the data reaches the
+page through Jinja2's autoescaping, so a name such as ``<script>`` shows as
+those characters. The page's own CSS and script are inlined and allowed by
+hash in a Content-Security-Policy, so the file makes no network request and
+runs nothing that someone slipped into the data.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from .common import OPENING, PANEL_CLOSING, PANEL_REMARK, TALK, contributions, generator_version, head_contains, write_atomically
+
+TEMPLATES = Path(__file__).parent / "templates"
+GENERATOR_META = b'<meta name="generator" content="cbiic'
+KIND_LABELS = {OPENING: "Opening speech", TALK: "Talk", PANEL_REMARK: "Panel remark", PANEL_CLOSING: "Panel closing words"}
+HEAT_LEVELS = 4
+
+
+def write_html(forum: Any, path: str, *, force: bool = False) -> None:
+    text = render(forum)
+    write_atomically(
+        path,
+        lambda temporary: temporary.write_text(text, encoding="utf-8"),
+        is_ours=lambda existing: head_contains(existing, GENERATOR_META),
+        force=force,
+        what="an HTML report",
+    )
+
+
+def render(forum: Any) -> str:
+    import jinja2
+    import markupsafe
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every {{ value }} is HTML-escaped, in text and in attributes alike
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    style = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
+    return environment.get_template("report.html.j2").render(
+        **report(forum),
+        generator=generator_version(),
+        # Our own files, not data: marked safe so they are inlined verbatim, and hashed for the CSP.
+        style=markupsafe.Markup(style),
+        script=markupsafe.Markup(script),
+        style_hash=_csp_hash(style),
+        script_hash=_csp_hash(script),
+    )
+
+
+def _csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def article_lines(lines: list[int]) -> str:
+    """'article line 11' or 'article lines 4, 6 and 15': citations are line numbers of the article."""
+    unique = sorted(set(lines))
+    if len(unique) == 1:
+        return f"article line {unique[0]}"
+    return f"article lines {', '.join(map(str, unique[:-1]))} and {unique[-1]}"
+
+
+def report(forum: Any) -> dict[str, Any]:
+    """The template's context: plain values only, every string still unescaped (Jinja2 escapes on output)."""
+    from ..query import item_themes
+
+    organisations = {organisation.id: organisation for organisation in forum.organisations}
+    themes = {theme.id: theme for theme in forum.themes}
+    people: dict[str, dict[str, Any]] = {}
+    for person in forum.people:
+        people[person.slug] = {
+            "slug": person.slug,
+            "name": person.name,
+            "honorific": person.honorific,
+            "affiliations": [f"{a.position}, {organisations[a.organisation].name}" for a in person.affiliations],
+            "note": _note(person.note),
+            "lines": article_lines(person.source_paragraphs),
+        }
+
+    def speaker(ref: Any) -> dict[str, Any]:
+        if isinstance(ref, str):
+            return {"uncertain": False, **people[ref]}
+        return {
+            "uncertain": True,
+            "as_written": ref.as_written,
+            "candidates": [people[slug] for slug in ref.candidates],
+            "note": _note(ref.note),
+        }
+
+    items = []
+    for kind, item, _panel in contributions(forum):
+        theme_ids = item_themes(item)
+        items.append({
+            "id": item.id,
+            "kind": kind,
+            "kind_label": KIND_LABELS[kind],
+            "title": getattr(item, "title", None),
+            "topic": getattr(item, "topic", None),
+            "speaker": speaker(item.speaker),
+            "speaker_key": _speaker_key(item.speaker),
+            "summary": item.summary,
+            "key_points": [{"text": point.text, "themes": [themes[t].label for t in point.themes]} for point in item.key_points],
+            "themes": [{"id": t, "label": themes[t].label} for t in theme_ids],
+            "theme_ids": theme_ids,
+            "organisations_mentioned": [organisations[o].name for o in dict.fromkeys(item.organisations)],
+            "lines": article_lines(item.source_paragraphs),
+        })
+
+    panel = forum.panel
+    info, source = forum.forum, forum.source
+    return {
+        "forum": {
+            "name": info.name,
+            "conference": info.conference,
+            "city": info.city,
+            "date": info.date.isoformat(),
+            "date_text": f"{info.date.day} {info.date:%B %Y}",
+            "participants": info.participants,
+            "organisers": info.organisers.as_written,
+            "organisers_note": _note(info.organisers.note),
+            "aims": info.aims,
+            "lines": article_lines(info.source_paragraphs),
+        },
+        "source": {"title": source.title, "published": source.published, "file": source.file},
+        "heatmap": _heatmap(forum, items, people),
+        "sessions": [{"name": s.name, "moderator": speaker(s.moderator), "lines": article_lines(s.source_paragraphs)} for s in forum.sessions],
+        "sessions_list_talks": any(s.talks for s in forum.sessions),
+        "panel": None if panel is None else {
+            "title": panel.title,
+            "moderator": speaker(panel.moderator),
+            "panelists": [people[slug] for slug in panel.panelists],
+            "lines": article_lines(panel.source_paragraphs),
+        },
+        "opening": [c for c in items if c["kind"] == OPENING],
+        "talks": [c for c in items if c["kind"] == TALK],
+        "panel_items": [c for c in items if c["kind"] in (PANEL_REMARK, PANEL_CLOSING)],
+        "count": len(items),
+        "people": list(people.values()),
+        "organisations": _organisations(forum, people, items),
+        "themes": [{"id": t.id, "label": t.label, "description": t.description, "aliases": t.aliases} for t in forum.themes],
+        "glossary": [
+            {"term": g.term, "expansions": g.expansions, "note": g.note, "lines": article_lines(g.source_paragraphs) if g.source_paragraphs else None}
+            for g in forum.glossary
+        ],
+    }
+
+
+def _note(note: Any) -> dict[str, str] | None:
+    return None if note is None else {"text": note.text, "lines": article_lines(note.source_paragraphs)}
+
+
+def _speaker_key(ref: Any) -> str:
+    """One heatmap column per person, and one per distinct uncertain reference (never merged into a candidate)."""
+    return ref if isinstance(ref, str) else "?" + "|".join([ref.as_written, *ref.candidates])
+
+
+def contribution_label(item: dict[str, Any]) -> str:
+    if item["title"]:
+        return f"“{item['title']}”"
+    if item["topic"]:
+        return f"Topic (our words): {item['topic']}"
+    return item["kind_label"]
+
+
+def _heatmap(forum: Any, items: list[dict[str, Any]], people: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Themes x people: each cell counts that person's contributions touching that theme, and lists them."""
+    columns: dict[str, dict[str, Any]] = {slug: {"speaker": {"uncertain": False, **person}} for slug, person in people.items()}
+    for item in items:
+        if item["speaker"]["uncertain"] and item["speaker_key"] not in columns:
+            columns[item["speaker_key"]] = {"speaker": item["speaker"]}
+    cells: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for item in items:
+        for theme in item["theme_ids"]:
+            cells.setdefault((theme, item["speaker_key"]), []).append({"id": item["id"], "label": contribution_label(item)})
+    most = max((len(found) for found in cells.values()), default=1)
+    rows = []
+    for theme in forum.themes:
+        row = []
+        for key in columns:
+            found = cells.get((theme.id, key), [])
+            row.append({"count": len(found), "level": _heat_level(len(found), most), "entries": found})
+        rows.append({"id": theme.id, "label": theme.label, "cells": row})
+    return {"columns": list(columns.values()), "rows": rows, "levels": HEAT_LEVELS, "most": most}
+
+
+def _heat_level(count: int, most: int) -> int:
+    """0 for none; otherwise 1..HEAT_LEVELS, the count itself while the largest count fits the scale."""
+    if count == 0:
+        return 0
+    if most <= HEAT_LEVELS:
+        return count
+    return max(1, -(-count * HEAT_LEVELS // most))
+
+
+def _organisations(forum: Any, people: dict[str, dict[str, Any]], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each organisation with the people affiliated to it and, apart from them, the contributions that mention it."""
+    affiliated: dict[str, list[dict[str, str]]] = {}
+    for person in forum.people:
+        for affiliation in person.affiliations:
+            affiliated.setdefault(affiliation.organisation, []).append({"name": person.name, "slug": person.slug, "position": affiliation.position})
+    mentioned: dict[str, list[dict[str, str]]] = {}
+    by_id = {item["id"]: item for item in items}
+    for kind, item, _panel in contributions(forum):
+        for organisation in dict.fromkeys(item.organisations):
+            mentioned.setdefault(organisation, []).append({"id": item.id, "label": contribution_label(by_id[item.id])})
+    return [
+        {
+            "id": organisation.id,
+            "name": organisation.name,
+            "kind": organisation.kind.value.replace("-", " "),
+            "note": _note(organisation.note),
+            "affiliated": affiliated.get(organisation.id, []),
+            "mentioned_in": mentioned.get(organisation.id, []),
+        }
+        for organisation in forum.organisations
+    ]

@@ -1,0 +1,157 @@
+"""``cbiic export json``: the whole forum as one JSON document, described by ``data/export.schema.json``.
+
+The document reuses the data file's own shapes (people, organisations, themes,
+glossary, sessions are written as the file has them) and adds what a reader
+would otherwise have to derive: one flat ``contributions`` list in the order the
+article reports them, each with its ``kind`` and its ``themes``. The schema is
+generated from the types below, so the two cannot drift; a test keeps the
+committed copy in step.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from .. import model
+from .common import contributions, generator_version, head_contains, write_atomically
+
+FORMAT = "cbiic-export"
+SCHEMA_VERSION = 1
+
+Kind = Literal["opening", "talk", "panel-remark", "panel-closing"]  # common.KINDS; a test keeps them equal
+
+
+class _Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of the export's own types: every field is always written, nulls included."""
+
+
+class ExportContribution(_Out):
+    id: model.Slug
+    kind: Annotated[Kind, msgspec.Meta(description="opening speech, talk, panel remark, or the panel's closing words (which belong to the panel)")]
+    panel: Annotated[model.Slug | None, msgspec.Meta(description="the panel a remark or the closing words belong to")]
+    title: Annotated[str | None, msgspec.Meta(description="a talk's title, exactly as the article gives it; null when it gives none")]
+    topic: Annotated[str | None, msgspec.Meta(description="our words for a talk's subject where the article gives no title; never a title")]
+    speaker: Annotated[model.PersonRef, msgspec.Meta(description="a person's slug, or an uncertain reference with its candidates")]
+    summary: str
+    key_points: list[model.KeyPoint]
+    themes: Annotated[list[model.Slug], msgspec.Meta(description="the key points' themes, in order of first appearance")]
+    organisations_mentioned: Annotated[
+        list[model.Slug], msgspec.Meta(description="organisations the contribution names; not the speaker's affiliations")
+    ]
+    source_paragraphs: model.Paragraphs
+
+
+class ExportPanel(_Out):
+    id: model.Slug
+    title: str
+    moderator: model.PersonRef
+    panelists: list[model.Slug]
+    contributions: Annotated[list[model.Slug], msgspec.Meta(description="ids of the panel's remarks and closing words, in `contributions`")]
+    source_paragraphs: model.Paragraphs
+
+
+class ExportDocument(_Out):
+    format: Literal["cbiic-export"]
+    schema_version: Literal[1]
+    generator: str
+    source: Annotated[model.Source, msgspec.Meta(description="the one article every fact comes from; its text is not included")]
+    forum: model.ForumInfo
+    organisations: list[model.Organisation]
+    people: list[model.Person]
+    themes: list[model.Theme]
+    glossary: list[model.GlossaryEntry]
+    sessions: Annotated[list[model.Session], msgspec.Meta(description="`talks` lists a session's talks only where the article says so")]
+    panel: ExportPanel | None
+    contributions: Annotated[
+        list[ExportContribution], msgspec.Meta(description="everything said, in the order the article reports it (it gives no running order)")
+    ]
+
+
+def document(forum: model.Forum) -> ExportDocument:
+    from ..query import item_themes
+
+    panel = forum.panel
+    return ExportDocument(
+        format=FORMAT,
+        schema_version=SCHEMA_VERSION,
+        generator=generator_version(),
+        source=forum.source,
+        forum=forum.forum,
+        organisations=forum.organisations,
+        people=forum.people,
+        themes=forum.themes,
+        glossary=forum.glossary,
+        sessions=forum.sessions,
+        panel=None if panel is None else ExportPanel(
+            id=panel.id,
+            title=panel.title,
+            moderator=panel.moderator,
+            panelists=panel.panelists,
+            contributions=[remark.id for remark in panel.remarks] + ([panel.closing.id] if panel.closing else []),
+            source_paragraphs=panel.source_paragraphs,
+        ),
+        contributions=[
+            ExportContribution(
+                id=item.id,
+                kind=kind,
+                panel=panel_id,
+                title=getattr(item, "title", None),
+                topic=getattr(item, "topic", None),
+                speaker=item.speaker,
+                summary=item.summary,
+                key_points=item.key_points,
+                themes=item_themes(item),
+                organisations_mentioned=item.organisations,
+                source_paragraphs=item.source_paragraphs,
+            )
+            for kind, item, panel_id in contributions(forum)
+        ],
+    )
+
+
+# msgspec escapes C0 controls but writes C1 controls (0x80-0x9f) raw, and some terminals obey them.
+_C1 = re.compile("[\x7f-\x9f]")
+
+
+def encode(forum: model.Forum) -> bytes:
+    text = msgspec.json.format(msgspec.json.encode(document(forum)), indent=2).decode("utf-8")
+    return (_C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n").encode("utf-8")
+
+
+def write_json(forum: model.Forum, path: str, *, force: bool = False) -> None:
+    """Write the document to ``path``, or to standard output for ``-``."""
+    data = encode(forum)
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_atomically(path, lambda temporary: temporary.write_bytes(data), is_ours=_is_export, force=force, what="a JSON export")
+
+
+def _is_export(path: Any) -> bool:
+    return head_contains(path, f'"format": "{FORMAT}"'.encode(), within=64)
+
+
+def export_schema() -> dict[str, Any]:
+    """The JSON Schema of the export document (the committed copy is data/export.schema.json)."""
+    from ..schema import SCHEMA_DIALECT
+
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "title": "cbiic export",
+        "description": (
+            "The whole forum as written by `cbiic export json`. Citations (`source_paragraphs`) are line numbers of the source "
+            "article, whose text is not included. See README.md, 'Exports'."
+        ),
+        **msgspec.json.schema(ExportDocument),
+    }
+
+
+def schema_text() -> str:
+    import json
+
+    return json.dumps(export_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,45 @@
+"""What every export does with its target file: replace an earlier export atomically, refuse anything else unless --force."""
+
+from __future__ import annotations
+
+import pytest
+from export_support import one_line_error, run_cbiic
+
+from cbiic_cli.export import ddl
+
+# (format, file name, someone's own file already there, what the refusal calls it, how to recognise our export)
+FORMATS = [
+    ("sqlite", "forum.db", b"my own notes\n", "a SQLite database", lambda data: ddl.is_cbiic_database(data[:100])),
+    ("json", "forum.json", b'{"name": "mine"}\n', "a JSON export", lambda data: data.startswith(b'{\n  "format": "cbiic-export"')),
+    ("html", "forum.html", b"<p>my page</p>\n", "an HTML report", lambda data: b'<meta name="generator" content="cbiic' in data[:4096]),
+]
+
+
+@pytest.mark.parametrize(("fmt", "name", "_stranger", "_what", "is_export"), FORMATS, ids=[f[0] for f in FORMATS])
+def test_rerunning_replaces_the_file_atomically(tmp_path, fmt, name, _stranger, _what, is_export):
+    target = tmp_path / name
+    assert run_cbiic("export", fmt, str(target), cache=tmp_path / "cache").returncode == 0
+    first = target.stat().st_ino
+    result = run_cbiic("export", fmt, str(target), cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    assert target.stat().st_ino != first, "a new file is renamed into place, not the old one rewritten"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", name], "no temporary file is left behind"
+    assert is_export(target.read_bytes())
+
+
+@pytest.mark.parametrize(("fmt", "name", "stranger", "what", "is_export"), FORMATS, ids=[f[0] for f in FORMATS])
+def test_a_file_that_is_not_an_export_is_refused_unless_forced(tmp_path, fmt, name, stranger, what, is_export):
+    target = tmp_path / name
+    target.write_bytes(stranger)
+    message = one_line_error(run_cbiic("export", fmt, str(target), cache=tmp_path / "cache"))
+    assert f"is not {what} written by cbiic" in message and "--force" in message
+    assert target.read_bytes() == stranger
+    assert run_cbiic("export", fmt, str(target), "--force", cache=tmp_path / "cache").returncode == 0
+    assert is_export(target.read_bytes())
+
+
+@pytest.mark.parametrize("fmt", [f[0] for f in FORMATS])
+@pytest.mark.parametrize("where", ["missing-directory/out", "a-file/out", "."])
+def test_an_unwritable_path_is_one_line_and_exit_1(tmp_path, fmt, where):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    assert "cannot write" in one_line_error(run_cbiic("export", fmt, str(tmp_path / where), cache=tmp_path / "cache"))

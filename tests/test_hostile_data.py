@@ -478,7 +478,8 @@ def test_validate_reports_shape_and_reference_problems_in_one_run(forum_text, ru
 
 def test_validate_lists_every_reference_problem_with_location(forum_text, runner, cli_app, write_forum, checks):
     text = forum_text.replace("    speaker: li-ziming", "    speaker: li-zimin").replace(
-        "themes: [investment, insurance, market-access]", "themes: [investing, insurance, market-acess]"
+        "themes: [nsclc, drug-development]", "themes: [nsclc, drug-developmnt]"
+    ).replace("themes: [market-access]", "themes: [market-acess]"
     )
     path = write_forum(text)
     result = invoke(runner, cli_app, "validate", str(path))
@@ -535,16 +536,16 @@ def hostile_forum(doc: dict, value: str) -> dict:
     """Put value into a text field shown by each command."""
     doc["people"][0]["name"] = f"Ma {value} Jun"
     doc["people"][0]["honorific"] = f"Prof {value}"
-    doc["people"][0]["note"] = f"Note {value}"
+    doc["people"][0]["note"]["text"] = f"Note {value}"
     doc["people"][0]["affiliations"][0]["position"] = f"Chair {value}"
     doc["organisations"][0]["name"] = f"Committee {value}"
-    doc["organisations"][9]["note"] = f"Backer {value}"
+    doc["organisations"][9]["note"]["text"] = f"Backer {value}"
     doc["themes"][0]["label"] = f"AI {value}"
     doc["themes"][0]["aliases"] = [f"alias {value}"]
     doc["themes"][0]["description"] = f"About {value}"
     doc["talks"][0]["title"] = f"Youth {value}"
     doc["talks"][0]["summary"] = f"Summary {value} zebrafish."
-    doc["talks"][0]["key_points"][0] = f"Point {value}"
+    doc["talks"][0]["key_points"][0]["text"] = f"Point {value}"
     doc["sessions"][0]["name"] = f"Session {value}"
     doc["panel"]["title"] = f"Panel {value}"
     doc["panel"]["moderator"]["as_written"] = f"Moderator {value}"

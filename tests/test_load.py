@@ -89,9 +89,9 @@ def test_reference_to_unknown_person_suggests_the_closest():
 
 
 def test_reference_to_unknown_theme():
-    text = replace_once(shipped_text(), "themes: [nsclc, precision-medicine, drug-development]", "themes: [lung, precision-medicine, drug-development]")
+    text = replace_once(shipped_text(), "themes: [nsclc, drug-development]", "themes: [lung, drug-development]")
     (message,) = problems_of(text)
-    assert "talks[3].themes[0]: unknown theme 'lung'" in message
+    assert "talks[3].key_points[1].themes[0]: unknown theme 'lung'" in message
     assert message.startswith(f"f.yaml:{line_of(text, 'themes: [lung')}:")
 
 
@@ -117,7 +117,9 @@ def test_all_problems_are_reported_not_just_the_first():
     text = shipped_text()
     text = replace_once(text, "name: Luo Dan", "name: 42")
     text = replace_once(text, "  city: Guangzhou\n", "  city: Guangzhou\n  mayor: nobody\n")
-    text = replace_once(text, "    key_points:\n      - Testing for EGFR", "    key_points: [only one]\n    unused_key_points:\n      - Testing for EGFR")
+    text = replace_once(
+        text, "    key_points:\n      - text: >-\n          Li Ziming stressed", "    key_points: [{text: only one}]\n    unused_key_points:\n      - text: >-\n          Li Ziming stressed"
+    )
     messages = problems_of(text)
     assert len(messages) == 4, messages
     assert any("people[7].name" in m for m in messages)

@@ -196,14 +196,21 @@ def references_hold(forum: Any) -> bool:
 
 
 def load_forum(source: ForumSource, use_cache: bool = True) -> Any:
-    """The validated forum from ``source``, from the cache when its bytes were seen before."""
+    """The validated forum from ``source``, from the cache when its bytes were seen before.
+
+    A cache hit passes the same checks as a fresh load: its types on decode, its
+    references here. An entry that fails them is dropped and the file loaded again.
+    """
     from . import cache
 
     data = read_bytes(source)
-    if not use_cache or cache.disabled_by_environment():
+    entry = cache.entry_path(data) if use_cache and not cache.disabled_by_environment() else None
+    if entry is None:
         return parse_forum(data, source.display_name)
-    entry = cache.entry_path(data)
-    forum = cache.read(entry)
+    forum = cache.read(entry, cache.size_limit(len(data)))
+    if forum is not None and not references_hold(forum):
+        cache.discard(entry)
+        forum = None
     if forum is None:
         forum = parse_forum(data, source.display_name)
         cache.write(entry, forum)

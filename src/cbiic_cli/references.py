@@ -37,6 +37,11 @@ def _entries(container: Any, key: str, trail: Trail) -> list[tuple[Trail, dict]]
     return [(trail + (key, index), item) for index, item in enumerate(value) if isinstance(item, dict)]
 
 
+def _list(container: dict, key: str) -> list:
+    value = container.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _strings(container: Any, key: str, trail: Trail) -> Iterator[tuple[Trail, str]]:
     value = container.get(key) if isinstance(container, dict) else None
     if isinstance(value, list):
@@ -120,24 +125,24 @@ class _Checker:
         themes = _Pool("theme", "themes", self.ids(self.themes, "id"))
         organisations = _Pool("organisation", "organisations", self.ids(self.organisations, "id"))
         talks = _Pool("talk", "talks", self.ids(self.talks, "id"))
+        # The loops below run over every reference of a congress-sized file (and of every
+        # cache hit), so a trail is only built for a reference that does not resolve.
         for trail, person in self.people:
-            for where, affiliation in _entries(person, "affiliations", trail):
-                self.known(affiliation.get("organisation"), organisations, where + ("organisation",))
+            for index, affiliation in enumerate(_list(person, "affiliations")):
+                if isinstance(affiliation, dict):
+                    self.known(affiliation.get("organisation"), organisations, trail, "affiliations", index, "organisation")
         for trail, session in self.sessions:
             self.person_ref(session.get("moderator"), people, trail + ("moderator",))
-            for where, talk in _strings(session, "talks", trail):
-                self.known(talk, talks, where)
+            self.all_known(session, "talks", talks, trail)
         for trail, item in self.opening + self.talks + self.remarks + self.closing:
             self.person_ref(item.get("speaker"), people, trail + ("speaker",))
-            for point_trail, point in _entries(item, "key_points", trail):
-                for where, theme in _strings(point, "themes", point_trail):
-                    self.known(theme, themes, where)
-            for where, organisation in _strings(item, "organisations", trail):
-                self.known(organisation, organisations, where)
+            for index, point in enumerate(_list(item, "key_points")):
+                if isinstance(point, dict):
+                    self.all_known(point, "themes", themes, trail, "key_points", index)
+            self.all_known(item, "organisations", organisations, trail)
         if self.panel:
             self.person_ref(self.panel.get("moderator"), people, ("panel", "moderator"))
-            for where, slug in _strings(self.panel, "panelists", ("panel",)):
-                self.known(slug, people, where)
+            self.all_known(self.panel, "panelists", people, ("panel",))
             self.remarks_by_panelists(people)
         self.one_session_per_talk()
 
@@ -184,13 +189,22 @@ class _Checker:
 
     # -- references ----------------------------------------------------------------------------
 
-    def known(self, value: Any, pool: _Pool, trail: Trail) -> None:
+    def known(self, value: Any, pool: _Pool, trail: Trail, *rest: Any) -> None:
+        """Report ``value`` at ``trail + rest`` unless it names an id in ``pool`` (or is not text at all)."""
         if not isinstance(value, str) or value in pool.ids:
             return
+        trail += rest
         if self.problems.room_for(UNKNOWN_REFERENCES):  # only a listed problem is worth difflib's time
             self.add(f"unknown {pool.what} {quote(value)}{pool.suggestion(value)}", trail, UNKNOWN_REFERENCES)
         else:
             self.problems.tally(UNKNOWN_REFERENCES, trail)
+
+    def all_known(self, container: dict, key: str, pool: _Pool, trail: Trail, *rest: Any) -> None:
+        """Check each string in the list ``container[key]``, found at ``trail + rest + (key, index)``."""
+        ids = pool.ids
+        for index, value in enumerate(_list(container, key)):
+            if isinstance(value, str) and value not in ids:
+                self.known(value, pool, trail, *rest, key, index)
 
     def person_ref(self, ref: Any, people: _Pool, trail: Trail) -> None:
         if not isinstance(ref, dict):

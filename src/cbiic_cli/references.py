@@ -12,7 +12,8 @@ once), so a file with thousands of dangling references is reported at once.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from itertools import chain
+from typing import Any, Iterable, Iterator
 
 from .errors import Problem, Problems, format_path, quote
 from .names import normalise
@@ -29,12 +30,31 @@ def check(document: dict, problems: Problems) -> None:
     _Checker(document, problems).run()
 
 
-def _entries(container: Any, key: str, trail: Trail) -> list[tuple[Trail, dict]]:
-    """(trail, mapping) for each mapping in ``container[key]``; anything malformed is the shape check's to report."""
+class _Entries:
+    """The mappings in ``container[key]`` as (trail, mapping), made afresh on each pass.
+
+    Lazily, so that a list of a million entries costs no million trails held at once;
+    anything that is not a mapping is the shape check's to report.
+    """
+
+    __slots__ = ("trail", "values")
+
+    def __init__(self, container: Any, key: str, trail: Trail) -> None:
+        value = container.get(key) if isinstance(container, dict) else None
+        self.values = value if isinstance(value, list) else []
+        self.trail = trail + (key,)
+
+    def __iter__(self) -> Iterator[tuple[Trail, dict]]:
+        trail = self.trail
+        for index, item in enumerate(self.values):
+            if isinstance(item, dict):
+                yield trail + (index,), item
+
+
+def _one(container: Any, key: str, trail: Trail) -> list[tuple[Trail, dict]]:
+    """A single optional mapping (the opening, the panel's closing) as a section of zero or one entry."""
     value = container.get(key) if isinstance(container, dict) else None
-    if not isinstance(value, list):
-        return []
-    return [(trail + (key, index), item) for index, item in enumerate(value) if isinstance(item, dict)]
+    return [(trail + (key,), value)] if isinstance(value, dict) else []
 
 
 def _list(container: dict, key: str) -> list:
@@ -103,14 +123,14 @@ class _Checker:
         self.problems = problems
         panel = _mapping(document.get("panel"))
         self.panel = panel
-        self.opening = [(("opening",), item)] if (item := _mapping(document.get("opening"))) else []
-        self.closing = [(("panel", "closing"), item)] if panel and (item := _mapping(panel.get("closing"))) else []
-        self.remarks = _entries(panel, "remarks", ("panel",)) if panel else []
-        self.people = _entries(document, "people", ())
-        self.themes = _entries(document, "themes", ())
-        self.organisations = _entries(document, "organisations", ())
-        self.sessions = _entries(document, "sessions", ())
-        self.talks = _entries(document, "talks", ())
+        self.opening = _one(document, "opening", ())
+        self.closing = _one(panel, "closing", ("panel",))
+        self.remarks = _Entries(panel, "remarks", ("panel",))
+        self.people = _Entries(document, "people", ())
+        self.themes = _Entries(document, "themes", ())
+        self.organisations = _Entries(document, "organisations", ())
+        self.sessions = _Entries(document, "sessions", ())
+        self.talks = _Entries(document, "talks", ())
 
     def add(self, message: str, trail: Trail, kind: str) -> None:
         if self.problems.room_for(kind):
@@ -134,7 +154,7 @@ class _Checker:
         for trail, session in self.sessions:
             self.person_ref(session.get("moderator"), people, trail + ("moderator",))
             self.all_known(session, "talks", talks, trail)
-        for trail, item in self.opening + self.talks + self.remarks + self.closing:
+        for trail, item in chain(self.opening, self.talks, self.remarks, self.closing):
             self.person_ref(item.get("speaker"), people, trail + ("speaker",))
             for index, point in enumerate(_list(item, "key_points")):
                 if isinstance(point, dict):
@@ -157,12 +177,12 @@ class _Checker:
         self.unique(self.themes, "id")
         # People and every agenda item share one namespace because `cbiic talk REF` accepts either.
         panel = [(("panel",), self.panel)] if self.panel else []
-        self.unique(self.people, "slug", self.opening + self.sessions + self.talks + panel + self.remarks + self.closing)
+        self.unique(self.people, "slug", chain(self.opening, self.sessions, self.talks, panel, self.remarks, self.closing))
 
-    def unique(self, section: list[tuple[Trail, dict]], key: str, more: list[tuple[Trail, dict]] = ()) -> None:
+    def unique(self, section: Iterable[tuple[Trail, dict]], key: str, more: Iterable[tuple[Trail, dict]] = ()) -> None:
         """The second use of an id is the problem; ``more`` are agenda items, whose id field is `id`."""
         seen: dict[str, Trail] = {}
-        for trail, item, field in [*((t, i, key) for t, i in section), *((t, i, "id") for t, i in more)]:
+        for trail, item, field in chain(((t, i, key) for t, i in section), ((t, i, "id") for t, i in more)):
             value = item.get(field)
             if not isinstance(value, str):
                 continue

@@ -40,6 +40,7 @@ class _Walker:
 
         self.problems = problems
         self.inspect = inspect
+        self.rejected = 0  # values the YAML reader refused, met so far
 
     def add(self, message: Callable[[], str], trail: tuple, kind: str = INVALID_VALUES, at_key: bool = False) -> None:
         """Record a problem; ``message`` is only worded when the problem will be listed."""
@@ -50,6 +51,7 @@ class _Walker:
 
     def check(self, value: Any, info: Any, trail: tuple, note: str | None = None) -> None:
         if value is REJECTED:  # refused by the YAML reader, which already said why
+            self.rejected += 1
             return
         inspect = self.inspect
         if isinstance(info, inspect.Metadata):
@@ -81,7 +83,7 @@ class _Walker:
             return
         if self.converts(value, info.cls):
             return  # msgspec's C pass says this part is fine: only the parts that fail are walked
-        before = self.problems.total
+        before = (self.problems.total, self.rejected)
         fields = {field.encode_name: field for field in info.fields}
         for key in value:
             if key not in fields:
@@ -92,7 +94,8 @@ class _Walker:
                 self.check(value[name], field.type, trail + (name,))
             elif field.required:
                 self.add(lambda: f"missing required field {name!r}; add `{name}:` with {_expected(field.type, self.inspect)}", trail, MISSING_FIELDS)
-        if self.problems.total == before and hasattr(info.cls, "__post_init__"):
+        # Rules spanning fields are checked once every field is fine (a refused value is not).
+        if (self.problems.total, self.rejected) == before and hasattr(info.cls, "__post_init__"):
             self.check_whole(value, info.cls, trail)
 
     @staticmethod
@@ -278,7 +281,7 @@ def _is_date(value: Any) -> bool:
 
 def _slug_hint(value: str) -> str:
     suggestion = re.sub(r"[^a-z0-9]+", "-", value.strip().lower()).strip("-")
-    return f"; did you mean {suggestion!r}?" if suggestion and suggestion != value else ""
+    return f"; did you mean {quote(suggestion)}?" if suggestion and suggestion != value else ""
 
 
 def _count_range(low: int | None, high: int | None) -> str:

@@ -736,3 +736,31 @@ def assert_kind_column_lines_up(output: str, kinds: set[str]) -> None:
         if match and line.strip() and any(n in line for n in ["委员会", "研究所", "医院", "科学院", "中心"]):
             columns.add(display_width(line[: match.start(1)]))
     assert len(columns) == 1, output
+
+
+# -- the loader's newer promises, each as one located line for a query --------------------------
+
+NEW_CLASSES = {
+    # case: (original, replacement, field in the message, words in the message)
+    "yaml-1.1-octal": ("    source_paragraphs: [13]\n\n  - id: wang", "    source_paragraphs: [010]\n\n  - id: wang", "talks[3].source_paragraphs[0]", "YAML 1.1 number form"),
+    "sexagesimal": ("    source_paragraphs: [13]\n\n  - id: wang", "    source_paragraphs: [1:30]\n\n  - id: wang", "talks[3].source_paragraphs[0]", "reads as 90"),
+    "plain-equals": ("  city: Guangzhou", "  city: =", "forum.city", "put it in quotes"),
+    "plain-merge": ("  city: Guangzhou", "  city: <<", "forum.city", "put it in quotes"),
+    "id-newline": ("  - slug: luo-dan\n", '  - slug: "luo-dan\\n"\n', "people[7].slug", "not a valid id"),
+    "huge-value": ("  - slug: luo-dan\n", f"  - slug: {'X' * 70_000}\n", "people[7].slug", "more characters)"),
+    "remark-non-panelist": ("  panelists: [xue-junli, luo-dan, xu-junfang, zhang-yong]", "  panelists: [xue-junli, luo-dan, xu-junfang]", "panel.remarks[3].speaker", "not one of panel.panelists"),
+    "one-candidate": ("    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only", "    candidates: [ma-jun-harbin]\n    note:\n      text: >-\n        The article says only", "panel.moderator.candidates", "at least 2 items"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NEW_CLASSES))
+def test_newer_classes_of_bad_data_are_one_located_line(case, forum_text, runner, cli_app, write_forum, checks):
+    original, replacement, field, words = NEW_CLASSES[case]
+    assert forum_text.count(original) == 1
+    path = write_forum(forum_text.replace(original, replacement))
+    line = checks.one_clear_error(invoke(runner, cli_app, "--data", str(path), "speakers"), words)
+    _, _, rest = located(line, str(path))
+    assert rest.startswith(field + ":") and len(line) < 1000, line
+    result = invoke(runner, cli_app, "validate", str(path))
+    checks.sane(result, validate=True)
+    assert result.exit_code == 1

@@ -385,7 +385,7 @@ class _Builder:
             self.report(
                 event,
                 f"{quote(event.value)} is a YAML 1.1 number form that reads as {value}; write whole numbers in plain "
-                f"decimal digits (e.g. {value}), or put it in quotes if it is text",
+                "decimal digits (no leading zero, 0x, _ or :), or put it in quotes if it is text",
                 self.path(),
             )
             return REJECTED

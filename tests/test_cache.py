@@ -251,7 +251,7 @@ def test_a_forged_entry_with_dangling_references_is_dropped(forgery, cache_home,
         target = target[part]
     target[key] = value
     forge(entry, msgspec.convert(document, Forum))
-    for args in (["speakers", "-f", "json"], ["talk", "panel", "-f", "json"], ["themes", "-f", "json"], ["agenda", "-f", "json"]):
+    for args in (["speakers", "-f", "json"], ["talk", "panel", "-f", "json"], ["talk", "ma-jun-youth-talent", "-f", "json"], ["themes", "-f", "json"], ["agenda", "-f", "json"]):
         result = invoke("--data", str(forum_file), *args)
         assert result.exit_code == 0, result.stderr
         assert "nobody" not in result.stdout and "ghost" not in result.stdout and "no-such-theme" not in result.stdout

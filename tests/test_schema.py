@@ -43,7 +43,11 @@ def test_third_party_validator_rejects_what_cbiic_rejects(tmp_path):
 
 
 # Files both validators must refuse: every pattern and constraint the schema publishes is the loader's too.
+# The opening's id is referenced nowhere, so only its own pattern can refuse it.
 BAD_FOR_BOTH = {
+    "id-trailing-newline": ("  id: opening-speech\n", '  id: "opening-speech\\n"\n'),
+    "id-trailing-newlines": ("  id: opening-speech\n", '  id: "opening-speech\\n\\n"\n'),
+    "id-trailing-space": ("  id: opening-speech\n", '  id: "opening-speech "\n'),
     "slug-trailing-newline": ("  - slug: luo-dan\n", '  - slug: "luo-dan\\n"\n'),
     "slug-two-trailing-newlines": ("  - slug: luo-dan\n", '  - slug: "luo-dan\\n\\n"\n'),
     "slug-leading-newline": ("  - slug: luo-dan\n", '  - slug: "\\nluo-dan"\n'),

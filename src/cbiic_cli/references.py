@@ -5,9 +5,10 @@ malformed, which the shape check reports. That lets one ``cbiic validate`` run
 report shape and reference problems together, and lets the cache run the very
 same checks on a decoded entry (``msgspec.to_builtins``) before trusting it.
 
-Every check is a single pass with set lookups; only the first few unknown
-references of each kind get a "did you mean" (difflib against a list sorted
-once), so a file with thousands of dangling references is reported at once.
+Every check is a single pass with set lookups; only the unknown references
+that will be listed get a "did you mean" (difflib over a shortlist drawn from an
+index built once), so a file with thousands of dangling references is reported
+at once.
 """
 
 from __future__ import annotations

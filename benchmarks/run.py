@@ -4,6 +4,7 @@
     python benchmarks/run.py                       # everything: start-up, 1k/10k/50k talks, yq
     python benchmarks/run.py --sizes 1000,10000 --out /tmp/bench.md
     python benchmarks/run.py --skip-scale          # start-up ratios only (about a minute)
+    python benchmarks/run.py --only rss,growth     # peak memory per input MB, and each command's growth
 
 Every figure is a whole process timed from outside (wall clock from start to
 exit, output sent to /dev/null), the median of several runs. Start-up runs
@@ -17,6 +18,14 @@ against an empty cache (what a curator sees right after editing the file),
 The same questions are put to ``yq`` (the jq wrapper for YAML) where it is
 installed. The result is a Markdown report on standard output (and in
 ``--out``), with the date and the machine.
+
+Two more sections: "Peak memory" runs ``cbiic --no-cache --data FILE validate``
+on generated forums and on pathological files (one long flow list, one long
+block list) of several sizes and reports each child's peak RSS, from
+``resource.getrusage(RUSAGE_CHILDREN)`` in a wrapper process of its own, in MB
+and per MB of input. "Growth" times every command at two sizes (10k and 50k
+talks by default) and prints the ratio and the fitted exponent
+log(t2/t1)/log(n2/n1): 1 is linear, 2 quadratic.
 
 Budgets from the performance issue, marked in the tables: start-up at most
 1.5x `import typer`; at 10,000 talks the first query at most 4 s and every
@@ -264,27 +273,63 @@ def scale_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, 
     return files
 
 
+def tool_version(executable: str, package: str) -> str:
+    """What ``executable --version`` prints (every line), and the version its package manager installed.
+
+    yq's own --version is not to be trusted (the Debian build says "yq 0.0.0"),
+    so the report also names the Python distribution behind a Python script and
+    the Debian package that owns the file, where either is known.
+    """
+    said = "no --version"
+    try:
+        probe = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=60)
+        lines = [line.strip() for line in (probe.stdout + probe.stderr).splitlines() if line.strip()]
+        said = " / ".join(lines) or said
+    except (OSError, subprocess.SubprocessError):
+        pass
+    facts = [f"--version says `{said}`"]
+    try:
+        first = Path(executable).read_bytes()[:200].split(b"\n", 1)[0].decode("utf-8", "replace")
+    except OSError:
+        first = ""
+    if first.startswith("#!") and "python" in first:
+        interpreter = first[2:].strip().split()[0]
+        probe_code = f"import importlib.metadata as m; print(m.version({package!r}))"
+        try:
+            found = subprocess.run([interpreter, "-c", probe_code], capture_output=True, text=True, timeout=60).stdout.strip()
+            if found:
+                facts.append(f"Python distribution {package} {found}")
+        except (OSError, subprocess.SubprocessError):
+            pass
+    if shutil.which("dpkg-query"):
+        try:
+            owner = subprocess.run(["dpkg-query", "-S", str(Path(executable).resolve())], capture_output=True, text=True, timeout=60).stdout
+            name = owner.split(":", 1)[0].strip() if owner else ""
+            if name:
+                version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True, timeout=60).stdout.strip()
+                facts.append(f"Debian package {name} {version}")
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return "; ".join(facts)
+
+
 def yq_section(args: argparse.Namespace, files: list[tuple[int, Path]], out: list[str]) -> None:
     out.append("## yq on the same files (seconds)")
     out.append("")
     yq, jq = shutil.which("yq"), shutil.which("jq")
-    version = ""
+    ok = False
     if yq and jq:
         try:
-            probe = subprocess.run([yq, "--version"], capture_output=True, text=True, timeout=60)
-            version = (probe.stdout or probe.stderr).strip()
-            ok = probe.returncode == 0
+            ok = subprocess.run([yq, ".", "/dev/null"], capture_output=True, timeout=60).returncode == 0
         except (OSError, subprocess.SubprocessError):
             ok = False
-    else:
-        ok = False
     if not ok:
         out.append("yq not available (install it with `pip install yq`; it needs `jq`, e.g. `apt-get install jq`).")
         out.append("")
         print("  yq not available", file=sys.stderr)
         return
-    out.append(f"`{version}` with jq at {jq}: it parses the whole file on every call (no cache), so there is no cold/warm "
-               f"split. Median of {args.yq_runs} run(s), each stopped after {args.yq_timeout:g} s.")
+    out.append(f"yq: {tool_version(yq, 'yq')}. jq: {tool_version(jq, 'jq')}. yq parses the whole file on every call "
+               f"(no cache), so there is no cold/warm split. Median of {args.yq_runs} run(s), each stopped after {args.yq_timeout:g} s.")
     out.append("")
     header = ["talks", *[name for name, _ in YQ_QUERIES]]
     out.append("| " + " | ".join(header) + " |")
@@ -295,6 +340,119 @@ def yq_section(args: argparse.Namespace, files: list[tuple[int, Path]], out: lis
             print(f"  yq {talks:,} talks: {name} ...", file=sys.stderr)
             row.append(timed([yq, jq_filter, str(path)], dict(os.environ), args.yq_runs, timeout=args.yq_timeout).cell())
         out.append("| " + " | ".join(row) + " |")
+    out.append("")
+
+
+# -- peak memory -------------------------------------------------------------------------------------
+
+PEAK_RSS_PROBE = """
+import resource, subprocess, sys
+completed = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(completed.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def peak_rss_mb(command: list[str], env: dict[str, str], python: str) -> tuple[float, int]:
+    """Peak resident memory of ``command`` in MB (Linux reports KiB), measured in a wrapper of its own."""
+    probe = subprocess.run([python, "-c", PEAK_RSS_PROBE, *command], capture_output=True, text=True, env=env, check=True)
+    code, kib = probe.stdout.split()
+    return int(kib) / 1024, int(code)
+
+
+def pathological_file(path: Path, shape: str, megabytes: float) -> None:
+    """One long flow list (`[1, 1, ...]`) or block list (`- 1` lines) of about ``megabytes`` MB."""
+    count = int(megabytes * 1e6 / (3 if shape == "flow" else 4))
+    body = "people: [" + "1, " * count + "1]\n" if shape == "flow" else "people:\n" + "- 1\n" * count
+    path.write_text(body, encoding="utf-8")
+
+
+def rss_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, out: list[str]) -> None:
+    out.append("## Peak memory per input byte")
+    out.append("")
+    out.append("`cbiic --no-cache --data FILE validate`, one run each; peak RSS of that process from "
+               "`getrusage(RUSAGE_CHILDREN)` in a wrapper process of its own. The baseline is `cbiic --version`.")
+    out.append("")
+    baseline, _ = peak_rss_mb([args.cbiic, "--version"], env, args.python)
+    out.append(f"Baseline (`cbiic --version`): {baseline:.0f} MB.")
+    out.append("")
+    out.append("| file | input MB | exit | peak RSS MB | (peak - baseline) per input MB |")
+    out.append("|---|---:|---:|---:|---:|")
+    cases: list[tuple[str, Path]] = []
+    for talks in args.rss_talks:
+        path = workdir / f"rss-forum-{talks}.yaml"
+        path.write_text(make_forum.make_forum(talks, args.seed), encoding="utf-8")
+        cases.append((f"generated forum, {talks:,} talks", path))
+    for shape in ("flow", "block"):
+        for megabytes in args.rss_megabytes:
+            path = workdir / f"rss-{shape}-{megabytes:g}.yaml"
+            pathological_file(path, shape, megabytes)
+            cases.append((f"one long {shape} list", path))
+    for label, path in cases:
+        print(f"  peak memory: {label} ({path.stat().st_size / 1e6:.1f} MB) ...", file=sys.stderr)
+        peak, code = peak_rss_mb([args.cbiic, "--no-cache", "--data", str(path), "validate"], env, args.python)
+        size = path.stat().st_size / 1e6
+        out.append(f"| {label} | {size:.1f} | {code} | {peak:.0f} | {(peak - baseline) / size:.1f} |")
+        path.unlink()
+    out.append("")
+
+
+# -- growth of every command ----------------------------------------------------------------------------
+
+GROWTH_COMMANDS = [
+    ("speakers", ["speakers"]),
+    ("speaker X", ["speaker", "{person}"]),
+    ("talk X", ["talk", "{talk}"]),
+    ("theme X", ["theme", "insurance"]),
+    ("themes", ["themes"]),
+    ("agenda", ["agenda"]),
+    ("summary", ["summary"]),
+    ("search immune", ["search", "immune"]),
+    ("orgs", ["orgs"]),
+    ("validate", ["validate"]),
+]
+
+
+def first_person_slug(text: str) -> str:
+    match = re.search(r"^people:\n  - slug: (\S+)$", text, re.MULTILINE)
+    if not match:
+        raise SystemExit("make_forum output has no people section")
+    return match.group(1)
+
+
+def growth_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, out: list[str]) -> None:
+    import math
+
+    small, large = args.growth_sizes
+    out.append(f"## Growth of every command from {small:,} to {large:,} talks")
+    out.append("")
+    out.append(f"Median of {args.scale_runs} runs, warm cache (validate has none), output to /dev/null. Exponent = "
+               f"log(t{large // 1000}k / t{small // 1000}k) / log({large / small:g}): 1 is linear, 2 quadratic. "
+               "Start-up is part of each time, so small commands show an exponent below 1.")
+    out.append("")
+    seconds: dict[int, dict[str, Result]] = {}
+    for talks in (small, large):
+        path = workdir / f"growth-{talks}.yaml"
+        text = make_forum.make_forum(talks, args.seed)
+        path.write_text(text, encoding="utf-8")
+        names = {"person": first_person_slug(text), "talk": first_talk_id(text)}
+        cache_env = {**env, "XDG_CACHE_HOME": str(workdir / f"growth-cache-{talks}")}
+        run_once([args.cbiic, "--data", str(path), "speakers"], cache_env)  # fill the cache
+        seconds[talks] = {}
+        for label, arguments in GROWTH_COMMANDS:
+            print(f"  growth {talks:,} talks: {label} ...", file=sys.stderr)
+            command = [args.cbiic, "--data", str(path), *[a.format(**names) for a in arguments]]
+            seconds[talks][label] = timed(command, cache_env, args.scale_runs, timeout=args.yq_timeout)
+    out.append(f"| command | {small:,} talks s | {large:,} talks s | ratio | exponent |")
+    out.append("|---|---:|---:|---:|---:|")
+    for label, _ in GROWTH_COMMANDS:
+        a, b = seconds[small][label], seconds[large][label]
+        if not (a.ok and b.ok):
+            out.append(f"| `{label}` | {a.cell()} | {b.cell()} | - | - |")
+            continue
+        ratio = b.median / a.median
+        exponent = math.log(ratio) / math.log(large / small)
+        flag = "" if exponent <= 1.2 else " **superlinear**"
+        out.append(f"| `{label}` | {a.median:.2f} | {b.median:.2f} | {ratio:.1f}x | {exponent:.2f}{flag} |")
     out.append("")
 
 
@@ -322,13 +480,31 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--bytecode", choices=("cached", "as-is"), default="cached",
                         help="cached: run from compiled bytecode, as an installed package does (default); "
                              "as-is: inherit PYTHONDONTWRITEBYTECODE and friends from this shell")
+    parser.add_argument("--rss-talks", default="1000,5000,10000", help="generated forum sizes for peak memory (default 1000,5000,10000)")
+    parser.add_argument("--rss-megabytes", default="1,4,10", help="pathological file sizes in MB for peak memory (default 1,4,10)")
+    parser.add_argument("--growth-sizes", default="10000,50000", help="the two talk counts the growth section compares (default 10000,50000)")
+    parser.add_argument("--only", help="run only these sections, comma-separated: startup, scale, yq, rss, growth")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-yq", action="store_true")
+    parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--skip-growth", action="store_true")
     parser.add_argument("--workdir", help="where forums and caches go (default: a temporary directory, removed afterwards)")
     parser.add_argument("--out", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
     args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    args.rss_talks = [int(size) for size in args.rss_talks.split(",") if size.strip()]
+    args.rss_megabytes = [float(size) for size in args.rss_megabytes.split(",") if size.strip()]
+    args.growth_sizes = [int(size) for size in args.growth_sizes.split(",") if size.strip()]
+    if len(args.growth_sizes) != 2:
+        parser.error("--growth-sizes takes two talk counts, e.g. 10000,50000")
+    sections = {"startup", "scale", "yq", "rss", "growth"}
+    if args.only:
+        chosen = {name.strip() for name in args.only.split(",") if name.strip()}
+        if chosen - sections:
+            parser.error(f"--only: unknown section(s) {', '.join(sorted(chosen - sections))}; choose from {', '.join(sorted(sections))}")
+        for name in sections - chosen:
+            setattr(args, f"skip_{name}", True)
     if args.cbiic is None:
         beside = Path(args.python).parent / "cbiic"
         args.cbiic = str(beside) if beside.exists() else shutil.which("cbiic")
@@ -360,6 +536,10 @@ def main(argv: list[str] | None = None) -> int:
             files = scale_section(args, env, workdir, out)
         if not args.skip_yq and files:
             yq_section(args, files, out)
+        if not args.skip_rss:
+            rss_section(args, env, workdir, out)
+        if not args.skip_growth:
+            growth_section(args, env, workdir, out)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from cbiic_cli.cli import app
 
 CACHE = tempfile.mkdtemp()
-__all__ = ["show", "show_sql_examples", "show_sqlite_schema"]
+__all__ = ["show", "show_sql_examples", "show_sqlite_schema", "show_validate_examples"]
 
 
 def show(*args: str, lines: int | None = None, columns: int = 100) -> None:
@@ -73,3 +73,31 @@ def show_sqlite_schema() -> None:
         columns = [f"`{column}` → {targets[column]}" if column in targets else f"`{column}`" for (column,) in schema.execute(f"SELECT name FROM pragma_table_info('{name}')")]
         label = f"`{name}`" + (" (view)" if kind == "view" else " (FTS5)" if name == "contributions_fts" else "")
         cog.outl(f"| {label} | {', '.join(columns)} | {ddl.DESCRIPTIONS[name]} |")
+
+
+def show_validate_examples() -> None:
+    """`validate` on a good file, a file broken five ways, and a YAML 1.1 number, in a scratch directory."""
+    import os
+    import pathlib
+
+    from cbiic_cli.load import default_data_path
+
+    shipped = default_data_path().read_text(encoding="utf-8")
+    broken = (
+        shipped.replace("name: Luo Dan", "name: 42")
+        .replace("  city: Guangzhou\n", "  city: Guangzhou\n  mayor: nobody\n")
+        .replace("  date: 2024-11-30", "  date: 30 November")
+        .replace("    kind: laboratory", "    kind: lab")
+        .replace("  panelists: [xue-junli, luo-dan, xu-junfang, zhang-yong]", "  panelists: [xue-junli, luo-dan, xu-junfang]")
+    )
+    here = os.getcwd()
+    os.chdir(tempfile.mkdtemp())
+    try:
+        pathlib.Path("forum.yaml").write_text(shipped, encoding="utf-8")
+        pathlib.Path("broken.yaml").write_text(broken, encoding="utf-8")
+        pathlib.Path("numbers.yaml").write_text(shipped.replace("    source_paragraphs: [13]\n\n", "    source_paragraphs: [013]\n\n"), encoding="utf-8")
+        show("validate", "forum.yaml", "broken.yaml")
+        show("validate", "numbers.yaml", "--format", "json")
+    finally:
+        os.chdir(here)
+

@@ -197,6 +197,8 @@ def assert_one_clear_error(result: Any, *must_contain: str) -> str:
 
 
 SGR = __import__("re").compile(r"\x1b\[[0-9;]*m")
+VERDICT = __import__("re").compile(r": invalid \(([\d,]+) problem(s?)\)$")
+UNLISTED = __import__("re").compile(r": ([\d,]+) more [a-zA-Z ]+ from here on are not listed;")
 
 
 def assert_sane_outcome(result: Any, fmt: str = "table", *, validate: bool = False, color: bool = False) -> None:
@@ -223,9 +225,13 @@ def assert_sane_outcome(result: Any, fmt: str = "table", *, validate: bool = Fal
         if code == 0:
             assert len(lines) == 1 and ": valid (" in lines[0], _describe(result)
         else:
-            verdict = lines[-1]
-            count = len(lines) - 1
-            assert verdict.endswith(f": invalid ({count} problem{'s' if count != 1 else ''})"), _describe(result)
+            verdict = VERDICT.search(lines[-1])
+            assert verdict, _describe(result)
+            total, listed = int(verdict.group(1).replace(",", "")), len(lines) - 1
+            assert verdict.group(2) == ("" if total == 1 else "s"), _describe(result)
+            # Every problem is a line, except that past a limit one line counts the rest of its kind.
+            unlisted = [int(m.group(1).replace(",", "")) for line in lines if (m := UNLISTED.search(line))]
+            assert total == listed - len(unlisted) + sum(unlisted), _describe(result)
         return
     assert code in (0, 1), _describe(result)
     if code == 1:

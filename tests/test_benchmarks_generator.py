@@ -93,3 +93,32 @@ def test_tiny_forums_are_valid_too(tmp_path, talks):
     path.write_text(_generator().make_forum(talks), encoding="utf-8")
     result = cbiic("--data", str(path), "validate")
     assert result.exit_code == 0, result.stdout
+
+
+def _runner():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_compared_tool_is_reported_with_every_version_line_and_its_real_version(tmp_path):
+    """yq prints more than one line for --version, and the line it prints first can be wrong ("yq 0.0.0")."""
+    fake = tmp_path / "yq"
+    fake.write_text(f"#!{sys.executable}\nprint('yq 0.0.0')\nprint('jq-1.6')\n")
+    fake.chmod(0o755)
+    described = _runner().tool_version(str(fake), "pytest")
+    import pytest as real_pytest
+
+    assert "--version says `yq 0.0.0 / jq-1.6`" in described
+    assert f"Python distribution pytest {real_pytest.__version__}" in described
+
+
+def test_pathological_files_are_the_size_asked_for(tmp_path):
+    runner = _runner()
+    for shape in ("flow", "block"):
+        path = tmp_path / f"{shape}.yaml"
+        runner.pathological_file(path, shape, 0.1)
+        assert abs(path.stat().st_size - 100_000) < 200
+        result = cbiic("--no-cache", "--data", str(path), "validate")
+        assert result.exit_code == 1 and "more invalid values from here on are not listed" in result.stdout

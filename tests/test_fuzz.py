@@ -74,6 +74,7 @@ FRAGMENTS = [
     "2024-11-30T10:00:00", ".nan", "-.inf", "@", "`", "\x00", "\x1b[31m", "\ufeff", "é", "名字", "\r\n", "\r",
     "\u2028", "9" * 30, "[bold]", "[/x]", "\x85", "\x9b", "!!str ", "!!int ", "!!float ", "!!bool ", "!!null ",
     "!!timestamp ", "!!map ", "!!seq ", '""', "''", "! ",
+    "010", "1:30", "0b11", "1_000", "+013", "=", "<<", '"x\\n"', "x" * 2000,
 ]  # fmt: skip
 
 scalars = (
@@ -298,10 +299,10 @@ ROUND_TRIP_FIELDS = [
     # (path, table command, json command, csv command or None where no CSV carries the field)
     (("people", 1, "name"), ["speakers"], ["speakers"], ["speakers"]),
     (("people", 0, "honorific"), ["speaker", "ma-jun-harbin"], ["speakers"], ["speakers"]),
-    (("people", 0, "note"), ["speaker", "ma-jun-harbin"], ["speaker", "ma-jun-harbin"], None),
+    (("people", 0, "note", "text"), ["speaker", "ma-jun-harbin"], ["speaker", "ma-jun-harbin"], None),
     (("people", 1, "affiliations", 0, "position"), ["speakers"], ["speakers"], ["speakers"]),
     (("organisations", 0, "name"), ["orgs"], ["orgs"], ["orgs"]),
-    (("organisations", 9, "note"), ["orgs"], ["orgs"], ["orgs"]),
+    (("organisations", 9, "note", "text"), ["orgs"], ["orgs"], ["orgs"]),
     (("themes", 0, "label"), ["themes"], ["themes"], ["themes"]),
     (("themes", 0, "aliases", 0), ["themes"], ["themes"], ["themes"]),
     (("themes", 0, "description"), ["theme", "ai"], ["themes"], ["themes"]),
@@ -313,7 +314,7 @@ ROUND_TRIP_FIELDS = [
         ["talk", "feng-chen-research-hospitals"],
     ),
     (("talks", 0, "summary"), ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"]),
-    (("talks", 0, "key_points", 0), ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"]),
+    (("talks", 0, "key_points", 0, "text"), ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"]),
     (("opening", "summary"), ["talk", "opening-speech"], ["talk", "opening-speech"], ["talk", "opening-speech"]),
     (("panel", "remarks", 0, "summary"), ["talk", "xue-junli-remark"], ["talk", "xue-junli-remark"], ["talk", "xue-junli-remark"]),
     (("panel", "closing", "summary"), ["talk", "panel-closing"], ["talk", "panel-closing"], ["talk", "panel-closing"]),
@@ -363,3 +364,104 @@ def test_any_string_in_any_text_field_round_trips(field, value, forum_doc, check
     result = RUNNER.invoke(app, ["--data", "-", *table_args, "-f", "markdown"], input=data)
     checks.sane(result, "markdown")
     assert result.exit_code == 0, checks.describe(result)
+
+
+# -- the loader's promises, as properties -------------------------------------------------------------
+
+PLAIN_DECIMAL = __import__("re").compile(r"[-+]?(?:0|[1-9][0-9]*)")
+SLUG = __import__("re").compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TALK3_PARAGRAPHS = "    source_paragraphs: [13]\n\n  - id: wang"
+
+number_forms = st.builds(
+    lambda sign, prefix, digits, joiner, more: f"{sign}{prefix}{digits}{joiner}{more}",
+    st.sampled_from(["", "+", "-"]),
+    st.sampled_from(["", "0", "0x", "0b", "0o", "00"]),
+    st.text("0123456789abcdefABCDEF", min_size=1, max_size=4),
+    st.sampled_from(["", "_", ":", "__", "."]),
+    st.text("0123456789", max_size=3),
+)
+
+
+@FUZZ
+@given(form=number_forms)
+def test_a_number_field_never_changes_a_number_silently(form, forum_text, checks):
+    """Whatever is written in a whole-number field, the forum holds exactly that decimal, or the file is refused."""
+    data = forum_text.replace(TALK3_PARAGRAPHS, TALK3_PARAGRAPHS.replace("[13]", f"[{form}]"), 1).encode()
+    forum = load_directly(data)
+    if forum is not None:
+        assert PLAIN_DECIMAL.fullmatch(form), f"{form!r} was accepted"
+        assert forum.talks[3].source_paragraphs == [int(form)]
+
+
+special_plain_scalars = st.sampled_from(
+    ["<<", "=", "yes", "No", "on", "~", "null", "1:30", "0x1F", "010", ".inf", ".NaN", "2024-11-30", "12:30:00", "1e3", "-", "?x", "!x"]
+)
+
+
+@FUZZ
+@given(value=special_plain_scalars | st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S")), min_size=1, max_size=12))
+def test_a_text_field_holds_what_was_written_or_the_file_is_refused(value, forum_text, checks):
+    data = forum_text.replace("  city: Guangzhou\n", f"  city: {value}\n", 1).encode()
+    forum = load_directly(data)
+    if forum is not None:
+        assert forum.forum.city == value.strip() or forum.forum.city == yaml.safe_load(f"a: {value}")["a"]
+        assert isinstance(forum.forum.city, str)
+
+
+@FUZZ
+@given(suffix=st.text(st.sampled_from(["\n", " ", "\t", "\r", "\u2028", "\x85", "-", "A", "é"]), min_size=1, max_size=3))
+def test_an_id_is_only_ever_accepted_whole(suffix, forum_text, checks):
+    quoted = json.dumps("opening-speech" + suffix)  # a YAML double-quoted scalar; the opening's id is referenced nowhere
+    text = forum_text.replace("  id: opening-speech\n", f"  id: {quoted}\n", 1)
+    forum = load_directly(text.encode())
+    if forum is not None:
+        assert SLUG.fullmatch(forum.opening.id), repr(forum.opening.id)
+
+
+@FUZZ
+@given(
+    value=st.text(max_size=12)
+    | st.integers(-10, 2**40).map(str)
+    | st.sampled_from([" 1000000", "1000000 ", "1_000_000", "+1000000", "99999999999999999999", "１０００"])
+)
+def test_any_max_bytes_setting_is_used_or_refused_in_one_line(value, checks):
+    assume("\x00" not in value)
+    result = RUNNER.invoke(app, ["--no-cache", "speakers", "-f", "json"], env={"CBIIC_MAX_BYTES": value})
+    checks.sane(result, "json")
+    if result.exit_code == 0:
+        assert value.isascii() and value.isdigit() and 1 <= int(value) <= 2**30
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_forged_cache_entry_never_changes_an_answer(data, forum_doc, tmp_path_factory, checks):
+    """Any shape-valid forum forged into the entry, with a right checksum: the answer is the file's, or the same."""
+    import msgspec
+
+    from cbiic_cli import cache
+    from cbiic_cli.load import ForumSource, load_forum
+    from cbiic_cli.model import Forum
+
+    text = checks.dump(forum_doc)
+    path = tmp_path_factory.mktemp("forged") / "forum.yaml"
+    path.write_text(text, encoding="utf-8")
+    fresh = load_forum(ForumSource(str(path)), use_cache=False)
+    document = msgspec.to_builtins(fresh)
+    references = [p for p in all_paths(document) if isinstance(parent_of(document, p)[p[-1]], str) and p[-1] in ("speaker", "organisation", "moderator") or (len(p) > 1 and p[-2] in ("themes", "candidates", "panelists", "talks", "organisations"))]
+    for _ in range(data.draw(st.integers(1, 3))):
+        where = data.draw(st.sampled_from(references))
+        parent_of(document, where)[where[-1]] = data.draw(st.sampled_from(["nobody", "ma-jun-harbin", "insurance", "panel", "roche"]))
+    try:
+        forged = msgspec.convert(document, Forum)
+    except msgspec.ValidationError:
+        return
+    entry = cache.entry_path(path.read_bytes())
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    payload = msgspec.msgpack.encode(forged)
+    entry.write_bytes(cache.MAGIC + cache._blake2b(payload, digest_size=cache.DIGEST_BYTES).digest() + payload)
+    from cbiic_cli.load import references_hold
+
+    answer = load_forum(ForumSource(str(path)))
+    assert answer == fresh or (answer == forged and references_hold(forged))
+    for command in (["talk", "panel"], ["agenda"], ["themes"], ["speakers"]):
+        checks.sane(RUNNER.invoke(app, ["--data", str(path), *command, "-f", "json"]), "json")

@@ -40,3 +40,37 @@ def test_third_party_validator_rejects_what_cbiic_rejects(tmp_path):
     result = subprocess.run([check_jsonschema(), "--schemafile", str(PUBLISHED), str(bad)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "mayor" in result.stdout
+
+
+# Files both validators must refuse: every pattern and constraint the schema publishes is the loader's too.
+# The opening's id is referenced nowhere, so only its own pattern can refuse it.
+BAD_FOR_BOTH = {
+    "id-trailing-newline": ("  id: opening-speech\n", '  id: "opening-speech\\n"\n'),
+    "id-trailing-newlines": ("  id: opening-speech\n", '  id: "opening-speech\\n\\n"\n'),
+    "id-trailing-space": ("  id: opening-speech\n", '  id: "opening-speech "\n'),
+    "slug-trailing-newline": ("  - slug: luo-dan\n", '  - slug: "luo-dan\\n"\n'),
+    "slug-two-trailing-newlines": ("  - slug: luo-dan\n", '  - slug: "luo-dan\\n\\n"\n'),
+    "slug-leading-newline": ("  - slug: luo-dan\n", '  - slug: "\\nluo-dan"\n'),
+    "slug-upper-case": ("  - slug: luo-dan\n", "  - slug: Luo-Dan\n"),
+    "slug-double-hyphen": ("  - slug: luo-dan\n", "  - slug: luo--dan\n"),
+    "candidate-with-newline": ("    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only", '    candidates: [ma-jun-harbin, "ma-jun-sysucc\\n"]\n    note:\n      text: >-\n        The article says only'),
+    "one-candidate": ("    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only", "    candidates: [ma-jun-harbin]\n    note:\n      text: >-\n        The article says only"),
+    "unknown-field": ("  city: Guangzhou\n", "  city: Guangzhou\n  mayor: nobody\n"),
+    "bad-enum": ("    kind: laboratory", "    kind: lab"),
+    "paragraph-zero": ("    source_paragraphs: [13]\n\n  - id: wang", "    source_paragraphs: [0]\n\n  - id: wang"),
+    "empty-text": ("  city: Guangzhou\n", '  city: ""\n'),
+    "not-a-date": ("  date: 2024-11-30", "  date: soon"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FOR_BOTH))
+def test_the_schema_and_the_loader_refuse_the_same_files(case, tmp_path):
+    from cbiic_cli.errors import ForumDataError
+    from cbiic_cli.load import parse_forum
+
+    old, new = BAD_FOR_BOTH[case]
+    bad = write_forum(tmp_path, replace_once(shipped_text(), old, new))
+    result = subprocess.run([check_jsonschema(), "--schemafile", str(PUBLISHED), str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1, f"the published schema accepts {case}:\n{result.stdout}"
+    with pytest.raises(ForumDataError):
+        parse_forum(bad.read_bytes(), str(bad))

@@ -181,7 +181,7 @@ def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES) -> View:
 
 def theme_gist(contribution: Contribution, theme_id: str) -> str:
     """The key point that carries the theme: the sentence that is the evidence for it."""
-    return next(" ".join(p.text.split()) for p in contribution.item.key_points if theme_id in p.themes)
+    return next(p.text for p in contribution.item.key_points if theme_id in p.themes)
 
 
 THEME_KEYS = ["id", "label", "aliases", "description", "count", "talks", "panel_remarks", "panel_closing", "contributions", "speakers", "uncertain_speakers"]

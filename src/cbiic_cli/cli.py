@@ -9,8 +9,11 @@ declared once below and added to each command's signature by ``command``, so
 `cbiic speakers --data x.yaml` works as well as `cbiic --data x.yaml speakers`.
 """
 
+import enum
+import errno
 import functools
 import inspect
+import io
 import os
 import sys
 from typing import Annotated, Any, Callable, Optional
@@ -18,7 +21,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from .errors import CbiicError
+from .errors import CbiicError, InputOutputError
 from .formats import OutputFormat
 
 DATA_VARIABLE = "CBIIC_DATA"
@@ -92,9 +95,25 @@ AllowFormulasOption = Annotated[
     bool,
     typer.Option("--allow-formulas", help="CSV and TSV: keep cells that start with = + - @ as they are. By default they get a leading ' so a spreadsheet cannot run them."),
 ]
+def _refuse_empty_data_path(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
+    """An empty path is a script's unset variable, not a request for the shipped forum: say so instead of answering.
+
+    Click treats an empty CBIIC_DATA as unset, so the variable is checked here too.
+    """
+    if not ctx.resilient_parsing and (value == "" or (value is None and os.environ.get(DATA_VARIABLE) == "")):
+        source = "--data" if value == "" else DATA_VARIABLE
+        _fail(f"the forum path given by {source} is empty; give a file path, or '-' for standard input", 1)
+    return value
+
+
 DataOption = Annotated[
     Optional[str],
-    typer.Option("--data", metavar="PATH", help="Forum YAML file to read instead of the shipped one; '-' reads standard input. Also CBIIC_DATA."),
+    typer.Option(
+        "--data",
+        metavar="PATH",
+        callback=_refuse_empty_data_path,
+        help="Forum YAML file to read instead of the shipped one; '-' reads standard input. Also CBIIC_DATA.",
+    ),
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")]
 SourceOption = Annotated[
@@ -119,7 +138,6 @@ OUTPUT_PARAMETERS = [
     _parameter("allow_formulas", AllowFormulasOption, False),
 ]
 DATA_PARAMETERS = [_parameter("data", DataOption, None), _parameter("no_cache", NoCacheOption, False)]
-SHARED_NAMES = tuple(p.name for p in OUTPUT_PARAMETERS + DATA_PARAMETERS)
 
 
 def command(*, examples: list[str] | None = None, example: str | None = None, output: bool = True, group: Optional[typer.Typer] = None, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -129,10 +147,11 @@ def command(*, examples: list[str] | None = None, example: str | None = None, ou
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(function)
         shared = (OUTPUT_PARAMETERS if output else []) + DATA_PARAMETERS
+        names = [parameter.name for parameter in shared]  # only these: a command may have its own --format
 
         @functools.wraps(function)
         def run(*args: Any, **given: Any) -> Any:
-            settings = {name: given.pop(name) for name in SHARED_NAMES if name in given}
+            settings = {name: given.pop(name) for name in names if name in given}
             ctx = given.get("ctx")  # every command names its context `ctx`; Typer passes it by name
             if ctx is not None:
                 ctx.meta["cbiic"] = settings
@@ -247,6 +266,10 @@ def _write(text: str) -> None:
         # The reader (`head`, a pager) has all it wants: that is success, not an error.
         _silence_stdout()
         raise typer.Exit(0) from None
+    except OSError as error:
+        # A full disk, a closed stdout, a device error: the environment's failure, not a bug.
+        _silence_stdout()
+        _fail(f"cannot write the output: {_reason(error)}", InputOutputError.exit_code)
 
 
 # -- completion: cheap, and silent on any failure ------------------------------
@@ -306,7 +329,13 @@ def main_options(
     ctx: typer.Context,
     data: Annotated[
         Optional[str],
-        typer.Option("--data", envvar=DATA_VARIABLE, metavar="PATH", help="Forum YAML file to read instead of the shipped one; '-' reads standard input."),
+        typer.Option(
+            "--data",
+            envvar=DATA_VARIABLE,
+            metavar="PATH",
+            callback=_refuse_empty_data_path,
+            help="Forum YAML file to read instead of the shipped one; '-' reads standard input.",
+        ),
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and the data file in use, and exit.")] = False,
@@ -454,32 +483,108 @@ def info(ctx: typer.Context) -> None:
     _write("".join(_printable(line) + "\n" for line in lines))
 
 
-@command(example="cbiic validate my-forum.yaml")
+class ReportFormat(str, enum.Enum):
+    """How `cbiic validate` reports: lines for people, or one JSON array for editors and CI."""
+
+    text = "text"
+    json = "json"
+
+
+@command(
+    output=False,
+    examples=[
+        "cbiic validate",
+        "cbiic validate my-forum.yaml other.yaml --format json",
+        "cbiic --data data/forum.yaml validate --source article.txt",
+    ],
+)
 def validate(
     ctx: typer.Context,
-    path: Annotated[Optional[str], typer.Argument(help="File to check; default: --data, CBIIC_DATA or the shipped forum.")] = None,
+    paths: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Files to check ('-' reads standard input); default: --data, CBIIC_DATA or the shipped forum.", metavar="[PATH]..."),
+    ] = None,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="text (a line per problem and a verdict per file) or json (one array of objects with file, line, column, path and message)."),
+    ] = ReportFormat.text,
+    source: Annotated[
+        Optional[str],
+        typer.Option(
+            "--source",
+            envvar=SOURCE_VARIABLE,
+            metavar="ARTICLE",
+            help="Also check each valid file against the article: cited lines exist, names are verbatim, every sentence is covered, nothing is copied.",
+        ),
+    ] = None,
 ) -> None:
-    """Check a forum file and list every problem with its line, column and field path."""
+    """Check forum files (and, with --source, the model against the article), listing every problem with its place."""
     from .errors import ForumDataError
     from .load import ForumSource, default_data_path, parse_forum, read_bytes
 
-    location = path or ctx.find_root().params.get("data") or str(default_data_path())
-    source = ForumSource(location)
-    try:
-        forum = parse_forum(read_bytes(source), source.display_name)
-    except ForumDataError as error:
-        count = len(error.problems)
-        lines = [problem.located(error.filename) for problem in error.problems]
-        lines.append(f"{error.filename}: invalid ({count} problem{'s' if count != 1 else ''})")
+    article = _article(source)
+    locations = paths or [_setting(ctx, "data") or str(default_data_path())]
+    lines: list[str] = []
+    records: list[dict[str, Any]] = []
+    invalid = 0
+    for location in locations:
+        forum_source = ForumSource(location)
+        try:
+            data = read_bytes(forum_source)
+            forum = parse_forum(data, forum_source.display_name)
+        except ForumDataError as error:
+            invalid += 1
+            lines.extend(problem.located(error.filename) for problem in error.problems)
+            lines.append(f"{error.filename}: invalid ({error.total:,} problem{'s' if error.total != 1 else ''})")
+            records.extend(problem.as_record(error.filename) for problem in error.problems)
+            continue
+        remarks = len(forum.panel.remarks) if forum.panel else 0
+        lines.append(
+            f"{forum_source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)"
+        )
+        if article is not None:
+            found = _against_article(forum, data, forum_source.display_name, article)
+            lines += [line for line, _ in found]
+            records += [record for _, record in found]
+            count = len(found)
+            verdict = "holds to it (all four checks pass)" if not count else f"{count:,} problem{'s' if count != 1 else ''}"
+            lines.append(f"{forum_source.display_name} against {article.name}: {verdict}")
+            invalid += bool(count)
+    if fmt is ReportFormat.json:
+        import json
+
+        # ensure_ascii: control characters from the data (DEL, C1) leave as \u escapes, never raw.
+        _write(json.dumps(records, indent=2) + "\n")
+    else:
         _write("".join(_printable(line) + "\n" for line in lines))
-        raise typer.Exit(1) from None
-    remarks = len(forum.panel.remarks) if forum.panel else 0
-    verdict = f"{source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)"
-    _write(_printable(verdict) + "\n")
+    if invalid:
+        raise typer.Exit(1)
 
 
-@command(example="cbiic schema > forum.schema.json")
-def schema() -> None:
+def _article(source: Optional[str]) -> Any:
+    if not source:
+        return None
+    from .provenance import read_article
+
+    try:
+        return read_article(source)
+    except CbiicError as error:
+        _fail(str(error), error.exit_code)
+
+
+def _against_article(forum: Any, data: bytes, name: str, article: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The four provenance checks: (line to print, record) for each problem, in the data file's order, then the article's."""
+    from .load import decode_text, locate_problems
+    from .provenance import check
+
+    problems, uncovered = check(forum, article)
+    locate_problems(decode_text(data, name), problems)
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return [(p.located(name), p.as_record(name)) for p in problems] + [(p.located(article.name), p.as_record(article.name)) for p in uncovered]
+
+
+@command(output=False, examples=["cbiic schema > forum.schema.json"])
+def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the forum file (for editors and validators)."""
     from .schema import schema_text
 
@@ -565,6 +670,7 @@ def main() -> None:
     # A short-lived process over an acyclic model: the cyclic collector would only
     # rescan a large forum over and over (a third of a query's time at 50k talks).
     gc.disable()
+    _stand_in_for_closed_streams()
     # A terminal or pipe that cannot encode some character gets an escape, not a crash.
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -576,6 +682,15 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:  # Click's own output (help, usage) to a reader that left
+        _silence_stdout()
+        sys.exit(0)
+    except OSError as error:
+        if error.errno not in _ENVIRONMENT_ERRNOS or os.environ.get(DEBUG_VARIABLE):
+            raise
+        _silence_stdout()
+        _say(f"input or output error: {_reason(error)}")
+        sys.exit(InputOutputError.exit_code)
     except Exception as error:  # the last line of defence: users never see a traceback
         if os.environ.get(DEBUG_VARIABLE):
             raise
@@ -584,6 +699,47 @@ def main() -> None:
             f"(rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)"
         )
         sys.exit(EXIT_INTERNAL_ERROR)
+
+
+# OS errors that say the environment failed (a full or failing device, a closed
+# stream), as opposed to a bug in cbiic: they exit with InputOutputError's code.
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF, errno.ENXIO}
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands in for a standard stream the process was started without (`>&-`): any write is an EBADF error."""
+
+    def __init__(self, name: str) -> None:
+        self.stream_name = name
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"standard {self.stream_name} is closed")
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation(f"standard {self.stream_name} is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _stand_in_for_closed_streams() -> None:
+    """Python sets sys.stdout or sys.stderr to None when started with it closed; make writing to it a clear error.
+
+    stdout gets a stream whose writes fail with EBADF, which _write and main report
+    as an output error (exit 4); a closed stderr silently drops messages, since
+    there is nowhere to say anything, and the exit code still tells.
+    """
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("output")
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
@@ -605,9 +761,9 @@ def _let_completion_take_a_shell_name(arguments: list[str]) -> None:
 
 
 def _silence_stdout() -> None:
-    """After a reader closed the pipe, point stdout at /dev/null so the final flush cannot complain."""
+    """After stdout failed (a closed pipe, a full disk), point it at /dev/null so the final flush cannot complain."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # a closed stream has no descriptor, and nothing to flush
         pass

@@ -1,23 +1,26 @@
 """Read a forum file into a validated ``Forum``, or explain every problem with it.
 
-The file is only ever read. Validation has two layers: msgspec checks the
-shape against ``model.Forum`` (types, required and unknown fields, value
-constraints), then ``_check_references`` checks what a type cannot express
-(unique ids, references to people, themes, organisations and talks).
+The file is only ever read. ``yamltree`` reads the YAML, ``references``
+checks what a type cannot express (unique ids, references that resolve, the
+agenda's rules), and msgspec checks the shape against ``model.Forum``, with
+``shape`` explaining each mismatch in plain words when that check fails.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import typing
 from pathlib import Path
 from typing import Any
 
-from .errors import ForumDataError, Problem
-from .names import normalise
+from .errors import ConfigurationError, ForumDataError, InputOutputError, Problem, Problems, quote
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# CBIIC_MAX_BYTES may move the limit within this range. Above it, even a file
+# the loader reads at its bounded cost per byte would need more memory than a
+# workstation has; at its low end a limit still lets a tiny test file through.
+MIN_MAX_BYTES = 1
+MAX_MAX_BYTES = 1024 * 1024 * 1024
 MAX_BYTES_VARIABLE = "CBIIC_MAX_BYTES"
 STDIN = "-"
 
@@ -44,16 +47,16 @@ def default_data_path() -> Path:
 
 
 def max_bytes() -> int:
+    """The size limit from CBIIC_MAX_BYTES: plain decimal digits within a range the loader can afford."""
     raw = os.environ.get(MAX_BYTES_VARIABLE)
     if raw is None:
         return DEFAULT_MAX_BYTES
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value <= 0:
-        raise ForumDataError(MAX_BYTES_VARIABLE, [Problem(f"must be a positive whole number of bytes, got {raw!r}")])
-    return value
+    if not (raw.isascii() and raw.isdigit()) or not MIN_MAX_BYTES <= int(raw) <= MAX_MAX_BYTES:
+        raise ConfigurationError(
+            f"{MAX_BYTES_VARIABLE} must be a whole number of bytes from {MIN_MAX_BYTES:,} to {MAX_MAX_BYTES:,} "
+            f"(written as plain digits, e.g. {DEFAULT_MAX_BYTES}), got {quote(raw)}"
+        )
+    return int(raw)
 
 
 def read_bytes(source: ForumSource) -> bytes:
@@ -64,7 +67,12 @@ def read_bytes(source: ForumSource) -> bytes:
         f"file is larger than the {limit:,}-byte limit; raise it with {MAX_BYTES_VARIABLE}=<bytes> if the file is trusted"
     )
     if source.location == STDIN:
-        data = sys.stdin.buffer.read(limit + 1)
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise InputOutputError("cannot read the forum from standard input: it is closed")
+        try:
+            data = sys.stdin.buffer.read(limit + 1)
+        except OSError as exc:
+            raise InputOutputError(f"cannot read the forum from standard input: {exc.strerror or exc}") from None
         if len(data) > limit:
             raise ForumDataError(name, [too_big])
         return data
@@ -103,253 +111,113 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def parse_forum(data: bytes, name: str) -> Any:
-    """Validate raw bytes into a ``model.Forum`` or raise ``ForumDataError`` listing every problem."""
+    """Validate raw bytes into a ``model.Forum`` or raise ``ForumDataError`` listing every problem.
+
+    Three layers, each reporting all it finds: the YAML reader (syntax, tags,
+    aliases, duplicate keys, ambiguous numbers), the reference checks, and the
+    shape. A valid file pays for one msgspec pass; the plain-words shape walk
+    runs only once that pass has failed.
+    """
     import msgspec
 
-    from . import model, yamltree
+    from . import model, references, shape, yamltree
 
     text = decode_text(data, name)
+    problems = Problems()
     try:
-        raw, marks = yamltree.parse(text)
+        document = yamltree.parse(text, problems)
     except yamltree.YamlProblem as exc:
-        raise ForumDataError(name, [exc.problem]) from None
-    if not isinstance(raw, dict):
-        kind = "a list" if isinstance(raw, list) else "empty (null)" if raw is None else f"a single {_KIND_OF_VALUE.get(type(raw), 'scalar')} value"
-        raise ForumDataError(
-            name, [Problem(f"the document is {kind}; expected a mapping with `source`, `forum` and `people`", line=1, column=1)]
-        )
-    problems = _check_references(raw)
+        problems.add(exc.problem)
+        raise _invalid(name, text, problems) from None
+    if not isinstance(document, dict):
+        if document is not yamltree.REJECTED:
+            kind = "a list" if isinstance(document, list) else "empty (null)" if document is None else f"a single {_KIND_OF_VALUE.get(type(document), 'scalar')} value"
+            problems.add(Problem(f"the document is {kind}; expected a mapping with `source`, `forum` and `people`", line=1, column=1))
+        raise _invalid(name, text, problems)
+    references.check(document, problems)
     try:
-        forum = msgspec.convert(raw, model.Forum, strict=True)
-    except msgspec.ValidationError:
-        _collect_shape_problems(raw, model.Forum, (), problems)
+        forum = msgspec.convert(document, model.Forum, strict=True)
+    except msgspec.ValidationError as exc:
+        found = problems.total
+        shape.collect(document, problems)
+        if problems.total == found and not problems.has(yamltree.YAML_KIND):
+            # The walk follows msgspec's rules; should it ever miss one, msgspec's own word stands.
+            problems.add(Problem(f"does not fit the forum schema: {exc}", "(top level)"))
     if problems:
-        raise ForumDataError(name, _in_file_order(problems, marks))
+        raise _invalid(name, text, problems)
     return forum
 
 
-def _in_file_order(problems: list[Problem], marks: dict) -> list[Problem]:
-    located = [_locate(problem, marks) for problem in problems]
-    return sorted(located, key=lambda p: (p.line or 0, p.column or 0))
+def _invalid(name: str, text: str, problems: Problems) -> ForumDataError:
+    """The error for a file: problems located, in file order, each kind past its limit summed up in one line."""
+    from .yamltree import YAML_KIND
+
+    listed = problems.listed + problems.summaries()
+    locate_problems(text, listed)
+    # What the YAML reader refused leads (a refused value often explains a shape problem); the rest in file order.
+    listed.sort(key=lambda p: (p.kind != YAML_KIND, p.line or 0, p.column or 0))
+    return ForumDataError(name, listed, problems.total)
+
+
+def locate_problems(text: str, problems: list[Problem]) -> None:
+    """Give each problem without a line the line and column of its place in the YAML ``text``, read once more."""
+    from .yamltree import locate
+
+    unplaced = [problem for problem in problems if problem.line is None]
+    if unplaced:
+        wanted: set[tuple] = set()
+        for problem in unplaced:
+            trail = problem.trail
+            wanted.update(trail[:end] for end in range(len(trail) + 1))
+            if problem.at_key:
+                wanted.add(trail[:-1] + ("<key>", trail[-1]))
+        marks = locate(text, wanted)
+        for problem in unplaced:
+            _place(problem, marks)
+
+
+def _place(problem: Problem, marks: dict) -> None:
+    """The line and column of the key (for an unknown field) or of the deepest node on the problem's trail."""
+    trail = problem.trail
+    if problem.at_key and (trail[:-1] + ("<key>", trail[-1])) in marks:
+        problem.line, problem.column = marks[trail[:-1] + ("<key>", trail[-1])]
+        return
+    for end in range(len(trail), -1, -1):
+        if trail[:end] in marks:
+            problem.line, problem.column = marks[trail[:end]]
+            return
 
 
 _KIND_OF_VALUE = {str: "text", int: "number", float: "number", bool: "boolean"}
 
 
-# -- shape problems --------------------------------------------------------
-
-def _collect_shape_problems(value: Any, annotation: Any, path: tuple, out: list[Problem]) -> None:
-    """Record every shape problem in ``value``, not just the first msgspec stops at.
-
-    msgspec reports one error per conversion, so on failure we descend into the
-    struct's fields and the list's items and convert each on its own.
-    """
+def references_hold(forum: Any) -> bool:
+    """Do a decoded forum's references resolve? The same checks a fresh load runs, for a cache hit."""
     import msgspec
 
-    try:
-        msgspec.convert(value, annotation, strict=True)
-        return
-    except msgspec.ValidationError as exc:
-        first_error = str(exc)
-    before = len(out)
-    bare = _strip_annotated(annotation)
-    if isinstance(value, dict) and isinstance(bare, type) and issubclass(bare, msgspec.Struct):
-        fields = {field.encode_name: field for field in msgspec.structs.fields(bare)}
-        for key in value:
-            if key not in fields:
-                out.append(Problem(f"unknown field {key!r}; expected one of: {', '.join(fields)}", path=_dotted(path + (key,)), at_key=True))
-        for key, field in fields.items():
-            if key in value:
-                _collect_shape_problems(value[key], field.type, path + (key,), out)
-            elif field.required:
-                out.append(Problem(f"missing required field {key!r}", path=_dotted(path)))
-    elif isinstance(value, list) and typing.get_origin(bare) is list:
-        (item_type,) = typing.get_args(bare)
-        for index, item in enumerate(value):
-            _collect_shape_problems(item, item_type, path + (index,), out)
-    if len(out) == before:
-        out.append(_from_msgspec_message(first_error, path))
+    from . import references
 
-
-def _strip_annotated(annotation: Any) -> Any:
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    return annotation
-
-
-def _dotted(path: tuple) -> str:
-    from .yamltree import format_path
-
-    return format_path(path) or "(top level)"
-
-
-_MSGSPEC_WORDS = {"`object`": "a mapping", "`array`": "a list", "`str`": "text", "`int`": "a whole number"}
-
-
-def _from_msgspec_message(message: str, path: tuple) -> Problem:
-    """Turn msgspec's "Expected `str`, got `int` - at `$.a[0]`" into a Problem at the full path."""
-    from .yamltree import format_path
-
-    text, _, where = message.partition(" - at `$")
-    full = (format_path(path) + where.rstrip("`")).lstrip(".")
-    for word, plain in _MSGSPEC_WORDS.items():
-        text = text.replace(word, plain)
-    text = text.replace("Expected ", "expected ").replace("Object missing required field", "missing required field")
-    return Problem(text, path=full or "(top level)")
-
-
-# -- references ------------------------------------------------------------
-
-def _entries(container: Any, key: str) -> list[tuple[int, dict]]:
-    """(index, mapping) for each mapping in ``container[key]``; anything malformed is the shape check's to report."""
-    value = container.get(key) if isinstance(container, dict) else None
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _strings(container: Any, key: str) -> list[tuple[int, str]]:
-    value = container.get(key) if isinstance(container, dict) else None
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, str)] if isinstance(value, list) else []
-
-
-def _check_references(raw: dict) -> list[Problem]:
-    """Unique ids and resolvable references, checked on the raw document.
-
-    Working on the raw mappings (skipping whatever is malformed) lets `cbiic validate`
-    report reference problems in the same run as shape problems.
-    """
-    problems: list[Problem] = []
-
-    def ids(section: list[tuple[str, dict]], key: str) -> list[tuple[str, str]]:
-        return [(f"{path}.{key}", item[key]) for path, item in section if isinstance(item.get(key), str)]
-
-    def listed(key: str, base: Any = raw, prefix: str = "") -> list[tuple[str, dict]]:
-        return [(f"{prefix}{key}[{i}]", item) for i, item in _entries(base, key)]
-
-    def mapping(value: Any) -> dict | None:
-        return value if isinstance(value, dict) else None
-
-    panel = mapping(raw.get("panel"))
-    opening = [("opening", item)] if (item := mapping(raw.get("opening"))) else []
-    closing = [("panel.closing", item)] if panel and (item := mapping(panel.get("closing"))) else []
-    remarks = listed("remarks", panel, "panel.") if panel else []
-
-    def unique(entries: list[tuple[str, str]]) -> None:
-        """entries: (field path, id); the second use of an id is the problem."""
-        seen: dict[str, str] = {}
-        for here, value in entries:
-            if value in seen:
-                problems.append(Problem(f"{value!r} is already used at {seen[value]}; ids must be unique", path=here))
-            else:
-                seen[value] = here
-
-    unique(ids(listed("organisations"), "id"))
-    unique(ids(listed("themes"), "id"))
-    # People and every agenda item share one namespace because `cbiic talk REF` accepts either.
-    unique(
-        ids(listed("people"), "slug")
-        + ids(opening, "id")
-        + ids(listed("sessions"), "id")
-        + ids(listed("talks"), "id")
-        + ids([("panel", panel)] if panel else [], "id")
-        + ids(remarks, "id")
-        + ids(closing, "id")
-    )
-
-    alias_owner: dict[str, str] = {}
-    for path, theme in listed("themes"):
-        theme_id = theme.get("id")
-        names = [theme_id, theme.get("label"), *[a for _, a in _strings(theme, "aliases")]]
-        for name in (n for n in names if isinstance(n, str)):
-            key = normalise(name)
-            if key in alias_owner and alias_owner[key] != theme_id:
-                problems.append(Problem(f"name {name!r} also names theme {alias_owner[key]!r}; a theme name must point at one theme", path=path))
-            alias_owner.setdefault(key, theme_id)
-
-    people = {item["slug"] for _, item in listed("people") if isinstance(item.get("slug"), str)}
-    themes = {item["id"] for _, item in listed("themes") if isinstance(item.get("id"), str)}
-    organisations = {item["id"] for _, item in listed("organisations") if isinstance(item.get("id"), str)}
-    talks = {item["id"] for _, item in listed("talks") if isinstance(item.get("id"), str)}
-
-    def known(value: Any, pool: set[str], what: str, path: str) -> None:
-        if isinstance(value, str) and value not in pool:
-            problems.append(Problem(f"unknown {what} {value!r}{_closest(value, pool)}", path=path))
-
-    def person_ref(ref: Any, path: str) -> None:
-        if isinstance(ref, dict):
-            for index, slug in _strings(ref, "candidates"):
-                known(slug, people, "person", f"{path}.candidates[{index}]")
-        else:
-            known(ref, people, "person", path)
-
-    def contribution(path: str, item: dict) -> None:
-        person_ref(item.get("speaker"), f"{path}.speaker")
-        for point_index, point in _entries(item, "key_points"):
-            for index, theme in _strings(point, "themes"):
-                known(theme, themes, "theme", f"{path}.key_points[{point_index}].themes[{index}]")
-        for index, organisation in _strings(item, "organisations"):
-            known(organisation, organisations, "organisation", f"{path}.organisations[{index}]")
-
-    for path, person in listed("people"):
-        for position, affiliation in _entries(person, "affiliations"):
-            known(affiliation.get("organisation"), organisations, "organisation", f"{path}.affiliations[{position}].organisation")
-    for path, session in listed("sessions"):
-        person_ref(session.get("moderator"), f"{path}.moderator")
-        for position, talk in _strings(session, "talks"):
-            known(talk, talks, "talk", f"{path}.talks[{position}]")
-    for path, item in opening + listed("talks") + remarks + closing:
-        contribution(path, item)
-    if panel:
-        person_ref(panel.get("moderator"), "panel.moderator")
-        for index, slug in _strings(panel, "panelists"):
-            known(slug, people, "person", f"panel.panelists[{index}]")
-    return problems
-
-
-def _closest(value: str, pool: set[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(value, sorted(pool), n=1)
-    return f"; did you mean {match[0]!r}?" if match else "; it must be defined in the file"
-
-
-# -- locations -------------------------------------------------------------
-
-def _locate(problem: Problem, marks: dict) -> Problem:
-    """Attach the line and column of the deepest known node on the problem's path."""
-    path = _parse_path(problem.path)
-    if problem.at_key and path:
-        lookup: tuple = path[:-1] + ("<key>", path[-1])
-        if lookup in marks:
-            problem.line, problem.column = marks[lookup]
-    while problem.line is None:
-        if path in marks:
-            problem.line, problem.column = marks[path]
-        elif not path:
-            break
-        path = path[:-1]
-    return problem
-
-
-def _parse_path(text: str) -> tuple:
-    import re
-
-    if text == "(top level)":
-        return ()
-    parts: list[str | int] = []
-    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", text):
-        parts.append(int(index) if index else name)
-    return tuple(parts)
+    problems = Problems(listed_per_kind=1)
+    references.check(msgspec.to_builtins(forum), problems)
+    return not problems
 
 
 def load_forum(source: ForumSource, use_cache: bool = True) -> Any:
-    """The validated forum from ``source``, from the cache when its bytes were seen before."""
+    """The validated forum from ``source``, from the cache when its bytes were seen before.
+
+    A cache hit passes the same checks as a fresh load: its types on decode, its
+    references here. An entry that fails them is dropped and the file loaded again.
+    """
     from . import cache
 
     data = read_bytes(source)
-    if not use_cache or cache.disabled_by_environment():
+    entry = cache.entry_path(data) if use_cache and not cache.disabled_by_environment() else None
+    if entry is None:
         return parse_forum(data, source.display_name)
-    entry = cache.entry_path(data)
-    forum = cache.read(entry)
+    forum = cache.read(entry, cache.size_limit(len(data)))
+    if forum is not None and not references_hold(forum):
+        cache.discard(entry)
+        forum = None
     if forum is None:
         forum = parse_forum(data, source.display_name)
         cache.write(entry, forum)

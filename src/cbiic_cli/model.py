@@ -13,10 +13,13 @@ from typing import Annotated
 
 import msgspec
 
+# `(?!\n)` after `$`: Python's `$` (msgspec uses re.search) also matches before a
+# final newline, ECMA-262's (JSON Schema validators) does not. With the lookahead
+# both engines refuse "zheng-limin\n", so the loader and the published schema agree.
 Slug = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$(?!\n)",
         description="lower-case words joined by hyphens, e.g. zheng-limin",
     ),
 ]
@@ -112,7 +115,10 @@ class UncertainPerson(_Strict, kw_only=True):
     """A person the article names without saying which of several it means."""
 
     as_written: Text
-    candidates: Annotated[list[Slug], msgspec.Meta(min_length=2)]
+    candidates: Annotated[
+        list[Slug],
+        msgspec.Meta(min_length=2, description="the people it may be, at least two; if the article says who, write that slug instead"),
+    ]
     note: Note
 
 

@@ -225,7 +225,7 @@ def items(forum: Any) -> list[Item]:
 # -- the four checks ------------------------------------------------------------
 
 def check(forum: Any, article: Article) -> tuple[list[Problem], list[Problem]]:
-    """Problems in the data (located by field path) and sentences of the article no item covers (located in the article)."""
+    """Problems in the data (with field paths, to be located in the YAML) and sentences of the article no item covers (located in the article)."""
     entries = items(forum)
     problems: list[Problem] = []
     for entry in entries:
@@ -233,7 +233,14 @@ def check(forum: Any, article: Article) -> tuple[list[Problem], list[Problem]]:
         problems += _verbatim(entry, article)
     problems += _copies(entries, article)
     problems += _source_named(forum, article)
+    for problem in problems:
+        problem.trail = trail_of(problem.path)
     return problems, _uncovered(entries, article)
+
+
+def trail_of(path: str) -> tuple:
+    """('talks', 3, 'key_points', 0, 'text') for 'talks[3].key_points[0].text': where the YAML locator looks."""
+    return tuple(int(index) if index else name for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path))
 
 
 def _cited_lines_exist(entry: Item, article: Article) -> list[Problem]:

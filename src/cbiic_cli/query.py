@@ -259,8 +259,8 @@ class ForumIndex:
             "part_of": contribution.part_of,
             **self.speaker_fields(item.speaker),
             "gist": gist(item.summary),
-            "summary": " ".join(item.summary.split()),
-            "key_points": [" ".join(point.text.split()) for point in item.key_points],
+            "summary": item.summary,
+            "key_points": [point.text for point in item.key_points],
             "themes": contribution.themes,
             "mentions": [self.organisations[o].name for o in item.organisations],
             "mention_ids": list(item.organisations),
@@ -280,9 +280,17 @@ def item_themes(item: Any) -> list[str]:
     return list(dict.fromkeys(theme for point in item.key_points for theme in point.themes))
 
 
+_ASCII_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def one_line(text: str) -> str:
+    """Text with its line breaks and runs of spaces made single spaces; other characters (even Unicode spaces) kept as they are."""
+    return _ASCII_SPACE.sub(" ", text).strip()
+
+
 def gist(summary: str) -> str:
     """The first sentence of a summary: the one line a list has room for."""
-    flat = " ".join(summary.split())
+    flat = one_line(summary)
     match = re.match(r"(.+?(?<!\bDr)(?<!\bProf)[.!?][”\"’']?)(\s|$)", flat)
     return match.group(1) if match else flat
 

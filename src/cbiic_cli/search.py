@@ -22,7 +22,7 @@ import unicodedata
 from typing import Any
 
 from .errors import CbiicError
-from .query import ForumIndex
+from .query import ForumIndex, one_line
 from .words import fold
 
 # Field weights: a hit in a title or a name says more than one in passing text.
@@ -239,10 +239,10 @@ def documents(index: ForumIndex) -> list[Doc]:
             ("title", contribution.title or ""),
             ("topic", contribution.topic or ""),
             ("name", name),
-            ("key_points", "\n".join(" ".join(p.text.split()) for p in item.key_points)),
+            ("key_points", "\n".join(one_line(p.text) for p in item.key_points)),
             ("mentions", "\n".join(index.organisations[o].name for o in item.organisations)),
             ("affiliations", affiliations),
-            ("summary", " ".join(item.summary.split())),
+            ("summary", one_line(item.summary)),
             ("themes", "\n".join(theme_text[t] for t in themes)),
         ]
         docs.append(Doc(contribution.kind, item.id, fields, themes, lambda c=contribution: _contribution_fields(index, c)))

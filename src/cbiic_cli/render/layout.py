@@ -242,6 +242,9 @@ class Table:
         available = width - self.gap * (count - 1)
         if sum(least) > available:
             return None
+        unwrapped = [max(wanted, unbreakable, 1) for wanted, unbreakable in zip(natural, atom)]
+        if sum(unwrapped) <= available:
+            return unwrapped  # room for everything on one line: caps only matter when text must wrap
         widths = list(least)
         # Narrow columns first get what their content asks for (up to their cap) ...
         for index, column in enumerate(self.columns):

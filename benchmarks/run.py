@@ -195,10 +195,11 @@ def versions(python: str) -> str:
 # -- the report ---------------------------------------------------------------------------------------
 
 
-def first_talk_id(text: str) -> str:
-    match = re.search(r"^talks:\n  - id: (\S+)$", text, re.MULTILINE)
+def first_id(text: str, section: str = "talks", key: str = "id") -> str:
+    """The id of the first entry of a top-level section of a make_forum file (its first talk, its first person)."""
+    match = re.search(rf"^{section}:\n  - {key}: (\S+)$", text, re.MULTILINE)
     if not match:
-        raise SystemExit("make_forum output has no talks section")
+        raise SystemExit(f"make_forum output has no {section} section")
     return match.group(1)
 
 
@@ -243,7 +244,7 @@ def scale_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, 
         text = make_forum.make_forum(talks, args.seed)
         path.write_text(text, encoding="utf-8")
         files.append((talks, path))
-        talk = first_talk_id(text)
+        talk = first_id(text)
         data = ["--data", str(path)]
         in_budget = talks == BUDGET_TALKS
         caches = workdir / f"cache-{talks}"
@@ -412,13 +413,6 @@ GROWTH_COMMANDS = [
 ]
 
 
-def first_person_slug(text: str) -> str:
-    match = re.search(r"^people:\n  - slug: (\S+)$", text, re.MULTILINE)
-    if not match:
-        raise SystemExit("make_forum output has no people section")
-    return match.group(1)
-
-
 def growth_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, out: list[str]) -> None:
     import math
 
@@ -434,7 +428,7 @@ def growth_section(args: argparse.Namespace, env: dict[str, str], workdir: Path,
         path = workdir / f"growth-{talks}.yaml"
         text = make_forum.make_forum(talks, args.seed)
         path.write_text(text, encoding="utf-8")
-        names = {"person": first_person_slug(text), "talk": first_talk_id(text)}
+        names = {"person": first_id(text, "people", "slug"), "talk": first_id(text)}
         cache_env = {**env, "XDG_CACHE_HOME": str(workdir / f"growth-cache-{talks}")}
         run_once([args.cbiic, "--data", str(path), "speakers"], cache_env)  # fill the cache
         seconds[talks] = {}

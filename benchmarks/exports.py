@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import datetime
 import importlib.metadata
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -45,11 +44,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
     args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    if args.cbiic is None:
-        beside = Path(args.python).parent / "cbiic"
-        args.cbiic = str(beside) if beside.exists() else shutil.which("cbiic")
-    if not args.cbiic:
-        parser.error("no cbiic executable found; pass --cbiic")
+    run.find_cbiic(args, parser)
     return args
 
 

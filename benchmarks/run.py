@@ -499,12 +499,17 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"--only: unknown section(s) {', '.join(sorted(chosen - sections))}; choose from {', '.join(sorted(sections))}")
         for name in sections - chosen:
             setattr(args, f"skip_{name}", True)
+    find_cbiic(args, parser)
+    return args
+
+
+def find_cbiic(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """--cbiic, else the cbiic beside --python, else the one on PATH."""
     if args.cbiic is None:
         beside = Path(args.python).parent / "cbiic"
         args.cbiic = str(beside) if beside.exists() else shutil.which("cbiic")
     if not args.cbiic:
         parser.error("no cbiic executable found; pass --cbiic")
-    return args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -139,7 +139,9 @@ class Text:
             yield (line_start if line_start is not None else base), line_end
 
     def _is_atom(self, start: int, end: int) -> bool:
-        return any(a < end and start < b for a, b in self.atoms)
+        # Atoms are added left to right and never overlap: the only candidate is the last one starting before `end`.
+        index = bisect.bisect_left(self.atoms, (end, end)) - 1
+        return index >= 0 and self.atoms[index][1] > start
 
     def _fold(self, start: int, end: int, width: int) -> list[tuple[int, int]]:
         pieces, piece_start, used = [], start, 0

@@ -226,11 +226,15 @@ class _Layout:
         order = {key: number for number, key in enumerate(view.extra.get("article_order", []))}
         who.sort(key=lambda entry: (entry[0] not in order, order.get(entry[0], 0)))
         mark, nothing = ("x", ".") if self.ascii else ("●", "·")
-        matrix = self.table([Column("Theme", "atom", style=ID)] + [Column(str(number), "atom") for number in range(1, len(who) + 1)], gap=1)
-        for row in view.items:
-            present = set(row["speakers"]) | {u["as_written"] + "|" + "|".join(u["candidates"]) for u in row["uncertain_speakers"]}
-            matrix.add_row(self.t(row["id"], atom=True), *(self.t(mark) if key in present else self.t(nothing, DIM) for key, _ in who))
-        legend = Group(*(self.t(f"{number:>2}  {legend}", DIM) for number, (_, legend) in enumerate(who, 1)))
+        # Each speaker column takes at least its number and a space: past that width, cards without building the matrix.
+        matrix_width = max((len(row["id"]) for row in view.items), default=0) + sum(len(str(n)) + 1 for n in range(1, len(who) + 1))
+        matrix = legend = None
+        if matrix_width <= self.width:
+            matrix = self.table([Column("Theme", "atom", style=ID)] + [Column(str(number), "atom") for number in range(1, len(who) + 1)], gap=1)
+            for row in view.items:
+                present = set(row["speakers"]) | {u["as_written"] + "|" + "|".join(u["candidates"]) for u in row["uncertain_speakers"]}
+                matrix.add_row(self.t(row["id"], atom=True), *(self.t(mark) if key in present else self.t(nothing, DIM) for key, _ in who))
+            legend = Group(*(self.t(f"{number:>2}  {legend}", DIM) for number, (_, legend) in enumerate(who, 1)))
 
         def cards() -> Group:
             return self.cards(
@@ -248,7 +252,7 @@ class _Layout:
                 ],
             )
 
-        if self.width < NARROW or not listing.fits(self.width) or not matrix.fits(self.width):
+        if self.width < NARROW or matrix is None or not listing.fits(self.width) or not matrix.fits(self.width):
             return self.titled("Themes", self.blank(), cards())
         title = self.t(f"Who spoke on what ({mark} = a talk or remark on the theme)", HEADER)
         return Group(self.t("Themes", HEADER), listing, self.blank(), title, matrix, legend)

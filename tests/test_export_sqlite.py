@@ -362,3 +362,13 @@ def test_readme_documents_every_export_and_option():
     assert "](docs/report.png)" in section and (REPO / "docs" / "report.png").is_file()
     for name in ddl.DESCRIPTIONS:
         assert f"`{name}`" in section, name
+
+
+def test_person_roles_agree_with_speakers(db):
+    """The view's roles are the CLI's: each panelist once, not once more for their remark."""
+    people = json.loads(invoke("speakers", "--format", "json").stdout)
+    stated = {(p["slug"], role) for p in people for role in p["roles"]}
+    possible = {(p["slug"], role) for p in people for role in p["possible_roles"]}
+    assert set(db.execute("SELECT person_slug, role FROM person_roles WHERE attribution = 'stated'").fetchall()) == stated
+    assert set(db.execute("SELECT person_slug, role FROM person_roles WHERE attribution = 'possible'").fetchall()) == possible
+    assert db.execute("SELECT count(*) FROM person_roles WHERE role = 'panelist'").fetchone()[0] == 4

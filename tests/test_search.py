@@ -153,7 +153,7 @@ def test_nothing_at_all_is_calm():
 def test_empty_search_is_a_usage_error(query):
     result = invoke("search", *query)
     assert result.exit_code == 2
-    assert "empty" in result.stderr or "common words" in result.stderr
+    assert "empty" in result.stderr or "only quotation marks" in result.stderr
 
 
 def test_stop_words_alone_say_so_instead_of_matching_everything():
@@ -248,3 +248,8 @@ def test_the_fast_term_path_finds_what_full_tokenising_finds(text, word):
     fast = set(_Field(text).matches(("term", term)))
     full = set(_matches(("term", term), text, _Tokens(text), None))
     assert fast == full
+
+
+@pytest.mark.parametrize(("hyphenated", "spaced"), [("immuno-oncology", '"immuno oncology"'), ("clinical-trials", '"clinical trials"'), ("vice-president", '"vice president"'), ("t-cell", '"t cell"')])
+def test_a_hyphenated_query_word_finds_the_spaced_form_too(hyphenated, spaced):
+    assert set(ids(spaced)) <= set(ids(hyphenated)) and ids(hyphenated)

@@ -62,7 +62,7 @@ def test_lines_fit_the_width(args, width):
 
 @pytest.mark.parametrize("args", [["speakers"], ["theme", "insurance"], ["search", "insurance"], ["orgs"], ["themes"]], ids=" ".join)
 def test_below_sixty_columns_list_views_become_cards(args):
-    wide = piped(args, 100)
+    wide = piped(args, 140)
     narrow = piped(args, 50)
     assert "───" in wide
     assert "───" not in narrow  # no table rule: one card per item
@@ -120,3 +120,15 @@ def test_a_table_that_cannot_fit_its_atoms_says_so():
     table.add_row(Text("x" * 50, atom=True), Text("words"))
     assert table.widths(40) is None
     assert table.widths(100) is not None
+
+
+@pytest.mark.parametrize("args", [["theme", "insurance"], ["search", "insurance"], ["orgs"], ["speakers"]], ids=" ".join)
+@pytest.mark.parametrize("width", [60, 70, 80, 90, 100, 120])
+def test_a_table_is_chosen_only_when_its_text_is_readable(args, width):
+    """The wide text column never shrinks to a ribbon of a word or two a line: cards instead."""
+    out = piped(args, width)
+    if "───" not in out:
+        return  # cards
+    header = next(line for line in out.splitlines() if line.startswith(("Kind", "#", "Organisation", "Name")))
+    last = header.split()[-1]
+    assert width - header.index(last) >= 25, (width, header)

@@ -59,6 +59,7 @@ NO_QUOTES = Quoter(None)
 def speakers(index: ForumIndex, org: str | None = None, role: str | None = None, theme: str | None = None) -> View:
     slugs = index.article_order
     wanted: list[str] = []
+    notices: list[str] = []
     if org:
         wanted.append(f"affiliated with an organisation matching {quoted(org)}")
         text = normalise(org)
@@ -76,13 +77,24 @@ def speakers(index: ForumIndex, org: str | None = None, role: str | None = None,
         theme_id = resolve_theme(index, theme)
         wanted.append(f"who spoke on {theme_id}")
         on_theme: set[str] = set()
+        unidentified: list[model.UncertainPerson] = []
         for contribution in index.contributions:
             if theme_id in contribution.themes:
                 speaker = contribution.item.speaker
-                on_theme.update(speaker.candidates if isinstance(speaker, model.UncertainPerson) else [speaker])
+                if isinstance(speaker, model.UncertainPerson):
+                    unidentified.append(speaker)
+                else:
+                    on_theme.add(speaker)
         slugs = [slug for slug in slugs if slug in on_theme]
+        # Someone the article does not identify is not listed as any candidate: that would be a guess.
+        notices = [
+            f"also on {theme_id}: {ref['as_written']}, whom the article does not identify (possibly {' or '.join(ref['candidates'])}); see `cbiic theme {theme_id}`"
+            for ref in _distinct_uncertain(unidentified)
+        ]
     rows = [index.person_row(slug) for slug in slugs]
     view = View("speakers", rows, PERSON_KEYS)
+    if theme:
+        view.notices += notices
     if not rows and wanted:
         view.notices.append(f"no one {' and '.join(wanted)}; run `cbiic speakers` to list everyone")
     return view
@@ -170,13 +182,16 @@ def panel(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> View:
 def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES) -> View:
     theme_id = resolve_theme(index, name)
     the_theme = index.themes[theme_id]
+    taken_as = [] if normalise(name) in index.theme_names else [f"taking {quoted(name)} as the theme {theme_id} ({the_theme.label})"]
     rows = [
         quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)})
         for c in index.contributions
         if theme_id in c.themes
     ]
     extra = {"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}}
-    return View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
+    view = View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
+    view.notices += taken_as
+    return view
 
 
 def theme_gist(contribution: Contribution, theme_id: str) -> str:
@@ -333,7 +348,7 @@ def summary(index: ForumIndex) -> View:
     return View("summary", rows, CONTRIBUTION_KEYS, document=document)
 
 
-ORG_KEYS = ["id", "name", "kind", "people", "contributions", "mentioned_in", "note", "note_lines", "source_paragraphs"]
+ORG_KEYS = ["id", "name", "kind", "people", "people_names", "people_positions", "contributions", "mentioned_in", "note", "note_lines", "source_paragraphs"]
 
 
 def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None) -> View:
@@ -359,9 +374,12 @@ def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None) ->
                 "id": organisation.id,
                 "name": organisation.name,
                 "kind": organisation.kind.value,
-                "people": [{"slug": person.slug, "name": person.name, "position": position} for person, position in people],
-                "contributions": [_org_contribution(c) for c in sorted(said.values(), key=lambda c: position[c.id])],
-                "mentioned_in": [_org_contribution(c) for c in mentioned.get(organisation.id, [])],
+                # Parallel lists, as for a person's positions and organisations: the nth name holds the nth position.
+                "people": [person.slug for person, _ in people],
+                "people_names": [person.name for person, _ in people],
+                "people_positions": [position for _, position in people],
+                "contributions": [c.id for c in sorted(said.values(), key=lambda c: position[c.id])],
+                "mentioned_in": [c.id for c in mentioned.get(organisation.id, [])],
                 "note": organisation.note.text if organisation.note else None,
                 "note_lines": list(organisation.note.source_paragraphs) if organisation.note else [],
                 "source_paragraphs": list(organisation.source_paragraphs),
@@ -373,16 +391,6 @@ def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None) ->
         view.notices.append(f"no organisation {what}; run `cbiic orgs` to list them all")
     return view
 
-
-def _org_contribution(contribution: Contribution) -> dict[str, Any]:
-    speaker = contribution.item.speaker
-    return {
-        "id": contribution.id,
-        "kind": contribution.kind,
-        "title": contribution.title,
-        "topic": contribution.topic,
-        "slug": speaker if isinstance(speaker, str) else None,
-    }
 
 
 def search(index: ForumIndex, words: list[str], theme_name: str | None = None, limit: int | None = None, quoter: Quoter = NO_QUOTES) -> View:

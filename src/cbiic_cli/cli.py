@@ -93,7 +93,7 @@ FieldsOption = Annotated[
 NoHeadersOption = Annotated[bool, typer.Option("--no-headers", help="CSV and TSV: leave out the header row.")]
 AllowFormulasOption = Annotated[
     bool,
-    typer.Option("--allow-formulas", help="CSV and TSV: keep cells that start with = + - @ as they are. By default they get a leading ' so a spreadsheet cannot run them."),
+    typer.Option("--allow-formulas", help="CSV and TSV: keep cells that start with = + - @, a tab or a carriage return as they are. By default they get a leading ' so a spreadsheet cannot run them."),
 ]
 def _refuse_empty_data_path(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
     """An empty path is a script's unset variable, not a request for the shipped forum: say so instead of answering.
@@ -319,8 +319,11 @@ def _data_in_use(given: Optional[str]) -> str:
     """Which forum file a command reads, named so a user editing a checkout is never surprised."""
     from .load import default_data_path
 
+    if given == "-":
+        return "standard input"
     if given:
-        return "standard input" if given == "-" else f"{os.path.abspath(given)} (from --data or {DATA_VARIABLE})"
+        path = os.path.abspath(given)
+        return f"{path} (from --data or {DATA_VARIABLE})" + ("" if os.path.isfile(path) else "; not found: no such file")
     return f"{default_data_path()} (the forum shipped with cbiic; use --data or {DATA_VARIABLE} for another)"
 
 
@@ -468,17 +471,20 @@ def orgs(
     _emit(ctx, answers.orgs(_forum_index(ctx), text, kind.casefold() if kind else None))
 
 
-@command(examples=["cbiic info"], output=False)
-def info(ctx: typer.Context) -> None:
+@command(examples=["cbiic info", "cbiic info --data data/forum.yaml --source article.txt"], output=False)
+def info(ctx: typer.Context, source: SourceOption = None) -> None:
     """Which data file, cache and article cbiic uses, and its version."""
     from .cache import cache_dir
 
-    source = os.environ.get(SOURCE_VARIABLE)
+    if source:
+        article = f"{os.path.abspath(source)}" + ("" if os.path.isfile(source) else "; not found: no such file")
+    else:
+        article = f"not given (pass --source ARTICLE or set {SOURCE_VARIABLE})"
     lines = [
         f"cbiic {__version__}",
         f"data: {_data_in_use(_setting(ctx, 'data'))}",
         f"cache: {cache_dir()}",
-        f"article: {source + ' (from ' + SOURCE_VARIABLE + ')' if source else 'not given (pass --source ARTICLE or set ' + SOURCE_VARIABLE + ')'}",
+        f"article: {article}",
     ]
     _write("".join(_printable(line) + "\n" for line in lines))
 
@@ -598,6 +604,7 @@ def schema(ctx: typer.Context) -> None:
 
 export_app = typer.Typer(
     name="export",
+    epilog="\b\nExamples:\n  cbiic export sqlite forum.db --metadata metadata.json\n  cbiic export json forum.json\n  cbiic export html forum.html",
     invoke_without_command=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,

@@ -26,6 +26,7 @@ from .words import fold
 
 MAX_ARTICLE_BYTES = 16 * 1024 * 1024
 LONGEST_COPY = 12
+QUOTED_AT_MOST = 60  # characters of an uncovered sentence a message quotes
 # A sentence counts as covered when an item citing its line shares this share of its content words.
 COVERAGE = 0.5
 
@@ -335,5 +336,6 @@ def _uncovered(entries: list[Item], article: Article) -> list[Problem]:
             best = max((len(wanted & vocabulary) / len(wanted) for vocabulary in citing.get(number, [])), default=0.0)
             if best < COVERAGE:
                 why = "no item cites this line" if number not in citing else f"the items citing line {number} share only {best:.0%} of its content words"
-                found.append(Problem(f"sentence not covered ({why}): {sentence!r}; cover it in an item that cites line {number}", line=number, column=column + 1))
+                shown = sentence if len(sentence) <= QUOTED_AT_MOST else sentence[:QUOTED_AT_MOST] + f"… ({len(sentence):,} characters)"
+                found.append(Problem(f"sentence not covered ({why}): {shown!r}; cover it in an item that cites line {number}", line=number, column=column + 1))
     return found

@@ -21,6 +21,14 @@ from .names import normalise
 
 ROLE_ORDER = ("opening", "session moderator", "speaker", "panel moderator", "panelist", "panel closing")
 KINDS = ("opening", "talk", "panel-remark", "panel-closing")
+ROLE_AS_NOUN = {
+    "opening": "the opening speaker",
+    "session moderator": "a session's moderator",
+    "speaker": "a speaker",
+    "panel moderator": "the panel's moderator",
+    "panelist": "a panelist",
+    "panel closing": "the speaker of the panel's closing words",
+}
 KIND_LABEL = {
     "opening": "opening speech",
     "talk": "talk",
@@ -374,20 +382,36 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
     if candidates:
         shown = listed([_describe(index, key, pool[key]) for key in candidates[:LISTED_AT_MOST]], total=len(candidates))
         raise Ambiguous(f"{quoted(ref)} matches {len(candidates):,} entries: {shown}. Give one of these ids in full.")
+    _refuse_to_guess(index, ref, wanted)
     hint = _suggest(exact, list(pool))
     advice = f"did you mean {' or '.join(hint)}?" if hint else fallback
     raise NotFound(f"no {noun} {quoted(ref)}; {advice}")
 
 
+def _refuse_to_guess(index: ForumIndex, ref: str, wanted: str) -> None:
+    """A name the article uses without saying who it means ("Professor Ma Jun") gets the candidates, never one of them."""
+    for appearance, role in index.appearances:
+        if isinstance(appearance, model.UncertainPerson) and normalise(appearance.as_written) == wanted:
+            roles = sorted({r for a, r in index.appearances if isinstance(a, model.UncertainPerson) and normalise(a.as_written) == wanted}, key=ROLE_ORDER.index)
+            candidates = " or ".join(describe_person(index, slug) for slug in appearance.candidates)
+            raise Ambiguous(
+                f"{quoted(ref)} is how the article names {' and '.join(ROLE_AS_NOUN.get(r, r) for r in roles)} without saying which person it means: "
+                f"possibly {candidates}. `cbiic talk panel` shows both; give a slug to see one person."
+            )
+
+
 def resolve_theme(index: ForumIndex, name: str) -> str:
+    """A theme by id, label or alias (exactly, up to case, punctuation and spelling), or by a unique prefix of an id or label."""
     wanted = normalise(name)
     names = index.theme_names
     if wanted in names:
         return names[wanted]
-    prefixed = sorted({theme for alias, theme in names.items() if alias.startswith(wanted)}) if wanted else []
+    # Prefixes of ids and labels only: 'tumour' must not find Immunotherapy through the alias "tumor immune microenvironment".
+    heads = {normalise(key): theme.id for theme in index.forum.themes for key in (theme.id, theme.label)}
+    prefixed = sorted({theme for head, theme in heads.items() if head.startswith(wanted)}) if wanted else []
     if len(prefixed) == 1:
         return prefixed[0]
-    known = listed(list(index.themes), ", ")
+    known = ", ".join(index.themes) if len(index.themes) <= 30 else listed(list(index.themes), ", ")
     if prefixed:
         raise Ambiguous(f"theme {quoted(name)} could be {listed(prefixed, ' or ')}; known themes: {known}")
     hint = _suggest(wanted, list(names))

@@ -95,20 +95,22 @@ def spelling_pattern(term: str) -> re.Pattern[str]:
     are optional, consonants may double, s and z stand for each other, and
     joiners may come between letters. A cheap test that never misses a match.
     """
+    joiner = "[-'’.&]*"
     pieces = []
     for character in re.sub(r"(.)\1+", r"\1", term[:FILTER_PREFIX]):
         if character in _VOWELS:
-            pieces.append(f"[{_VOWELS}]*")
+            pieces.append(f"[{_VOWELS}\\-'’.&]*")  # vowels may be dropped, doubled or split by a hyphen (immuno-oncology)
         elif character in "sz":
-            pieces.append("[sz]+")
+            pieces.append(f"[sz](?:{joiner}[sz])*")
         else:
-            pieces.append(re.escape(character) + "+")
+            letter = re.escape(character)
+            pieces.append(f"{letter}(?:{joiner}{letter})*")
     # Optional vowels at either end select nothing and would make the search try every position.
     while len(pieces) > 1 and pieces[0].startswith("[a"):
         pieces.pop(0)
     while len(pieces) > 1 and pieces[-1].startswith("[a"):
         pieces.pop()
-    return re.compile("[-'’.&]*".join(pieces))
+    return re.compile(joiner.join(pieces))
 
 
 # -- the query -----------------------------------------------------------------
@@ -132,8 +134,9 @@ class Unit:
 def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]]]]) -> list[Unit]:
     """Units from the words the user typed: phrases in double quotes, glossary terms grouped, common words dropped."""
     raw = " ".join(words)
-    if not raw.strip():
-        raise QueryProblem("the search text is empty; give a word or a \"quoted phrase\"")
+    if not raw.strip() or not _WORD.search(raw):
+        what = "empty" if not raw.strip() else "only quotation marks or punctuation"
+        raise QueryProblem(f"the search text is {what}; give a word or a \"quoted phrase\"")
     units: list[Unit] = []
     try:
         balanced = any('"' in w for w in words) and shlex.split(raw) is not None
@@ -185,8 +188,11 @@ def _with_glossary(plain: list[tuple[str, list[str]]], glossary: list[tuple[str,
             units.append(Unit([("term", term)], label))
             index = end
             continue
-        word = plain[index][0]
-        units.append(Unit([("term", joined(word))], word))
+        word, word_parts = plain[index]
+        alternatives: list[tuple[str, Any]] = [("term", joined(word))]
+        if len(word_parts) > 1:  # 'clinical-trials' also finds "clinical trials", as 'anti tumor' finds "anti-tumor"
+            alternatives.append(("phrase", tuple(word_parts)))
+        units.append(Unit(alternatives, word))
         index += 1
     return units
 
@@ -223,7 +229,7 @@ class Doc:
 
 
 def documents(index: ForumIndex) -> list[Doc]:
-    """Every contribution, person, organisation and session, and the panel: everything a view shows."""
+    """Every contribution, person, organisation and session, the panel and the forum's own facts: everything a view shows."""
     theme_text = {t.id: f"{t.label} ({', '.join(t.aliases)})" if t.aliases else t.label for t in index.forum.themes}
     docs: list[Doc] = []
     for contribution in index.contributions:
@@ -258,6 +264,9 @@ def documents(index: ForumIndex) -> list[Doc]:
         moderator = session.moderator
         who = index.people[moderator].name if isinstance(moderator, str) else moderator.as_written
         docs.append(Doc("session", session.id, [("name", session.name), ("people", who)], [], lambda s=session: {**index.speaker_fields(s.moderator), "title": s.name, "topic": None, "source_paragraphs": list(s.source_paragraphs)}))
+    info = index.forum.forum
+    facts = [("name", info.name), ("title", info.conference), ("summary", "\n".join([info.city, info.participants or "", *info.aims]))]
+    docs.append(Doc("forum", "forum", facts, [], lambda: _thing_fields(info.name, info.source_paragraphs)))
     panel = index.forum.panel
     if panel:
         moderator = panel.moderator if isinstance(panel.moderator, str) else None
@@ -555,8 +564,14 @@ def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[list[in
     """A window around the first match, within its line (one key point, one theme), with highlight offsets into it."""
     spans = sorted(set(spans))
     if spans and "\n" in text:
-        line_start = text.rfind("\n", 0, spans[0][0]) + 1
-        line_end = text.find("\n", spans[0][0])
+        # The line (one key point, one affiliation, one theme) that holds the most matches, the first of those.
+        starts = [0] + [i + 1 for i, character in enumerate(text) if character == "\n"]
+        per_line: dict[int, int] = {}
+        for start, _ in spans:
+            line = max(s for s in starts if s <= start)
+            per_line[line] = per_line.get(line, 0) + 1
+        line_start = max(per_line, key=lambda line: (per_line[line], -line))
+        line_end = text.find("\n", line_start)
         line_end = len(text) if line_end == -1 else line_end
         text = text[line_start:line_end]
         spans = [(start - line_start, end - line_start) for start, end in spans if line_start <= start and end <= line_end]

@@ -278,10 +278,12 @@ CREATE VIEW citations AS
 
 CREATE VIEW person_roles AS
     WITH named(person_slug, reference_id, role, item_id) AS (
+        -- A panel remark's speaker is a panelist already (the loader checks it), so remarks add no role:
+        -- one row per role and item, the same roles `cbiic speakers` gives.
         SELECT speaker_slug, speaker_reference_id,
-               CASE kind WHEN 'talk' THEN 'speaker' WHEN 'panel-remark' THEN 'panelist' WHEN 'panel-closing' THEN 'panel closing' ELSE kind END,
+               CASE kind WHEN 'talk' THEN 'speaker' WHEN 'panel-closing' THEN 'panel closing' ELSE kind END,
                id
-          FROM contributions
+          FROM contributions WHERE kind != 'panel-remark'
         UNION ALL SELECT moderator_slug, moderator_reference_id, 'session moderator', id FROM sessions
         UNION ALL SELECT moderator_slug, moderator_reference_id, 'panel moderator', id FROM panel
         UNION ALL SELECT person_slug, NULL, 'panelist', panel_id FROM panelists

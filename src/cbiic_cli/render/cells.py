@@ -29,13 +29,19 @@ def item_text(value: Any) -> str:
 
 
 def record_text(record: dict[str, Any]) -> str:
-    """A nested record in one line: 'Name (id)', 'Name (slug): position', 'article line 11: text'."""
+    """A nested record in one line: 'Name (slug): position, organisation', 'article line 11: text', an unidentified speaker's candidates."""
     if "line" in record and "text" in record:
-        return f"article line {record['line']}: {record['text']}"
+        text = record["text"] if record["text"] is not None else "(this line is not in the article given)"
+        return f"article line {record['line']}: {text}"
     if "candidates" in record and "as_written" in record:
         return f"{record['as_written']} ({' or '.join(record['candidates'])})"
     if record.get("slug") is None and record.get("speaker_candidates"):
-        return f"{record.get('name')} ({' or '.join(c['slug'] for c in record['speaker_candidates'])})"
+        candidates = " or ".join(record_text(candidate) for candidate in record["speaker_candidates"])
+        note = f" Note: {record['attribution_note']}" if record.get("attribution_note") else ""
+        return f"{record.get('name')}, not identified: possibly {candidates}.{note}"
+    if "positions" in record and "organisations" in record and record.get("slug"):
+        where = "; ".join(f"{p}, {o}" for p, o in zip(record["positions"], record["organisations"]))
+        return f"{record['name']} ({record['slug']})" + (f": {where}" if where else "")
     label = record.get("name") or record.get("title") or record.get("topic")
     key = record.get("id") or record.get("slug")
     text = f"{label} ({key})" if label and key else str(label or key or "")

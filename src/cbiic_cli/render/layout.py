@@ -85,7 +85,16 @@ class Text:
         return self
 
     def longest_atom(self) -> int:
-        return max((cell_width(self.plain[a:b]) for a, b in self.atoms), default=0)
+        """The widest word holding an atom: '(zheng-limin)' needs its parentheses beside it on the line."""
+        plain = self.plain
+        widest = 0
+        for start, end in self.atoms:
+            while start > 0 and plain[start - 1] not in " \n":
+                start -= 1
+            while end < len(plain) and plain[end] not in " \n":
+                end += 1
+            widest = max(widest, cell_width(plain[start:end]))
+        return widest
 
     def measure(self) -> tuple[int, int]:
         """(widest line, widest word): what a column needs to show this text unwrapped, and at the least."""
@@ -193,6 +202,8 @@ class Column:
 
 
 TEXT_MINIMUM = 16
+# Below this a text column reads as a ribbon of one or two words a line.
+READABLE_TEXT = 25
 # A text column is at least as wide as its longest word, up to this, so ordinary words are not folded.
 LONGEST_WORD_KEPT = 20
 
@@ -243,7 +254,10 @@ class Table:
             most.append(ceiling)
         available = width - self.gap * (count - 1)
         if sum(least) > available:
-            return None
+            # Very narrow: let ordinary words fold, keeping only ids (atoms) whole.
+            least = [max(unbreakable, 1) if column.kind != "atom" else floor for column, unbreakable, floor in zip(self.columns, atom, least)]
+            if sum(least) > available:
+                return None
         unwrapped = [max(wanted, unbreakable, 1) for wanted, unbreakable in zip(natural, atom)]
         if sum(unwrapped) <= available:
             return unwrapped  # room for everything on one line: caps only matter when text must wrap
@@ -273,6 +287,18 @@ class Table:
 
     def fits(self, width: int) -> bool:
         return self.widths(width) is not None
+
+    def readable(self, width: int) -> bool:
+        """Fits, and every text column gets room for a phrase (or all it needs): else cards read better."""
+        widths = self.widths(width)
+        if widths is None:
+            return False
+        for index, column in enumerate(self.columns):
+            if column.kind == "text":
+                needed = max((cell.measure()[0] for row in self.rows for cell in row[index : index + 1]), default=0)
+                if widths[index] < min(READABLE_TEXT, needed):
+                    return False
+        return True
 
     def lines(self, width: int) -> list[Line]:
         widths = self.widths(width)
@@ -319,6 +345,18 @@ class Indent:
 
     def lines(self, width: int) -> list[Line]:
         return [[(" " * self.by, "")] + line for line in self.part.lines(max(width - self.by, 1))]
+
+
+class Bar:
+    """A block with a bar down its left edge on every line, as a quotation is set."""
+
+    def __init__(self, part: Any, bar: str = "│", style: str = "dim") -> None:
+        self.part = part
+        self.bar = bar + " "
+        self.style = style
+
+    def lines(self, width: int) -> list[Line]:
+        return [[(self.bar, self.style)] + line for line in self.part.lines(max(width - len(self.bar), 1))]
 
 
 class Tree:

@@ -50,9 +50,9 @@ def cell(value: Any) -> str:
     return inline(value)
 
 
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    """A GitHub table from cells that are already Markdown."""
-    lines = ["| " + " | ".join(inline(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+def table(headers: list[str], rows: list[list[str]], markdown_headers: bool = False) -> str:
+    """A GitHub table from cells that are already Markdown; headers are plain text unless ``markdown_headers``."""
+    lines = ["| " + " | ".join(h if markdown_headers else inline(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cells) + " |" for cells in rows]
     return "\n".join(lines) + "\n"
 
@@ -107,7 +107,7 @@ def _speaker(view: View) -> str:
     out += [f"Roles: {inline(say.role_text(doc))}", ""]
     out += _note(doc.get("note"), doc.get("note_lines") or [])
     for moderated in doc["moderated"]:
-        what = f"the {moderated['kind']} {inline(moderated['name'])}"
+        what = inline(moderated["name"]) if moderated["kind"] == "session" else f"the panel {inline('“' + moderated['name'] + '”')}"
         if moderated["attribution"] == "stated":
             out += [f"Moderated {what}.", ""]
         else:
@@ -182,7 +182,16 @@ def _theme(view: View) -> str:
         [inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), cell(say.affiliation_lines(r)), inline(r["gist"])]
         for r in view.items
     ]
-    return "\n".join(out) + "\n" + table(["Kind", "Id", "Speaker", "Affiliation", "Gist"], rows)
+    return "\n".join(out) + "\n" + table(["Kind", "Id", "Speaker", "Affiliation", "Gist"], rows) + _quotes_by_row(view.items)
+
+
+def _quotes_by_row(rows: list[dict[str, Any]]) -> str:
+    """With --source: under the table, each row's cited article lines, so paraphrase and original sit side by side."""
+    out: list[str] = []
+    for row in rows:
+        if row.get("quotes"):
+            out += ["", f"**{inline(say.kind_label(row['kind']))}** {code(row['id'])}, {_person(row)}:", ""] + _quotes(row)
+    return "\n".join(out) + ("\n" if out else "")
 
 
 def _themes(view: View) -> str:
@@ -190,8 +199,26 @@ def _themes(view: View) -> str:
     for r in view.items:
         who = [code(s, in_table=True) for s in r["speakers"]]
         who += [inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})") for u in r["uncertain_speakers"]]
-        rows.append([code(r["id"], in_table=True), inline(r["label"]), str(r["count"]), "; ".join(who)])
-    return table(["Theme", "Label", "Contributions", "Speakers"], rows)
+        rows.append([code(r["id"], in_table=True), inline(r["label"]), str(r["count"]), cell(r["aliases"]), "; ".join(who)])
+    out = table(["Theme", "Label", "Contributions", "Aliases", "Speakers"], rows)
+    return out + "\n**Who spoke on what** (● = a talk or remark on the theme)\n\n" + _theme_matrix(view)
+
+
+def _theme_matrix(view: View) -> str:
+    """Themes down, people across; someone the article does not identify gets a column of their own, not a candidate's."""
+    columns: dict[str, str] = {}
+    for r in view.items:
+        for slug in r["speakers"]:
+            columns.setdefault(slug, code(slug, in_table=True))
+        for u in r["uncertain_speakers"]:
+            columns.setdefault("|".join([u["as_written"], *u["candidates"]]), inline(f"{u['as_written']} (not identified)"))
+    order = {slug: rank for rank, slug in enumerate(view.extra.get("article_order", []))}
+    keys = sorted(columns, key=lambda key: (key not in order, order.get(key, 0)))
+    rows = []
+    for r in view.items:
+        present = set(r["speakers"]) | {"|".join([u["as_written"], *u["candidates"]]) for u in r["uncertain_speakers"]}
+        rows.append([code(r["id"], in_table=True)] + ["●" if key in present else "" for key in keys])
+    return table([inline("Theme")] + [columns[key] for key in keys], rows, markdown_headers=True)
 
 
 def _agenda(view: View) -> str:
@@ -229,7 +256,7 @@ def _summary(view: View) -> str:
     out += [f"{inline(doc['conference'])} · {inline(doc['city'])} · {inline(doc['date'])}", ""]
     if doc.get("participants"):
         out += [f"Participants: {inline(doc['participants'])}", ""]
-    out += [f"Organisers: {inline(doc['organisers'])}", ""] + _note(doc.get("organisers_note"), doc.get("organisers_note_lines") or [])
+    out += [f"Organisers, as the article calls them: {inline('“' + doc['organisers'] + '”')}", ""] + _note(doc.get("organisers_note"), doc.get("organisers_note_lines") or [])
     out += ["## Aims", ""] + [f"- {inline(aim)}" for aim in doc["aims"]] + [""]
     counts = doc["counts"]
     out += [
@@ -270,7 +297,7 @@ def _search(view: View) -> str:
     total = view.extra.get("total", len(view.items))
     intro = f"{inline(_hits_phrase(len(view.items), total))}\n\n"
     rows = [[str(r["rank"]), inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), inline(r["field"]), inline(r["snippet"])] for r in view.items]
-    return intro + table(["#", "Kind", "Id", "Who", "Field", "Match"], rows)
+    return intro + table(["#", "Kind", "Id", "Who", "Field", "Match"], rows) + _quotes_by_row(view.items)
 
 
 def _hits_phrase(shown: int, total: int) -> str:
@@ -280,11 +307,12 @@ def _hits_phrase(shown: int, total: int) -> str:
 def _orgs(view: View) -> str:
     rows = []
     for r in view.items:
-        people = [f"{inline(p['name'])} ({code(p['slug'], in_table=True)}), {inline(p['position'])}" for p in r["people"]]
-        said = [code(c["id"], in_table=True) for c in r["contributions"]]
-        mentioned = [code(c["id"], in_table=True) for c in r["mentioned_in"]]
-        rows.append([inline(r["name"]), inline(r["kind"]), "; ".join(people), "; ".join(said), "; ".join(mentioned)])
-    return table(["Organisation", "Kind", "People affiliated", "Contributions by its people", "Mentioned in"], rows)
+        people = [f"{inline(name)} ({code(slug, in_table=True)}), {inline(position)}" for slug, name, position in zip(r["people"], r["people_names"], r["people_positions"])]
+        said = [code(item, in_table=True) for item in r["contributions"]]
+        mentioned = [code(item, in_table=True) for item in r["mentioned_in"]]
+        note = f"{inline(r['note'])} ({inline(say.lines_cited(r['note_lines']))})" if r.get("note") else ""
+        rows.append([f"{inline(r['name'])} ({code(r['id'], in_table=True)})", inline(r["kind"]), "; ".join(people) or "*no one from it is named*", "; ".join(said), "; ".join(mentioned), note])
+    return table(["Organisation", "Kind", "People affiliated", "Contributions by its people", "Mentioned in", "Note"], rows)
 
 
 _BUILDERS = {

@@ -17,6 +17,7 @@ KIND_LABEL = {
     "session": "session",
     "panel": "panel",
     "panelist": "panelist",
+    "forum": "the forum",
 }
 TOPIC_MARK = "topic in our words; the article gives no title"
 

@@ -15,7 +15,7 @@ from ..query import View
 from . import RenderOptions, clean, selected_rows
 from . import phrases as say
 from .cells import cell_text
-from .layout import Column, Group, Indent, Table, Text, Tree, plain
+from .layout import Bar, Column, Group, Indent, Table, Text, Tree, plain
 
 HEADER = "bold cyan"
 DIM = "dim"
@@ -97,10 +97,14 @@ class _Layout:
             out.append(line)
         return out
 
-    def speaker_cell(self, row: dict[str, Any]) -> Text:
-        """Who, and under the name their affiliations, so the text column keeps the room."""
+    def speaker_cell(self, row: dict[str, Any], affiliations: bool = True) -> Text:
+        """Who, and under the name their affiliations; for someone the article does not identify, every candidate and the note."""
         who = self.who(row)
-        lines = say.affiliation_lines(row)
+        lines = say.affiliation_lines(row) if affiliations else []
+        for candidate in row.get("speaker_candidates") or []:
+            lines.append(f"possibly {say.candidate_text(candidate)}")
+        if row.get("attribution_note"):
+            lines.append(row["attribution_note"])
         if lines:
             who.append("\n" + self.s("\n".join(lines)), DIM)
         return who
@@ -150,7 +154,7 @@ class _Layout:
 
     def table_or_cards(self, table: Table, cards: Any) -> Any:
         """The table if it fits without breaking an id, else a card per item."""
-        if self.width >= NARROW and table.fits(self.width):
+        if self.width >= NARROW and table.readable(self.width):
             return table
         return cards()
 
@@ -177,7 +181,7 @@ class _Layout:
 
     def _speakers(self, view: View) -> Group:
         title = f"{say.plural(len(view.items), 'person', 'people')}, in the order the article first names them"
-        table = self.table([Column("Name", "short", cap=20, style="bold"), Column("Slug", "atom", style=ID), Column("Roles", ratio=2), Column("Affiliation", ratio=4)])
+        table = self.table([Column("Name", "short", cap=20, style="bold"), Column("Slug", "atom", style=ID), Column("Roles", "short", cap=28), Column("Affiliation")])
         for row in view.items:
             table.add_row(self.t(row["name"]), self.t(row["slug"], atom=True), self.roles(row), self.affiliations(row))
 
@@ -200,11 +204,13 @@ class _Layout:
         def cards() -> Group:
             return self.cards(
                 [
-                    (self.t(row["id"], ID, atom=True), [("kind", self.t(say.kind_label(row["kind"]))), ("speaker", self.who(row)), ("affiliation", self.affiliations(row)), ("gist", self.t(row["gist"]))])
+                    (self.t(row["id"], ID, atom=True), [("kind", self.t(say.kind_label(row["kind"]))), ("speaker", self.speaker_cell(row)), ("gist", self.t(row["gist"]))])
                     for row in view.items
                 ]
             )
 
+        if any(row.get("quotes") for row in view.items):
+            return self.titled(title, *intro, *(self.quoted(row, self.t(row["gist"])) for row in view.items))
         return self.titled(title, *intro, self.table_or_cards(table, cards))
 
     def _themes(self, view: View) -> Group:
@@ -243,6 +249,7 @@ class _Layout:
                         self.t(row["id"], ID, atom=True),
                         [
                             ("label", self.t(row["label"])),
+                            ("aliases", self.t(", ".join(row["aliases"]))),
                             ("contributions", self.t(row["count"])),
                             ("speakers", self.atoms(row["speakers"])),
                             ("not identified", self.t("; ".join(f"{u['as_written']} ({' or '.join(u['candidates'])})" for u in row["uncertain_speakers"]))),
@@ -265,12 +272,20 @@ class _Layout:
             where = self.t(say.kind_label(row["kind"]), DIM)
             where.append("\n")
             where.append(self.s(row["id"]), ID, atom=True)
-            table.add_row(self.t(row["rank"], atom=True), where, self.who(row), self.match(row))
+            table.add_row(self.t(row["rank"], atom=True), where, self.speaker_cell(row, affiliations=False), self.match(row))
 
         def cards() -> Group:
-            return self.cards([(self.t(f"{row['rank']}. ").append(self.s(row["id"]), ID, atom=True), [("kind", self.t(say.kind_label(row["kind"]))), ("who", self.who(row)), ("match", self.match(row))]) for row in view.items])
+            return self.cards([(self.t(f"{row['rank']}. ").append(self.s(row["id"]), ID, atom=True), [("kind", self.t(say.kind_label(row["kind"]))), ("who", self.speaker_cell(row, affiliations=False)), ("match", self.match(row))]) for row in view.items])
 
+        if any(row.get("quotes") for row in view.items):
+            return self.titled(title, *(self.quoted(row, self.match(row)) for row in view.items))
         return self.titled(title, self.table_or_cards(table, cards))
+
+    def quoted(self, row: dict[str, Any], text: Text) -> Group:
+        """One row with the article lines it cites under it (--source): paraphrase and original side by side."""
+        head = self.t(say.kind_label(row["kind"]) + f" {self.dot} ", DIM).append(self.s(row["id"]), ID, atom=True)
+        head.append(f" {self.dot} ", DIM).append(self.who(row))
+        return Group(head, Indent(text), *self.quotes(row), self.blank())
 
     def match(self, row: dict[str, Any]) -> Text:
         text = self.t(f"{row['field']}: ", DIM)
@@ -284,7 +299,7 @@ class _Layout:
 
     def _orgs(self, view: View) -> Group:
         title = say.plural(len(view.items), "organisation")
-        table = self.table([Column("Organisation", "short", cap=28), Column("People affiliated", ratio=2), Column("Contributions", ratio=3)])
+        table = self.table([Column("Organisation", "short", cap=28), Column("People affiliated"), Column("Contributions")])
         for row in view.items:
             table.add_row(self.org_name(row), self.org_people(row), self.org_said(row))
 
@@ -303,19 +318,19 @@ class _Layout:
 
     def org_people(self, row: dict[str, Any]) -> Text:
         text = Text("")
-        for number, person in enumerate(row["people"]):
+        for number, (slug, name, position) in enumerate(zip(row["people"], row["people_names"], row["people_positions"])):
             if number:
                 text.append("\n")
-            text.append(self.s(person["name"] + " ("))
-            text.append(self.s(person["slug"]), ID, atom=True)
-            text.append(self.s("), " + person["position"]))
+            text.append(self.s(name + " ("))
+            text.append(self.s(slug), ID, atom=True)
+            text.append(self.s("), " + position))
         if not row["people"]:
             text.append("no one from it is named", DIM)
         return text
 
     def org_said(self, row: dict[str, Any]) -> Text:
         text = Text("")
-        lines = [("by its people: ", c["id"]) for c in row["contributions"]] + [("mentioned in: ", c["id"]) for c in row["mentioned_in"]]
+        lines = [("by its people: ", item) for item in row["contributions"]] + [("mentioned in: ", item) for item in row["mentioned_in"]]
         for number, (label, item_id) in enumerate(lines):
             if number:
                 text.append("\n")
@@ -373,10 +388,7 @@ class _Layout:
         return out
 
     def quote_block(self, text: str) -> Any:
-        bar = "|" if self.ascii else "│"
-        table = Table([Column("", "atom", style=DIM), Column("")], gap=1, show_header=False)
-        table.add_row(self.t(bar), self.t(text, "italic"))
-        return table
+        return Bar(self.t(text, "italic"), "|" if self.ascii else "│", DIM)
 
     def _talk(self, view: View) -> Group:
         return Group(*(self.contribution(row) for row in view.items))
@@ -438,36 +450,36 @@ class _Layout:
                 sections[key] = root.add(self.t(label, "bold"))
             return sections[key]
 
+        unidentified: list[tuple[Tree, dict[str, Any]]] = []  # nodes of people the article does not identify
         for item in view.items:
             person = item["person"]
             kind = item["kind"]
+            tag = Text(f" {self.dot} ", DIM).append(self.s(item["id"]), ID, atom=True)
+            node: Tree | None = None
             if kind == "opening":
-                section("opening", "Opening speech").add(self.who(person).append(f" {self.dot} ", DIM).append(self.s(item["id"]), ID, atom=True))
+                node = section("opening", "Opening speech").add(self.who(person).append(tag))
             elif kind == "session":
-                node = section("sessions", "Sessions")
-                label = self.t(item["name"] + ", moderated by ").append(self.who(person))
-                node.add(label.append(f" {self.dot} ", DIM).append(self.s(item["id"]), ID, atom=True))
+                node = section("sessions", "Sessions").add(self.t(item["name"] + ", moderated by ").append(self.who(person)).append(tag))
             elif kind == "talk":
                 if item.get("title"):
                     label = self.t("“" + item["title"] + "”", "magenta")
                 else:
                     label = self.t("Topic: " + (item.get("topic") or ""), "magenta").append(self.s(" (our words; no title given)"), DIM)
-                label.append(" — ")
-                label.append(self.who(person))
-                label.append(f" {self.dot} ", DIM)
-                label.append(self.s(item["id"]), ID, atom=True)
-                section("talks", "Talks").add(label)
+                node = section("talks", "Talks").add(label.append(self.s(" — ")).append(self.who(person)).append(tag))
             elif kind == "panel":
                 panel = section("panel", "Panel")
-                panel.add(self.t("“" + item["title"] + "”", "magenta").append(f" {self.dot} ", DIM).append(self.s(item["id"]), ID, atom=True))
-                panel.add(self.t("moderator: ", DIM).append(self.who(person)))
+                panel.add(self.t("“" + item["title"] + "”", "magenta").append(tag))
+                node = panel.add(self.t("moderator: ", DIM).append(self.who(person)))
             elif kind == "panelist":
-                sections["panel"].add(self.t("panelist: ", DIM).append(self.who(person)))
+                node = sections["panel"].add(self.t("panelist: ", DIM).append(self.who(person)))
             elif kind in ("panel-remark", "panel-closing"):
-                label = self.t(say.kind_label(kind) + ": ", DIM).append(self.who(person))
-                label.append(f" {self.dot} ", DIM)
-                label.append(self.s(item["id"]), ID, atom=True)
-                sections["panel"].add(label)
+                node = sections["panel"].add(self.t(say.kind_label(kind) + ": ", DIM).append(self.who(person)).append(tag))
+            if node is not None and person.get("speaker_candidates"):
+                unidentified.append((node, person))
+        for node, person in unidentified:
+            for candidate in person.get("speaker_candidates") or []:
+                node.add(self.t("possibly " + say.candidate_text(candidate), "yellow"))
+            node.add(self.note(person.get("attribution_note"), person.get("attribution_note_lines")))
         if doc.get("session_note") and "sessions" in sections:
             sections["sessions"].add(self.t(doc["session_note"], DIM))
         return Group(root)
@@ -478,7 +490,7 @@ class _Layout:
         parts.append(self.t(f"{doc['conference']} {self.dot} {doc['city']} {self.dot} {doc['date']}"))
         if doc.get("participants"):
             parts.append(self.t("participants: ", DIM).append(self.t(doc["participants"])))
-        parts.append(self.t("organisers: ", DIM).append(self.t(doc["organisers"])))
+        parts.append(self.t("organisers, as the article calls them: ", DIM).append(self.t("“" + doc["organisers"] + "”")))
         parts.append(self.note(doc.get("organisers_note"), doc.get("organisers_note_lines")))
         parts.append(self.t("Aims:", HEADER))
         parts += [Indent(self.t(f"{self.bullet} {aim}")) for aim in doc["aims"]]

@@ -28,6 +28,8 @@ DATA_VARIABLE = "CBIIC_DATA"
 SOURCE_VARIABLE = "CBIIC_SOURCE"
 DEBUG_VARIABLE = "CBIIC_DEBUG"
 EXIT_INTERNAL_ERROR = 3
+# Characters of a completion description: beyond this Typer's help sanitiser would wrap it onto a second line.
+COMPLETION_AT_MOST = 60
 # Widths beyond these are someone's mistake (COLUMNS=1000000000 would lay out a billion-cell line).
 NARROWEST, WIDEST = 20, 1000
 # Characters the table layout draws; a terminal that cannot encode them gets ASCII instead.
@@ -188,8 +190,8 @@ def _terminal() -> tuple[bool, int, bool]:
         color = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
     width = 100
     columns = os.environ.get("COLUMNS", "").strip()
-    if columns.isdigit() and int(columns) > 0:
-        width = int(columns)
+    if columns.isascii() and columns.isdigit() and int(columns[:7]) > 0:  # '²' is a digit to Python, not a width
+        width = int(columns[:7]) if len(columns) <= 7 else WIDEST
     elif sys.stdout.isatty():
         import shutil
 
@@ -281,7 +283,10 @@ def _completion_text(text: str) -> str:
     from .escape import CONTROL
 
     without_sequences = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?", "", text)
-    return " ".join(CONTROL.sub("", without_sequences).split())
+    # Shells evaluate completion output: backslashes, $, backticks and quotes from the data are dropped,
+    # whatever a shell's completion script escapes. And one short line, which no script re-wraps.
+    plain = " ".join(re.sub(r"[\\$`'\"]", " ", CONTROL.sub("", without_sequences)).split())
+    return plain if len(plain) <= COMPLETION_AT_MOST else plain[: COMPLETION_AT_MOST - 1] + "…"
 
 
 def _complete(ctx: typer.Context, incomplete: str, pick: Callable[[Any], list[tuple[str, str]]]) -> list[tuple[str, str]]:
@@ -682,6 +687,7 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    sys.stderr = _MessageLines(sys.stderr)
     _let_completion_take_a_shell_name(sys.argv[1:])
     try:
         app(prog_name="cbiic")
@@ -698,9 +704,14 @@ def main() -> None:
         _silence_stdout()
         _say(f"input or output error: {_reason(error)}")
         sys.exit(InputOutputError.exit_code)
+    except MemoryError:
+        _say("ran out of memory; the input is too large for this machine (lower CBIIC_MAX_BYTES, or check the file)")
+        sys.exit(1)
     except Exception as error:  # the last line of defence: users never see a traceback
         if os.environ.get(DEBUG_VARIABLE):
             raise
+        if os.environ.get("_CBIIC_COMPLETE"):
+            sys.exit(1)  # a shell asking for completions gets nothing, never a message in the middle of its prompt
         _say(
             f"internal error: {type(error).__name__}: {error} "
             f"(rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)"
@@ -734,6 +745,48 @@ class _ClosedStream(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
+
+
+MESSAGE_LINE_AT_MOST = 1000
+
+
+class _MessageLines(io.TextIOBase):
+    """Standard error as cbiic promises it: no control character reaches the terminal and no line is unbounded.
+
+    cbiic's own messages are already clean and short; this also holds for what Click
+    writes (a usage error quoting a 70 KB option value, or a line separator, say).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        from .escape import clean
+
+        lines = []
+        for line in text.split("\n"):
+            line = clean(line).replace("\r", "\\r")
+            if len(line) > MESSAGE_LINE_AT_MOST:
+                line = line[:MESSAGE_LINE_AT_MOST] + f"… ({len(line) - MESSAGE_LINE_AT_MOST:,} more characters)"
+            lines.append(line)
+        self.stream.write("\n".join(lines))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")
 
 
 def _stand_in_for_closed_streams() -> None:

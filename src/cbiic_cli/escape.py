@@ -21,3 +21,14 @@ def clean(text: str) -> str:
 def _visible_escape(match: "re.Match[str]") -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# Characters JSON may carry raw but a reader should not meet raw: C1 controls (some terminals
+# obey them), bidi controls (they reorder what a reader sees) and U+2028/U+2029 (line ends in
+# JavaScript). Written as \u escapes, which every JSON reader decodes back to the same text.
+JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(text: str) -> str:
+    """Encoded JSON with every JSON_UNSAFE character written as a \\u escape."""
+    return JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

@@ -85,6 +85,8 @@ class _Pool:
     """
 
     SHORTLIST = 50
+    # An id longer than this is nobody's typo target, and comparing it costs time and memory quadratic in its length.
+    SUGGESTIBLE = 100
 
     def __init__(self, what: str, section: str, ids: set[str]) -> None:
         self.what = what
@@ -95,15 +97,15 @@ class _Pool:
     def suggestion(self, value: str) -> str:
         import difflib
 
-        match = difflib.get_close_matches(value, self._shortlist(value), n=1)
+        match = difflib.get_close_matches(value, self._shortlist(value), n=1) if len(value) <= self.SUGGESTIBLE else []
         return f"; did you mean {match[0]!r}?" if match else f"; it must be defined under `{self.section}`"
 
     def _shortlist(self, value: str) -> list[str]:
         if len(self.ids) <= self.SHORTLIST:
-            return sorted(self.ids)
+            return sorted(known for known in self.ids if len(known) <= self.SUGGESTIBLE)
         if self._pieces is None:
             self._pieces = {}
-            for known in sorted(self.ids):
+            for known in sorted(known for known in self.ids if len(known) <= self.SUGGESTIBLE):
                 for piece in _pieces(known):
                     self._pieces.setdefault(piece, []).append(known)
         shared: dict[str, int] = {}
@@ -166,6 +168,7 @@ class _Checker:
             self.all_known(self.panel, "panelists", people, ("panel",))
             self.remarks_by_panelists(people)
         self.one_session_per_talk()
+        self.listed_once(self.document, ())
 
     @staticmethod
     def ids(section: list[tuple[Trail, dict]], key: str) -> set[str]:
@@ -244,6 +247,33 @@ class _Checker:
                 seen[slug] = where[-1]
 
     # -- the agenda's own rules ------------------------------------------------------------------
+
+    # Lists of plain values in which a repeat is a slip (a line cited twice, a panelist named twice),
+    # and which exports store as keys: a repeat must be caught here, not by a database constraint.
+    ONCE_EACH = frozenset({"source_paragraphs", "panelists", "themes", "organisations", "talks", "aliases", "expansions", "candidates"})
+
+    def listed_once(self, value: Any, trail: Trail) -> None:
+        """Every list of plain values under a ONCE_EACH key names each value once."""
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if isinstance(inner, list) and key in self.ONCE_EACH and inner and not isinstance(inner[0], (dict, list)):
+                    self.no_repeats(inner, trail + (key,))
+                elif isinstance(inner, (dict, list)):
+                    self.listed_once(inner, trail + (key,))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                if isinstance(inner, (dict, list)):
+                    self.listed_once(inner, trail + (index,))
+
+    def no_repeats(self, values: list, trail: Trail) -> None:
+        seen: dict[Any, int] = {}
+        for index, value in enumerate(values):
+            if isinstance(value, (dict, list)) or isinstance(value, bool):
+                continue
+            if value in seen and trail[-1] != "candidates":  # candidates have their own message (person_ref)
+                self.add(f"{quote(str(value))} is listed twice here (first as item {seen[value]}); list it once", trail + (index,), AGENDA_PROBLEMS)
+            else:
+                seen.setdefault(value, index)
 
     def remarks_by_panelists(self, people: _Pool) -> None:
         """A panel remark is made by a panelist: a speaker who is not one is a slip in either list."""

@@ -14,6 +14,7 @@ written, modulo the same folding.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -46,8 +47,12 @@ STOP_WORDS = frozenset(
     "a an and are as at be by for from in into is it its of on or that the their this to was were with what who about how".split()
 )
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’.&][^\W_]+)*")
-_PARTS = re.compile(r"[^\W_]+")
+# A word: letters and digits with the combining marks that decorate them (an NFD "é" is e + U+0301,
+# and U+0301 is not a word character to `re`), joined by hyphens, apostrophes, dots or ampersands.
+_MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD = re.compile(rf"[^\W_][{_MARKS}]*(?:[^\W_][{_MARKS}]*)*(?:[-'’.&][^\W_][{_MARKS}]*(?:[^\W_][{_MARKS}]*)*)*")
+_SPACE = re.compile(r"\s")
+_PARTS = re.compile(rf"(?:[^\W_][{_MARKS}]*)+")
 # Scripts written without spaces (CJK punctuation and ideographs, Hangul, compatibility
 # ideographs): a query word holding any is matched as a substring.
 _CJK_RANGES = ((0x3000, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
@@ -407,8 +412,13 @@ class _Field:
         text = self.text
         found: dict[tuple[int, int], None] = {}
         for hit in spelling_pattern(value).finditer(self.folded):
-            low = max(text.rfind(" ", 0, hit.start()), text.rfind("\n", 0, hit.start())) + 1
-            high = min((i for i in (text.find(" ", hit.end()), text.find("\n", hit.end())) if i != -1), default=len(text))
+            # The whitespace-delimited chunk around the hit, found by walking out from it (a find over the
+            # whole field for each hit would be quadratic in a field that repeats a word a million times).
+            low = hit.start()
+            while low > 0 and not text[low - 1].isspace():
+                low -= 1
+            space = _SPACE.search(text, hit.end())
+            high = space.start() if space else len(text)
             for word in _WORD.finditer(text, low, high):
                 if word.start() < hit.end() and hit.start() < word.end() and value in word_forms(word.group()):
                     found[word.span()] = None
@@ -565,10 +575,10 @@ def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[list[in
     spans = sorted(set(spans))
     if spans and "\n" in text:
         # The line (one key point, one affiliation, one theme) that holds the most matches, the first of those.
-        starts = [0] + [i + 1 for i, character in enumerate(text) if character == "\n"]
+        starts = [0] + [match.end() for match in re.finditer("\n", text)]
         per_line: dict[int, int] = {}
         for start, _ in spans:
-            line = max(s for s in starts if s <= start)
+            line = starts[bisect.bisect_right(starts, start) - 1]
             per_line[line] = per_line.get(line, 0) + 1
         line_start = max(per_line, key=lambda line: (per_line[line], -line))
         line_end = text.find("\n", line_start)

@@ -36,10 +36,17 @@ Marks = dict[Path, tuple[int, int]]
 # A forum nests about six levels deep; anything far deeper is not a forum, and
 # the limit keeps the builder's stack (and a later recursive check) small.
 MAX_DEPTH = 100
+# Values (scalars, lists, mappings) a file may hold. A generated 100,000-talk forum has about
+# 3.5 million; the cap bounds memory whatever shape the file has (an empty mapping costs
+# Python about 64 bytes for the 4 bytes `{}, ` it takes to write).
+MAX_VALUES = 8_000_000
+# The longest number any field needs: longer digit strings convert in quadratic time.
+LONGEST_NUMBER = 30
 YAML_KIND = "YAML problems"
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
 _SCALAR_TAGS = {
     _STR,
     _INT,
@@ -217,6 +224,7 @@ class _Builder:
         self.duplicates: list[tuple[Problem, Path]] = []
         # Each open collection: [container, pending key (_EXPECT_KEY, _DROP or a key) or None for lists, rejected?]
         self.stack: list[list[Any]] = []
+        self.values = 0
 
     # -- reporting -------------------------------------------------------------
 
@@ -266,6 +274,12 @@ class _Builder:
         while True:
             event = get_event()
             kind = type(event)
+            if getattr(event, "anchor", None) is not None:
+                self.report(event, "YAML anchors (&name) and aliases are not allowed; remove the anchor and write each value out in full", self.path())
+            if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self.values += 1
+                if self.values > MAX_VALUES:
+                    self.fail(event, f"the file holds more than {MAX_VALUES:,} values (a 100,000-talk forum has about 3.5 million); split it, or check it was generated right")
             if kind is yaml.ScalarEvent:
                 top = stack[-1] if stack else None
                 if top is not None and top[1] is _EXPECT_KEY:
@@ -368,6 +382,10 @@ class _Builder:
             else:
                 message = f"unsupported YAML tag {_tag_as_written(tag)}; only plain text, numbers, booleans, dates and null are allowed"
             self.report(event, message, self.path())
+            return REJECTED
+        if tag in (_INT, _FLOAT) and len(event.value) > LONGEST_NUMBER:
+            # Long digit strings convert in quadratic time (and past 4,300 digits not at all); no field needs one.
+            self.report(event, f"{quote(event.value)} is a number of {len(event.value):,} characters; numbers here have at most {LONGEST_NUMBER} (put it in quotes if it is text)", self.path())
             return REJECTED
         if tag == _INT and _PLAIN_DECIMAL.fullmatch(event.value):
             return int(event.value)  # the common case, without building a node

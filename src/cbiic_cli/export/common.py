@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -69,18 +70,33 @@ def write_atomically(path: str, write: Callable[[Path], None], *, is_ours: Calla
         write(temporary)
         os.replace(temporary, target)
     except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror or error}") from None
+        raise ExportError(f"cannot write {_shown(path)}: {error.strerror or error}") from None
     finally:
         temporary.unlink(missing_ok=True)
 
 
 def check_target(path: str, *, is_ours: Callable[[Path], bool], force: bool, what: str) -> None:
-    """Refuse a directory, and an existing file that is not ours unless ``force``."""
+    """Refuse a directory or a special file (a FIFO would hang us), and an existing file that is not ours unless ``force``."""
+    import stat
+
     target = Path(path)
-    if target.is_dir():
-        raise ExportError(f"cannot write {target}: it is a directory; give a file name")
-    if target.exists() and not force and not is_ours(target):
-        raise ExportError(f"{target} exists and is not {what} written by cbiic; pass --force to overwrite it")
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:  # a name too long, a loop of links, a directory we may not search
+        raise ExportError(f"cannot write {_shown(path)}: {error.strerror or error}") from None
+    if stat.S_ISDIR(mode):
+        raise ExportError(f"cannot write {_shown(path)}: it is a directory; give a file name")
+    if not stat.S_ISREG(mode):
+        raise ExportError(f"cannot write {_shown(path)}: it is not a regular file (a pipe or a device); give a file name")
+    if not force and not is_ours(target):
+        raise ExportError(f"{_shown(path)} exists and is not {what} written by cbiic; pass --force to overwrite it")
+
+
+def _shown(path: str) -> str:
+    """A path for a message: cut short if it is long, so a message stays one readable line."""
+    return path if len(path) <= 200 else f"{path[:200]}… ({len(path):,} characters)"
 
 
 def _create_beside(target: Path) -> Path:
@@ -90,16 +106,20 @@ def _create_beside(target: Path) -> Path:
         # Mode 0o666 less the umask, as the finished file should be; O_EXCL: never reuse someone's file.
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except FileNotFoundError:
-        raise ExportError(f"cannot write {target}: no such directory {target.parent}") from None
+        raise ExportError(f"cannot write {_shown(str(target))}: no such directory {_shown(str(target.parent))}") from None
     except OSError as error:
-        raise ExportError(f"cannot write {target}: {error.strerror or error}") from None
+        raise ExportError(f"cannot write {_shown(str(target))}: {error.strerror or error}") from None
     return temporary
 
 
-def head_contains(path: Path, marker: bytes, *, within: int = 4096) -> bool:
-    """Whether the file's first ``within`` bytes contain ``marker`` (unreadable files: no)."""
+def starts_like(path: Path, pattern: "re.Pattern[bytes]", *, within: int = 4096) -> bool:
+    """Whether the file begins the way our export begins (``pattern`` matched at its very start; unreadable: no).
+
+    A match at the start, not a marker anywhere in the head, so a document that merely
+    mentions the marker (in a comment, say) is never taken for an export and overwritten.
+    """
     try:
         with path.open("rb") as handle:
-            return marker in handle.read(within)
+            return pattern.match(handle.read(within)) is not None
     except OSError:
         return False

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
-from .common import OPENING, PANEL_CLOSING, PANEL_REMARK, TALK, contributions, generator_version, head_contains, write_atomically
+from .common import OPENING, PANEL_CLOSING, PANEL_REMARK, TALK, contributions, generator_version, starts_like, write_atomically
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATOR_META = b'<meta name="generator" content="cbiic'
+# How our report begins: the generator tag among the first tags of the head, not anywhere in a comment.
+OURS = re.compile(rb'<!DOCTYPE html>\s*<html[^>]*>\s*<head>\s*(?:<meta [^<>]*>\s*)*' + re.escape(GENERATOR_META))
 KIND_LABELS = {OPENING: "Opening speech", TALK: "Talk", PANEL_REMARK: "Panel remark", PANEL_CLOSING: "Panel closing words"}
 HEAT_LEVELS = 4
 
@@ -28,7 +31,7 @@ def write_html(forum: Any, path: str, *, force: bool = False) -> None:
     write_atomically(
         path,
         lambda temporary: temporary.write_text(text, encoding="utf-8"),
-        is_ours=lambda existing: head_contains(existing, GENERATOR_META),
+        is_ours=lambda existing: starts_like(existing, OURS),
         force=force,
         what="an HTML report",
     )

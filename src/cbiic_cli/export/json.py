@@ -17,7 +17,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from .. import model
-from .common import contributions, generator_version, head_contains, write_atomically
+from ..errors import InputOutputError
+from ..escape import json_safe
+from .common import contributions, generator_version, starts_like, write_atomically
 
 FORMAT = "cbiic-export"
 SCHEMA_VERSION = 1
@@ -114,26 +116,30 @@ def document(forum: model.Forum) -> ExportDocument:
 
 
 # msgspec escapes C0 controls but writes C1 controls (0x80-0x9f) raw, and some terminals obey them.
-_C1 = re.compile("[\x7f-\x9f]")
 
 
 def encode(forum: model.Forum) -> bytes:
     text = msgspec.json.format(msgspec.json.encode(document(forum)), indent=2).decode("utf-8")
-    return (_C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n").encode("utf-8")
+    return (json_safe(text) + "\n").encode("utf-8")
 
 
 def write_json(forum: model.Forum, path: str, *, force: bool = False) -> None:
     """Write the document to ``path``, or to standard output for ``-``."""
     data = encode(forum)
     if path == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, AttributeError) as error:  # closed (no buffer) or full standard output
+            raise InputOutputError(f"cannot write the output: {getattr(error, 'strerror', None) or 'standard output is closed'}") from None
         return
     write_atomically(path, lambda temporary: temporary.write_bytes(data), is_ours=_is_export, force=force, what="a JSON export")
 
 
 def _is_export(path: Any) -> bool:
-    return head_contains(path, f'"format": "{FORMAT}"'.encode(), within=64)
+    return starts_like(path, re.compile(rb'\{\s*"format": "' + FORMAT.encode() + rb'"'), within=64)
 
 
 def export_schema() -> dict[str, Any]:

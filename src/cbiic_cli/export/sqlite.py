@@ -8,12 +8,13 @@ replaces the target in one rename.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from . import ddl
-from .common import check_target, contributions, generator_version, head_contains, write_atomically
+from .common import check_target, contributions, generator_version, starts_like, write_atomically
 
 METADATA_ABOUT = "cbiic export"
 
@@ -46,7 +47,7 @@ def _is_export(path: Path) -> bool:
 
 
 def _is_metadata(path: Path) -> bool:
-    return head_contains(path, f'"about": "{METADATA_ABOUT}'.encode())
+    return starts_like(path, re.compile(rb'\{\s*"about": "' + re.escape(METADATA_ABOUT.encode())))
 
 
 def _fill(forum: Any, path: Path) -> None:

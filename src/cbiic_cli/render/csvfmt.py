@@ -18,8 +18,12 @@ from .cells import cell_text
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Invisible characters a spreadsheet skips before it looks for a formula (a byte-order mark, zero-width spaces).
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
 def neutralise(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if cell.lstrip(_INVISIBLE).startswith(FORMULA_STARTS) else cell
 
 
 def render(view: View, options: RenderOptions) -> str:

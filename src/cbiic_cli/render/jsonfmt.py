@@ -7,17 +7,14 @@ import re
 import msgspec
 
 from ..formats import OutputFormat
+from ..escape import json_safe
 from ..query import View
 from . import RenderOptions, selected_rows
 
 # msgspec escapes C0 controls itself but writes the rest raw. C1 controls can drive
 # some terminals, bidi controls reorder what a reader sees, and U+2028/U+2029 end
 # lines in JavaScript: all are written as \u escapes, which JSON readers decode back.
-_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(text: str) -> str:
-    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+_escape = json_safe
 
 
 def render(view: View, options: RenderOptions) -> str:

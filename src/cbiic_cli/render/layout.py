@@ -24,6 +24,7 @@ Line = list[Segment]
 
 _ZWJ = "\u200d"
 _ZERO_WIDTH_CATEGORIES = ("Mn", "Me", "Cf")
+_DRAWN_FORMAT = frozenset({0xAD, 0x600, 0x601, 0x602, 0x603, 0x604, 0x605, 0x6DD, 0x70F, 0x8E2, 0x110BD, 0x110CD})
 
 
 def _is_emoji_modifier(code: int) -> bool:
@@ -47,8 +48,10 @@ def cell_width(text: str) -> int:
                 width += 1
                 previous = 2
             continue
-        # A soft hyphen is a format character, but terminals (and Rich) give it a cell.
-        if (unicodedata.category(character) in _ZERO_WIDTH_CATEGORIES and code != 0xAD) or 0xFE00 <= code <= 0xFE0E:
+        # A soft hyphen and the prepended marks (U+0600-0605...) are format characters that terminals (and Rich) draw.
+        if (unicodedata.category(character) in _ZERO_WIDTH_CATEGORIES and code not in _DRAWN_FORMAT) or 0xFE00 <= code <= 0xFE0E:
+            continue
+        if 0x1160 <= code <= 0x11FF or 0xD7B0 <= code <= 0xD7FF:  # Hangul medial vowels and finals join the syllable before
             continue
         if joined or (_is_emoji_modifier(code) and previous == 2):
             joined = False  # part of the glyph before it

@@ -26,6 +26,8 @@ def inline(value: Any) -> str:
     """Text on one line that shows the data literally, wherever the line starts."""
     flat = " ".join(item_text(value).split())
     escaped = _ENTITY.sub("&amp;", _SPECIAL.sub(r"\\\1", flat))
+    # GitHub links bare URLs, www. addresses and e-mail addresses: an escape breaks each pattern, and shows the same.
+    escaped = escaped.replace("://", ":\\/\\/").replace("www.", "www\\.").replace("@", "\\@")
     # A leading - + = would make a list item, a thematic break or a setext underline.
     if escaped[:1] in ("-", "+", "="):
         return "\\" + escaped

@@ -57,7 +57,7 @@ class _Layout:
     # -- pieces ----------------------------------------------------------------
 
     def s(self, value: Any) -> str:
-        text = clean(str(value)) if value is not None else ""
+        text = clean(str(value)).replace("\t", " ") if value is not None else ""
         return text.translate(_ASCII) if self.ascii else text
 
     def t(self, value: Any, style: str = "", atom: bool = False) -> Text:

@@ -154,10 +154,13 @@ def test_alias_inside_the_real_forum_is_refused(forum_text, runner, cli_app, wri
     )
     assert "*town" in text
     path = write_forum(text)
-    line = checks.one_clear_error(invoke(runner, cli_app, "--data", str(path), "speakers"), "aliases")
-    number, column, rest = located(line, str(path))
-    assert rest.startswith("people[7].name:")
-    assert (number, column) == (line_of(text, "name: *town"), len("    name: ") + 1), "the error should point at the alias"
+    checks.one_clear_error(invoke(runner, cli_app, "--data", str(path), "speakers"), "aliases")
+    # validate lists both: the anchor where it is set, and the alias where it is used.
+    lines = invoke(runner, cli_app, "validate", str(path)).stdout.splitlines()
+    anchor, alias = (located(line, str(path)) for line in lines[:2])
+    assert anchor[2].startswith("forum.city:") and anchor[0] == line_of(text, "city: &town")
+    assert alias[2].startswith("people[7].name:")
+    assert alias[:2] == (line_of(text, "name: *town"), len("    name: ") + 1), "the error should point at the alias"
 
 
 def test_merge_keys_are_refused(runner, cli_app, write_forum, checks):

@@ -360,7 +360,19 @@ def main_options(
 
 # -- commands ----------------------------------------------------------------
 
-RoleOption = Annotated[Optional[str], typer.Option("--role", metavar="ROLE", help="Only people in this role: opening, moderator, speaker, panelist or closing (possible roles count).")]
+def _complete_role(incomplete: str) -> list[str]:
+    return [role for role in ("opening", "moderator", "speaker", "panelist", "closing") if role.startswith(incomplete)]
+
+
+def _complete_kind(incomplete: str) -> list[str]:
+    kinds = ("company", "investor", "hospital", "medical-centre", "research-institute", "laboratory", "university", "university-school", "academy", "committee")
+    return [kind for kind in kinds if kind.startswith(incomplete)]
+
+
+RoleOption = Annotated[
+    Optional[str],
+    typer.Option("--role", metavar="ROLE", autocompletion=_complete_role, help="Only people in this role: opening, moderator, speaker, panelist or closing (possible roles count)."),
+]
 
 
 @command(examples=["cbiic speakers", "cbiic speakers --org 'sun yat sen'", "cbiic speakers --role panelist --format csv", "cbiic speakers --theme insurance"])
@@ -457,7 +469,7 @@ def search(
     _emit(ctx, view)
 
 
-OrgKindOption = Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="Only organisations of this kind: company, investor, hospital, medical-centre, research-institute, laboratory, university, university-school, academy or committee.")]
+OrgKindOption = Annotated[Optional[str], typer.Option("--kind", metavar="KIND", autocompletion=_complete_kind, help="Only organisations of this kind: company, investor, hospital, medical-centre, research-institute, laboratory, university, university-school, academy or committee.")]
 
 
 @command(examples=["cbiic orgs", "cbiic orgs capital", "cbiic orgs --kind hospital", "cbiic orgs roche --format json"])

@@ -144,11 +144,14 @@ class _Layout:
         parts: list[Any] = []
         for head, fields in cards:
             parts.append(head)
-            body = []
+            # Labels in a column of their own, so a wrapped value hangs under its first line, not under the label.
+            body = Table([Column("", "atom", style=DIM), Column("")], gap=1, show_header=False)
+            stacked = []  # too narrow for two columns: each value after its label, wrapping under it
             for label, value in fields:
                 if value.plain:
-                    body.append(Text(self.s(label) + ": ", DIM).append(value))
-            parts.append(Indent(Group(*body)))
+                    body.add_row(Text(self.s(label) + ":"), value)
+                    stacked.append(Text(self.s(label) + ": ", DIM).append(value))
+            parts.append(Indent(body if body.fits(self.width - 2) else Group(*stacked)))
             parts.append(self.blank())
         return Group(*parts)
 
@@ -432,7 +435,7 @@ class _Layout:
             parts.append(label)
             if moderated["attribution"] != "stated":
                 parts.append(Indent(self.t(moderated["attribution_note"], "yellow")))
-        parts.append(self.cited(doc["source_paragraphs"]))
+        parts.append(self.t("named in: ", DIM).append(self.cited(doc["source_paragraphs"])))
         parts.append(self.blank())
         if not doc["contributions"]:
             parts.append(self.t("No talk, speech or remark of theirs is reported.", DIM))

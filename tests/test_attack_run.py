@@ -166,3 +166,13 @@ def test_search_meets_a_name_in_either_normal_form(tmp_path, data_form, query_fo
     forum = written(tmp_path, shipped_text().replace("name: Zheng Limin", f"name: {name}"))
     found = json.loads(invoke("--data", str(forum), "search", unicodedata.normalize(query_form, "Lìmín"), "-f", "json").stdout)
     assert "zheng-limin" in [hit["id"] for hit in found]
+
+
+@pytest.mark.parametrize("expansion", ["'…'", "'(①#)'", "'  '", "'-'"])
+@pytest.mark.parametrize("term", ["'‮'", "'…'", "NGS"])
+def test_a_glossary_entry_without_words_never_hangs_a_search(tmp_path, run_cbiic, term, expansion):
+    text = shipped_text().replace("  - term: NGS\n    expansions: [next-generation sequencing]", f"  - term: {term}\n    expansions: [{expansion}]")
+    forum = written(tmp_path, text)
+    for query in (["zebra"], ["a"], ["next-generation", "sequencing"]):
+        result = run_cbiic("--data", str(forum), "search", *query, "-f", "json", timeout=30)
+        assert result.returncode in (0, 2), result.stderr

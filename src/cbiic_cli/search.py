@@ -182,7 +182,7 @@ def _with_glossary(plain: list[tuple[str, list[str]]], glossary: list[tuple[str,
                 while end < len(plain) and len(tokens) < len(expansion):
                     tokens += tuple(plain[end][1])
                     end += 1
-                if tokens == expansion:
+                if tokens == expansion and end > index:
                     matched = (term, end)
                     break
             if matched:
@@ -212,10 +212,13 @@ def _add_glossary_alternatives(unit: Unit, glossary: list[tuple[str, list[tuple[
 
 def glossary_of(index: ForumIndex) -> list[tuple[str, list[tuple[str, ...]]]]:
     """(abbreviation as a term, expansions as token tuples) for each glossary entry."""
-    return [
-        (joined(entry.term), [tuple(p for w in _WORD.findall(e) for p in parts(w)) for e in entry.expansions])
-        for entry in index.forum.glossary
-    ]
+    found = []
+    for entry in index.forum.glossary:
+        expansions = [tuple(p for w in _WORD.findall(e) for p in parts(w)) for e in entry.expansions]
+        expansions = [expansion for expansion in expansions if expansion]  # one with no words would match nothing, everywhere
+        if joined(entry.term) and expansions:
+            found.append((joined(entry.term), expansions))
+    return found
 
 
 # -- the documents ----------------------------------------------------------------

@@ -176,3 +176,10 @@ def test_a_glossary_entry_without_words_never_hangs_a_search(tmp_path, run_cbiic
     for query in (["zebra"], ["a"], ["next-generation", "sequencing"]):
         result = run_cbiic("--data", str(forum), "search", *query, "-f", "json", timeout=30)
         assert result.returncode in (0, 2), result.stderr
+
+
+def test_a_word_repeated_counts_once_and_too_many_words_is_a_usage_error():
+    once = json.loads(invoke("search", "myeloid", "-f", "json").stdout)
+    assert json.loads(invoke("search", *(["myeloid"] * 500), "-f", "json").stdout) == once
+    result = invoke("search", *[f"word{number}" for number in range(40)])
+    assert result.exit_code == 2 and "use at most 32" in result.stderr

@@ -43,6 +43,10 @@ FIELD_WEIGHTS = {
 K1 = 1.2
 B = 0.75
 SNIPPET_CHARS = 160
+MOST_WORDS = 32  # distinct words and phrases in one query
+# Query words a search tries to correct when nothing matches, and the nearby words it compares each with.
+CORRECTED_AT_MOST = 5
+COMPARED_AT_MOST = 2000
 STOP_WORDS = frozenset(
     "a an and are as at be by for from in into is it its of on or that the their this to was were with what who about how".split()
 )
@@ -164,6 +168,10 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
     for unit in units:
         _add_glossary_alternatives(unit, glossary)
     meaningful = [u for u in units if not (len(u.alternatives) == 1 and u.alternatives[0][0] == "term" and u.alternatives[0][1] in STOP_WORDS)]
+    # The same word twice asks nothing more; each distinct word costs a pass over the documents.
+    meaningful = list({tuple(u.alternatives): u for u in meaningful}.values())
+    if len(meaningful) > MOST_WORDS:
+        raise QueryProblem(f"the search text has {len(meaningful):,} different words and phrases; use at most {MOST_WORDS}")
     if not meaningful:
         common = ", ".join(repr(u.label) for u in units) or repr(raw.strip())
         raise QueryProblem(f"the search text holds only common words ({common}); add a word that says what you are looking for")
@@ -531,10 +539,12 @@ def _corrections(docs: list[Doc], units: list[Unit]) -> tuple[list[Unit], str] |
     changed = False
     better: list[Unit] = []
     labels: list[str] = []
+    tried = 0
     for unit in units:
         kind, value = unit.alternatives[0]
-        if len(unit.alternatives) == 1 and kind == "term" and value not in vocabulary:
-            near = [w for w in vocabulary if abs(len(w) - len(value)) <= 2 and w[:1] == value[:1]]
+        if len(unit.alternatives) == 1 and kind == "term" and value not in vocabulary and tried < CORRECTED_AT_MOST:
+            tried += 1
+            near = sorted(w for w in vocabulary if abs(len(w) - len(value)) <= 2 and w[:1] == value[:1])[:COMPARED_AT_MOST]
             close = difflib.get_close_matches(value, near, n=1, cutoff=0.75)
             if close:
                 better.append(Unit([("term", close[0])], close[0]))

@@ -60,6 +60,9 @@ BAD_FOR_BOTH = {
     "paragraph-zero": ("    source_paragraphs: [13]\n\n  - id: wang", "    source_paragraphs: [0]\n\n  - id: wang"),
     "empty-text": ("  city: Guangzhou\n", '  city: ""\n'),
     "not-a-date": ("  date: 2024-11-30", "  date: soon"),
+    "talk-with-title-and-topic": ("    title: Cultivating Youth Talent", "    topic: Youth talent\n    title: Cultivating Youth Talent"),
+    "talk-with-neither": ("    title: Cultivating Youth Talent in Scientific Innovation Programs\n", ""),
+    "talk-with-null-title-and-topic": ("    topic: The research hospital model and Gobroad Healthcare Group's innovative practices\n", "    title: null\n    topic: null\n"),
 }
 
 

@@ -14,6 +14,7 @@ def forum_schema() -> dict[str, Any]:
     from .model import Forum
 
     schema = msgspec.json.schema(Forum)
+    _require_title_or_topic(schema["$defs"]["Talk"])
     return {
         "$schema": SCHEMA_DIALECT,
         "title": "cbiic forum file",
@@ -24,3 +25,10 @@ def forum_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(forum_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _require_title_or_topic(talk: dict[str, Any]) -> None:
+    # The loader's Talk.__post_init__ rule, which msgspec cannot express: exactly one of the two is text.
+    talk["oneOf"] = [
+        {"required": [field], "properties": {field: {"type": "string"}}} for field in ("title", "topic")
+    ]

@@ -77,8 +77,8 @@ SCALE_QUERIES = [
 # The same questions for yq: parse the YAML, then a jq filter.
 YQ_QUERIES = [
     ("load (count the talks)", ".talks | length"),
-    ('search "immune"', '[.talks[] | select(((.title // .topic) + " " + .summary + " " + (.key_points | join(" "))) | test("immune"; "i")) | .id] | length'),
-    ("theme insurance", '[.talks[] | select(.themes | index("insurance")) | .id] | length'),
+    ('search "immune"', '[.talks[] | select(((.title // .topic) + " " + .summary + " " + (.key_points | map(.text) | join(" "))) | test("immune"; "i")) | .id] | length'),
+    ("theme insurance", '[.talks[] | select(any(.key_points[].themes[]; . == "insurance")) | .id] | length'),
     ("speakers", "[.people[] | .name]"),
 ]
 SCRUBBED_VARIABLES = ("CBIIC_DATA", "CBIIC_NO_CACHE", "CBIIC_DEBUG", "CBIIC_MAX_BYTES", "FORCE_COLOR", "NO_COLOR")

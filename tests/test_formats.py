@@ -227,3 +227,23 @@ def test_markdown_panel_shows_uncertainty_and_the_note():
     inline = " ".join(t.content for t in markdown_tokens(text) if t.type == "inline")
     assert "possibly Ma Jun (`ma-jun-harbin`)" in inline
     assert "It does not say which of them moderated the panel." in inline
+
+
+@pytest.mark.parametrize(
+    "args", [["agenda"], ["summary"], ["talk", "panel"], ["theme", "china-focus"], ["speaker", "ma-jun-sysucc"]], ids=" ".join
+)
+def test_markdown_names_both_candidates_with_affiliations_and_the_note(args):
+    text = " ".join(t.content for t in markdown_tokens(output(args, "markdown")) if t.type == "inline")
+    assert "Ma Jun (`ma-jun-harbin`), Vice-Chairman" in text or "Ma Jun (ma-jun-harbin), Vice-Chairman" in text
+    assert "Ma Jun (`ma-jun-sysucc`), Academician" in text or "Ma Jun (ma-jun-sysucc), Academician" in text
+    assert "does not say which of them" in text
+
+
+def test_markdown_theme_matrix_names_the_candidates_of_an_unidentified_speaker():
+    tokens = markdown_tokens(output(["themes"], "markdown"))
+    headers = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "th_open"]
+    assert "Professor Ma Jun (not identified: ma-jun-harbin or ma-jun-sysucc)" in headers
+
+
+def test_markdown_agenda_never_calls_itself_an_agenda():
+    assert not any("agenda" in content.lower() for _, content in headings(output(["agenda"], "markdown")))

@@ -95,6 +95,21 @@ def _note(text: Any, lines: list[int]) -> list[str]:
     return [f"> {inline(text)}{cited}", ""]
 
 
+def _nested_note(row: dict[str, Any]) -> list[str]:
+    """The curator's note on an unidentified person, as a quote inside the list item that names them."""
+    note = _note(row.get("attribution_note"), row.get("attribution_note_lines") or [])
+    return [f"  {line}" if line else "" for line in ["", *note]] if note else []
+
+
+def _uncertain_notes(rows: list[dict[str, Any]]) -> list[str]:
+    """Under a table: for each row whose speaker the article does not identify, whose note it is and the note."""
+    out: list[str] = []
+    for row in rows:
+        if row.get("slug") is None and row.get("attribution_note"):
+            out += [f"{code(row['id'])}: who spoke is uncertain.", ""] + _note(row["attribution_note"], row.get("attribution_note_lines") or [])
+    return out
+
+
 def _speakers(view: View) -> str:
     rows = [[inline(r["name"]), code(r["slug"], in_table=True), inline(say.role_text(r)), cell(say.affiliation_lines(r))] for r in view.items]
     intro = f"{inline(say.plural(len(view.items), 'person', 'people'))}, in the order the article first names them.\n\n"
@@ -181,10 +196,18 @@ def _theme(view: View) -> str:
     out.append(f"{inline(say.plural(len(view.items), 'contribution'))}; each gist is the key point that carries the theme.")
     out.append("")
     rows = [
-        [inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), cell(say.affiliation_lines(r)), inline(r["gist"])]
+        [inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), _affiliation_cell(r), inline(r["gist"])]
         for r in view.items
     ]
-    return "\n".join(out) + "\n" + table(["Kind", "Id", "Speaker", "Affiliation", "Gist"], rows) + _quotes_by_row(view.items)
+    notes = _uncertain_notes(view.items)
+    return "\n".join(out) + "\n" + table(["Kind", "Id", "Speaker", "Affiliation", "Gist"], rows) + ("\n" + "\n".join(notes) if notes else "") + _quotes_by_row(view.items)
+
+
+def _affiliation_cell(row: dict[str, Any]) -> str:
+    """A person's affiliations, or every candidate's when the article does not say which person it was."""
+    if row.get("slug") is None and row.get("speaker_candidates"):
+        return cell([f"possibly {say.candidate_text(c)}" for c in row["speaker_candidates"]])
+    return cell(say.affiliation_lines(row))
 
 
 def _quotes_by_row(rows: list[dict[str, Any]]) -> str:
@@ -213,7 +236,7 @@ def _theme_matrix(view: View) -> str:
         for slug in r["speakers"]:
             columns.setdefault(slug, code(slug, in_table=True))
         for u in r["uncertain_speakers"]:
-            columns.setdefault("|".join([u["as_written"], *u["candidates"]]), inline(f"{u['as_written']} (not identified)"))
+            columns.setdefault("|".join([u["as_written"], *u["candidates"]]), inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})"))
     order = {slug: rank for rank, slug in enumerate(view.extra.get("article_order", []))}
     keys = sorted(columns, key=lambda key: (key not in order, order.get(key, 0)))
     rows = []
@@ -225,7 +248,7 @@ def _theme_matrix(view: View) -> str:
 
 def _agenda(view: View) -> str:
     doc = view.document or {}
-    out = ["# Agenda", "", f"*Listed {inline(doc['order'])}.*", ""]
+    out = ["# The forum: opening, sessions, talks and panel", "", f"*Listed {inline(doc['order'])}.*", ""]
     sections: dict[str, list[str]] = {"opening": [], "session": [], "talk": [], "panel": []}
     for item in view.items:
         person = item["person"]
@@ -237,13 +260,13 @@ def _agenda(view: View) -> str:
             title = inline("“" + item["title"] + "”") if item.get("title") else f"*{inline(say.topic_line(item))}*"
             sections["talk"].append(f"- {title} — {_person(person)} ({code(item['id'])})")
         elif item["kind"] == "panel":
-            sections["panel"] += [f"Panel: {inline('“' + item['title'] + '”')}", "", f"- Moderator: {_person(person)}"]
+            sections["panel"] += [f"Panel: {inline('“' + item['title'] + '”')}", "", f"- Moderator: {_person(person)}", *_nested_note(person)]
         elif item["kind"] == "panelist":
             sections["panel"].append(f"- Panelist: {_person(person)}")
         elif item["kind"] == "panel-remark":
             sections["panel"].append(f"- Panel remark by {_person(person)} ({code(item['id'])})")
         elif item["kind"] == "panel-closing":
-            sections["panel"].append(f"- The panel's closing words, by {_person(person)} ({code(item['id'])})")
+            sections["panel"] += [f"- The panel's closing words, by {_person(person)} ({code(item['id'])})", *_nested_note(person)]
     for title, key in (("Opening", "opening"), ("Sessions", "session"), ("Talks", "talk"), ("Panel", "panel")):
         if sections[key]:
             out += [f"## {title}", ""] + sections[key] + [""]

@@ -424,3 +424,22 @@ def test_a_theme_prefix_says_which_theme_it_was_taken_as():
 def test_search_finds_the_forums_own_facts():
     found = json.loads(invoke("search", "guangzhou", "-f", "json").stdout)
     assert [(h["kind"], h["id"]) for h in found] == [("forum", "forum")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
+@pytest.mark.parametrize(("args", "expected"), [
+    (["speaker", "ma-jun-sysucc"], "does not say whether Ma Jun (ma-jun-sysucc) moderated the panel"),
+    (["speaker", "ma-jun-harbin"], "does not say whether Ma Jun (ma-jun-harbin) moderated the panel"),
+    (["talk", "panel"], "possibly ma-jun-harbin or ma-jun-sysucc"),
+], ids=lambda value: value if isinstance(value, str) and " " not in value else " ".join(value) if isinstance(value, list) else "")
+def test_rows_alone_say_on_stderr_what_uncertainty_they_leave_out(args, expected, fmt):
+    result = invoke(*args, "-f", fmt)
+    assert result.exit_code == 0
+    assert expected in result.stderr
+    assert "moderated the panel" not in result.stdout
+
+
+@pytest.mark.parametrize("args", [["speaker", "ma-jun-sysucc", "-f", "json"], ["talk", "panel"], ["speaker", "zheng-limin", "-f", "csv"]], ids=" ".join)
+def test_a_document_or_a_certain_speaker_needs_no_such_notice(args):
+    result = invoke(*args)
+    assert result.exit_code == 0 and result.stderr == ""

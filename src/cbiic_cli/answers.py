@@ -112,7 +112,15 @@ def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
         "moderated": _moderated(index, slug),
         "contributions": contributions,
     }
-    return View("speaker", contributions, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]), document=document)
+    view = View("speaker", contributions, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]), document=document)
+    for moderated in document["moderated"]:
+        if moderated["attribution"] == "uncertain":
+            what = "the panel" if moderated["kind"] == "panel" else moderated["name"]
+            view.row_notices.append(
+                f"the article does not say whether {person.name} ({slug}) moderated {what}; "
+                "these rows hold only contributions: -f json or the table shows it"
+            )
+    return view
 
 
 def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
@@ -176,7 +184,15 @@ def panel(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> View:
     document = panel_document(index, quoter)
     assert document is not None  # resolve_ref only offers the panel when there is one
     rows = document["remarks"] + ([document["closing"]] if document["closing"] else [])
-    return View("panel", rows, quoter.keys(CONTRIBUTION_KEYS), document=document)
+    view = View("panel", rows, quoter.keys(CONTRIBUTION_KEYS), document=document)
+    moderator = document["moderator"]
+    if moderator["slug"] is None and moderator["speaker_candidates"]:
+        candidates = " or ".join(c["slug"] for c in moderator["speaker_candidates"])
+        view.row_notices.append(
+            f"the article does not say who the panel's moderator, {moderator['name']}, is (possibly {candidates}); "
+            "these rows hold only the remarks and closing words: -f json or the table shows the panel"
+        )
+    return view
 
 
 def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES) -> View:

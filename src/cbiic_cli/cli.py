@@ -22,7 +22,7 @@ import typer
 
 from . import __version__
 from .errors import CbiicError, InputOutputError
-from .formats import OutputFormat
+from .formats import ROW_FORMATS, OutputFormat
 
 DATA_VARIABLE = "CBIIC_DATA"
 SOURCE_VARIABLE = "CBIIC_SOURCE"
@@ -231,9 +231,10 @@ def _emit(ctx: typer.Context, view: Any) -> None:
 
     settings = ctx.meta.get("cbiic", {})
     fields = _fields(settings.get("fields"), view.keys)
-    for notice in view.notices:
-        _say(notice)
     fmt = settings.get("fmt") or OutputFormat.table
+    rows_only = fmt in ROW_FORMATS or fields is not None
+    for notice in view.notices + (view.row_notices if rows_only else []):
+        _say(notice)
     if view.notices and not view.items and fmt.canonical is OutputFormat.table:
         return
     color, width, ascii_only = _terminal()

@@ -76,10 +76,12 @@ class View:
     no items still has a CSV header and ``--fields`` can be checked; ``document``
     replaces ``items`` in JSON for commands that answer with one object;
     ``notices`` are lines for stderr (a filter that matched nothing, a corrected
-    query); ``extra`` carries what only the human layouts need.
+    query); ``row_notices`` are lines for stderr when only the rows are printed
+    (jsonl, csv, tsv, --fields): an uncertainty the document holds and no row
+    does; ``extra`` carries what only the human layouts need.
     """
 
-    __slots__ = ("kind", "items", "keys", "document", "notices", "extra")
+    __slots__ = ("kind", "items", "keys", "document", "notices", "row_notices", "extra")
 
     def __init__(
         self,
@@ -94,6 +96,7 @@ class View:
         self.keys = keys
         self.document = document
         self.notices: list[str] = []
+        self.row_notices: list[str] = []
         self.extra = extra if extra is not None else {}
 
 

@@ -104,6 +104,16 @@ def test_a_copied_run_of_more_than_twelve_words_is_caught(article, forum_doc):
     assert "copies 14 consecutive words from article line 11" in problem.message
 
 
+def test_a_copied_run_is_caught_across_a_full_stop(article, forum_doc):
+    # Line 14: "...to break through DRG bundled payment restrictions. He suggested that commercial insurance should..."
+    copied = "break through DRG bundled payment restrictions. He suggested that commercial insurance should deeply integrate"
+    forum_doc["talks"][4]["key_points"][2]["text"] = f"Wang Rundong said self-pay treatment could {copied}."
+    problems, _ = check(forum_from(forum_doc), article)
+    (problem,) = problems
+    assert problem.path == "talks[4].key_points[2].text"
+    assert "copies 14 consecutive words from article line 14" in problem.message
+
+
 def test_a_marked_quotation_is_not_a_copy(article, forum_doc):
     quoted = "“the key to future immunotherapy lies in regulating the immune microenvironment, discovering new targets”"
     forum_doc["talks"][1]["key_points"][4]["text"] = f"Zheng Limin said {quoted}."

@@ -279,10 +279,9 @@ def _copies(entries: list[Item], article: Article) -> list[Problem]:
     size = LONGEST_COPY + 1
     grams: dict[tuple[str, ...], int] = {}
     for number, line in enumerate(article.lines, 1):
-        for _, sentence in sentences(line):  # a run that crosses a full stop is two runs, not one copy
-            tokens = words(sentence)
-            for start in range(len(tokens) - size + 1):
-                grams.setdefault(tuple(tokens[start : start + size]), number)
+        tokens = words(line)  # a copy does not end at a full stop: runs cross sentences
+        for start in range(len(tokens) - size + 1):
+            grams.setdefault(tuple(tokens[start : start + size]), number)
     found = []
     for entry in entries:
         for path, text in entry.prose:
@@ -301,8 +300,7 @@ def _copies(entries: list[Item], article: Article) -> list[Problem]:
 
 def _longest_copy(text: str, grams: dict[tuple[str, ...], int], size: int) -> tuple[list[str], int] | None:
     best: tuple[list[str], int] | None = None
-    pieces = [sentence for piece in _QUOTED.split(text) for _, sentence in sentences(piece)]
-    for piece in pieces:  # a quotation is quoted on purpose: runs stop at it, and at each full stop
+    for piece in _QUOTED.split(text):  # a quotation is quoted on purpose: runs stop at it
         tokens = words(piece)
         start = 0
         while start + size <= len(tokens):

@@ -253,3 +253,33 @@ def test_the_fast_term_path_finds_what_full_tokenising_finds(text, word):
 @pytest.mark.parametrize(("hyphenated", "spaced"), [("immuno-oncology", '"immuno oncology"'), ("clinical-trials", '"clinical trials"'), ("vice-president", '"vice president"'), ("t-cell", '"t cell"')])
 def test_a_hyphenated_query_word_finds_the_spaced_form_too(hyphenated, spaced):
     assert set(ids(spaced)) <= set(ids(hyphenated)) and ids(hyphenated)
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("closing", {"panel-closing"}),
+        ("moderator", {"session-1", "session-2", "panel"}),
+        ("panelist", {"xue-junli", "luo-dan", "xu-junfang", "zhang-yong"}),
+        ("remark", {"xue-junli-remark", "luo-dan-remark", "xu-junfang-remark", "zhang-yong-remark"}),
+        ("opening", {"opening-speech"}),
+    ],
+)
+def test_the_roles_the_views_print_can_be_searched(word, expected):
+    result = invoke("search", word, "--format", "json")
+    assert "showing results for" not in result.stderr
+    assert expected <= {hit["id"] for hit in json.loads(result.stdout)}
+
+
+def test_a_possible_role_is_found_as_possible():
+    found = {hit["id"]: hit for hit in hits("closing")}
+    assert found["ma-jun-sysucc"]["field"] == "role" and "possibly panel closing" in found["ma-jun-sysucc"]["snippet"]
+
+
+@pytest.mark.parametrize(("phrase", "only"), [('"CAR-T"', "zheng-limin-myeloid-cells"), ('"deep learning"', "ma-jun-youth-talent")])
+def test_a_quoted_phrase_is_never_found_in_our_theme_aliases(phrase, only):
+    assert ids(phrase) == [only]
+
+
+def test_an_unquoted_word_still_finds_what_its_theme_alias_names():
+    assert "feng-chen-research-hospitals" in ids("CAR-T")

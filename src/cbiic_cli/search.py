@@ -23,7 +23,7 @@ import unicodedata
 from typing import Any
 
 from .errors import CbiicError
-from .query import ForumIndex, one_line
+from .query import KIND_LABEL, ForumIndex, one_line
 from .words import fold
 
 # Field weights: a hit in a title or a name says more than one in passing text.
@@ -38,8 +38,11 @@ FIELD_WEIGHTS = {
     "summary": 1.0,
     "note": 1.0,
     "kind": 1.0,
+    "role": 1.0,
     "themes": 0.5,
 }
+# Fields that hold our classification rather than anyone's words: a quoted phrase asks for words as written, so it skips them.
+CLASSIFICATION_FIELDS = frozenset({"themes"})
 K1 = 1.2
 B = 0.75
 SNIPPET_CHARS = 160
@@ -130,11 +133,12 @@ class Unit:
     An alternative is ('term', t), ('phrase', (t1, t2, ...)) or ('cjk', text).
     """
 
-    __slots__ = ("alternatives", "label")
+    __slots__ = ("alternatives", "label", "quoted")
 
-    def __init__(self, alternatives: list[tuple[str, Any]], label: str) -> None:
+    def __init__(self, alternatives: list[tuple[str, Any]], label: str, quoted: bool = False) -> None:
         self.alternatives = alternatives
         self.label = label  # how the user wrote it, for messages
+        self.quoted = quoted  # in double quotes: words as written, so never found in our theme labels
 
     def __repr__(self) -> str:
         return f"Unit({self.alternatives!r})"
@@ -155,7 +159,7 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
         for phrase in re.findall(r'"([^"]+)"', raw):
             tokens = tuple(p for w in _WORD.findall(phrase) for p in parts(w))
             if tokens:
-                units.append(Unit([("phrase", tokens)], f'"{phrase}"'))
+                units.append(Unit([("phrase", tokens)], f'"{phrase}"', quoted=True))
         raw = re.sub(r'"[^"]*"', " ", raw)
     plain: list[tuple[str, list[str]]] = []  # (word as typed, its parts)
     for chunk in raw.split():
@@ -265,12 +269,14 @@ def documents(index: ForumIndex) -> list[Doc]:
             ("mentions", "\n".join(index.organisations[o].name for o in item.organisations)),
             ("affiliations", affiliations),
             ("summary", one_line(item.summary)),
+            ("role", KIND_LABEL[contribution.kind]),
             ("themes", "\n".join(theme_text[t] for t in themes)),
         ]
         docs.append(Doc(contribution.kind, item.id, fields, themes, lambda c=contribution: _contribution_fields(index, c)))
     for slug in index.article_order:
         person = index.people[slug]
-        fields = [("name", person.name), ("affiliations", "\n".join(index.affiliation_lines(person)))]
+        roles, possible = index.roles[slug]
+        fields = [("name", person.name), ("affiliations", "\n".join(index.affiliation_lines(person))), ("role", "\n".join([*roles, *(f"possibly {r}" for r in possible)]))]
         docs.append(Doc("person", slug, fields, [], lambda s=slug: {**index.speaker_fields(s), "title": None, "topic": None, "source_paragraphs": list(index.people[s].source_paragraphs)}))
     for organisation in index.forum.organisations:
         people = "\n".join(f"{p.name}, {position}" for p, position in index.affiliated.get(organisation.id, []))
@@ -279,7 +285,7 @@ def documents(index: ForumIndex) -> list[Doc]:
     for session in index.forum.sessions:
         moderator = session.moderator
         who = index.people[moderator].name if isinstance(moderator, str) else moderator.as_written
-        docs.append(Doc("session", session.id, [("name", session.name), ("people", who)], [], lambda s=session: {**index.speaker_fields(s.moderator), "title": s.name, "topic": None, "source_paragraphs": list(s.source_paragraphs)}))
+        docs.append(Doc("session", session.id, [("name", session.name), ("people", who), ("role", "session moderator")], [], lambda s=session: {**index.speaker_fields(s.moderator), "title": s.name, "topic": None, "source_paragraphs": list(s.source_paragraphs)}))
     info = index.forum.forum
     facts = [("name", info.name), ("title", info.conference), ("summary", "\n".join([info.city, info.participants or "", *info.aims]))]
     docs.append(Doc("forum", "forum", facts, [], lambda: _thing_fields(info.name, info.source_paragraphs)))
@@ -288,7 +294,8 @@ def documents(index: ForumIndex) -> list[Doc]:
         moderator = panel.moderator if isinstance(panel.moderator, str) else None
         who = [index.people[moderator].name] if moderator else [panel.moderator.as_written]
         who += [index.people[slug].name for slug in panel.panelists]
-        docs.append(Doc("panel", panel.id, [("title", panel.title), ("people", "\n".join(who))], [], lambda: {**index.speaker_fields(panel.moderator), "title": panel.title, "topic": None, "source_paragraphs": list(panel.source_paragraphs)}))
+        role = "panel moderator (not identified)" if moderator is None else "panel moderator"
+        docs.append(Doc("panel", panel.id, [("title", panel.title), ("people", "\n".join(who)), ("role", f"panel discussion\n{role}\npanelists")], [], lambda: {**index.speaker_fields(panel.moderator), "title": panel.title, "topic": None, "source_paragraphs": list(panel.source_paragraphs)}))
     return docs
 
 
@@ -377,9 +384,10 @@ def _match(doc: Doc, units: list[Unit]) -> _Match | None:
         field = _Field(text)
         counts = []
         spans: list[tuple[int, int]] = []
+        classification = name in CLASSIFICATION_FIELDS
         for number, unit in enumerate(units):
             here: list[tuple[int, int]] = []
-            for alternative in unit.alternatives:
+            for alternative in unit.alternatives if not (unit.quoted and classification) else ():
                 here += field.matches(alternative)
             counts.append(len(here))
             spans += here

@@ -288,6 +288,23 @@ def test_unencodable_output_is_escaped_not_a_crash(run_cbiic, forum_doc, write_f
     assert b"\\u90d1\\u5229\\u6c11" in result.stdout
 
 
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "markdown"])
+def test_a_file_format_is_utf8_whatever_the_terminal_encodes(run_cbiic, fmt):
+    result = run_cbiic("agenda", "-f", fmt, env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
+    assert result.returncode == 0, result.stderr.decode()
+    text = result.stdout.decode("utf-8")
+    assert "China’s Anti-tumor Drug Development" in text and "\\u2019" not in text
+
+
+@pytest.mark.parametrize(("locale", "ascii_only"), [("C", True), ("POSIX", True), ("C.UTF-8", False), ("en_US.UTF-8", False)])
+def test_a_plain_c_locale_gets_ascii_tables(run_cbiic, locale, ascii_only):
+    env = {"LC_ALL": locale, "LANG": locale, "PYTHONIOENCODING": None}
+    result = run_cbiic("agenda", env=env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert ("├──" not in result.stdout.decode("utf-8")) is ascii_only
+    assert ("|-- Opening speech" in result.stdout.decode("utf-8")) is ascii_only
+
+
 def test_bidi_overrides_in_data_are_shown_as_escapes(run_cbiic, forum_doc, write_forum):
     forum_doc["people"][3]["name"] = "Zheng \u202eLimin"
     path = write_forum(forum_doc)

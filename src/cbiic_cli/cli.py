@@ -22,7 +22,7 @@ import typer
 
 from . import __version__
 from .errors import CbiicError, InputOutputError
-from .formats import ROW_FORMATS, OutputFormat
+from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
 
 DATA_VARIABLE = "CBIIC_DATA"
 SOURCE_VARIABLE = "CBIIC_SOURCE"
@@ -196,7 +196,27 @@ def _terminal() -> tuple[bool, int, bool]:
         import shutil
 
         width = shutil.get_terminal_size().columns
-    return color, min(max(width, NARROWEST), WIDEST), not _can_encode(TYPOGRAPHY)
+    return color, min(max(width, NARROWEST), WIDEST), _plain_c_locale() or not _can_encode(TYPOGRAPHY)
+
+
+def _plain_c_locale() -> bool:
+    """LANG=C or LC_ALL=POSIX: the terminal promised ASCII, though Python's UTF-8 mode makes stdout encode anything."""
+    if os.environ.get("PYTHONIOENCODING"):
+        return False  # an explicit encoding is tested by encoding
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return value in ("C", "POSIX")
+    return False
+
+
+def _writes_utf8(stream: Any) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "utf-8" or not hasattr(stream, "buffer")
+    except LookupError:
+        return False
 
 
 def _can_encode(text: str) -> bool:
@@ -247,7 +267,8 @@ def _emit(ctx: typer.Context, view: Any) -> None:
         width=width,
         ascii=ascii_only,
     )
-    _write(render_as(view, options))
+    # A file format is UTF-8 whatever the terminal's encoding: an escape inside a CSV cell would be data.
+    _write(render_as(view, options), utf8=fmt.canonical in UTF8_FORMATS)
 
 
 def _fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:
@@ -261,10 +282,15 @@ def _fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:
     return chosen
 
 
-def _write(text: str) -> None:
+def _write(text: str, utf8: bool = False) -> None:
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        if utf8 and not _writes_utf8(sys.stdout):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text.encode("utf-8"))
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
     except BrokenPipeError:
         # The reader (`head`, a pager) has all it wants: that is success, not an error.
         _silence_stdout()

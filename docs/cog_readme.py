@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from cbiic_cli.cli import app
 
 CACHE = tempfile.mkdtemp()
-__all__ = ["show", "show_sql_examples", "show_sqlite_schema", "show_validate_examples"]
+__all__ = ["show", "show_facets", "show_sql_examples", "show_sqlite_schema", "show_validate_examples"]
 
 
 def show(*args: str, lines: int | None = None, columns: int = 100) -> None:
@@ -73,6 +73,17 @@ def show_sqlite_schema() -> None:
         columns = [f"`{column}` → {targets[column]}" if column in targets else f"`{column}`" for (column,) in schema.execute(f"SELECT name FROM pragma_table_info('{name}')")]
         label = f"`{name}`" + (" (view)" if kind == "view" else " (FTS5)" if name == "contributions_fts" else "")
         cog.outl(f"| {label} | {', '.join(columns)} | {ddl.DESCRIPTIONS[name]} |")
+
+
+def show_facets() -> None:
+    """The facets the datasette metadata declares, from the table that writes them."""
+    from cbiic_cli.export.sqlite import _FACETS
+
+    def facet(spec: object) -> str:
+        return f"the `{spec['array']}` array" if isinstance(spec, dict) else f"`{spec}`"
+
+    parts = [f"`{table}` by {' and '.join(facet(spec) for spec in specs)}" for table, specs in _FACETS.items()]
+    cog.outl("The metadata adds table descriptions and these facets: " + "; ".join(parts) + ".")
 
 
 def show_validate_examples() -> None:

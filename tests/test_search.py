@@ -283,3 +283,13 @@ def test_a_quoted_phrase_is_never_found_in_our_theme_aliases(phrase, only):
 
 def test_an_unquoted_word_still_finds_what_its_theme_alias_names():
     assert "feng-chen-research-hospitals" in ids("CAR-T")
+
+
+@pytest.mark.parametrize("limit", ["0", "-3"])
+def test_a_limit_below_one_is_a_usage_error_in_words(limit):
+    result = invoke("search", "immune", "--limit", limit)
+    assert result.exit_code == 2 and "give 1 or more" in result.stderr
+
+
+def test_search_help_shows_no_click_range_syntax():
+    assert "x>=" not in invoke("search", "--help").stdout

@@ -172,6 +172,13 @@ def command(*, examples: list[str] | None = None, example: str | None = None, ou
     return register
 
 
+def _at_least_one(value: int | None) -> int | None:
+    # Not min=1: Click would print its range as "[x>=1]" in the help.
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not a count of hits; give 1 or more")
+    return value
+
+
 def _setting(ctx: typer.Context, name: str) -> Any:
     """A shared option's value: given after the command, else before it (the global callback), else None."""
     for value in (ctx.meta.get("cbiic", {}).get(name), ctx.params.get(name)):  # params: while completing, before any callback ran
@@ -482,7 +489,7 @@ def search(
     ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(metavar="TEXT...", help='Words (all must match) and "quoted phrases".')],
     theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only talks and remarks on this theme.", autocompletion=_complete_theme)] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N hits.")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", callback=_at_least_one, help="Show at most N hits (N is 1 or more).")] = None,
     source: SourceOption = None,
 ) -> None:
     """Ranked full-text search over everything shown: people, organisations, sessions, the panel, talks and remarks."""

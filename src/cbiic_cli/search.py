@@ -7,7 +7,8 @@ American spelling and made singular (``words.fold``), so ``tumour`` finds
 by its parts, so ``anti-tumor``, ``antitumor`` and ``anti tumor`` meet, and
 ``pd1`` finds "PD-1". An abbreviation and its expansion, as the data's glossary
 declares them, are one term (``"artificial intelligence"`` finds "AI"). Theme
-labels and aliases count as text of the items that carry the theme. Chinese text,
+labels and aliases count as text of the items that carry the theme (not for a
+quoted phrase, which asks for someone's words). Chinese text,
 which has no spaces, is matched as a substring. A quoted phrase must appear as
 written, modulo the same folding.
 """

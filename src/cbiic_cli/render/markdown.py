@@ -282,7 +282,6 @@ def _summary(view: View) -> str:
     if doc.get("participants"):
         out += [f"Participants: {inline(doc['participants'])}", ""]
     out += [f"Organisers, as the article calls them: {inline('“' + doc['organisers'] + '”')}", ""] + _note(doc.get("organisers_note"), doc.get("organisers_note_lines") or [])
-    out += ["## Aims", ""] + [f"- {inline(aim)}" for aim in doc["aims"]] + [""]
     counts = doc["counts"]
     out += [
         inline(
@@ -291,6 +290,7 @@ def _summary(view: View) -> str:
         ),
         "",
     ]
+    out += ["## Aims", ""] + [f"- {inline(aim)}" for aim in doc["aims"]] + [""]
     if doc["sessions"]:
         out += ["## Sessions", ""] + [f"- {inline(s['name'])}, moderated by {_person(s['moderator'])}" for s in doc["sessions"]] + [""]
         if doc.get("session_note"):

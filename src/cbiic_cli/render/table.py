@@ -307,7 +307,7 @@ class _Layout:
             table.add_row(self.org_name(row), self.org_people(row), self.org_said(row))
 
         def cards() -> Group:
-            return self.cards([(self.org_name(row), [("kind", self.t(row["kind"], atom=True)), ("people", self.org_people(row)), ("contributions", self.org_said(row))]) for row in view.items])
+            return self.cards([(self.org_name(row), [("people", self.org_people(row)), ("contributions", self.org_said(row))]) for row in view.items])
 
         return self.titled(title, self.table_or_cards(table, cards))
 

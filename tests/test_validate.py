@@ -361,6 +361,18 @@ def test_io_failures_are_one_line_and_exit_4(redirect, args, says, cbiic_exe, is
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args", [["speakers"], ["speakers", "-f", "json"], ["export", "json", "-"]], ids=" ".join)
+def test_a_disk_that_fills_part_way_is_an_error_not_a_short_file(args, cbiic_exe, isolated_env, tmp_path):
+    # ulimit -f 4 lets 2,048 bytes into the file: the first write is short, the next fails.
+    out = tmp_path / "out"
+    result = subprocess.run(
+        ["sh", "-c", f'ulimit -f 4; "$0" "$@" > "{out}"', str(cbiic_exe), *args], capture_output=True, text=True, env=isolated_env, timeout=120
+    )
+    assert out.stat().st_size == 2048
+    assert result.returncode == 4, result
+    assert result.stderr == "cbiic: cannot write the output: File too large\n"
+
+
 def test_a_reader_that_leaves_early_is_success(cbiic_exe, isolated_env):
     result = subprocess.run(
         ["sh", "-c", '"$0" summary --format markdown | head -1; exit "${PIPESTATUS:-0}"', str(cbiic_exe)],

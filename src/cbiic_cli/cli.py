@@ -20,7 +20,7 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, output
 from .errors import CbiicError, InputOutputError
 from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
 
@@ -291,7 +291,10 @@ def _fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:
 
 def _write(text: str, utf8: bool = False) -> None:
     try:
-        if utf8 and not _writes_utf8(sys.stdout):
+        if output.descriptor(sys.stdout) is not None:
+            encoding = "utf-8" if utf8 else getattr(sys.stdout, "encoding", None) or "utf-8"
+            output.write_bytes(text.encode(encoding, errors="backslashreplace"))
+        elif utf8 and not _writes_utf8(sys.stdout):
             sys.stdout.flush()
             sys.stdout.buffer.write(text.encode("utf-8"))
             sys.stdout.buffer.flush()

@@ -11,12 +11,11 @@ committed copy in step.
 from __future__ import annotations
 
 import re
-import sys
 from typing import Annotated, Any, Literal
 
 import msgspec
 
-from .. import model
+from .. import model, output
 from ..errors import InputOutputError
 from ..escape import json_safe
 from .common import contributions, generator_version, starts_like, write_atomically
@@ -128,8 +127,7 @@ def write_json(forum: model.Forum, path: str, *, force: bool = False) -> None:
     data = encode(forum)
     if path == "-":
         try:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+            output.write_bytes(data)
         except BrokenPipeError:
             raise
         except (OSError, AttributeError) as error:  # closed (no buffer) or full standard output

@@ -373,6 +373,20 @@ def test_a_disk_that_fills_part_way_is_an_error_not_a_short_file(args, cbiic_exe
     assert result.stderr == "cbiic: cannot write the output: File too large\n"
 
 
+@pytest.mark.parametrize(
+    ("redirect", "args", "code"),
+    [
+        ("2> /dev/full", ["search", "zzzqqq"], 0),
+        ("2> /dev/full", ["speaker"], 2),
+        ("2> /dev/full", ["speaker", "nobody"], 1),
+        ("> /dev/full 2> /dev/full", ["speakers"], 4),
+    ],
+)
+def test_a_standard_error_that_cannot_be_written_keeps_the_exit_code(redirect, args, code, cbiic_exe, isolated_env):
+    result = shell(cbiic_exe, redirect, *args, env=isolated_env)
+    assert result.returncode == code, result
+
+
 def test_a_reader_that_leaves_early_is_success(cbiic_exe, isolated_env):
     result = subprocess.run(
         ["sh", "-c", '"$0" summary --format markdown | head -1; exit "${PIPESTATUS:-0}"', str(cbiic_exe)],

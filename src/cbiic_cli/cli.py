@@ -821,11 +821,26 @@ class _MessageLines(io.TextIOBase):
             if len(line) > MESSAGE_LINE_AT_MOST:
                 line = line[:MESSAGE_LINE_AT_MOST] + f"… ({len(line) - MESSAGE_LINE_AT_MOST:,} more characters)"
             lines.append(line)
-        self.stream.write("\n".join(lines))
+        try:
+            self.stream.write("\n".join(lines))
+        except OSError:
+            self._give_up()
         return len(text)
 
     def flush(self) -> None:
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except OSError:
+            self._give_up()
+
+    def _give_up(self) -> None:
+        # A standard error that cannot be written (2>/dev/full): the message is lost, but the exit
+        # code must still be the one the run earned, not an error about the error.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        except (OSError, ValueError):
+            pass
+        self.stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
     def isatty(self) -> bool:
         return self.stream.isatty()

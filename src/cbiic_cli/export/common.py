@@ -56,6 +56,15 @@ def generator_version() -> str:
 
 # -- writing files ---------------------------------------------------------------
 
+class Target(NamedTuple):
+    """A file an export writes: where, how (``write(temporary_path)``), and how to recognise an earlier one."""
+
+    path: str
+    write: Callable[[Path], None]
+    is_ours: Callable[[Path], bool]
+    what: str
+
+
 def write_atomically(path: str, write: Callable[[Path], None], *, is_ours: Callable[[Path], bool], force: bool, what: str) -> None:
     """Write ``path`` through ``write(temporary_path)``, then rename it into place in one step.
 
@@ -63,16 +72,30 @@ def write_atomically(path: str, write: Callable[[Path], None], *, is_ours: Calla
     file that ``is_ours`` does not recognise is refused unless ``force``: an
     export must not overwrite someone's document because of a typo.
     """
-    check_target(path, is_ours=is_ours, force=force, what=what)
-    target = Path(path)
-    temporary = _create_beside(target)
+    write_together([Target(path, write, is_ours, what)], force=force)
+
+
+def write_together(targets: list[Target], *, force: bool) -> None:
+    """Write several files all or none: every target is checked and every file written beside it before any is renamed."""
+    for target in targets:
+        check_target(target.path, is_ours=target.is_ours, force=force, what=target.what)
+    places = [os.path.realpath(target.path) for target in targets]
+    if len(set(places)) != len(places):
+        raise ExportError(f"{_shown(targets[-1].path)} is named for two files of one export; give each its own name")
+    temporaries: list[Path] = []
+    current = targets[0]
     try:
-        write(temporary)
-        os.replace(temporary, target)
+        for current in targets:
+            temporaries.append(_create_beside(Path(current.path)))
+        for current, temporary in zip(targets, temporaries):
+            current.write(temporary)
+        for current, temporary in zip(targets, temporaries):
+            os.replace(temporary, current.path)
     except OSError as error:
-        raise ExportError(f"cannot write {_shown(path)}: {error.strerror or error}") from None
+        raise ExportError(f"cannot write {_shown(current.path)}: {error.strerror or error}") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
 
 
 def check_target(path: str, *, is_ours: Callable[[Path], bool], force: bool, what: str) -> None:

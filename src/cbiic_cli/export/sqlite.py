@@ -7,6 +7,7 @@ replaces the target in one rename.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import ddl
-from .common import check_target, contributions, generator_version, starts_like, write_atomically
+from .common import Target, contributions, generator_version, starts_like, write_together
 
 METADATA_ABOUT = "cbiic export"
 
@@ -22,16 +23,22 @@ METADATA_ABOUT = "cbiic export"
 def write_database(forum: Any, path: str, *, metadata_path: str | None = None, force: bool = False) -> None:
     """Write ``forum`` to a new SQLite database at ``path`` and, if asked, datasette's metadata beside it.
 
-    Both targets are checked before either is written, so a refused metadata
-    file does not leave a new database behind.
+    Both are written together: a refused or failed metadata file leaves no new database behind.
     """
-    check_target(path, is_ours=_is_export, force=force, what=_DATABASE)
-    if metadata_path is not None:
-        check_target(metadata_path, is_ours=_is_metadata, force=force, what=_METADATA)
-    write_atomically(path, lambda temporary: _fill(forum, temporary), is_ours=_is_export, force=force, what=_DATABASE)
+    targets = [Target(path, lambda temporary: _fill_or_fail(forum, temporary), _is_export, _DATABASE)]
     if metadata_path is not None:
         text = json.dumps(datasette_metadata(forum, Path(path).stem), indent=2, ensure_ascii=False) + "\n"
-        write_atomically(metadata_path, lambda temporary: temporary.write_text(text, encoding="utf-8"), is_ours=_is_metadata, force=force, what=_METADATA)
+        targets.append(Target(metadata_path, lambda temporary: temporary.write_text(text, encoding="utf-8"), _is_metadata, _METADATA))
+    write_together(targets, force=force)
+
+
+def _fill_or_fail(forum: Any, path: Path) -> None:
+    import sqlite3
+
+    try:
+        _fill(forum, path)
+    except sqlite3.Error as error:  # "database or disk is full", "disk I/O error": the disk's failure, said as such
+        raise OSError(errno.EIO, str(error)) from None
 
 
 _DATABASE = "a SQLite database"

@@ -253,10 +253,15 @@ def test_thousands_of_dangling_references_are_counted_not_listed(runner, cli_app
     assert result.stdout.splitlines()[-1] == f"{path}: invalid ({count:,} problems)"
 
 
-@pytest.mark.parametrize("value", ["99999999999999999999", "１０００", " 1000", "+1000", "1_000", "-1", "0", "", "1e6", str(2**31)])
+@pytest.mark.parametrize("value", ["99999999999999999999", "１０００", " 1000", "+1000", "1_000", "-1", "0", "", "1e6", str(2**31), "9" * 5000, "0" * 5000])
 def test_max_bytes_outside_the_sane_range_is_a_configuration_error(value, runner, cli_app, checks):
     line = checks.one_clear_error(run(runner, cli_app, "speakers", env={"CBIIC_MAX_BYTES": value}), "CBIIC_MAX_BYTES must be a whole number of bytes from 1 to 1,073,741,824")
     assert len(line) < 300
+
+
+def test_max_bytes_with_thousands_of_leading_zeros_is_the_number_it_spells(runner, cli_app):
+    result = run(runner, cli_app, "speakers", env={"CBIIC_MAX_BYTES": "0" * 5000 + "5000000"})
+    assert result.exit_code == 0, result.stderr
 
 
 def test_max_bytes_at_the_top_of_the_range_is_accepted(runner, cli_app):

@@ -51,12 +51,14 @@ def max_bytes() -> int:
     raw = os.environ.get(MAX_BYTES_VARIABLE)
     if raw is None:
         return DEFAULT_MAX_BYTES
-    if not (raw.isascii() and raw.isdigit()) or not MIN_MAX_BYTES <= int(raw) <= MAX_MAX_BYTES:
+    digits = raw.lstrip("0")
+    # Length first: int() refuses more than 4,300 digits, and no value that long is in range anyway.
+    if not (raw.isascii() and raw.isdigit()) or len(digits) > len(str(MAX_MAX_BYTES)) or not MIN_MAX_BYTES <= int(digits or "0") <= MAX_MAX_BYTES:
         raise ConfigurationError(
             f"{MAX_BYTES_VARIABLE} must be a whole number of bytes from {MIN_MAX_BYTES:,} to {MAX_MAX_BYTES:,} "
             f"(written as plain digits, e.g. {DEFAULT_MAX_BYTES}), got {quote(raw)}"
         )
-    return int(raw)
+    return int(digits)
 
 
 def read_bytes(source: ForumSource) -> bytes:

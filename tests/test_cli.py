@@ -443,3 +443,25 @@ def test_rows_alone_say_on_stderr_what_uncertainty_they_leave_out(args, expected
 def test_a_document_or_a_certain_speaker_needs_no_such_notice(args):
     result = invoke(*args)
     assert result.exit_code == 0 and result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "given"),
+    [
+        (["validate", "--source", ""], None, "--source"),
+        (["speaker", "zheng-limin", "--source", ""], None, "--source"),
+        (["info", "--source", ""], None, "--source"),
+        (["validate"], {"CBIIC_SOURCE": ""}, "CBIIC_SOURCE"),
+        (["talk", "zheng-limin"], {"CBIIC_SOURCE": ""}, "CBIIC_SOURCE"),
+    ],
+)
+def test_an_empty_article_path_is_an_error_not_a_skipped_check(args, env, given):
+    result = invoke(*args, env=env)
+    assert result.exit_code == 1
+    assert result.stderr == f"cbiic: the article path given by {given} is empty; give the path of the article as plain text\n"
+
+
+def test_validate_of_an_empty_path_says_the_path_is_empty():
+    result = invoke("validate", "")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == "(empty path): the path is empty; give a file path, or '-' for standard input"

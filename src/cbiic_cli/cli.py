@@ -108,6 +108,14 @@ def _refuse_empty_data_path(ctx: typer.Context, value: Optional[str]) -> Optiona
     return value
 
 
+def _refuse_empty_source(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
+    """An empty article path is an unset variable too: without this, a check the user asked for would be skipped with exit 0."""
+    if not ctx.resilient_parsing and (value == "" or (value is None and os.environ.get(SOURCE_VARIABLE) == "")):
+        given = "--source" if value == "" else SOURCE_VARIABLE
+        _fail(f"the article path given by {given} is empty; give the path of the article as plain text", 1)
+    return value
+
+
 DataOption = Annotated[
     Optional[str],
     typer.Option(
@@ -124,6 +132,7 @@ SourceOption = Annotated[
         "--source",
         envvar=SOURCE_VARIABLE,
         metavar="ARTICLE",
+        callback=_refuse_empty_source,
         help="The source article as plain text, one paragraph per line: print the lines each contribution cites under it.",
     ),
 ]
@@ -574,6 +583,7 @@ def validate(
             "--source",
             envvar=SOURCE_VARIABLE,
             metavar="ARTICLE",
+            callback=_refuse_empty_source,
             help="Also check each valid file against the article: cited lines exist, names are verbatim, every sentence is covered, nothing is copied.",
         ),
     ] = None,

@@ -78,6 +78,8 @@ def read_bytes(source: ForumSource) -> bytes:
         if len(data) > limit:
             raise ForumDataError(name, [too_big])
         return data
+    if not source.location:  # Path("") is the current directory, which would be reported as "a directory"
+        raise ForumDataError("(empty path)", [Problem("the path is empty; give a file path, or '-' for standard input")])
     path = Path(source.location)
     try:
         if path.is_dir():

@@ -308,6 +308,12 @@ def test_yaml_1_1_number_forms_are_rejected_not_reread(form, read_as, forum_text
     assert f"talks[3].source_paragraphs[0]: '{form}' is a YAML 1.1 number form that reads as {read_as}; write whole numbers in plain decimal digits" in line
 
 
+@pytest.mark.parametrize("values", ["010, 0x1F", "<<, =", "010, 010"])
+def test_values_the_reader_refused_are_not_also_reported_as_repeats(values, forum_text, runner, cli_app, write_forum, checks):
+    lines = validate(runner, cli_app, write_forum, edit(forum_text, talk3_paragraphs(values)), checks)
+    assert len(lines) == 2 and not any("listed twice" in line for line in lines), lines
+
+
 def test_an_octal_looking_text_in_a_number_field_says_how_to_write_numbers(forum_text, runner, cli_app, write_forum, checks):
     (line,) = validate(runner, cli_app, write_forum, edit(forum_text, talk3_paragraphs("0o17")), checks)
     assert "write whole numbers in plain decimal digits" in line

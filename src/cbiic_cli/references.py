@@ -268,7 +268,8 @@ class _Checker:
     def no_repeats(self, values: list, trail: Trail) -> None:
         seen: dict[Any, int] = {}
         for index, value in enumerate(values):
-            if isinstance(value, (dict, list)) or isinstance(value, bool):
+            # Only plain values repeat; a value the YAML reader refused (its stand-in) was reported already.
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 continue
             if value in seen and trail[-1] != "candidates":  # candidates have their own message (person_ref)
                 self.add(f"{quote(str(value))} is listed twice here (first as item {seen[value]}); list it once", trail + (index,), AGENDA_PROBLEMS)

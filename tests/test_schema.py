@@ -62,6 +62,8 @@ BAD_FOR_BOTH = {
     "not-a-date": ("  date: 2024-11-30", "  date: soon"),
     "talk-with-title-and-topic": ("    title: Cultivating Youth Talent", "    topic: Youth talent\n    title: Cultivating Youth Talent"),
     "talk-with-neither": ("    title: Cultivating Youth Talent in Scientific Innovation Programs\n", ""),
+    "talk-with-empty-title": ("    title: Cultivating Youth Talent in Scientific Innovation Programs\n", "    title: ''\n"),
+    "talk-with-empty-topic": ("    topic: The research hospital model and Gobroad Healthcare Group's innovative practices\n", "    topic: ''\n"),
     "talk-with-null-title-and-topic": ("    topic: The research hospital model and Gobroad Healthcare Group's innovative practices\n", "    title: null\n    topic: null\n"),
 }
 

@@ -152,8 +152,8 @@ class Speech(_Contribution, kw_only=True):
 
 
 class Talk(_Contribution, kw_only=True):
-    title: str | None = None
-    topic: str | None = None
+    title: Text | None = None
+    topic: Text | None = None
     key_points: Annotated[list[KeyPoint], msgspec.Meta(min_length=3, max_length=5)]
 
     def __post_init__(self) -> None:

@@ -267,3 +267,16 @@ def test_a_relative_xdg_cache_home_is_ignored(tmp_path, forum_file, monkeypatch)
     assert names(forum_file)[0] == "Ma Jun"
     assert not (tmp_path / "relative-cache").exists()
     assert len(entries(tmp_path / "home" / ".cache" / "cbiic")) == 1
+
+
+@pytest.mark.parametrize("home", ["", "relative-home"])
+def test_no_usable_home_means_no_cache_not_one_at_the_root(home, tmp_path, forum_file, monkeypatch):
+    from cbiic_cli import cache
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", "")
+    monkeypatch.setenv("HOME", home)
+    monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
+    assert cache.cache_dir() is None
+    assert names(forum_file)[0] == "Ma Jun"
+    assert not (tmp_path / "relative-home").exists()

@@ -50,8 +50,12 @@ def cache_dir() -> Path | None:
     """The cache directory, or None when no absolute location is known (then there is no cache)."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # unset, empty or relative: the spec says to ignore it
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cbiic" if os.path.isabs(base) else None
+        # An empty HOME is no home, though expanduser reads it as "/" (and the cache would land in /.cache).
+        home = os.environ["HOME"] if "HOME" in os.environ else os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "cbiic"
 
 
 def disabled_by_environment() -> bool:

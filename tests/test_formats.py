@@ -145,7 +145,7 @@ def test_unknown_field_is_a_usage_error_listing_the_valid_ones():
 
 # -- spreadsheet safety ----------------------------------------------------------
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", " =1+1", "\u00a0=1", "\u3000=1", "＝1+1", "＋1", "＠SUM(1)"]
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
@@ -155,9 +155,17 @@ def test_formula_cells_are_neutralised_by_default(formula, tmp_path, forum_doc, 
     for fmt in ("csv", "tsv"):
         cells = csv_rows(["speakers", "--data", str(path)], fmt)[0]
         # Neutralised with a leading apostrophe, or (a carriage return) already shown as a visible escape.
-        assert not cells["name"].startswith(("=", "+", "-", "@", "\t", "\r")), (fmt, cells["name"])
+        assert cells["name"].startswith(("'", "\\x0d")), (fmt, cells["name"])
         raw = csv_rows(["speakers", "--data", str(path)], fmt, "--allow-formulas")[0]
         assert not raw["name"].startswith("'")
+
+
+def test_every_line_of_a_list_cell_is_neutralised(forum_doc, write_forum):
+    forum_doc["people"][0]["affiliations"][1]["position"] = "=HYPERLINK(1)"
+    path = write_forum(forum_doc)
+    for fmt in ("csv", "tsv"):
+        positions = csv_rows(["speakers", "--data", str(path)], fmt)[0]["positions"].split("\n")
+        assert len(positions) == 2 and all(not p.startswith("=") for p in positions) and "'=HYPERLINK(1)" in positions
 
 
 # -- Markdown, read by a CommonMark parser -------------------------------------------

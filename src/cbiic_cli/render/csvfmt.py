@@ -1,14 +1,17 @@
 """CSV (RFC 4180) and TSV: a header row of the item keys, then one row per item.
 
 A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a
-carriage return) is neutralised with a leading apostrophe, as OWASP recommends
-for CSV injection; ``--allow-formulas`` keeps cells exactly as they are.
+carriage return, also after spaces or invisible characters, or with a fullwidth
+＝ ＋ － ＠) is neutralised with a leading apostrophe, as OWASP recommends for
+CSV injection, and so is each line of a list cell; ``--allow-formulas`` keeps
+cells exactly as they are.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
 from ..formats import OutputFormat
 from ..query import View
@@ -16,14 +19,21 @@ from . import RenderOptions, selected_rows
 from .cells import cell_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-# Invisible characters a spreadsheet skips before it looks for a formula (a byte-order mark, zero-width spaces).
-_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+# The same signs in fullwidth and small forms, which some spreadsheets read as the ASCII ones.
+_LOOKALIKE_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b")
+# What a spreadsheet may skip before it looks for a formula: spaces of any kind and invisible characters.
+_LEADING = re.compile("[\\s\ufeff\u200b\u200c\u200d\u2060]*")
 
 
 def neutralise(cell: str) -> str:
-    return "'" + cell if cell.lstrip(_INVISIBLE).startswith(FORMULA_STARTS) else cell
+    """Each line on its own: a list cell is split on newlines by scripts, and every item must stay inert."""
+    return "\n".join("'" + line if _runs_as_formula(line) else line for line in cell.split("\n"))
+
+
+def _runs_as_formula(line: str) -> bool:
+    if line.startswith(("\t", "\r")):
+        return True
+    return line[_LEADING.match(line).end() :].startswith(FORMULA_STARTS[:4] + _LOOKALIKE_STARTS)
 
 
 def render(view: View, options: RenderOptions) -> str:

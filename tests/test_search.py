@@ -293,3 +293,13 @@ def test_a_limit_below_one_is_a_usage_error_in_words(limit):
 
 def test_search_help_shows_no_click_range_syntax():
     assert "x>=" not in invoke("search", "--help").stdout
+
+
+def test_a_quoted_phrase_of_more_than_32_words_is_a_usage_error():
+    result = invoke("search", '"' + " ".join(["word"] * 33) + '"')
+    assert result.exit_code == 2 and "has 33 words; quote at most 32" in result.stderr
+
+
+def test_a_quoted_phrase_of_32_words_is_searched():
+    result = invoke("search", '"' + " ".join(["word"] * 32) + '"')
+    assert result.exit_code == 0

@@ -47,7 +47,7 @@ CLASSIFICATION_FIELDS = frozenset({"themes"})
 K1 = 1.2
 B = 0.75
 SNIPPET_CHARS = 160
-MOST_WORDS = 32  # distinct words and phrases in one query
+MOST_WORDS = 32  # distinct words and phrases in one query, and words in one phrase
 # Query words a search tries to correct when nothing matches, and the nearby words it compares each with.
 CORRECTED_AT_MOST = 5
 COMPARED_AT_MOST = 2000
@@ -159,6 +159,9 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
     if balanced:
         for phrase in re.findall(r'"([^"]+)"', raw):
             tokens = tuple(p for w in _WORD.findall(phrase) for p in parts(w))
+            if len(tokens) > MOST_WORDS:  # each word of a phrase is a pass over every place its first word occurs
+                shown = one_line(phrase) if len(phrase) <= 60 else one_line(phrase)[:60] + "…"
+                raise QueryProblem(f"the quoted phrase {shown!r} has {len(tokens):,} words; quote at most {MOST_WORDS}")
             if tokens:
                 units.append(Unit([("phrase", tokens)], f'"{phrase}"', quoted=True))
         raw = re.sub(r'"[^"]*"', " ", raw)

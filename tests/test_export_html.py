@@ -299,6 +299,18 @@ def test_injected_markup_shows_literally_and_runs_nothing_in_chromium(hostile_re
     assert not [tag for tag, _ in dom.elements if tag in ("img", "b")]
 
 
+def test_control_and_bidi_characters_in_the_data_are_visible_escapes_not_raw(tmp_path):
+    text = replace_once(shipped_text(), "name: Luo Dan", 'name: "Luo \\e[31m\\u202eDan\\u2066\\x85\\u2028x"')
+    data = tmp_path / "controls.yaml"
+    data.write_text(text, encoding="utf-8")
+    target = tmp_path / "controls.html"
+    result = run_cbiic("--data", str(data), "export", "html", str(target), cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    html = target.read_text(encoding="utf-8")
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]", html)
+    assert "Luo \\x1b[31m\\u202eDan\\u2066\\x85\\u2028x" in html
+
+
 # -- files and start-up -----------------------------------------------------------------
 
 def test_without_chromium_the_browser_tests_skip_and_say_how(monkeypatch):

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..escape import clean
 from .common import OPENING, PANEL_CLOSING, PANEL_REMARK, TALK, contributions, generator_version, starts_like, write_atomically
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -37,6 +38,19 @@ def write_html(forum: Any, path: str, *, force: bool = False) -> None:
     )
 
 
+def _literal(value: Any) -> Any:
+    """Data text with its control and bidi characters as visible escapes, as in every other format.
+
+    Escaping makes markup inert, but a raw RLO would still reorder the page's text and a raw
+    ESC or NUL would travel on to whoever copies it. Our own inlined files are Markup and pass.
+    """
+    import markupsafe
+
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return clean(value)
+    return value
+
+
 def render(forum: Any) -> str:
     import jinja2
     import markupsafe
@@ -45,6 +59,7 @@ def render(forum: Any) -> str:
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,  # every {{ value }} is HTML-escaped, in text and in attributes alike
         undefined=jinja2.StrictUndefined,
+        finalize=_literal,
         trim_blocks=True,
         lstrip_blocks=True,
     )

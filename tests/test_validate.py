@@ -406,3 +406,20 @@ def test_a_reader_that_leaves_early_is_success(cbiic_exe, isolated_env):
     assert result.stdout.startswith("# ") and result.stderr == ""
     result = subprocess.run(["bash", "-c", '"$0" speakers -f json | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}"', str(cbiic_exe)], capture_output=True, text=True, env=isolated_env, timeout=120)
     assert result.stdout.strip() == "0" and result.stderr == ""
+
+
+@pytest.mark.parametrize("character", ["\u2028", "\u2029", "\x85"])
+def test_a_raw_yaml_only_line_break_is_named_where_an_editor_shows_it(character, forum_text, runner, cli_app, write_forum, checks):
+    text = forum_text.replace("  city: Guangzhou", f"  city: Guang{character}zhou", 1)
+    (line,) = validate(runner, cli_app, write_forum, text, checks)
+    number = forum_text[: forum_text.index("  city: Guangzhou")].count("\n") + 1
+    assert f"the file holds an invisible " in line and f"at line {number}, column 14, which YAML reads as a line break" in line
+
+
+@pytest.mark.parametrize("character", ["\u2028", "\u2029", "\x85"])
+def test_problems_after_a_quoted_yaml_only_break_are_on_the_lines_an_editor_shows(character, forum_text, runner, cli_app, write_forum, checks):
+    text = forum_text.replace("  city: Guangzhou", f'  city: "Guang{character}zhou"', 1)
+    text, wrong = edit(text, talk3_paragraphs("soon")), edit(forum_text, talk3_paragraphs("soon"))
+    (line,) = validate(runner, cli_app, write_forum, text, checks)
+    number = wrong[: wrong.index("[soon]")].count("\n") + 1
+    assert f":{number}:" in line.split(" ")[0] and "talks[3].source_paragraphs[0]" in line

@@ -9,6 +9,7 @@ agenda's rules), and msgspec checks the shape against ``model.Forum``, with
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,43 @@ def decode_text(data: bytes, name: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+# Line breaks to YAML 1.1 (and so to PyYAML) but not to an editor. The YAML reader counts lines by
+# them, so its positions are moved back to the lines an editor shows, and a syntax error names them.
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "NEXT LINE (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)", "\u2029": "PARAGRAPH SEPARATOR (U+2029)"}
+
+
+def _as_an_editor_counts(text: str, problems: list[Problem]) -> None:
+    """Positions counted over YAML's line breaks, recounted over newlines alone; a syntax error gets a hint."""
+    first = _YAML_ONLY_BREAK.search(text)
+    if first is None:
+        return
+    yaml_line_starts = [0] + [m.end() for m in _YAML_BREAK.finditer(text)]
+
+    def editor_position(index: int) -> tuple[int, int]:
+        return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+    def from_yaml(line: int, column: int) -> tuple[int, int]:
+        return editor_position(yaml_line_starts[min(line, len(yaml_line_starts)) - 1] + column - 1)
+
+    for problem in problems:
+        if problem.line is None:
+            continue
+        problem.line, problem.column = from_yaml(problem.line, problem.column or 1)
+        if "YAML syntax error" in problem.message:
+            problem.message = re.sub(
+                r"started at line (\d+), column (\d+)",
+                lambda m: "started at line {}, column {}".format(*from_yaml(int(m[1]), int(m[2]))),
+                problem.message,
+            )
+            line, column = editor_position(first.start())
+            problem.message += (
+                f"; the file holds an invisible {_BREAK_NAMES[first.group()]} at line {line}, column {column}, "
+                "which YAML reads as a line break: delete it, or write it as an escape inside double quotes"
+            )
+
+
 def parse_forum(data: bytes, name: str) -> Any:
     """Validate raw bytes into a ``model.Forum`` or raise ``ForumDataError`` listing every problem.
 
@@ -158,6 +196,7 @@ def _invalid(name: str, text: str, problems: Problems) -> ForumDataError:
 
     listed = problems.listed + problems.summaries()
     locate_problems(text, listed)
+    _as_an_editor_counts(text, listed)
     # What the YAML reader refused leads (a refused value often explains a shape problem); the rest in file order.
     listed.sort(key=lambda p: (p.kind != YAML_KIND, p.line or 0, p.column or 0))
     return ForumDataError(name, listed, problems.total)

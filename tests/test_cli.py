@@ -465,3 +465,16 @@ def test_validate_of_an_empty_path_says_the_path_is_empty():
     result = invoke("validate", "")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == "(empty path): the path is empty; give a file path, or '-' for standard input"
+
+
+def test_info_as_json_says_what_the_text_says(tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("line\n", encoding="utf-8")
+    record = json.loads(invoke("info", "-f", "json", "--source", str(article)).stdout)
+    assert record["data_source"] == "shipped" and record["data_exists"] is True and record["data"].endswith("forum.yaml")
+    assert record["article"] == str(article) and record["article_exists"] is True
+    assert json.loads(invoke("--no-cache", "info", "-f", "json").stdout)["cache"] is None
+
+
+def test_info_says_when_the_cache_is_off():
+    assert "cache: off (--no-cache or CBIIC_NO_CACHE)" in invoke("info", "--no-cache").stdout

@@ -534,29 +534,53 @@ def orgs(
     _emit(ctx, answers.orgs(_forum_index(ctx), text, kind.casefold() if kind else None))
 
 
-@command(examples=["cbiic info", "cbiic info --data data/forum.yaml --source article.txt"], output=False)
-def info(ctx: typer.Context, source: SourceOption = None) -> None:
-    """Which data file, cache and article cbiic uses, and its version."""
-    from .cache import cache_dir
-
-    if source:
-        article = f"{os.path.abspath(source)}" + ("" if os.path.isfile(source) else "; not found: no such file")
-    else:
-        article = f"not given (pass --source ARTICLE or set {SOURCE_VARIABLE})"
-    lines = [
-        f"cbiic {__version__}",
-        f"data: {_data_in_use(_setting(ctx, 'data'))}",
-        f"cache: {cache_dir()}",
-        f"article: {article}",
-    ]
-    _write("".join(_printable(line) + "\n" for line in lines))
-
-
 class ReportFormat(str, enum.Enum):
     """How `cbiic validate` reports: lines for people, or one JSON array for editors and CI."""
 
     text = "text"
     json = "json"
+
+
+@command(examples=["cbiic info", "cbiic info --data data/forum.yaml --source article.txt"], output=False)
+def info(ctx: typer.Context, source: SourceOption = None, fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="text (a line each) or json (one object: version, data, data_source, cache, article).")] = ReportFormat.text) -> None:
+    """Which data file, cache and article cbiic uses, and its version."""
+    from .cache import cache_dir, disabled_by_environment
+    from .load import default_data_path
+
+    given = _setting(ctx, "data")
+    data = "-" if given == "-" else os.path.abspath(given) if given else str(default_data_path())
+    directory = cache_dir()
+    if fmt is ReportFormat.json:
+        import json
+
+        record = {
+            "version": __version__,
+            "data": data,
+            "data_source": "stdin" if given == "-" else "option or variable" if given else "shipped",
+            "data_exists": given == "-" or os.path.isfile(data),
+            "cache": None if directory is None or disabled_by_environment() or _setting(ctx, "no_cache") else str(directory),
+            "article": os.path.abspath(source) if source else None,
+            "article_exists": bool(source) and os.path.isfile(source),
+        }
+        _write(json.dumps(record, indent=2) + "\n")
+        return
+    if source:
+        article = f"{os.path.abspath(source)}" + ("" if os.path.isfile(source) else "; not found: no such file")
+    else:
+        article = f"not given (pass --source ARTICLE or set {SOURCE_VARIABLE})"
+    if directory is None:
+        cache = "none (no absolute XDG_CACHE_HOME or HOME to keep one in)"
+    elif disabled_by_environment() or _setting(ctx, "no_cache"):
+        cache = f"off (--no-cache or CBIIC_NO_CACHE); would be {directory}"
+    else:
+        cache = str(directory)
+    lines = [
+        f"cbiic {__version__}",
+        f"data: {_data_in_use(given)}",
+        f"cache: {cache}",
+        f"article: {article}",
+    ]
+    _write("".join(_printable(line) + "\n" for line in lines))
 
 
 @command(

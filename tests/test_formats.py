@@ -255,3 +255,9 @@ def test_markdown_theme_matrix_names_the_candidates_of_an_unidentified_speaker()
 
 def test_markdown_agenda_never_calls_itself_an_agenda():
     assert not any("agenda" in content.lower() for _, content in headings(output(["agenda"], "markdown")))
+
+
+def test_agenda_csv_gives_a_script_each_persons_slug_or_the_candidates():
+    rows = {row["kind"] + " " + row["id"]: row for row in csv_rows(["agenda"])}
+    assert rows["session session-2"]["person_slug"] == "xue-junli" and rows["session session-2"]["person_candidates"] == ""
+    assert rows["panel panel"]["person_slug"] == "" and rows["panel panel"]["person_candidates"].split("\n") == ["ma-jun-harbin", "ma-jun-sysucc"]

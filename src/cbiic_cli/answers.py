@@ -255,7 +255,7 @@ def _distinct_uncertain(refs: list[model.UncertainPerson]) -> list[dict[str, Any
 
 # -- the forum as a whole --------------------------------------------------------
 
-AGENDA_KEYS = ["kind", "id", "title", "topic", "name", "part_of", "person", "source_paragraphs"]
+AGENDA_KEYS = ["kind", "id", "title", "topic", "name", "part_of", "person", "person_slug", "person_candidates", "source_paragraphs"]
 
 
 def agenda(index: ForumIndex) -> View:
@@ -268,6 +268,7 @@ def agenda(index: ForumIndex) -> View:
     rows: list[dict[str, Any]] = []
 
     def add(kind: str, item_id: str, ref: model.PersonRef, part_of: str | None, lines: Any, title: str | None = None, topic: str | None = None, name: str | None = None) -> None:
+        person = index.speaker_fields(ref)
         rows.append(
             {
                 "kind": kind,
@@ -276,7 +277,10 @@ def agenda(index: ForumIndex) -> View:
                 "topic": topic,
                 "name": name,
                 "part_of": part_of,
-                "person": index.speaker_fields(ref),
+                "person": person,
+                # Flat copies for CSV and --fields, where the nested person is one line of text.
+                "person_slug": person["slug"],
+                "person_candidates": [candidate["slug"] for candidate in person["speaker_candidates"]],
                 "source_paragraphs": list(lines),
             }
         )

@@ -288,9 +288,10 @@ def test_unencodable_output_is_escaped_not_a_crash(run_cbiic, forum_doc, write_f
     assert b"\\u90d1\\u5229\\u6c11" in result.stdout
 
 
-@pytest.mark.parametrize("fmt", ["csv", "tsv", "markdown"])
-def test_a_file_format_is_utf8_whatever_the_terminal_encodes(run_cbiic, fmt):
-    result = run_cbiic("agenda", "-f", fmt, env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "tsv", "markdown"])
+def test_a_file_format_is_utf8_whatever_the_terminal_encodes(run_cbiic, fmt, encoding):
+    result = run_cbiic("agenda", "-f", fmt, env={"PYTHONIOENCODING": encoding, "LC_ALL": "C"})
     assert result.returncode == 0, result.stderr.decode()
     text = result.stdout.decode("utf-8")
     assert "China’s Anti-tumor Drug Development" in text and "\\u2019" not in text

@@ -18,5 +18,5 @@ class OutputFormat(str, enum.Enum):
 
 
 ROW_FORMATS = (OutputFormat.jsonl, OutputFormat.csv, OutputFormat.tsv)
-# Formats written as UTF-8 whatever the terminal's encoding (JSON escapes what is not ASCII itself).
-UTF8_FORMATS = (OutputFormat.csv, OutputFormat.tsv, OutputFormat.markdown)
+# Formats written as UTF-8 whatever the terminal's encoding: files for the next program, not for the terminal.
+UTF8_FORMATS = (OutputFormat.json, OutputFormat.jsonl, OutputFormat.csv, OutputFormat.tsv, OutputFormat.markdown)

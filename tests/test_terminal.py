@@ -306,6 +306,12 @@ def test_a_plain_c_locale_gets_ascii_tables(run_cbiic, locale, ascii_only):
     assert ("|-- Opening speech" in result.stdout.decode("utf-8")) is ascii_only
 
 
+@pytest.mark.parametrize("locale", ["C", "POSIX"])
+def test_lang_c_alone_gets_ascii_though_python_coerces_lc_ctype(run_cbiic, locale):
+    result = run_cbiic("agenda", env={"LANG": locale, "LC_ALL": None, "LC_CTYPE": None, "PYTHONIOENCODING": None})
+    assert result.stdout.decode("utf-8").splitlines()[1].startswith("|-- ")
+
+
 def test_bidi_overrides_in_data_are_shown_as_escapes(run_cbiic, forum_doc, write_forum):
     forum_doc["people"][3]["name"] = "Zheng \u202eLimin"
     path = write_forum(forum_doc)

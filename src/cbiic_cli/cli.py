@@ -219,10 +219,14 @@ def _plain_c_locale() -> bool:
     """LANG=C or LC_ALL=POSIX: the terminal promised ASCII, though Python's UTF-8 mode makes stdout encode anything."""
     if os.environ.get("PYTHONIOENCODING"):
         return False  # an explicit encoding is tested by encoding
+    plain = ("C", "POSIX")
     for name in ("LC_ALL", "LC_CTYPE", "LANG"):
         value = os.environ.get(name)
+        # Python itself sets LC_CTYPE=C.UTF-8 when the locale is C (PEP 538): that is not the user's choice.
+        if name == "LC_CTYPE" and value == "C.UTF-8" and os.environ.get("LANG", "C") in plain:
+            continue
         if value:
-            return value in ("C", "POSIX")
+            return value in plain
     return False
 
 

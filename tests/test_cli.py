@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -478,3 +479,17 @@ def test_info_as_json_says_what_the_text_says(tmp_path):
 
 def test_info_says_when_the_cache_is_off():
     assert "cache: off (--no-cache or CBIIC_NO_CACHE)" in invoke("info", "--no-cache").stdout
+
+
+def test_validate_against_a_long_foreign_article_lists_20_and_counts_the_rest(tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("".join(f"Sentence number {n} speaks of nothing in the forum at all. Neither does this one, {n}.\n" for n in range(100)), encoding="utf-8")
+    result = invoke("validate", "--source", str(article))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    uncovered = [line for line in lines if "sentence not covered" in line]
+    assert len(uncovered) == 20
+    assert any(re.search(r": [\d,]+ more uncovered sentences from here on are not listed; fix the ones above and validate again$", line) for line in lines)
+    assert sum("more problems against the article from here on are not listed" in line for line in lines) == 1
+    assert re.search(r"against .*article\.txt: [\d,]+ problems$", lines[-1])
+    assert int(re.search(r": ([\d,]+) problems$", lines[-1]).group(1).replace(",", "")) >= 200

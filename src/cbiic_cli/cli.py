@@ -641,10 +641,9 @@ def validate(
             f"{forum_source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)"
         )
         if article is not None:
-            found = _against_article(forum, data, forum_source.display_name, article)
+            found, count = _against_article(forum, data, forum_source.display_name, article)
             lines += [line for line, _ in found]
             records += [record for _, record in found]
-            count = len(found)
             verdict = "holds to it (all four checks pass)" if not count else f"{count:,} problem{'s' if count != 1 else ''}"
             lines.append(f"{forum_source.display_name} against {article.name}: {verdict}")
             invalid += bool(count)
@@ -670,15 +669,27 @@ def _article(source: Optional[str]) -> Any:
         _fail(str(error), error.exit_code)
 
 
-def _against_article(forum: Any, data: bytes, name: str, article: Any) -> list[tuple[str, dict[str, Any]]]:
-    """The four provenance checks: (line to print, record) for each problem, in the data file's order, then the article's."""
+def _against_article(forum: Any, data: bytes, name: str, article: Any) -> tuple[list[tuple[str, dict[str, Any]]], int]:
+    """The four provenance checks: (line to print, record) for the problems listed, in the data file's order, then the
+    article's, and how many there are in all. As for a file's problems, at most LISTED_PER_KIND of each side are listed."""
+    from .errors import LISTED_PER_KIND, Problem
     from .load import decode_text, locate_problems
     from .provenance import check
 
     problems, uncovered = check(forum, article)
     locate_problems(decode_text(data, name), problems)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-    return [(p.located(name), p.as_record(name)) for p in problems] + [(p.located(article.name), p.as_record(article.name)) for p in uncovered]
+
+    def listed(found: list[Any], what: str) -> list[Any]:
+        if len(found) <= LISTED_PER_KIND:
+            return found
+        first = found[LISTED_PER_KIND]
+        more = Problem(f"{len(found) - LISTED_PER_KIND:,} more {what} from here on are not listed; fix the ones above and validate again", first.path, first.line, first.column)
+        return found[:LISTED_PER_KIND] + [more]
+
+    shown = [(p.located(name), p.as_record(name)) for p in listed(problems, "problems against the article")]
+    shown += [(p.located(article.name), p.as_record(article.name)) for p in listed(uncovered, "uncovered sentences")]
+    return shown, len(problems) + len(uncovered)
 
 
 @command(output=False, examples=["cbiic schema > forum.schema.json"])

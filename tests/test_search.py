@@ -303,3 +303,14 @@ def test_a_quoted_phrase_of_more_than_32_words_is_a_usage_error():
 def test_a_quoted_phrase_of_32_words_is_searched():
     result = invoke("search", '"' + " ".join(["word"] * 32) + '"')
     assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("query", [["e", "t", "o", "n"], ["A"], ["7"]])
+def test_single_letters_alone_are_common_words(query):
+    result = invoke("search", *query)
+    assert result.exit_code == 2 and "only common words" in result.stderr
+
+
+@pytest.mark.parametrize("query", [["pd", "1"], ["T", "cell"], ["PD-1"]])
+def test_a_single_letter_still_counts_inside_a_word_or_beside_one(query):
+    assert "zheng-limin-myeloid-cells" in ids(*query)

@@ -175,7 +175,7 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
     units += _with_glossary(plain, glossary)
     for unit in units:
         _add_glossary_alternatives(unit, glossary)
-    meaningful = [u for u in units if not (len(u.alternatives) == 1 and u.alternatives[0][0] == "term" and u.alternatives[0][1] in STOP_WORDS)]
+    meaningful = [u for u in units if not _common(u)]
     # The same word twice asks nothing more; each distinct word costs a pass over the documents.
     meaningful = list({tuple(u.alternatives): u for u in meaningful}.values())
     if len(meaningful) > MOST_WORDS:
@@ -184,6 +184,14 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
         common = ", ".join(repr(u.label) for u in units) or repr(raw.strip())
         raise QueryProblem(f"the search text holds only common words ({common}); add a word that says what you are looking for")
     return meaningful
+
+
+def _common(unit: Unit) -> bool:
+    """A stop word, or a single letter or digit typed alone: it says nothing and matches nearly every place."""
+    if len(unit.alternatives) != 1 or unit.alternatives[0][0] != "term":
+        return False
+    term = unit.alternatives[0][1]
+    return term in STOP_WORDS or len(term) == 1
 
 
 def _with_glossary(plain: list[tuple[str, list[str]]], glossary: list[tuple[str, list[tuple[str, ...]]]]) -> list[Unit]:

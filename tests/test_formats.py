@@ -145,7 +145,7 @@ def test_unknown_field_is_a_usage_error_listing_the_valid_ones():
 
 # -- spreadsheet safety ----------------------------------------------------------
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", " =1+1", "\u00a0=1", "\u3000=1", "＝1+1", "＋1", "＠SUM(1)"]
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", " =1+1", "\u00a0=1", "\u3000=1", "＝1+1", "＋1", "＠SUM(1)", "\u00ad=1", "\u3164=1", "\u2800=1", "\U000e0020=1", "\u2212 1"]
 
 
 @pytest.mark.parametrize("formula", FORMULAS)

@@ -20,9 +20,13 @@ from .cells import cell_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The same signs in fullwidth and small forms, which some spreadsheets read as the ASCII ones.
-_LOOKALIKE_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b")
-# What a spreadsheet may skip before it looks for a formula: spaces of any kind and invisible characters.
-_LEADING = re.compile("[\\s\ufeff\u200b\u200c\u200d\u2060]*")
+_LOOKALIKE_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b", "\u2212")
+# What a spreadsheet may skip before it looks for a formula: spaces of any kind, and every default-ignorable
+# (invisible) character Unicode lists: soft hyphen, joiners, fillers, variation selectors, tags.
+_LEADING = re.compile(
+    "[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*"
+)
 
 
 def neutralise(cell: str) -> str:

@@ -144,3 +144,24 @@ def test_a_name_typed_in_nfd_is_found(forum_doc, write_forum):
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["slug"] == "zheng-limin"
     assert invoke("--data", str(path), "search", typed).exit_code == 0
+
+
+def test_a_list_joined_with_or_reads_as_a_sentence_with_its_count():
+    from cbiic_cli.query import listed
+
+    assert listed([f"t{n}" for n in range(100)], " or ") == "t0 or t1 or t2 or t3 or t4, or 95 more"
+    assert listed(list("abcdefg"), "; ") == "a; b; c; d; e; and 2 more"
+
+
+def test_unidentified_speakers_on_a_theme_are_listed_with_a_count(forum_doc, write_forum):
+    import copy
+
+    talk = forum_doc["talks"][0]
+    for number in range(30):
+        forum_doc["people"] += [{"slug": f"ma-{number}-a", "name": f"Ma {number}", "source_paragraphs": [4]}, {"slug": f"ma-{number}-b", "name": f"Ma {number}", "source_paragraphs": [4]}]
+        forum_doc["talks"].append({**copy.deepcopy(talk), "id": f"talk-{number}", "speaker": {"as_written": f"Professor Ma {number}", "candidates": [f"ma-{number}-a", f"ma-{number}-b"], "note": {"text": "Not identified.", "source_paragraphs": [4]}}})
+    path = write_forum(forum_doc)
+    result = invoke("--data", str(path), "speakers", "--theme", "talent")
+    assert result.exit_code == 0, result.stderr
+    notes = result.stderr.splitlines()
+    assert len(notes) <= 6 and "more people the article does not identify" in notes[-1], notes

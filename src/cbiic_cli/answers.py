@@ -14,11 +14,13 @@ from .errors import NotFound
 from .names import normalise
 from .query import (
     CONTRIBUTION_KEYS,
+    LISTED_AT_MOST,
     KIND_LABEL,
     PERSON_KEYS,
     Contribution,
     ForumIndex,
     View,
+    listed,
     quoted,
     resolve_person,
     resolve_ref,
@@ -87,10 +89,13 @@ def speakers(index: ForumIndex, org: str | None = None, role: str | None = None,
                     on_theme.add(speaker)
         slugs = [slug for slug in slugs if slug in on_theme]
         # Someone the article does not identify is not listed as any candidate: that would be a guess.
+        distinct = _distinct_uncertain(unidentified)
         notices = [
-            f"also on {theme_id}: {ref['as_written']}, whom the article does not identify (possibly {' or '.join(ref['candidates'])}); see `cbiic theme {theme_id}`"
-            for ref in _distinct_uncertain(unidentified)
+            f"also on {theme_id}: {ref['as_written']}, whom the article does not identify (possibly {listed(ref['candidates'], ' or ')}); see `cbiic theme {theme_id}`"
+            for ref in distinct[:LISTED_AT_MOST]
         ]
+        if len(distinct) > LISTED_AT_MOST:
+            notices.append(f"also on {theme_id}: {len(distinct) - LISTED_AT_MOST:,} more people the article does not identify; see `cbiic theme {theme_id}`")
     rows = [index.person_row(slug) for slug in slugs]
     view = View("speakers", rows, PERSON_KEYS)
     if theme:

@@ -318,7 +318,9 @@ def listed(items: list[str], conjunction: str = "; ", total: int | None = None) 
     shown = items[:LISTED_AT_MOST]
     more = (len(items) if total is None else total) - len(shown)
     text = conjunction.join(shown)
-    return f"{text}{conjunction}and {more:,} more" if more > 0 else text
+    # "a; b; and 3 more", but "a or b, or 3 more": a word as conjunction is not doubled with "and".
+    tail = f"{conjunction}and {more:,} more" if conjunction.strip() in (";", ",") else f", {conjunction.strip()} {more:,} more"
+    return text + tail if more > 0 else text
 
 
 # -- resolving references ----------------------------------------------------

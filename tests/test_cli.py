@@ -493,3 +493,15 @@ def test_validate_against_a_long_foreign_article_lists_20_and_counts_the_rest(tm
     assert sum("more problems against the article from here on are not listed" in line for line in lines) == 1
     assert re.search(r"against .*article\.txt: [\d,]+ problems$", lines[-1])
     assert int(re.search(r": ([\d,]+) problems$", lines[-1]).group(1).replace(",", "")) >= 200
+
+
+@pytest.mark.parametrize("suffix", ["/", "/."])
+def test_a_file_path_with_a_trailing_slash_is_refused_as_the_system_would(suffix):
+    from cbiic_cli.load import default_data_path
+
+    result = invoke("--data", f"{default_data_path()}{suffix}", "speakers")
+    assert result.exit_code == 1 and "Not a directory" in result.stderr
+
+
+def test_info_says_a_directory_is_not_a_file(tmp_path):
+    assert f"data: {tmp_path} (from --data or CBIIC_DATA); not a file: it is a directory" in invoke("--data", str(tmp_path), "info").stdout

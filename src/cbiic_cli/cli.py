@@ -370,6 +370,13 @@ def _complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
 # -- global options ------------------------------------------------------------
 
+def _missing(path: str) -> str:
+    """What is wrong with a path given for a file, or nothing; the path as typed, as the loader opens it."""
+    if os.path.isfile(path) and not path.endswith(("/", "/.")):
+        return ""
+    return "; not a file: it is a directory" if os.path.isdir(path) else "; not found: no such file"
+
+
 def _data_in_use(given: Optional[str]) -> str:
     """Which forum file a command reads, named so a user editing a checkout is never surprised."""
     from .load import default_data_path
@@ -378,7 +385,7 @@ def _data_in_use(given: Optional[str]) -> str:
         return "standard input"
     if given:
         path = os.path.abspath(given)
-        return f"{path} (from --data or {DATA_VARIABLE})" + ("" if os.path.isfile(path) else "; not found: no such file")
+        return f"{path} (from --data or {DATA_VARIABLE})" + _missing(given)
     return f"{default_data_path()} (the forum shipped with cbiic; use --data or {DATA_VARIABLE} for another)"
 
 
@@ -569,7 +576,7 @@ def info(ctx: typer.Context, source: SourceOption = None, fmt: Annotated[ReportF
         _write(json.dumps(record, indent=2) + "\n")
         return
     if source:
-        article = f"{os.path.abspath(source)}" + ("" if os.path.isfile(source) else "; not found: no such file")
+        article = f"{os.path.abspath(source)}" + _missing(source)
     else:
         article = f"not given (pass --source ARTICLE or set {SOURCE_VARIABLE})"
     if directory is None:

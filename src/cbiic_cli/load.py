@@ -81,13 +81,13 @@ def read_bytes(source: ForumSource) -> bytes:
         return data
     if not source.location:  # Path("") is the current directory, which would be reported as "a directory"
         raise ForumDataError("(empty path)", [Problem("the path is empty; give a file path, or '-' for standard input")])
-    path = Path(source.location)
+    location = source.location  # as given: pathlib would read "forum.yaml/." as "forum.yaml", the system does not
     try:
-        if path.is_dir():
+        if os.path.isdir(location):
             raise ForumDataError(name, [Problem("is a directory; pass the path of a forum YAML file")])
-        if path.stat().st_size > limit:
+        if os.stat(location).st_size > limit:
             raise ForumDataError(name, [too_big])
-        with path.open("rb") as handle:
+        with open(location, "rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
         raise ForumDataError(name, [Problem("no such file; check the path")]) from None

@@ -95,23 +95,21 @@ def test_an_item_citing_nothing_leaves_its_sentences_uncovered(article, forum_do
     assert {p.line for p in uncovered} == {12}
 
 
-def test_a_copied_run_of_more_than_twelve_words_is_caught(article, forum_doc):
-    copied = "the key to future immunotherapy lies in regulating the immune microenvironment, discovering new targets"
-    forum_doc["talks"][1]["key_points"][4]["text"] = f"Zheng Limin said {copied}."
-    problems, _ = check(forum_from(forum_doc), article)
-    (problem,) = problems
-    assert problem.path == "talks[1].key_points[4].text"
-    assert "copies 14 consecutive words from article line 11" in problem.message
+COPIES = {
+    "within-a-sentence": (1, 4, "Zheng Limin said", "the key to future immunotherapy lies in regulating the immune microenvironment, discovering new targets", 11),
+    # Line 14: "...to break through DRG bundled payment restrictions. He suggested that commercial insurance should deeply..."
+    "across-a-full-stop": (4, 2, "Wang Rundong said self-pay treatment could", "break through DRG bundled payment restrictions. He suggested that commercial insurance should deeply integrate", 14),
+}
 
 
-def test_a_copied_run_is_caught_across_a_full_stop(article, forum_doc):
-    # Line 14: "...to break through DRG bundled payment restrictions. He suggested that commercial insurance should..."
-    copied = "break through DRG bundled payment restrictions. He suggested that commercial insurance should deeply integrate"
-    forum_doc["talks"][4]["key_points"][2]["text"] = f"Wang Rundong said self-pay treatment could {copied}."
+@pytest.mark.parametrize("case", sorted(COPIES))
+def test_a_copied_run_of_more_than_twelve_words_is_caught(case, article, forum_doc):
+    talk, point, lead, copied, line = COPIES[case]
+    forum_doc["talks"][talk]["key_points"][point]["text"] = f"{lead} {copied}."
     problems, _ = check(forum_from(forum_doc), article)
     (problem,) = problems
-    assert problem.path == "talks[4].key_points[2].text"
-    assert "copies 14 consecutive words from article line 14" in problem.message
+    assert problem.path == f"talks[{talk}].key_points[{point}].text"
+    assert f"copies 14 consecutive words from article line {line}" in problem.message
 
 
 def test_a_marked_quotation_is_not_a_copy(article, forum_doc):

@@ -97,23 +97,32 @@ AllowFormulasOption = Annotated[
     bool,
     typer.Option("--allow-formulas", help="CSV and TSV: keep cells that start with = + - @, a tab or a carriage return as they are. By default they get a leading ' so a spreadsheet cannot run them."),
 ]
-def _refuse_empty_data_path(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
-    """An empty path is a script's unset variable, not a request for the shipped forum: say so instead of answering.
+def _refusing_an_empty_path(option: str, variable: str, what: str, fix: str) -> Callable[[typer.Context, Optional[str]], Optional[str]]:
+    """A callback: an empty path is a script's unset variable, not a request for the default; say so instead of answering.
 
-    Click treats an empty CBIIC_DATA as unset, so the variable is checked here too.
+    Click treats an empty environment variable as unset, so the variable is checked here too.
     """
-    if not ctx.resilient_parsing and (value == "" or (value is None and os.environ.get(DATA_VARIABLE) == "")):
-        source = "--data" if value == "" else DATA_VARIABLE
-        _fail(f"the forum path given by {source} is empty; give a file path, or '-' for standard input", 1)
-    return value
+
+    def refuse(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
+        if not ctx.resilient_parsing and (value == "" or (value is None and os.environ.get(variable) == "")):
+            _fail(f"the {what} given by {option if value == '' else variable} is empty; {fix}", 1)
+        return value
+
+    return refuse
 
 
-def _refuse_empty_source(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
-    """An empty article path is an unset variable too: without this, a check the user asked for would be skipped with exit 0."""
-    if not ctx.resilient_parsing and (value == "" or (value is None and os.environ.get(SOURCE_VARIABLE) == "")):
-        given = "--source" if value == "" else SOURCE_VARIABLE
-        _fail(f"the article path given by {given} is empty; give the path of the article as plain text", 1)
-    return value
+def _source_option(help_text: str) -> Any:
+    """--source/CBIIC_SOURCE: the article as plain text, refused when empty (a check asked for must not be skipped)."""
+    return Annotated[
+        Optional[str],
+        typer.Option(
+            "--source",
+            envvar=SOURCE_VARIABLE,
+            metavar="ARTICLE",
+            callback=_refusing_an_empty_path("--source", SOURCE_VARIABLE, "article path", "give the path of the article as plain text"),
+            help=help_text,
+        ),
+    ]
 
 
 DataOption = Annotated[
@@ -121,21 +130,12 @@ DataOption = Annotated[
     typer.Option(
         "--data",
         metavar="PATH",
-        callback=_refuse_empty_data_path,
+        callback=_refusing_an_empty_path("--data", DATA_VARIABLE, "forum path", "give a file path, or '-' for standard input"),
         help="Forum YAML file to read instead of the shipped one; '-' reads standard input. Also CBIIC_DATA.",
     ),
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")]
-SourceOption = Annotated[
-    Optional[str],
-    typer.Option(
-        "--source",
-        envvar=SOURCE_VARIABLE,
-        metavar="ARTICLE",
-        callback=_refuse_empty_source,
-        help="The source article as plain text, one paragraph per line: print the lines each contribution cites under it.",
-    ),
-]
+SourceOption = _source_option("The source article as plain text, one paragraph per line: print the lines each contribution cites under it.")
 
 
 def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -230,15 +230,6 @@ def _plain_c_locale() -> bool:
     return False
 
 
-def _writes_utf8(stream: Any) -> bool:
-    import codecs
-
-    try:
-        return codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "utf-8" or not hasattr(stream, "buffer")
-    except LookupError:
-        return False
-
-
 def _can_encode(text: str) -> bool:
     try:
         text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
@@ -304,16 +295,7 @@ def _fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:
 
 def _write(text: str, utf8: bool = False) -> None:
     try:
-        if output.descriptor(sys.stdout) is not None:
-            encoding = "utf-8" if utf8 else getattr(sys.stdout, "encoding", None) or "utf-8"
-            output.write_bytes(text.encode(encoding, errors="backslashreplace"))
-        elif utf8 and not _writes_utf8(sys.stdout):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text.encode("utf-8"))
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+        output.write_text(text, utf8=utf8)
     except BrokenPipeError:
         # The reader (`head`, a pager) has all it wants: that is success, not an error.
         _silence_stdout()
@@ -372,7 +354,7 @@ def _complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
 def _missing(path: str) -> str:
     """What is wrong with a path given for a file, or nothing; the path as typed, as the loader opens it."""
-    if os.path.isfile(path) and not path.endswith(("/", "/.")):
+    if os.path.isfile(path):
         return ""
     return "; not a file: it is a directory" if os.path.isdir(path) else "; not found: no such file"
 
@@ -398,7 +380,7 @@ def main_options(
             "--data",
             envvar=DATA_VARIABLE,
             metavar="PATH",
-            callback=_refuse_empty_data_path,
+            callback=_refusing_an_empty_path("--data", DATA_VARIABLE, "forum path", "give a file path, or '-' for standard input"),
             help="Forum YAML file to read instead of the shipped one; '-' reads standard input.",
         ),
     ] = None,
@@ -612,16 +594,9 @@ def validate(
         ReportFormat,
         typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="text (a line per problem and a verdict per file) or json (one array of objects with file, line, column, path and message)."),
     ] = ReportFormat.text,
-    source: Annotated[
-        Optional[str],
-        typer.Option(
-            "--source",
-            envvar=SOURCE_VARIABLE,
-            metavar="ARTICLE",
-            callback=_refuse_empty_source,
-            help="Also check each valid file against the article: cited lines exist, names are verbatim, every sentence is covered, nothing is copied.",
-        ),
-    ] = None,
+    source: _source_option(  # type: ignore[valid-type]
+        "Also check each valid file against the article: cited lines exist, names are verbatim, every sentence is covered, nothing is copied."
+    ) = None,
 ) -> None:
     """Check forum files (and, with --source, the model against the article), listing every problem with its place."""
     from .errors import ForumDataError

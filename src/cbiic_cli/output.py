@@ -30,6 +30,19 @@ def write_all(target: int, data: bytes) -> None:
         view = view[written:]
 
 
+def write_text(text: str, utf8: bool = False) -> None:
+    """``text`` to standard output, whole, or an OSError: as UTF-8 for a file format, else in the stream's encoding.
+
+    In-process (tests, a stand-in for a closed stream) there is no descriptor, and the stream writes it itself.
+    """
+    if descriptor(sys.stdout) is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    encoding = "utf-8" if utf8 else getattr(sys.stdout, "encoding", None) or "utf-8"
+    write_bytes(text.encode(encoding, errors="backslashreplace"))
+
+
 def write_bytes(data: bytes) -> None:
     """``data`` to standard output, whole, or an OSError (AttributeError for a stream without bytes)."""
     target = descriptor(sys.stdout)

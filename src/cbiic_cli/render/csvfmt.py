@@ -18,9 +18,9 @@ from ..query import View
 from . import RenderOptions, selected_rows
 from .cells import cell_text
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# The same signs in fullwidth and small forms, which some spreadsheets read as the ASCII ones.
-_LOOKALIKE_STARTS = ("\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b", "\u2212")
+# The signs that start a formula, and the same signs in fullwidth and small forms (and the minus sign),
+# which some spreadsheets read as the ASCII ones. A tab or carriage return first counts too (see below).
+FORMULA_SIGNS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b", "\u2212")
 # What a spreadsheet may skip before it looks for a formula: spaces of any kind, and every default-ignorable
 # (invisible) character Unicode lists: soft hyphen, joiners, fillers, variation selectors, tags.
 _LEADING = re.compile(
@@ -37,7 +37,7 @@ def neutralise(cell: str) -> str:
 def _runs_as_formula(line: str) -> bool:
     if line.startswith(("\t", "\r")):
         return True
-    return line[_LEADING.match(line).end() :].startswith(FORMULA_STARTS[:4] + _LOOKALIKE_STARTS)
+    return line[_LEADING.match(line).end() :].startswith(FORMULA_SIGNS)
 
 
 def render(view: View, options: RenderOptions) -> str:

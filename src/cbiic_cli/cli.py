@@ -10,30 +10,23 @@ declared once below and added to each command's signature by ``command``, so
 """
 
 import enum
-import errno
 import functools
 import inspect
-import io
 import os
 import sys
 from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from . import __version__, output
-from .errors import CbiicError, InputOutputError
-from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
+from . import __version__, commands, process
+from .commands import UsageProblem
+from .errors import CbiicError
+from .formats import OutputFormat
 
 DATA_VARIABLE = "CBIIC_DATA"
 SOURCE_VARIABLE = "CBIIC_SOURCE"
-DEBUG_VARIABLE = "CBIIC_DEBUG"
-EXIT_INTERNAL_ERROR = 3
 # Characters of a completion description: beyond this Typer's help sanitiser would wrap it onto a second line.
 COMPLETION_AT_MOST = 60
-# Widths beyond these are someone's mistake (COLUMNS=1000000000 would lay out a billion-cell line).
-NARROWEST, WIDEST = 20, 1000
-# Characters the table layout draws; a terminal that cannot encode them gets ASCII instead.
-TYPOGRAPHY = "─│├└•·…“”’—●"
 
 def _plain_metavar(make_metavar: Callable[..., str]) -> Callable[..., str]:
     """Typer writes a required argument as {SLUG} in usage lines; show the word, as Click and most CLIs do."""
@@ -67,23 +60,6 @@ app = typer.Typer(
 
 # -- shared plumbing ---------------------------------------------------------
 
-def _say(message: str) -> None:
-    """One line on stderr, as every cbiic message is."""
-    sys.stderr.write(f"cbiic: {_printable(message)}\n")
-
-
-def _fail(message: str, code: int) -> None:
-    _say(message)
-    raise typer.Exit(code)
-
-
-def _printable(text: str) -> str:
-    """One line, safe for a terminal: control characters and line breaks from the data become visible escapes."""
-    from .escape import clean
-
-    return clean(text).replace("\r", "\\r").replace("\n", "\\n")
-
-
 FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="table (for reading; the default), json, jsonl, csv, tsv, or markdown (md)."),
@@ -105,7 +81,7 @@ def _refusing_an_empty_path(option: str, variable: str, what: str, fix: str) -> 
 
     def refuse(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
         if not ctx.resilient_parsing and (value == "" or (value is None and os.environ.get(variable) == "")):
-            _fail(f"the {what} given by {option if value == '' else variable} is empty; {fix}", 1)
+            process.fail(f"the {what} given by {option if value == '' else variable} is empty; {fix}", 1)
         return value
 
     return refuse
@@ -168,8 +144,10 @@ def command(*, examples: list[str] | None = None, example: str | None = None, ou
                 ctx.meta["cbiic"] = settings
             try:
                 return function(*args, **given)
+            except UsageProblem as problem:
+                raise typer.BadParameter(str(problem), param_hint=problem.param_hint) from None
             except CbiicError as error:
-                _fail(str(error), error.exit_code)
+                process.fail(str(error), error.exit_code)
 
         run.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *shared])  # type: ignore[attr-defined]
         summary_line = (function.__doc__ or "").strip().splitlines()[0]
@@ -196,114 +174,12 @@ def _setting(ctx: typer.Context, name: str) -> Any:
     return ctx.find_root().params.get(name)
 
 
-def _terminal() -> tuple[bool, int, bool]:
-    """(colour?, width, ascii-only?) for table output: colour only on a terminal, NO_COLOR and FORCE_COLOR respected."""
-    if os.environ.get("NO_COLOR"):
-        color = False
-    elif os.environ.get("FORCE_COLOR"):
-        color = True
-    else:
-        color = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
-    width = 100
-    columns = os.environ.get("COLUMNS", "").strip()
-    if columns.isascii() and columns.isdigit() and int(columns[:7]) > 0:  # '²' is a digit to Python, not a width
-        width = int(columns[:7]) if len(columns) <= 7 else WIDEST
-    elif sys.stdout.isatty():
-        import shutil
-
-        width = shutil.get_terminal_size().columns
-    return color, min(max(width, NARROWEST), WIDEST), _plain_c_locale() or not _can_encode(TYPOGRAPHY)
-
-
-def _plain_c_locale() -> bool:
-    """LANG=C or LC_ALL=POSIX: the terminal promised ASCII, though Python's UTF-8 mode makes stdout encode anything."""
-    if os.environ.get("PYTHONIOENCODING"):
-        return False  # an explicit encoding is tested by encoding
-    plain = ("C", "POSIX")
-    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
-        value = os.environ.get(name)
-        # Python itself sets LC_CTYPE=C.UTF-8 when the locale is C (PEP 538): that is not the user's choice.
-        if name == "LC_CTYPE" and value == "C.UTF-8" and os.environ.get("LANG", "C") in plain:
-            continue
-        if value:
-            return value in plain
-    return False
-
-
-def _can_encode(text: str) -> bool:
-    try:
-        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
+def _settings(ctx: typer.Context) -> commands.Settings:
+    return commands.Settings(**{name: _setting(ctx, name) for name in commands.Settings.__slots__})
 
 
 def _forum_index(ctx: typer.Context) -> Any:
-    from .load import ForumSource, default_data_path, load_forum
-    from .query import ForumIndex
-
-    location = _setting(ctx, "data") or str(default_data_path())
-    return ForumIndex(load_forum(ForumSource(location), use_cache=not _setting(ctx, "no_cache")))
-
-
-def _quoter(source: Optional[str]) -> Any:
-    from .answers import Quoter
-
-    if not source:
-        return Quoter(None)
-    from .provenance import read_article
-
-    return Quoter(read_article(source))
-
-
-def _emit(ctx: typer.Context, view: Any) -> None:
-    """Print a view in the format the user asked for; notices (nothing matched, a corrected query) go to stderr."""
-    from .render import RenderOptions, render_as
-
-    settings = ctx.meta.get("cbiic", {})
-    fields = _fields(settings.get("fields"), view.keys)
-    fmt = settings.get("fmt") or OutputFormat.table
-    rows_only = fmt in ROW_FORMATS or fields is not None
-    for notice in view.notices + (view.row_notices if rows_only else []):
-        _say(notice)
-    if view.notices and not view.items and fmt.canonical is OutputFormat.table:
-        return
-    color, width, ascii_only = _terminal()
-    options = RenderOptions(
-        fmt,
-        fields=fields,
-        headers=not settings.get("no_headers"),
-        formulas=bool(settings.get("allow_formulas")),
-        color=color,
-        width=width,
-        ascii=ascii_only,
-    )
-    # A file format is UTF-8 whatever the terminal's encoding: an escape inside a CSV cell would be data.
-    _write(render_as(view, options), utf8=fmt.canonical in UTF8_FORMATS)
-
-
-def _fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:
-    if raw is None:
-        return None
-    chosen = [name.strip() for name in raw.split(",") if name.strip()]
-    unknown = [name for name in chosen if name not in valid]
-    if not chosen or unknown:
-        what = f"unknown field {', '.join(map(repr, unknown))}" if unknown else "no field named"
-        raise typer.BadParameter(f"{what}; valid fields: {', '.join(valid)}", param_hint="'--fields'")
-    return chosen
-
-
-def _write(text: str, utf8: bool = False) -> None:
-    try:
-        output.write_text(text, utf8=utf8)
-    except BrokenPipeError:
-        # The reader (`head`, a pager) has all it wants: that is success, not an error.
-        _silence_stdout()
-        raise typer.Exit(0) from None
-    except OSError as error:
-        # A full disk, a closed stdout, a device error: the environment's failure, not a bug.
-        _silence_stdout()
-        _fail(f"cannot write the output: {_reason(error)}", InputOutputError.exit_code)
+    return commands.forum_index(_settings(ctx))
 
 
 # -- completion: cheap, and silent on any failure ------------------------------
@@ -389,11 +265,11 @@ def main_options(
 ) -> None:
     """Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024)."""
     if version and not ctx.resilient_parsing:
-        _write(f"cbiic {__version__}\n" + _printable(f"data: {_data_in_use(data)}") + "\n")
+        process.write(f"cbiic {__version__}\n" + process.printable(f"data: {_data_in_use(data)}") + "\n")
         raise typer.Exit()
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # Plain `cbiic` is a request for help, not a mistake: help on stdout, exit 0.
-        _write(ctx.get_help() + "\n")
+        process.write(ctx.get_help() + "\n")
         raise typer.Exit()
 
 
@@ -422,11 +298,7 @@ def speakers(
     theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only people who spoke on this theme.", autocompletion=_complete_theme)] = None,
 ) -> None:
     """Everyone named in the article, in the order it first names them, with roles and affiliations."""
-    from . import answers
-
-    if role is not None and role.casefold() not in answers.ROLE_FILTERS:
-        raise typer.BadParameter(f"{role!r} is not a role; choose one of: {', '.join(answers.ROLE_FILTERS)}", param_hint="'--role'")
-    _emit(ctx, answers.speakers(_forum_index(ctx), org, role.casefold() if role else None, theme_name))
+    commands.speakers(_settings(ctx), org, role, theme_name)
 
 
 @command(examples=["cbiic speaker xue-junli", "cbiic speaker ma-jun-sysucc", "cbiic speaker 'Li Ziming' --format json"])
@@ -436,9 +308,7 @@ def speaker(
     source: SourceOption = None,
 ) -> None:
     """One person's profile: affiliations, roles, what they moderated and everything they said."""
-    from . import answers
-
-    _emit(ctx, answers.speaker(_forum_index(ctx), slug, _quoter(source)))
+    commands.speaker(_settings(ctx), slug, source)
 
 
 @command(examples=["cbiic talk zheng-limin", "cbiic talk panel", "cbiic talk luo-dan --format json", "cbiic talk li-ziming --source article.txt"])
@@ -448,9 +318,7 @@ def talk(
     source: SourceOption = None,
 ) -> None:
     """A talk in full, everything one person said, or the whole panel."""
-    from . import answers
-
-    _emit(ctx, answers.talk(_forum_index(ctx), ref, _quoter(source)))
+    commands.talk(_settings(ctx), ref, source)
 
 
 @command(examples=["cbiic theme insurance", "cbiic theme 'artificial intelligence'", "cbiic theme immunotherapy --format csv"])
@@ -460,33 +328,25 @@ def theme(
     source: SourceOption = None,
 ) -> None:
     """Every talk and panel remark on one theme, with speaker, affiliation and the key point that carries it."""
-    from . import answers
-
-    _emit(ctx, answers.theme(_forum_index(ctx), name, _quoter(source)))
+    commands.theme(_settings(ctx), name, source)
 
 
 @command(examples=["cbiic themes", "cbiic themes --format json", "cbiic themes --fields id,count"])
 def themes(ctx: typer.Context) -> None:
     """Each theme with its count and aliases, and a theme-by-speaker matrix."""
-    from . import answers
-
-    _emit(ctx, answers.themes(_forum_index(ctx)))
+    commands.themes(_settings(ctx))
 
 
 @command(examples=["cbiic agenda", "cbiic agenda --format markdown"])
 def agenda(ctx: typer.Context) -> None:
     """Opening, sessions and their moderators, talks and the panel, in the order the article reports them."""
-    from . import answers
-
-    _emit(ctx, answers.agenda(_forum_index(ctx)))
+    commands.agenda(_settings(ctx))
 
 
 @command(examples=["cbiic summary", "cbiic summary --format markdown > forum.md"])
 def summary(ctx: typer.Context) -> None:
     """A digest of the whole forum: the facts, sessions, every contribution in a line or two, the panel."""
-    from . import answers
-
-    _emit(ctx, answers.summary(_forum_index(ctx)))
+    commands.summary(_settings(ctx))
 
 
 @command(examples=["cbiic search immune", "cbiic search '\"immune checkpoint\"' --theme immunotherapy", "cbiic search drg --format json", "cbiic search nsclc -n 3"])
@@ -498,14 +358,7 @@ def search(
     source: SourceOption = None,
 ) -> None:
     """Ranked full-text search over everything shown: people, organisations, sessions, the panel, talks and remarks."""
-    from . import answers
-    from .search import QueryProblem
-
-    try:
-        view = answers.search(_forum_index(ctx), text, theme_name, limit, _quoter(source))
-    except QueryProblem as problem:
-        raise typer.BadParameter(str(problem), param_hint="'TEXT'") from None
-    _emit(ctx, view)
+    commands.search(_settings(ctx), text, theme_name, limit, source)
 
 
 OrgKindOption = Annotated[Optional[str], typer.Option("--kind", metavar="KIND", autocompletion=_complete_kind, help="Only organisations of this kind: company, investor, hospital, medical-centre, research-institute, laboratory, university, university-school, academy or committee.")]
@@ -518,13 +371,7 @@ def orgs(
     kind: OrgKindOption = None,
 ) -> None:
     """Every organisation the article names: who is affiliated with it, what they said, and where it is mentioned."""
-    from . import answers
-    from .model import OrganisationKind
-
-    kinds = [k.value for k in OrganisationKind]
-    if kind is not None and kind.casefold() not in kinds:
-        raise typer.BadParameter(f"{kind!r} is not a kind of organisation; choose one of: {', '.join(kinds)}", param_hint="'--kind'")
-    _emit(ctx, answers.orgs(_forum_index(ctx), text, kind.casefold() if kind else None))
+    commands.orgs(_settings(ctx), text, kind)
 
 
 class ReportFormat(str, enum.Enum):
@@ -555,7 +402,7 @@ def info(ctx: typer.Context, source: SourceOption = None, fmt: Annotated[ReportF
             "article": os.path.abspath(source) if source else None,
             "article_exists": bool(source) and os.path.isfile(source),
         }
-        _write(json.dumps(record, indent=2) + "\n")
+        process.write(json.dumps(record, indent=2) + "\n")
         return
     if source:
         article = f"{os.path.abspath(source)}" + _missing(source)
@@ -573,7 +420,7 @@ def info(ctx: typer.Context, source: SourceOption = None, fmt: Annotated[ReportF
         f"cache: {cache}",
         f"article: {article}",
     ]
-    _write("".join(_printable(line) + "\n" for line in lines))
+    process.write("".join(process.printable(line) + "\n" for line in lines))
 
 
 @command(
@@ -633,9 +480,9 @@ def validate(
         import json
 
         # ensure_ascii: control characters from the data (DEL, C1) leave as \u escapes, never raw.
-        _write(json.dumps(records, indent=2) + "\n")
+        process.write(json.dumps(records, indent=2) + "\n")
     else:
-        _write("".join(_printable(line) + "\n" for line in lines))
+        process.write("".join(process.printable(line) + "\n" for line in lines))
     if invalid:
         raise typer.Exit(1)
 
@@ -648,7 +495,7 @@ def _article(source: Optional[str]) -> Any:
     try:
         return read_article(source)
     except CbiicError as error:
-        _fail(str(error), error.exit_code)
+        process.fail(str(error), error.exit_code)
 
 
 def _against_article(forum: Any, data: bytes, name: str, article: Any) -> tuple[list[tuple[str, dict[str, Any]]], int]:
@@ -679,7 +526,7 @@ def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the forum file (for editors and validators)."""
     from .schema import schema_text
 
-    _write(schema_text())
+    process.write(schema_text())
 
 
 # == exports ====================================================================
@@ -704,7 +551,7 @@ def export_group(ctx: typer.Context) -> None:
     """Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report."""
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # As for plain `cbiic`: a bare `cbiic export` asks which formats there are.
-        _write(ctx.get_help() + "\n")
+        process.write(ctx.get_help() + "\n")
 
 
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite PATH even if it is not a file an earlier cbiic export wrote.")]
@@ -737,7 +584,7 @@ def export_json(
     try:
         exporter.write_json(_forum_index(ctx).forum, path, force=force)
     except BrokenPipeError:
-        _silence_stdout()
+        process.silence_stdout()
 
 
 @command(group=export_app, name="html", output=False, examples=["cbiic export html forum.html"])
@@ -756,145 +603,13 @@ def export_html(
 
 
 def main() -> None:
-    """Console entry point: an unexpected error is one line, never a traceback (unless CBIIC_DEBUG=1)."""
-    import gc
-
-    # A short-lived process over an acyclic model: the cyclic collector would only
-    # rescan a large forum over and over (a third of a query's time at 50k talks).
-    gc.disable()
-    _stand_in_for_closed_streams()
-    # A terminal or pipe that cannot encode some character gets an escape, not a crash.
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
-    sys.stderr = _MessageLines(sys.stderr)
-    _let_completion_take_a_shell_name(sys.argv[1:])
-    try:
-        app(prog_name="cbiic")
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except BrokenPipeError:  # Click's own output (help, usage) to a reader that left
-        _silence_stdout()
-        sys.exit(0)
-    except OSError as error:
-        if error.errno not in _ENVIRONMENT_ERRNOS or os.environ.get(DEBUG_VARIABLE):
-            raise
-        _silence_stdout()
-        _say(f"input or output error: {_reason(error)}")
-        sys.exit(InputOutputError.exit_code)
-    except MemoryError:
-        _say("ran out of memory; the input is too large for this machine (lower CBIIC_MAX_BYTES, or check the file)")
-        sys.exit(1)
-    except Exception as error:  # the last line of defence: users never see a traceback
-        if os.environ.get(DEBUG_VARIABLE):
-            raise
-        if os.environ.get("_CBIIC_COMPLETE"):
-            sys.exit(1)  # a shell asking for completions gets nothing, never a message in the middle of its prompt
-        _say(
-            f"internal error: {type(error).__name__}: {error} "
-            f"(rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)"
-        )
-        sys.exit(EXIT_INTERNAL_ERROR)
+    """Console entry point for everything the fast path (``fast.py``) leaves to Typer."""
+    process.guarded(lambda: run_app(sys.argv[1:]))
 
 
-# OS errors that say the environment failed (a full or failing device, a closed
-# stream), as opposed to a bug in cbiic: they exit with InputOutputError's code.
-_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF, errno.ENXIO}
-
-
-def _reason(error: OSError) -> str:
-    return error.strerror or str(error)
-
-
-class _ClosedStream(io.TextIOBase):
-    """Stands in for a standard stream the process was started without (`>&-`): any write is an EBADF error."""
-
-    def __init__(self, name: str) -> None:
-        self.stream_name = name
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        raise OSError(errno.EBADF, f"standard {self.stream_name} is closed")
-
-    def fileno(self) -> int:
-        raise io.UnsupportedOperation(f"standard {self.stream_name} is closed")
-
-    def isatty(self) -> bool:
-        return False
-
-
-MESSAGE_LINE_AT_MOST = 1000
-
-
-class _MessageLines(io.TextIOBase):
-    """Standard error as cbiic promises it: no control character reaches the terminal and no line is unbounded.
-
-    cbiic's own messages are already clean and short; this also holds for what Click
-    writes (a usage error quoting a 70 KB option value, or a line separator, say).
-    """
-
-    def __init__(self, stream: Any) -> None:
-        self.stream = stream
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        from .escape import clean
-
-        lines = []
-        for line in text.split("\n"):
-            line = clean(line).replace("\r", "\\r")
-            if len(line) > MESSAGE_LINE_AT_MOST:
-                line = line[:MESSAGE_LINE_AT_MOST] + f"… ({len(line) - MESSAGE_LINE_AT_MOST:,} more characters)"
-            lines.append(line)
-        try:
-            self.stream.write("\n".join(lines))
-        except OSError:
-            self._give_up()
-        return len(text)
-
-    def flush(self) -> None:
-        try:
-            self.stream.flush()
-        except OSError:
-            self._give_up()
-
-    def _give_up(self) -> None:
-        # A standard error that cannot be written (2>/dev/full): the message is lost, but the exit
-        # code must still be the one the run earned, not an error about the error.
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
-        except (OSError, ValueError):
-            pass
-        self.stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self.stream, "encoding", "utf-8")
-
-
-def _stand_in_for_closed_streams() -> None:
-    """Python sets sys.stdout or sys.stderr to None when started with it closed; make writing to it a clear error.
-
-    stdout gets a stream whose writes fail with EBADF, which _write and main report
-    as an output error (exit 4); a closed stderr silently drops messages, since
-    there is nowhere to say anything, and the exit code still tells.
-    """
-    if sys.stdout is None:
-        sys.stdout = _ClosedStream("output")
-    if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+def run_app(arguments: list[str]) -> None:
+    _let_completion_take_a_shell_name(arguments)
+    app(args=arguments, prog_name="cbiic")
 
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
@@ -914,11 +629,3 @@ def _let_completion_take_a_shell_name(arguments: list[str]) -> None:
             if named in SHELLS:
                 os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
 
-
-def _silence_stdout() -> None:
-    """After stdout failed (a closed pipe, a full disk), point it at /dev/null so the final flush cannot complain."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # a closed stream has no descriptor, and nothing to flush
-        pass

@@ -1,0 +1,169 @@
+"""What each query command does once its arguments are known: answer, then print in the format asked for.
+
+Free of Typer, so the Typer app (``cli.py``) and the fast path (``fast.py``) run
+the same code after parsing. A value only the command can judge (an unknown
+role or field, an unsearchable query) is a ``UsageProblem``: ``cli.py`` turns it
+into Click's usage error, and the fast path hands the whole command line to
+Typer, which then reports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import process
+from .errors import CbiicError
+from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
+
+
+class UsageProblem(CbiicError):
+    """A value the command line accepted but the command cannot use; shown with the usage, exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, param_hint: str) -> None:
+        super().__init__(message)
+        self.param_hint = param_hint
+
+
+class Settings:
+    """The options every data command shares, wherever on the command line they were given."""
+
+    __slots__ = ("fmt", "fields", "no_headers", "allow_formulas", "data", "no_cache")
+
+    def __init__(
+        self,
+        fmt: Optional[OutputFormat] = None,
+        fields: Optional[str] = None,
+        no_headers: bool = False,
+        allow_formulas: bool = False,
+        data: Optional[str] = None,
+        no_cache: bool = False,
+    ) -> None:
+        self.fmt = fmt or OutputFormat.table
+        self.fields = fields
+        self.no_headers = no_headers
+        self.allow_formulas = allow_formulas
+        self.data = data
+        self.no_cache = no_cache
+
+
+def forum_index(settings: Settings) -> Any:
+    from .load import ForumSource, default_data_path, load_forum
+    from .query import ForumIndex
+
+    location = settings.data or str(default_data_path())
+    return ForumIndex(load_forum(ForumSource(location), use_cache=not settings.no_cache))
+
+
+def quoter(source: Optional[str]) -> Any:
+    from .answers import Quoter
+
+    if not source:
+        return Quoter(None)
+    from .provenance import read_article
+
+    return Quoter(read_article(source))
+
+
+def emit(view: Any, settings: Settings) -> None:
+    """Print a view in the format the user asked for; notices (nothing matched, a corrected query) go to stderr."""
+    from .render import RenderOptions, render_as
+
+    fields = selected_fields(settings.fields, view.keys)
+    fmt = settings.fmt
+    rows_only = fmt in ROW_FORMATS or fields is not None
+    for notice in view.notices + (view.row_notices if rows_only else []):
+        process.say(notice)
+    if view.notices and not view.items and fmt.canonical is OutputFormat.table:
+        return
+    color, width, ascii_only = process.terminal()
+    options = RenderOptions(
+        fmt,
+        fields=fields,
+        headers=not settings.no_headers,
+        formulas=settings.allow_formulas,
+        color=color,
+        width=width,
+        ascii=ascii_only,
+    )
+    # A file format is UTF-8 whatever the terminal's encoding: an escape inside a CSV cell would be data.
+    process.write(render_as(view, options), utf8=fmt.canonical in UTF8_FORMATS)
+
+
+def selected_fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:
+    if raw is None:
+        return None
+    chosen = [name.strip() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in valid]
+    if not chosen or unknown:
+        what = f"unknown field {', '.join(map(repr, unknown))}" if unknown else "no field named"
+        raise UsageProblem(f"{what}; valid fields: {', '.join(valid)}", "'--fields'")
+    return chosen
+
+
+# -- the query commands, in the order `cbiic --help` lists them ----------------
+
+def speakers(settings: Settings, org: Optional[str] = None, role: Optional[str] = None, theme_name: Optional[str] = None) -> None:
+    from . import answers
+
+    if role is not None and role.casefold() not in answers.ROLE_FILTERS:
+        raise UsageProblem(f"{role!r} is not a role; choose one of: {', '.join(answers.ROLE_FILTERS)}", "'--role'")
+    emit(answers.speakers(forum_index(settings), org, role.casefold() if role else None, theme_name), settings)
+
+
+def speaker(settings: Settings, slug: str, source: Optional[str] = None) -> None:
+    from . import answers
+
+    emit(answers.speaker(forum_index(settings), slug, quoter(source)), settings)
+
+
+def talk(settings: Settings, ref: str, source: Optional[str] = None) -> None:
+    from . import answers
+
+    emit(answers.talk(forum_index(settings), ref, quoter(source)), settings)
+
+
+def theme(settings: Settings, name: str, source: Optional[str] = None) -> None:
+    from . import answers
+
+    emit(answers.theme(forum_index(settings), name, quoter(source)), settings)
+
+
+def themes(settings: Settings) -> None:
+    from . import answers
+
+    emit(answers.themes(forum_index(settings)), settings)
+
+
+def agenda(settings: Settings) -> None:
+    from . import answers
+
+    emit(answers.agenda(forum_index(settings)), settings)
+
+
+def summary(settings: Settings) -> None:
+    from . import answers
+
+    emit(answers.summary(forum_index(settings)), settings)
+
+
+def search(settings: Settings, text: list[str], theme_name: Optional[str] = None, limit: Optional[int] = None, source: Optional[str] = None) -> None:
+    from . import answers
+    from .search import QueryProblem
+
+    try:
+        view = answers.search(forum_index(settings), text, theme_name, limit, quoter(source))
+    except QueryProblem as problem:
+        raise UsageProblem(str(problem), "'TEXT'") from None
+    emit(view, settings)
+
+
+def orgs(settings: Settings, text: Optional[str] = None, kind: Optional[str] = None) -> None:
+    from . import answers
+    from .model import OrganisationKind
+
+    kinds = [k.value for k in OrganisationKind]
+    if kind is not None and kind.casefold() not in kinds:
+        raise UsageProblem(f"{kind!r} is not a kind of organisation; choose one of: {', '.join(kinds)}", "'--kind'")
+    emit(answers.orgs(forum_index(settings), text, kind.casefold() if kind else None), settings)

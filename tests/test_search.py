@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cbiic_cli.search import Doc, _match, _needles, could_match, parse_query
-from support import invoke, replace_once, shipped_text, write_forum
+from support import REPO, invoke, replace_once, shipped_text, write_forum
 
 
 @pytest.fixture(autouse=True)
@@ -285,10 +286,34 @@ def test_an_unquoted_word_still_finds_what_its_theme_alias_names():
     assert "feng-chen-research-hospitals" in ids("CAR-T")
 
 
-@pytest.mark.parametrize("limit", ["0", "-3"])
-def test_a_limit_below_one_is_a_usage_error_in_words(limit):
-    result = invoke("search", "immune", "--limit", limit)
-    assert result.exit_code == 2 and "give 1 or more" in result.stderr
+def test_a_negative_limit_is_a_usage_error_in_words():
+    result = invoke("search", "immune", "--limit", "-3")
+    assert result.exit_code == 2 and "give 1 or more, or 0 for all" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def broad_forum(tmp_path_factory):
+    """A generated forum where one word is in far more places than the default limit shows."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import make_forum
+
+    path = tmp_path_factory.mktemp("broad") / "forum.yaml"
+    path.write_text(make_forum.make_forum(200, 1), encoding="utf-8")
+    return path
+
+
+def test_search_shows_twenty_hits_by_default_and_says_how_many_there_are(broad_forum):
+    every = json.loads(invoke("--data", str(broad_forum), "search", "tumor", "--limit", "0", "-f", "json").stdout)
+    assert len(every) > 20
+    result = invoke("--data", str(broad_forum), "search", "tumor", "-f", "jsonl")
+    shown = [json.loads(line) for line in result.stdout.splitlines()]
+    assert shown == every[:20]
+    assert result.stderr == f"cbiic: 20 of {len(every):,} hits; --limit 0 for all\n"
+
+
+def test_a_limit_that_shows_every_hit_says_nothing_more(broad_forum):
+    result = invoke("--data", str(broad_forum), "search", "tumor", "--limit", "100000", "-f", "csv")
+    assert result.exit_code == 0 and result.stderr == ""
 
 
 def test_search_help_shows_no_click_range_syntax():

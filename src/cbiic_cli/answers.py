@@ -431,4 +431,7 @@ def search(index: ForumIndex, words: list[str], theme_name: str | None = None, l
         view.notices.append(f"no matches for {quoted(query)}{scope}; showing results for {quoted(results.corrected)}")
     elif not hits:
         view.notices.append(f"no matches for {quoted(query)}{scope}")
+    if len(hits) < results.total:
+        # Said on stderr in every format: a script reading rows must know it did not get them all.
+        view.notices.append(f"{len(hits):,} of {results.total:,} hits; --limit 0 for all")
     return view

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__, commands, process
-from .commands import UsageProblem
+from .commands import DEFAULT_HITS, UsageProblem
 from .errors import CbiicError
 from .formats import OutputFormat
 
@@ -159,10 +159,10 @@ def command(*, examples: list[str] | None = None, example: str | None = None, ou
     return register
 
 
-def _at_least_one(value: int | None) -> int | None:
-    # Not min=1: Click would print its range as "[x>=1]" in the help.
-    if value is not None and value < 1:
-        raise typer.BadParameter(f"{value} is not a count of hits; give 1 or more")
+def _a_count(value: int) -> int:
+    # Not min=0: Click would print its range as "[x>=0]" in the help.
+    if value < 0:
+        raise typer.BadParameter(f"{value} is not a count of hits; give 1 or more, or 0 for all")
     return value
 
 
@@ -354,7 +354,7 @@ def search(
     ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(metavar="TEXT...", help='Words (all must match) and "quoted phrases".')],
     theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only talks and remarks on this theme.", autocompletion=_complete_theme)] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", metavar="N", callback=_at_least_one, help="Show at most N hits (N is 1 or more).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", callback=_a_count, help=f"Show the best N hits (default {DEFAULT_HITS}); 0 shows them all.", show_default=False)] = DEFAULT_HITS,
     source: SourceOption = None,
 ) -> None:
     """Ranked full-text search over everything shown: people, organisations, sessions, the panel, talks and remarks."""

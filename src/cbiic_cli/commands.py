@@ -16,6 +16,10 @@ from .errors import CbiicError
 from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
 
 
+# Search shows this many hits unless told otherwise: a broad word at 100,000 talks would print megabytes.
+DEFAULT_HITS = 20
+
+
 class UsageProblem(CbiicError):
     """A value the command line accepted but the command cannot use; shown with the usage, exit 2."""
 
@@ -148,12 +152,13 @@ def summary(settings: Settings) -> None:
     emit(answers.summary(forum_index(settings)), settings)
 
 
-def search(settings: Settings, text: list[str], theme_name: Optional[str] = None, limit: Optional[int] = None, source: Optional[str] = None) -> None:
+def search(settings: Settings, text: list[str], theme_name: Optional[str] = None, limit: int = DEFAULT_HITS, source: Optional[str] = None) -> None:
+    """``limit`` 0 shows every hit."""
     from . import answers
     from .search import QueryProblem
 
     try:
-        view = answers.search(forum_index(settings), text, theme_name, limit, quoter(source))
+        view = answers.search(forum_index(settings), text, theme_name, limit or None, quoter(source))
     except QueryProblem as problem:
         raise UsageProblem(str(problem), "'TEXT'") from None
     emit(view, settings)

@@ -27,7 +27,7 @@ def _a_path(value: str) -> bool:
 
 
 def _a_count(value: int) -> bool:
-    return value >= 1  # the app's callback refuses anything smaller with its own message
+    return value >= 0  # the app's callback refuses anything smaller with its own message
 
 
 # The values an option with a callback may take here; every other value, and any option with a callback

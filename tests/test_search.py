@@ -233,7 +233,7 @@ def test_first_filter_never_rejects_a_document_that_matches(text, query, phrase)
         units = parse_query(words, _glossary)
     except Exception:
         return  # a query of punctuation alone: nothing to search for
-    doc = Doc("talk", "x", [("summary", text)], [], None)
+    doc = Doc("talk", "x", [("summary", text)], [])
     if _match(doc, units) is not None:
         assert could_match(doc, units, _needles(units))
 

@@ -80,13 +80,12 @@ def speakers(index: ForumIndex, org: str | None = None, role: str | None = None,
         wanted.append(f"who spoke on {theme_id}")
         on_theme: set[str] = set()
         unidentified: list[model.UncertainPerson] = []
-        for contribution in index.contributions:
-            if theme_id in contribution.themes:
-                speaker = contribution.item.speaker
-                if isinstance(speaker, model.UncertainPerson):
-                    unidentified.append(speaker)
-                else:
-                    on_theme.add(speaker)
+        for contribution in index.contributions_on(theme_id):
+            speaker = contribution.item.speaker
+            if isinstance(speaker, model.UncertainPerson):
+                unidentified.append(speaker)
+            else:
+                on_theme.add(speaker)
         slugs = [slug for slug in slugs if slug in on_theme]
         # Someone the article does not identify is not listed as any candidate: that would be a guess.
         distinct = _distinct_uncertain(unidentified)
@@ -129,20 +128,15 @@ def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
 
 
 def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
-    rows = []
-    for contribution in index.contributions:
-        attribution = index.says_about(contribution, slug)
-        if attribution:
-            rows.append({**index.contribution_row(contribution), "attribution": attribution})
-    return rows
+    return [{**index.contribution_row(c), "attribution": index.says_about(c, slug)} for c in index.contributions_of(slug)]
 
 
 def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
     """Sessions and the panel this person moderated, as the article states it or only possibly."""
     found = []
-    moderated: list[tuple[str, str, str, model.PersonRef]] = [("session", s.id, s.name, s.moderator) for s in index.forum.sessions]
-    if index.forum.panel:
-        panel = index.forum.panel
+    moderated: list[tuple[str, str, str, model.PersonRef]] = [("session", s.id, s.name, s.moderator) for s in index.frame.sessions]
+    if index.frame.panel:
+        panel = index.frame.panel
         moderated.append(("panel", panel.id, panel.title, panel.moderator))
     for kind, item_id, name, ref in moderated:
         if ref == slug:
@@ -170,7 +164,7 @@ def talk(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
 
 def panel_document(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> dict[str, Any] | None:
     """The panel itself: its title, moderator (with every candidate), panelists, remarks and closing words."""
-    the_panel = index.forum.panel
+    the_panel = index.frame.panel
     if the_panel is None:
         return None
     by_id = index.contribution_by_id
@@ -204,11 +198,7 @@ def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES) -> View:
     theme_id = resolve_theme(index, name)
     the_theme = index.themes[theme_id]
     taken_as = [] if normalise(name) in index.theme_names else [f"taking {quoted(name)} as the theme {theme_id} ({the_theme.label})"]
-    rows = [
-        quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)})
-        for c in index.contributions
-        if theme_id in c.themes
-    ]
+    rows = [quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)}) for c in index.contributions_on(theme_id)]
     extra = {"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}}
     view = View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
     view.notices += taken_as

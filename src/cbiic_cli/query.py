@@ -106,10 +106,20 @@ CONTRIBUTION_KEYS = ["id", "kind", "title", "topic", "part_of", *SPEAKER_KEYS, "
 
 
 class ForumIndex:
-    """Lookup tables over one forum, built lazily so each command pays only for what it uses."""
+    """Lookup tables over one forum, built lazily so each command pays only for what it uses.
+
+    ``forum`` is the whole forum; ``frame`` holds at least its small parts (facts,
+    themes, glossary, opening, sessions, panel), which is all a question about one
+    person, talk or theme needs. The query store (``store.StoreIndex``) answers the
+    same questions from SQLite, reading only what each one needs.
+    """
 
     def __init__(self, forum: model.Forum) -> None:
         self.forum = forum
+
+    @property
+    def frame(self) -> model.Forum:
+        return self.forum
 
     @cached_property
     def people(self) -> dict[str, model.Person]:
@@ -121,7 +131,7 @@ class ForumIndex:
 
     @cached_property
     def themes(self) -> dict[str, model.Theme]:
-        return {theme.id: theme for theme in self.forum.themes}
+        return {theme.id: theme for theme in self.frame.themes}
 
     @cached_property
     def contributions(self) -> list[Contribution]:
@@ -190,7 +200,7 @@ class ForumIndex:
     def theme_names(self) -> dict[str, str]:
         """Every normalised theme id, label and alias -> theme id."""
         names: dict[str, str] = {}
-        for theme in self.forum.themes:
+        for theme in self.frame.themes:
             for name in (theme.id, theme.label, *theme.aliases):
                 names.setdefault(normalise(name), theme.id)
         return names
@@ -278,6 +288,23 @@ class ForumIndex:
             "source_paragraphs": list(item.source_paragraphs),
         }
 
+    def contributions_of(self, slug: str) -> list[Contribution]:
+        """What this person said or possibly said, in the article's order."""
+        return [c for c in self.contributions if self.says_about(c, slug)]
+
+    def contributions_on(self, theme_id: str) -> list[Contribution]:
+        """The contributions that carry this theme, in the article's order."""
+        return [c for c in self.contributions if theme_id in c.themes]
+
+    def kind_of(self, key: str) -> str | None:
+        """'panel', 'talk' or 'person' for an exact id (ids are unique across them), else None."""
+        panel = self.frame.panel
+        if panel and key == panel.id:
+            return "panel"
+        if key in self.contribution_by_id:
+            return "talk"
+        return "person" if key in self.people else None
+
     def says_about(self, contribution: Contribution, slug: str) -> str | None:
         """'stated' if the article names this person as the speaker, 'uncertain' if only possibly."""
         speaker = contribution.item.speaker
@@ -336,10 +363,14 @@ def _suggest(ref: str, pool: list[str]) -> list[str]:
 
 def resolve_ref(index: ForumIndex, ref: str) -> tuple[str, str]:
     """Resolve a talk id or person slug (exact, then name, then unique prefix) to ('talk'|'person'|'panel', key)."""
+    exact = ref.strip().casefold()
+    kind = index.kind_of(exact)
+    if kind is not None:  # the common case, answered without listing every id
+        return kind, exact
     pool: dict[str, str] = {slug: "person" for slug in index.people}
     pool.update({cid: "talk" for cid in index.contribution_by_id})
-    if index.forum.panel:
-        pool[index.forum.panel.id] = "panel"
+    if index.frame.panel:
+        pool[index.frame.panel.id] = "panel"
     return _resolve_among(index, ref, pool, "talk or person", "run `cbiic speakers` or `cbiic agenda` to see valid refs.")
 
 
@@ -353,7 +384,7 @@ def _describe(index: ForumIndex, key: str, what: str) -> str:
     if what == "person":
         return describe_person(index, key)
     if what == "panel":
-        return f"{key} (panel: {index.forum.panel.title})"
+        return f"{key} (panel: {index.frame.panel.title})"
     contribution = index.contribution_by_id[key]
     if contribution.title:
         return f"{key} (talk: “{contribution.title}”)"
@@ -363,6 +394,9 @@ def _describe(index: ForumIndex, key: str, what: str) -> str:
 
 
 def resolve_person(index: ForumIndex, ref: str) -> str:
+    exact = ref.strip().casefold()
+    if exact in index.people:  # the common case, answered without listing everyone
+        return exact
     pool = {slug: "person" for slug in index.people}
     return _resolve_among(index, ref, pool, "person", "run `cbiic speakers` to list everyone.")[1]
 
@@ -412,7 +446,7 @@ def resolve_theme(index: ForumIndex, name: str) -> str:
     if wanted in names:
         return names[wanted]
     # Prefixes of ids and labels only: 'tumour' must not find Immunotherapy through the alias "tumor immune microenvironment".
-    heads = {normalise(key): theme.id for theme in index.forum.themes for key in (theme.id, theme.label)}
+    heads = {normalise(key): theme.id for theme in index.frame.themes for key in (theme.id, theme.label)}
     prefixed = sorted({theme for head, theme in heads.items() if head.startswith(wanted)}) if wanted else []
     if len(prefixed) == 1:
         return prefixed[0]

@@ -237,7 +237,7 @@ def _add_glossary_alternatives(unit: Unit, glossary: list[tuple[str, list[tuple[
 def glossary_of(index: ForumIndex) -> list[tuple[str, list[tuple[str, ...]]]]:
     """(abbreviation as a term, expansions as token tuples) for each glossary entry."""
     found = []
-    for entry in index.forum.glossary:
+    for entry in index.frame.glossary:
         expansions = [tuple(p for w in _WORD.findall(e) for p in parts(w)) for e in entry.expansions]
         expansions = [expansion for expansion in expansions if expansion]  # one with no words would match nothing, everywhere
         if joined(entry.term) and expansions:
@@ -248,16 +248,15 @@ def glossary_of(index: ForumIndex) -> list[tuple[str, list[tuple[str, ...]]]]:
 # -- the documents ----------------------------------------------------------------
 
 class Doc:
-    """One searchable thing, its weighted fields, and the row a hit on it shows."""
+    """One searchable thing (its kind and id say which; ``hit_fields`` gives what a hit on it shows) and its weighted fields."""
 
-    __slots__ = ("kind", "key", "fields", "themes", "row")
+    __slots__ = ("kind", "key", "fields", "themes")
 
-    def __init__(self, kind: str, key: str, fields: list[tuple[str, str]], themes: list[str], row: Any) -> None:
+    def __init__(self, kind: str, key: str, fields: list[tuple[str, str]], themes: list[str]) -> None:
         self.kind = kind
         self.key = key
         self.fields = [(name, text) for name, text in fields if text]
         self.themes = themes
-        self.row = row  # a function giving the person or contribution fields of the hit
 
 
 def documents(index: ForumIndex) -> list[Doc]:
@@ -284,36 +283,53 @@ def documents(index: ForumIndex) -> list[Doc]:
             ("role", KIND_LABEL[contribution.kind]),
             ("themes", "\n".join(theme_text[t] for t in themes)),
         ]
-        docs.append(Doc(contribution.kind, item.id, fields, themes, lambda c=contribution: _contribution_fields(index, c)))
+        docs.append(Doc(contribution.kind, item.id, fields, themes))
     for slug in index.article_order:
         person = index.people[slug]
         roles, possible = index.roles[slug]
         fields = [("name", person.name), ("affiliations", "\n".join(index.affiliation_lines(person))), ("role", "\n".join([*roles, *(f"possibly {r}" for r in possible)]))]
-        docs.append(Doc("person", slug, fields, [], lambda s=slug: {**index.speaker_fields(s), "title": None, "topic": None, "source_paragraphs": list(index.people[s].source_paragraphs)}))
+        docs.append(Doc("person", slug, fields, []))
     for organisation in index.forum.organisations:
         people = "\n".join(f"{p.name}, {position}" for p, position in index.affiliated.get(organisation.id, []))
         fields = [("name", organisation.name), ("kind", organisation.kind.value), ("people", people), ("note", organisation.note.text if organisation.note else "")]
-        docs.append(Doc("organisation", organisation.id, fields, [], lambda o=organisation: _thing_fields(o.name, o.source_paragraphs)))
+        docs.append(Doc("organisation", organisation.id, fields, []))
     for session in index.forum.sessions:
         moderator = session.moderator
         who = index.people[moderator].name if isinstance(moderator, str) else moderator.as_written
-        docs.append(Doc("session", session.id, [("name", session.name), ("people", who), ("role", "session moderator")], [], lambda s=session: {**index.speaker_fields(s.moderator), "title": s.name, "topic": None, "source_paragraphs": list(s.source_paragraphs)}))
+        docs.append(Doc("session", session.id, [("name", session.name), ("people", who), ("role", "session moderator")], []))
     info = index.forum.forum
     facts = [("name", info.name), ("title", info.conference), ("summary", "\n".join([info.city, info.participants or "", *info.aims]))]
-    docs.append(Doc("forum", "forum", facts, [], lambda: _thing_fields(info.name, info.source_paragraphs)))
+    docs.append(Doc("forum", "forum", facts, []))
     panel = index.forum.panel
     if panel:
         moderator = panel.moderator if isinstance(panel.moderator, str) else None
         who = [index.people[moderator].name] if moderator else [panel.moderator.as_written]
         who += [index.people[slug].name for slug in panel.panelists]
         role = "panel moderator (not identified)" if moderator is None else "panel moderator"
-        docs.append(Doc("panel", panel.id, [("title", panel.title), ("people", "\n".join(who)), ("role", f"panel discussion\n{role}\npanelists")], [], lambda: {**index.speaker_fields(panel.moderator), "title": panel.title, "topic": None, "source_paragraphs": list(panel.source_paragraphs)}))
+        docs.append(Doc("panel", panel.id, [("title", panel.title), ("people", "\n".join(who)), ("role", f"panel discussion\n{role}\npanelists")], []))
     return docs
 
 
-def _contribution_fields(index: ForumIndex, contribution: Any) -> dict[str, Any]:
-    item = contribution.item
-    return {**index.speaker_fields(item.speaker), "title": contribution.title, "topic": contribution.topic, "source_paragraphs": list(item.source_paragraphs)}
+def hit_fields(index: ForumIndex, kind: str, key: str) -> dict[str, Any]:
+    """The person or contribution fields a hit on the document (kind, key) shows."""
+    frame = index.frame
+    if kind in KIND_LABEL:
+        contribution = index.contribution_by_id[key]
+        item = contribution.item
+        return {**index.speaker_fields(item.speaker), "title": contribution.title, "topic": contribution.topic, "source_paragraphs": list(item.source_paragraphs)}
+    if kind == "person":
+        return {**index.speaker_fields(key), "title": None, "topic": None, "source_paragraphs": list(index.people[key].source_paragraphs)}
+    if kind == "organisation":
+        organisation = index.organisations[key]
+        return _thing_fields(organisation.name, organisation.source_paragraphs)
+    if kind == "session":
+        session = next(s for s in frame.sessions if s.id == key)
+        return {**index.speaker_fields(session.moderator), "title": session.name, "topic": None, "source_paragraphs": list(session.source_paragraphs)}
+    if kind == "forum":
+        return _thing_fields(frame.forum.name, frame.forum.source_paragraphs)
+    panel = frame.panel
+    assert kind == "panel" and panel is not None
+    return {**index.speaker_fields(panel.moderator), "title": panel.title, "topic": None, "source_paragraphs": list(panel.source_paragraphs)}
 
 
 def _thing_fields(name: str, lines: Any) -> dict[str, Any]:
@@ -504,19 +520,19 @@ def search(index: ForumIndex, words: list[str], theme: str | None = None, limit:
     glossary = glossary_of(index)
     units = parse_query(words, glossary)
     docs = documents(index)
-    results = _run(docs, units, theme, limit)
+    results = _run(index, docs, units, theme, limit)
     if results.total or not any(kind == "term" for unit in units for kind, _ in unit.alternatives):
         return results
     corrected = _corrections(docs, units)
     if corrected is None:
         return results
     better, label = corrected
-    retry = _run(docs, better, theme, limit)
+    retry = _run(index, docs, better, theme, limit)
     retry.corrected = label if retry.total else None
     return retry if retry.total else results
 
 
-def _run(docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None) -> Results:
+def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None) -> Results:
     needles = _needles(units)
     matched: list[_Match] = []
     total_length = 0
@@ -544,7 +560,7 @@ def _run(docs: list[Doc], units: list[Unit], theme: str | None, limit: int | Non
         scored.append((score, order, found))
     scored.sort(key=lambda entry: (-entry[0], entry[1]))
     shown = scored if limit is None else scored[:limit]
-    return Results([_hit(rank, score, found) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
+    return Results([_hit(index, rank, score, found) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
 
 
 def _corrections(docs: list[Doc], units: list[Unit]) -> tuple[list[Unit], str] | None:
@@ -576,12 +592,12 @@ def _corrections(docs: list[Doc], units: list[Unit]) -> tuple[list[Unit], str] |
     return (better, " ".join(labels)) if changed else None
 
 
-def _hit(rank: int, score: float, found: _Match) -> dict[str, Any]:
+def _hit(index: ForumIndex, rank: int, score: float, found: _Match) -> dict[str, Any]:
     doc = found.doc
     best = max(found.counts, key=lambda name: (FIELD_WEIGHTS.get(name, 1.0) * sum(found.counts[name]), -list(found.counts).index(name)))
     text = dict(doc.fields)[best]
     snippet, highlights = _snippet(text, found.spans[best])
-    row = doc.row()
+    row = hit_fields(index, doc.kind, doc.key)
     return {
         "rank": rank,
         "score": round(score, 3),

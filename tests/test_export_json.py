@@ -100,7 +100,7 @@ def test_opening_has_no_reported_content(document):
 def test_themes_are_derived_from_key_points(document):
     from cbiic_cli.load import ForumSource, load_forum
 
-    forum = load_forum(ForumSource(str(SHIPPED)), use_cache=False)
+    forum = load_forum(ForumSource(str(SHIPPED)))
     derived = {item.id: item_themes(item) for _, item, _ in common.contributions(forum)}
     assert {item["id"]: item["themes"] for item in document["contributions"]} == derived
 
@@ -156,6 +156,7 @@ def test_the_global_data_option_is_honoured(tmp_path):
     assert "Luo Dan (renamed)" in [person["name"] for person in json.loads(result.stdout)["people"]]
 
 
-def test_export_json_imports_msgspec_only(tmp_path):
+def test_export_json_imports_neither_jinja2_nor_rich(tmp_path):
+    # sqlite3 it does import: the forum is read from its query store.
     modules = imported_by(["export", "json", "forum.json"], tmp_path, tmp_path)
-    assert not modules & {"sqlite3", "jinja2", "rich"}
+    assert not modules & {"jinja2", "rich"}

@@ -338,7 +338,7 @@ def test_export_without_a_format_shows_the_three():
 def _shipped_forum():
     from cbiic_cli.load import ForumSource, load_forum
 
-    return load_forum(ForumSource(str(SHIPPED)), use_cache=False)
+    return load_forum(ForumSource(str(SHIPPED)))
 
 
 def test_no_article_text_is_exported(exported):

@@ -186,3 +186,19 @@ def test_the_fast_path_does_not_import_typer(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
     assert result.stdout.startswith("[")
     assert result.stderr.endswith("no typer")
+
+
+def test_defaults_are_the_apps_where_they_show(tmp_path) -> None:
+    """Search's default limit only shows with more than 20 hits, which the shipped forum never has."""
+    from support import REPO
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import make_forum
+
+    data = tmp_path / "forum.yaml"
+    data.write_text(make_forum.make_forum(200, 1), encoding="utf-8")
+    env = {**ENVIRONMENT, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for arguments in (["search", "tumor", "-f", "jsonl"], ["search", "tumor"], ["search", "tumor", "-n", "0", "-f", "csv"]):
+        arguments = ["--data", str(data), *arguments]
+        assert fast.parse(arguments, {**os.environ, **env}) is not None
+        assert run_fast(arguments, env) == run_typer(arguments, env)

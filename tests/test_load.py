@@ -28,7 +28,7 @@ def line_of(text: str, needle: str) -> int:
 
 
 def test_shipped_forum_is_valid_and_complete():
-    forum = load_forum(ForumSource(str(SHIPPED)), use_cache=False)
+    forum = load_forum(ForumSource(str(SHIPPED)))
     assert len(forum.people) == 10
     assert forum.forum.city == "Guangzhou"
     assert forum.forum.date.isoformat() == "2024-11-30"
@@ -39,7 +39,7 @@ def test_shipped_forum_is_valid_and_complete():
 
 
 def test_two_ma_juns_are_two_records_with_their_own_affiliations():
-    forum = load_forum(ForumSource(str(SHIPPED)), use_cache=False)
+    forum = load_forum(ForumSource(str(SHIPPED)))
     ma_juns = {p.slug: p for p in forum.people if p.name == "Ma Jun"}
     assert set(ma_juns) == {"ma-jun-harbin", "ma-jun-sysucc"}
     assert [a.organisation for a in ma_juns["ma-jun-harbin"].affiliations] == [
@@ -50,7 +50,7 @@ def test_two_ma_juns_are_two_records_with_their_own_affiliations():
 
 
 def test_panel_moderator_is_recorded_as_uncertain_between_the_ma_juns():
-    forum = load_forum(ForumSource(str(SHIPPED)), use_cache=False)
+    forum = load_forum(ForumSource(str(SHIPPED)))
     assert forum.panel.moderator.as_written == "Professor Ma Jun"
     assert forum.panel.moderator.candidates == ["ma-jun-harbin", "ma-jun-sysucc"]
     assert forum.panel.closing.speaker.candidates == ["ma-jun-harbin", "ma-jun-sysucc"]

@@ -9,7 +9,7 @@ Typer, which then reports it.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from . import process
 from .errors import CbiicError
@@ -52,12 +52,40 @@ class Settings:
         self.no_cache = no_cache
 
 
-def forum_index(settings: Settings) -> Any:
-    from .load import ForumSource, default_data_path, load_forum
+def forum_index(settings: Settings, use_store: bool = True) -> Any:
+    """The forum to answer from: its query store if there is a trustworthy one, else the file, loaded (and a store built)."""
+    from . import cache, store
+    from .load import ForumSource, default_data_path, parse_forum, read_bytes
     from .query import ForumIndex
 
     location = settings.data or str(default_data_path())
-    return ForumIndex(load_forum(ForumSource(location), use_cache=not settings.no_cache))
+    use_store = use_store and not settings.no_cache and not cache.disabled_by_environment()
+    if use_store:
+        found = store.open_index(location)
+        if found is not None:
+            return found
+    identity = store.identity_of(location) if use_store else None  # taken before the read: a change during it voids the store
+    source = ForumSource(location)
+    data = read_bytes(source)
+    index = ForumIndex(parse_forum(data, source.display_name))
+    if identity is not None:
+        store.build_after_answering(identity, data, index)
+    return index
+
+
+def answer(settings: Settings, ask: Callable[[Any], Any]) -> Any:
+    """``ask(index)``; if the store turns out damaged on the way, it is discarded and the file answers instead."""
+    index = forum_index(settings)
+    try:
+        return ask(index)
+    except Exception as error:
+        from . import store
+
+        if not store.is_damage(error) or not hasattr(index, "connection"):
+            raise
+        index.connection.close()
+        store.discard(index.path)
+        return ask(forum_index(settings, use_store=False))
 
 
 def quoter(source: Optional[str]) -> Any:
@@ -113,43 +141,43 @@ def speakers(settings: Settings, org: Optional[str] = None, role: Optional[str] 
 
     if role is not None and role.casefold() not in answers.ROLE_FILTERS:
         raise UsageProblem(f"{role!r} is not a role; choose one of: {', '.join(answers.ROLE_FILTERS)}", "'--role'")
-    emit(answers.speakers(forum_index(settings), org, role.casefold() if role else None, theme_name), settings)
+    emit(answer(settings, lambda index: answers.speakers(index, org, role.casefold() if role else None, theme_name)), settings)
 
 
 def speaker(settings: Settings, slug: str, source: Optional[str] = None) -> None:
     from . import answers
 
-    emit(answers.speaker(forum_index(settings), slug, quoter(source)), settings)
+    emit(answer(settings, lambda index: answers.speaker(index, slug, quoter(source))), settings)
 
 
 def talk(settings: Settings, ref: str, source: Optional[str] = None) -> None:
     from . import answers
 
-    emit(answers.talk(forum_index(settings), ref, quoter(source)), settings)
+    emit(answer(settings, lambda index: answers.talk(index, ref, quoter(source))), settings)
 
 
 def theme(settings: Settings, name: str, source: Optional[str] = None) -> None:
     from . import answers
 
-    emit(answers.theme(forum_index(settings), name, quoter(source)), settings)
+    emit(answer(settings, lambda index: answers.theme(index, name, quoter(source))), settings)
 
 
 def themes(settings: Settings) -> None:
     from . import answers
 
-    emit(answers.themes(forum_index(settings)), settings)
+    emit(answer(settings, answers.themes), settings)
 
 
 def agenda(settings: Settings) -> None:
     from . import answers
 
-    emit(answers.agenda(forum_index(settings)), settings)
+    emit(answer(settings, answers.agenda), settings)
 
 
 def summary(settings: Settings) -> None:
     from . import answers
 
-    emit(answers.summary(forum_index(settings)), settings)
+    emit(answer(settings, answers.summary), settings)
 
 
 def search(settings: Settings, text: list[str], theme_name: Optional[str] = None, limit: int = DEFAULT_HITS, source: Optional[str] = None) -> None:
@@ -158,7 +186,7 @@ def search(settings: Settings, text: list[str], theme_name: Optional[str] = None
     from .search import QueryProblem
 
     try:
-        view = answers.search(forum_index(settings), text, theme_name, limit or None, quoter(source))
+        view = answer(settings, lambda index: answers.search(index, text, theme_name, limit or None, quoter(source)))
     except QueryProblem as problem:
         raise UsageProblem(str(problem), "'TEXT'") from None
     emit(view, settings)
@@ -171,4 +199,4 @@ def orgs(settings: Settings, text: Optional[str] = None, kind: Optional[str] = N
     kinds = [k.value for k in OrganisationKind]
     if kind is not None and kind.casefold() not in kinds:
         raise UsageProblem(f"{kind!r} is not a kind of organisation; choose one of: {', '.join(kinds)}", "'--kind'")
-    emit(answers.orgs(forum_index(settings), text, kind.casefold() if kind else None), settings)
+    emit(answer(settings, lambda index: answers.orgs(index, text, kind.casefold() if kind else None)), settings)

@@ -98,10 +98,9 @@ def parse(arguments: list[str], environment: Mapping[str, str]) -> Optional[Call
     parameters = _arguments(command["arguments"], positionals)
     if parameters is None:
         return None
-    for option in command["options"].values():
-        destination = option[0]
+    for destination, _, _, _, default in command["options"].values():
         if destination not in commands.Settings.__slots__:
-            parameters[destination] = given.get(destination, False if option[1] == "flag" else None)
+            parameters[destination] = given.get(destination, default)
     # A shared option after the command wins; before it, it is the default (as the app's _setting reads them).
     shared = {slot: given.get(slot) or root.get(slot) for slot in commands.Settings.__slots__}
     if shared["fmt"] is not None:
@@ -119,7 +118,7 @@ def _take_option(arguments: list[str], position: int, options: dict[str, tuple[A
         name, equals = token, ""  # -f=json and -fjson are Click's to read
     if name not in options:
         return None
-    destination, kind, _, checked = options[name]
+    destination, kind, _, checked, _ = options[name]
     if destination in given:
         return None  # a repeated option: which one wins is Click's rule, not ours
     if kind == "flag":
@@ -152,7 +151,7 @@ def _converted(raw: str, kind: Any) -> Any:
 
 def _from_environment(options: dict[str, tuple[Any, ...]], given: dict[str, Any], environment: Mapping[str, str]) -> bool:
     """Options with an environment variable take it when not given; False if a callback must judge the value."""
-    for destination, kind, variable, checked in options.values():
+    for destination, kind, variable, checked, _ in options.values():
         if variable and destination not in given and variable in environment:
             value = _converted(environment[variable], kind)
             if value is None or value == "" or (checked and not (destination in ACCEPTED and ACCEPTED[destination](value))):

@@ -234,34 +234,6 @@ def _place(problem: Problem, marks: dict) -> None:
 _KIND_OF_VALUE = {str: "text", int: "number", float: "number", bool: "boolean"}
 
 
-def references_hold(forum: Any) -> bool:
-    """Do a decoded forum's references resolve? The same checks a fresh load runs, for a cache hit."""
-    import msgspec
-
-    from . import references
-
-    problems = Problems(listed_per_kind=1)
-    references.check(msgspec.to_builtins(forum), problems)
-    return not problems
-
-
-def load_forum(source: ForumSource, use_cache: bool = True) -> Any:
-    """The validated forum from ``source``, from the cache when its bytes were seen before.
-
-    A cache hit passes the same checks as a fresh load: its types on decode, its
-    references here. An entry that fails them is dropped and the file loaded again.
-    """
-    from . import cache
-
-    data = read_bytes(source)
-    entry = cache.entry_path(data) if use_cache and not cache.disabled_by_environment() else None
-    if entry is None:
-        return parse_forum(data, source.display_name)
-    forum = cache.read(entry, cache.size_limit(len(data)))
-    if forum is not None and not references_hold(forum):
-        cache.discard(entry)
-        forum = None
-    if forum is None:
-        forum = parse_forum(data, source.display_name)
-        cache.write(entry, forum)
-    return forum
+def load_forum(source: ForumSource) -> Any:
+    """The validated forum from ``source``, read and parsed afresh (the query store, ``store.py``, is what saves work)."""
+    return parse_forum(read_bytes(source), source.display_name)

@@ -120,8 +120,57 @@ def can_encode(text: str) -> bool:
 
 # -- the whole run -----------------------------------------------------------
 
+# Work that can wait until the answer is out (building a query store): done in a child process after the
+# command, so the user is not kept waiting; None while not running as cbiic's own process (tests), when it is done at once.
+_deferred: list[Callable[[], None]] | None = None
+
+
+def after_answering(work: Callable[[], None]) -> None:
+    if _deferred is None:
+        work()
+    else:
+        _deferred.append(work)
+
+
+def _do_deferred_work() -> None:
+    """Run the deferred work in a child of its own, which outlives this process; without fork, here and now."""
+    work = _deferred or []
+    if not work:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    try:
+        child = os.fork()
+    except (AttributeError, OSError):  # no fork (Windows) or no room for a process: do it in the foreground
+        for item in work:
+            item()
+        return
+    if child:
+        return
+    try:  # the child: holds no terminal or pipe a reader is waiting on, and never returns into the command line
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for descriptor in (0, 1, 2):
+            os.dup2(devnull, descriptor)
+        for item in work:
+            item()
+    finally:
+        os._exit(0)
+
 def guarded(run: Callable[[], Any]) -> None:
     """Run the command line: an unexpected error is one line, never a traceback (unless CBIIC_DEBUG=1)."""
+    global _deferred
+    _deferred = []
+    try:
+        _guarded(run)
+    finally:
+        _do_deferred_work()
+
+
+def _guarded(run: Callable[[], Any]) -> None:
     import gc
 
     # A short-lived process over an acyclic model: the cyclic collector would only

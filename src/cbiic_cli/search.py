@@ -519,17 +519,202 @@ class Results:
 def search(index: ForumIndex, words: list[str], theme: str | None = None, limit: int | None = None) -> Results:
     glossary = glossary_of(index)
     units = parse_query(words, glossary)
-    docs = documents(index)
-    results = _run(index, docs, units, theme, limit)
+    engine: _Engine = _StoreEngine(index) if hasattr(index, "connection") else _MemoryEngine(index)
+    results = engine.run(units, theme, limit)
     if results.total or not any(kind == "term" for unit in units for kind, _ in unit.alternatives):
         return results
-    corrected = _corrections(docs, units)
+    corrected = _corrections(engine, units)
     if corrected is None:
         return results
     better, label = corrected
-    retry = _run(index, docs, better, theme, limit)
+    retry = engine.run(better, theme, limit)
     retry.corrected = label if retry.total else None
     return retry if retry.total else results
+
+
+class _Engine:
+    """Where the documents are: matches, ranks and knows the vocabulary."""
+
+    def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
+        raise NotImplementedError
+
+    def knows(self, term: str) -> bool:
+        raise NotImplementedError
+
+    def near(self, term: str) -> list[str]:
+        """The first COMPARED_AT_MOST words, in order, that start with the term's letter and are within two of its length."""
+        raise NotImplementedError
+
+
+class _MemoryEngine(_Engine):
+    """A loaded forum: every document is matched and scored here."""
+
+    def __init__(self, index: ForumIndex) -> None:
+        self.index = index
+        self.docs = documents(index)
+        self._vocabulary: set[str] | None = None
+
+    def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
+        return _run(self.index, self.docs, units, theme, limit)
+
+    @property
+    def vocabulary(self) -> set[str]:
+        if self._vocabulary is None:
+            self._vocabulary = {term for doc in self.docs for term, _, _ in terms_of(doc)}
+        return self._vocabulary
+
+    def knows(self, term: str) -> bool:
+        return term in self.vocabulary
+
+    def near(self, term: str) -> list[str]:
+        return sorted(w for w in self.vocabulary if abs(len(w) - len(term)) <= 2 and w[:1] == term[:1])[:COMPARED_AT_MOST]
+
+
+class _StoreEngine(_Engine):
+    """A query store: SQLite finds the documents that hold every unit and ranks them by the same BM25 as ``_run``.
+
+    The store indexes each field's terms with their counts (``terms_of``), so a
+    term's weighted count per document is one indexed query. Phrases and Chinese
+    text are counted here, in the documents that hold every word of the phrase
+    (or in every document, for Chinese), and passed in. Only the hits shown are
+    read and matched again here, for their snippets.
+    """
+
+    def __init__(self, index: ForumIndex) -> None:
+        self.index = index
+        self.connection = index.connection  # type: ignore[attr-defined]
+
+    def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
+        import json
+
+        documents, total_length = self.connection.execute("SELECT count(*), coalesce(sum(length), 0) FROM store_search_documents").fetchone()
+        alternatives = [[number, value, unit.quoted] for number, unit in enumerate(units) for kind, value in unit.alternatives if kind == "term"]
+        counted = self._counted_here(units)
+        pivot = ", ".join(f"max(CASE unit WHEN {number} THEN weighted END) AS w{number}" for number in range(len(units)))
+        matched = f"""
+            WITH alternatives(unit, term, quoted) AS (
+                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(:alternatives)),
+            counted(unit, document, weighted) AS (
+                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(:counted)),
+            hits(unit, document, weighted) AS (
+                SELECT a.unit, t.document, CASE WHEN a.quoted THEN t.words ELSE t.words + t.classified END
+                  FROM alternatives AS a JOIN store_search_terms AS t ON t.term = a.term
+                UNION ALL SELECT unit, document, weighted FROM counted),
+            per_unit(unit, document, weighted) AS (
+                SELECT unit, document, sum(weighted) FROM hits WHERE weighted > 0 GROUP BY unit, document),
+            matched AS (
+                SELECT document, {pivot} FROM per_unit GROUP BY document HAVING count(*) = :units)
+            SELECT m.*, d.length FROM matched AS m JOIN store_search_documents AS d ON d.seq = m.document
+            {"JOIN store_search_themes AS th ON th.document = m.document AND th.theme = :theme" if theme else ""}
+        """
+        parameters: dict[str, Any] = {"alternatives": json.dumps(alternatives), "counted": json.dumps(counted), "units": len(units), "theme": theme}
+        total = self.connection.execute(f"SELECT count(*) FROM ({matched})", parameters).fetchone()[0]
+        if not total:
+            return Results([], 0)
+        average = total_length / max(documents, 1)
+        # The same expression, in the same order, as _run: SQLite's doubles give the same score to the last bit.
+        terms = " + ".join(
+            f"(:idf * w{number} * (:k1 + 1) / (w{number} + :k1 * (1 - :b + :b * max(length, 1) / :average)))" for number in range(len(units))
+        )
+        parameters.update(idf=math.log(1 + (documents - total + 0.5) / (total + 0.5)), k1=K1, b=B, average=max(average, 1))
+        ranked = f"SELECT document, 0.0 + {terms} AS score FROM ({matched}) ORDER BY score DESC, document"
+        if limit is not None:
+            ranked += f" LIMIT {int(limit)}"
+        hits = []
+        for rank, (document, score) in enumerate(self.connection.execute(ranked, parameters).fetchall(), 1):
+            found = _match(self._document(document), units)
+            if found is None:
+                from .store import StoreDamaged
+
+                raise StoreDamaged("the search index lists a document that does not match")
+            hits.append(_hit(self.index, rank, score, found))
+        return Results(hits, total)
+
+    def _counted_here(self, units: list[Unit]) -> list[list[Any]]:
+        """[unit, document, weighted count] for each phrase and Chinese alternative, counted as ``_match`` counts them."""
+        counted = []
+        for number, unit in enumerate(units):
+            for alternative in unit.alternatives:
+                kind, value = alternative
+                if kind == "term":
+                    continue
+                for document, doc in self._candidates(kind, value):
+                    weighted = 0.0
+                    for name, text in doc.fields:
+                        if unit.quoted and name in CLASSIFICATION_FIELDS:
+                            continue
+                        weighted += FIELD_WEIGHTS.get(name, 1.0) * len(_Field(text).matches(alternative))
+                    if weighted:
+                        counted.append([number, document, weighted])
+        return counted
+
+    def _candidates(self, kind: str, value: Any) -> list[tuple[int, Doc]]:
+        if kind == "phrase":  # documents that hold every word of the phrase
+            words = sorted(set(value))
+            marks = ", ".join("?" * len(words))
+            sql = f"SELECT document FROM store_search_terms WHERE term IN ({marks}) GROUP BY document HAVING count(DISTINCT term) = {len(words)}"
+            return [(document, self._document(document)) for (document,) in self.connection.execute(sql, words).fetchall()]
+        return [(document, self._document(document)) for (document,) in self.connection.execute("SELECT seq FROM store_search_documents").fetchall()]
+
+    def _document(self, seq: int) -> Doc:
+        import msgspec
+
+        from .store import StoreDamaged, check_record
+
+        row = self.connection.execute("SELECT body, digest FROM store_search_documents WHERE seq = ?", (seq,)).fetchone()
+        if row is None:
+            raise StoreDamaged(f"the search index refers to a document {seq} it does not hold")
+        try:
+            kind, key, fields, themes = msgspec.msgpack.decode(check_record(*row), type=tuple[str, str, list[tuple[str, str]], list[str]])
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            raise StoreDamaged(f"a search document does not decode: {error}") from None
+        return Doc(kind, key, fields, themes)
+
+    def knows(self, term: str) -> bool:
+        return self.connection.execute("SELECT 1 FROM store_search_terms WHERE term = ? LIMIT 1", (term,)).fetchone() is not None
+
+    def near(self, term: str) -> list[str]:
+        first = term[:1]
+        if not first:
+            return []
+        sql = (
+            "SELECT DISTINCT term FROM store_search_terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? "
+            f"ORDER BY term LIMIT {COMPARED_AT_MOST}"
+        )
+        following = chr(ord(first) + 1) if ord(first) < 0x10FFFF else first + "\U0010ffff"
+        return [word for (word,) in self.connection.execute(sql, (first, following, len(term) - 2, len(term) + 2))]
+
+
+def weighted_terms(doc: Doc) -> dict[str, tuple[float, float]]:
+    """term -> (weighted count in people's words, in our classification): what the query store indexes."""
+    found: dict[str, tuple[float, float]] = {}
+    for term, field, count in terms_of(doc):
+        words, classified = found.get(term, (0.0, 0.0))
+        if field in CLASSIFICATION_FIELDS:
+            classified += FIELD_WEIGHTS.get(field, 1.0) * count
+        else:
+            words += FIELD_WEIGHTS.get(field, 1.0) * count
+        found[term] = (words, classified)
+    return found
+
+
+def document_length(doc: Doc) -> int:
+    """The document's length for BM25: its words, split at white space, in every field."""
+    return sum(len(text.split()) for _, text in doc.fields)
+
+
+def terms_of(doc: Doc) -> list[tuple[str, str, int]]:
+    """(term, field, how many words of the field answer to it): what the query store indexes, and what a term matches."""
+    from collections import Counter
+
+    found = []
+    for name, text in doc.fields:
+        counts: dict[str, int] = {}
+        for word, times in Counter(_WORD.findall(text)).items():  # a word's forms are the same wherever it occurs
+            for term in word_forms(word):
+                counts[term] = counts.get(term, 0) + times
+        found += [(term, name, count) for term, count in counts.items()]
+    return found
 
 
 def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None) -> Results:
@@ -563,25 +748,19 @@ def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | Non
     return Results([_hit(index, rank, score, found) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
 
 
-def _corrections(docs: list[Doc], units: list[Unit]) -> tuple[list[Unit], str] | None:
+def _corrections(engine: _Engine, units: list[Unit]) -> tuple[list[Unit], str] | None:
     """The query with each term no document holds replaced by the nearest word the documents do hold."""
     import difflib
 
-    vocabulary: set[str] = set()
-    for doc in docs:
-        for _, text in doc.fields:
-            for word in _WORD.findall(text):
-                vocabulary.update(word_forms(word))
     changed = False
     better: list[Unit] = []
     labels: list[str] = []
     tried = 0
     for unit in units:
         kind, value = unit.alternatives[0]
-        if len(unit.alternatives) == 1 and kind == "term" and value not in vocabulary and tried < CORRECTED_AT_MOST:
+        if len(unit.alternatives) == 1 and kind == "term" and tried < CORRECTED_AT_MOST and not engine.knows(value):
             tried += 1
-            near = sorted(w for w in vocabulary if abs(len(w) - len(value)) <= 2 and w[:1] == value[:1])[:COMPARED_AT_MOST]
-            close = difflib.get_close_matches(value, near, n=1, cutoff=0.75)
+            close = difflib.get_close_matches(value, engine.near(value), n=1, cutoff=0.75)
             if close:
                 better.append(Unit([("term", close[0])], close[0]))
                 labels.append(close[0])

@@ -40,7 +40,7 @@ def cases() -> list[list[str]]:
     from cbiic_cli.load import ForumSource, default_data_path, load_forum
     from cbiic_cli.query import ForumIndex
 
-    index = ForumIndex(load_forum(ForumSource(str(default_data_path())), use_cache=False))
+    index = ForumIndex(load_forum(ForumSource(str(default_data_path()))))
     base: list[list[str]] = [
         ["speakers"],
         ["speakers", "--org", "sun yat sen"],

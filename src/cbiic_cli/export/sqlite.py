@@ -62,23 +62,28 @@ def _fill(forum: Any, path: Path) -> None:
 
     connection = sqlite3.connect(path, isolation_level=None)
     try:
-        # The file is private until the rename, so durability per statement buys nothing.
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        # Foreign keys are checked once, over every table, after the bulk load (faster than row by row).
-        connection.execute("PRAGMA foreign_keys = OFF")
-        ddl.create_schema(connection)  # executescript commits as it goes, so the schema comes first
-        connection.execute("BEGIN")
-        for table, rows in _rows(forum):
-            _insert(connection, table, rows)
-        connection.execute("INSERT INTO contributions_fts(contributions_fts) VALUES ('rebuild')")
-        problems = connection.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:  # the loader checks every reference, so this is a bug, not bad data
-            raise RuntimeError(f"export broke a foreign key: {problems[:3]}")
-        connection.execute("COMMIT")
+        fill(connection, forum)
         connection.execute("ANALYZE")
     finally:
         connection.close()
+
+
+def fill(connection: Any, forum: Any) -> None:
+    """Create the export's schema on an empty database and load ``forum`` into it (the query store does too)."""
+    # The file is private until the rename, so durability per statement buys nothing.
+    connection.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA synchronous = OFF")
+    # Foreign keys are checked once, over every table, after the bulk load (faster than row by row).
+    connection.execute("PRAGMA foreign_keys = OFF")
+    ddl.create_schema(connection)  # executescript commits as it goes, so the schema comes first
+    connection.execute("BEGIN")
+    for table, rows in _rows(forum):
+        _insert(connection, table, rows)
+    connection.execute("INSERT INTO contributions_fts(contributions_fts) VALUES ('rebuild')")
+    problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:  # the loader checks every reference, so this is a bug, not bad data
+        raise RuntimeError(f"export broke a foreign key: {problems[:3]}")
+    connection.execute("COMMIT")
 
 
 def _insert(connection: Any, table: str, rows: Iterable[dict[str, Any]]) -> None:

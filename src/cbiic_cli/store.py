@@ -1,0 +1,335 @@
+"""The query store: the forum as an indexed SQLite database, built once per file, queried for just what a command needs.
+
+A store is the database ``cbiic export sqlite`` writes (the same schema, from
+``export.ddl``; who said what and which themes it carries are found in its
+tables) plus tables of its own, prefixed ``store_``: each person, organisation
+and contribution as a checksummed msgpack record (so a view shows exactly the
+values the loader validated), with the roles and article order the views use,
+and a search index of the terms ``search.py`` matches, folded its way (the
+export's FTS5 table folds words as SQLite does, not as cbiic search does), so
+that BM25 is computed by SQLite. The YAML stays the source of truth; a store
+is derived and disposable.
+
+Stores live in the cache directory (``cache.cache_dir``), one per forum file,
+named by a hash of this package's version, the model's source, the file's real
+path and its identity (device, inode, size, modification and change times in
+nanoseconds). Inside, the store records that identity and a hash of the file's
+bytes. A store is used only if all of it matches; and if the file had changed
+within ``RACY_SECONDS`` of the build (when one timestamp tick could hide a
+second edit of the same size), only if the file's bytes still hash the same.
+
+The store trusts nothing it reads: it is opened read-only, without following a
+symlink, only if it is a regular file no larger than its forum could make it;
+every record is checked against its checksum and decoded into the model's
+strict types; a reference to a record that is not there, or any SQLite error,
+is ``StoreDamaged``, and the command is answered afresh from the file. Pruning
+deletes only files this module names and writes.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+from . import __version__, cache
+
+STORE_FORMAT = b"cbiic-store-1"
+SUFFIX = cache.SUFFIX
+RACY_SECONDS = 2.0
+# A store holds the forum several times over (records, the export's tables, the search index); one much larger
+# than its file could make it was not written by us, and is not read.
+SIZE_FACTOR = 16
+SIZE_SLACK = 4 * 1024 * 1024
+RECORD_DIGEST_BYTES = 16
+
+STORE_SCHEMA = """
+CREATE TABLE store_identity (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE store_records (
+    kind   TEXT NOT NULL,
+    key    TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    rank   INTEGER,
+    body   BLOB NOT NULL,
+    digest BLOB NOT NULL,
+    UNIQUE (kind, key)
+);
+CREATE INDEX store_records_seq ON store_records(kind, seq);
+CREATE INDEX store_records_rank ON store_records(kind, rank);
+CREATE TABLE store_search_documents (seq INTEGER PRIMARY KEY, length INTEGER NOT NULL, body BLOB NOT NULL, digest BLOB NOT NULL);
+-- Per term and document, the BM25 weighted count of the words that answer to the term: in people's words,
+-- and in our classification (theme labels and aliases), which a quoted phrase does not search.
+CREATE TABLE store_search_terms (
+    term       TEXT NOT NULL,
+    document   INTEGER NOT NULL,
+    words      REAL NOT NULL,
+    classified REAL NOT NULL,
+    PRIMARY KEY (term, document)
+) WITHOUT ROWID;
+CREATE TABLE store_search_themes (theme TEXT NOT NULL, document INTEGER NOT NULL, PRIMARY KEY (theme, document)) WITHOUT ROWID;
+"""
+
+
+class StoreDamaged(Exception):
+    """The store said something it cannot back up: a bad checksum, a missing record, a SQLite error."""
+
+
+def _digest(data: bytes, size: int = 32) -> bytes:
+    return cache.blake2b(data, digest_size=size).digest()
+
+
+# -- where a store is, and whether it belongs to this file ------------------------
+
+class Identity:
+    """A forum file as the store knows it: its real path and what stat says about it, taken before it is read."""
+
+    __slots__ = ("path", "fields", "changed")
+
+    def __init__(self, path: str, info: os.stat_result) -> None:
+        self.path = path
+        self.fields = stat_fields(info)
+        self.changed = max(self.fields[3], self.fields[4]) / 1e9
+
+    def same_as(self, other: Identity) -> bool:
+        return self.path == other.path and self.fields == other.fields
+
+
+def stat_fields(info: os.stat_result) -> list[int]:
+    """What identifies a file's version without reading it. Its timestamps are only as fine as the file system's."""
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def identity_of(location: str) -> Identity | None:
+    """The file's identity, or None when it has none a store can key on (standard input, not a regular file)."""
+    if location == "-":
+        return None
+    try:
+        path = os.path.realpath(location)
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return Identity(path, info) if stat.S_ISREG(info.st_mode) else None
+
+
+def _format_fingerprint() -> bytes:
+    """Changes whenever the store's meaning could: this version, msgspec's, the model's types, this module."""
+    import msgspec
+
+    parts = [STORE_FORMAT, __version__.encode(), msgspec.__version__.encode()]
+    for name in ("model.py", "store.py", "search.py", "words.py"):
+        try:
+            parts.append(Path(__file__).with_name(name).read_bytes())
+        except OSError:
+            parts.append(b"")
+    return _digest(b"\0".join(_digest(part) for part in parts))
+
+
+def store_path(identity: Identity) -> Path | None:
+    directory = cache.cache_dir()
+    if directory is None:
+        return None
+    key = _format_fingerprint() + repr((identity.path, identity.fields)).encode("utf-8", "surrogateescape")
+    return directory / f"{_digest(key).hex()}{SUFFIX}"
+
+
+# -- opening -----------------------------------------------------------------------
+
+def open_index(location: str) -> Any | None:
+    """A ``StoreIndex`` over the store built from the file at ``location``, or None (then the file is loaded)."""
+    identity = identity_of(location)
+    if identity is None:
+        return None
+    from .load import max_bytes
+
+    if identity.fields[2] > max_bytes():
+        return None  # the loader says why, as it would without a store
+    path = store_path(identity)
+    if path is None:
+        return None
+    connection = _connect_read_only(path, identity.fields[2] * SIZE_FACTOR + SIZE_SLACK)
+    if connection is None:
+        return None
+    import sqlite3
+
+    try:
+        if not _belongs_to(connection, identity):
+            connection.close()
+            return None
+        from .store_index import StoreIndex
+
+        return StoreIndex(connection, path)
+    except (sqlite3.Error, StoreDamaged):
+        connection.close()
+        discard(path)
+        return None
+
+
+def _connect_read_only(path: Path, limit: int) -> Any | None:
+    """A read-only connection to the store at ``path``, if it is a regular file (not a symlink) of at most ``limit`` bytes."""
+    import sqlite3
+
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)  # O_NONBLOCK: opening a FIFO must not wait for a writer
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        # Open the very file checked above, not whatever the name points at by now (Linux); elsewhere the name.
+        proc = f"/proc/self/fd/{descriptor}"
+        target = proc if os.path.exists(proc) else str(path)
+        from urllib.parse import quote
+
+        # immutable: a store is never changed in place (a new one replaces it by rename), so no locks are needed.
+        connection = sqlite3.connect(f"file:{quote(target)}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        connection.execute("PRAGMA query_only = ON")
+        return connection
+    except (OSError, sqlite3.Error):
+        return None
+    finally:
+        os.close(descriptor)  # SQLite has its own descriptor by now
+
+
+def _belongs_to(connection: Any, identity: Identity) -> bool:
+    from .export import ddl
+
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if application_id != ddl.APPLICATION_ID or version != ddl.SCHEMA_VERSION:
+        return False
+    stored = dict(connection.execute("SELECT name, value FROM store_identity").fetchall())
+    if stored.get("format") != _format_fingerprint() or stored.get("file") != _identity_blob(identity):
+        return False
+    if stored.get("racy") == b"\x00":
+        return True
+    # Built within a timestamp tick of the file's last change: a same-size rewrite may not show in stat, so compare bytes.
+    from .load import ForumSource, read_bytes
+
+    try:
+        data = read_bytes(ForumSource(identity.path))
+    except Exception:  # unreadable now: the loader reports it
+        return False
+    return stored.get("content") == _digest(data)
+
+
+def _identity_blob(identity: Identity) -> bytes:
+    return repr((identity.path, identity.fields)).encode("utf-8", "surrogateescape")
+
+
+# -- building ----------------------------------------------------------------------
+
+def build(identity: Identity, data: bytes, index: Any) -> None:
+    """Write the store for the file ``identity`` names, whose bytes were ``data``; any failure just means no store."""
+    import sqlite3
+    import tempfile
+
+    path = store_path(identity)
+    if path is None or identity_of(identity.path) is None or not identity.same_as(identity_of(identity.path)):  # type: ignore[arg-type]
+        return  # changed while it was read: this store would describe neither version
+    started = time.time()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=cache.TEMPORARY_PREFIX, suffix=SUFFIX)
+        os.close(handle)
+        try:
+            _fill(Path(temporary), identity, data, index, racy=identity.changed >= started - RACY_SECONDS)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        cache.prune(path.parent)
+    except (OSError, sqlite3.Error):
+        pass
+
+
+def _fill(path: Path, identity: Identity, data: bytes, index: Any, racy: bool) -> None:
+    import sqlite3
+
+    from .export import sqlite as export
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        export.fill(connection, index.forum)
+        connection.executescript(STORE_SCHEMA)
+        connection.execute("BEGIN")
+        rows = [("format", _format_fingerprint()), ("file", _identity_blob(identity)), ("content", _digest(data)), ("racy", b"\x01" if racy else b"\x00")]
+        connection.executemany("INSERT INTO store_identity VALUES (?, ?)", rows)
+        _fill_records(connection, index)
+        _fill_search(connection, index)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def _record(body: bytes) -> tuple[bytes, bytes]:
+    return body, _digest(body, RECORD_DIGEST_BYTES)
+
+
+def _fill_records(connection: Any, index: Any) -> None:
+    import msgspec
+
+    from .store_index import Frame
+
+    encode = msgspec.msgpack.Encoder().encode
+    forum = index.forum
+    frame = Frame(**{name: getattr(forum, name) for name in Frame.__struct_fields__})
+    rows: list[tuple[Any, ...]] = [("frame", "forum", 0, None, *_record(encode(frame)))]
+    rank = index.article_rank
+    roles = index.roles
+    rows += [("person", p.slug, seq, rank[p.slug], *_record(encode((p, *roles[p.slug])))) for seq, p in enumerate(forum.people)]
+    rows += [("organisation", o.id, seq, None, *_record(encode(o))) for seq, o in enumerate(forum.organisations)]
+    rows += [("contribution", c.id, seq, None, *_record(encode((c.kind, c.part_of, c.item)))) for seq, c in enumerate(index.contributions)]
+    connection.executemany("INSERT INTO store_records VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def _fill_search(connection: Any, index: Any) -> None:
+    import msgspec
+
+    from . import search
+
+    encode = msgspec.msgpack.Encoder().encode
+    documents = []
+    terms = []
+    themes = []
+    for seq, doc in enumerate(search.documents(index)):
+        documents.append((seq, search.document_length(doc), *_record(encode((doc.kind, doc.key, doc.fields, doc.themes)))))
+        terms += [(term, seq, words, classified) for term, (words, classified) in search.weighted_terms(doc).items()]
+        themes += [(theme_id, seq) for theme_id in doc.themes]
+    connection.executemany("INSERT INTO store_search_documents VALUES (?, ?, ?, ?)", documents)
+    terms.sort()  # in primary-key order: each insert appends to the B-tree
+    connection.executemany("INSERT INTO store_search_terms VALUES (?, ?, ?, ?)", terms)
+    connection.executemany("INSERT OR IGNORE INTO store_search_themes VALUES (?, ?)", themes)
+
+
+def build_after_answering(identity: Identity, data: bytes, index: Any) -> None:
+    """Build the store once the answer is out (in the background, when cbiic runs as its own process), else now."""
+    from . import process
+
+    process.after_answering(lambda: build(identity, data, index))
+
+
+def discard(path: Path) -> None:
+    """Remove a store found untrustworthy, if it is still one of ours."""
+    if cache.ENTRY_NAME.fullmatch(path.name):
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether an error while answering came from a damaged store (then the file is loaded afresh)."""
+    import sys
+
+    sqlite3 = sys.modules.get("sqlite3")
+    return isinstance(error, StoreDamaged) or (sqlite3 is not None and isinstance(error, sqlite3.Error))
+
+
+def check_record(body: bytes, digest: bytes) -> bytes:
+    if _digest(body, RECORD_DIGEST_BYTES) != digest:
+        raise StoreDamaged("a record does not match its checksum")
+    return body

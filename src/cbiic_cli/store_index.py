@@ -1,0 +1,259 @@
+"""``StoreIndex``: the questions ``ForumIndex`` answers, asked of a query store (``store.py``) instead of a loaded forum.
+
+A question about one person, talk or theme reads only the records it needs;
+a whole-forum view (``summary``, ``agenda``, an export) still reads them all,
+in the order the file has them. Every record is checked against its checksum
+and decoded into the model's strict types; anything missing or damaged raises
+``StoreDamaged``, and the command is answered afresh from the file.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Optional
+
+import msgspec
+
+from . import model
+from .query import Contribution, ForumIndex
+from .store import StoreDamaged, check_record
+
+ITEM_TYPES: dict[str, Any] = {"opening": model.Speech, "talk": model.Talk, "panel-remark": model.Remark, "panel-closing": model.Speech}
+
+
+class Frame(model._Strict, kw_only=True):
+    """The forum's small parts: everything but its people, organisations and talks."""
+
+    source: model.Source
+    forum: model.ForumInfo
+    themes: list[model.Theme] = []
+    glossary: list[model.GlossaryEntry] = []
+    opening: Optional[model.Speech] = None
+    sessions: list[model.Session] = []
+    panel: Optional[model.Panel] = None
+
+
+class _Records(Mapping[str, Any]):
+    """One kind of record by key, read and checked on demand; iterated in the file's order."""
+
+    def __init__(self, connection: Any, kind: str, decode: Callable[[bytes], Any]) -> None:
+        self.connection = connection
+        self.kind = kind
+        self.decode = decode
+        self.seen: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.seen:
+            row = self.connection.execute("SELECT body, digest FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone()
+            if row is None:
+                raise StoreDamaged(f"the store refers to a {self.kind} {key!r} it does not hold")
+            self.seen[key] = self.decode(check_record(*row))
+        return self.seen[key]
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        return key in self.seen or self.connection.execute("SELECT 1 FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone() is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys_in_order())
+
+    def __len__(self) -> int:
+        return self.connection.execute("SELECT count(*) FROM store_records WHERE kind = ?", (self.kind,)).fetchone()[0]
+
+    def keys_in_order(self) -> list[str]:
+        return [key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = ? ORDER BY seq", (self.kind,))]
+
+    def all_in_order(self) -> list[Any]:
+        """Every record, read in one pass (a whole-forum view): each checked and decoded as one read alone would be."""
+        found = []
+        for key, body, digest in self.connection.execute("SELECT key, body, digest FROM store_records WHERE kind = ? ORDER BY seq", (self.kind,)):
+            if key not in self.seen:
+                self.seen[key] = self.decode(check_record(body, digest))
+            found.append(self.seen[key])
+        return found
+
+
+class StoreIndex(ForumIndex):
+    """A ``ForumIndex`` whose lookups are SQLite queries on a store; ``forum`` is read whole only when a view needs it."""
+
+    def __init__(self, connection: Any, path: Path) -> None:  # no super().__init__: ``forum`` is built on demand
+        self.connection = connection
+        self.path = path
+        self._person_decoder = msgspec.msgpack.Decoder(tuple[model.Person, list[str], list[str]])
+        row = connection.execute("SELECT body, digest FROM store_records WHERE kind = 'frame' AND key = 'forum'").fetchone()
+        if row is None:
+            raise StoreDamaged("the store has no frame")
+        self._frame = _decode(check_record(*row), Frame)
+        frame = self._frame
+        for contribution in ([frame.opening] if frame.opening else []) + (frame.panel.remarks + ([frame.panel.closing] if frame.panel.closing else []) if frame.panel else []):
+            self._verify(contribution)
+        refs = [session.moderator for session in frame.sessions] + ([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
+        self._verify_people(refs)
+
+    @property
+    def frame(self) -> Any:
+        return self._frame
+
+    # -- records -------------------------------------------------------------
+
+    # -- every record's references are checked as it is read: a store says nothing the file could not ----------
+
+    def _verify(self, item: Any) -> Any:
+        """A contribution's speaker, organisations and themes must exist, as the loader made sure they did."""
+        self._verify_people([item.speaker])
+        for organisation in item.organisations:
+            if organisation not in self.organisations:
+                raise StoreDamaged(f"a record names an organisation {organisation!r} the store does not hold")
+        for point in item.key_points:
+            for theme_id in point.themes:
+                self.themes[theme_id]
+        return item
+
+    def _verify_people(self, refs: list[Any]) -> None:
+        for ref in refs:
+            for slug in ref.candidates if isinstance(ref, model.UncertainPerson) else [ref]:
+                if slug not in self._people:
+                    raise StoreDamaged(f"a record names a person {slug!r} the store does not hold")
+
+    def _person(self, body: bytes) -> Any:
+        record = _decode_with(self._person_decoder, body)
+        for affiliation in record[0].affiliations:
+            if affiliation.organisation not in self.organisations:
+                raise StoreDamaged(f"a person's affiliation names an organisation {affiliation.organisation!r} the store does not hold")
+        return record
+
+    def _contribution(self, body: bytes) -> Contribution:
+        contribution = _contribution(body)
+        self._verify(contribution.item)
+        return contribution
+
+    @cached_property
+    def _people(self) -> _Records:
+        return _Records(self.connection, "person", self._person)
+
+    @cached_property
+    def people(self) -> Mapping[str, model.Person]:  # type: ignore[override]
+        return _Field(self._people, 0)
+
+    @cached_property
+    def roles(self) -> Mapping[str, tuple[list[str], list[str]]]:  # type: ignore[override]
+        return _Roles(self._people)
+
+    @cached_property
+    def organisations(self) -> Mapping[str, model.Organisation]:  # type: ignore[override]
+        return _Records(self.connection, "organisation", lambda body: _decode(body, model.Organisation))
+
+    @cached_property
+    def contribution_by_id(self) -> Mapping[str, Contribution]:  # type: ignore[override]
+        return _Records(self.connection, "contribution", self._contribution)
+
+    @cached_property
+    def contributions(self) -> list[Contribution]:  # type: ignore[override]
+        return self.contribution_by_id.all_in_order()  # type: ignore[attr-defined]
+
+    @cached_property
+    def forum(self) -> model.Forum:  # type: ignore[override]
+        """The whole forum, as the file gave it: for the views and exports that show everything."""
+        frame = self.frame
+        talks = [c.item for c in self.contributions if c.kind == "talk"]
+        people = [entry[0] for entry in self._people.all_in_order()]
+        organisations = self.organisations.all_in_order()  # type: ignore[attr-defined]
+        fields = {name: getattr(frame, name) for name in frame.__struct_fields__}
+        return model.Forum(**fields, people=people, organisations=organisations, talks=talks)
+
+    @cached_property
+    def article_order(self) -> list[str]:  # type: ignore[override]
+        # Whoever asks for everyone's order (speakers, themes) shows everyone: read them all in this one pass.
+        people = self._people
+        order = []
+        for key, body, digest in self.connection.execute("SELECT key, body, digest FROM store_records WHERE kind = 'person' ORDER BY rank"):
+            if key not in people.seen:
+                people.seen[key] = people.decode(check_record(body, digest))
+            order.append(key)
+        return order
+
+    @cached_property
+    def themes(self) -> dict[str, model.Theme]:  # type: ignore[override]
+        return _Known({theme.id: theme for theme in self.frame.themes})
+
+    # -- questions about one thing ----------------------------------------------
+
+    # Who said what and what carries which theme: the export's own tables (seq is the article's order).
+
+    def contributions_of(self, slug: str) -> list[Contribution]:
+        return self._contributions_where(
+            """SELECT seq, id FROM contributions WHERE speaker_slug = :key
+               UNION SELECT c.seq, c.id FROM uncertain_reference_candidates AS u
+                 JOIN contributions AS c ON c.speaker_reference_id = u.reference_id WHERE u.person_slug = :key
+               ORDER BY seq""",
+            slug,
+        )
+
+    def contributions_on(self, theme_id: str) -> list[Contribution]:
+        return self._contributions_where(
+            "SELECT c.seq, c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = :key ORDER BY c.seq",
+            theme_id,
+        )
+
+    def _contributions_where(self, sql: str, key: str) -> list[Contribution]:
+        by_id = self.contribution_by_id
+        return [by_id[contribution_id] for _, contribution_id in self.connection.execute(sql, {"key": key})]
+
+
+class _Known(dict):  # type: ignore[type-arg]
+    """A dict of the frame's themes: a record naming a theme the frame does not hold is damage, not a bug."""
+
+    def __missing__(self, key: str) -> Any:
+        raise StoreDamaged(f"the store refers to a theme {key!r} it does not hold")
+
+
+class _Field(Mapping[str, Any]):
+    """A view of one position of each record (a person of (person, roles, possible roles))."""
+
+    def __init__(self, records: _Records, position: int) -> None:
+        self.records = records
+        self.position = position
+
+    def __getitem__(self, key: str) -> Any:
+        return self.records[key][self.position]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.records
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+class _Roles(_Field):
+    def __init__(self, records: _Records) -> None:
+        super().__init__(records, 0)
+
+    def __getitem__(self, key: str) -> tuple[list[str], list[str]]:
+        _, certain, possible = self.records[key]
+        return certain, possible
+
+
+def _decode(body: bytes, kind: Any) -> Any:
+    try:
+        return msgspec.msgpack.decode(body, type=kind)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError) as error:
+        raise StoreDamaged(f"a record does not decode: {error}") from None
+
+
+def _decode_with(decoder: Any, body: bytes) -> Any:
+    try:
+        return decoder.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError) as error:
+        raise StoreDamaged(f"a record does not decode: {error}") from None
+
+
+def _contribution(body: bytes) -> Contribution:
+    kind, part_of, raw = _decode(body, tuple[str, Optional[str], msgspec.Raw])
+    if kind not in ITEM_TYPES:
+        raise StoreDamaged(f"a contribution of unknown kind {kind!r}")
+    return Contribution(kind, _decode(raw, ITEM_TYPES[kind]), part_of)

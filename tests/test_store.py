@@ -1,0 +1,422 @@
+"""The query store can make cbiic faster, never wrong: a store is used only for the file it was built from,
+and every way one can go bad falls back to the file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from cbiic_cli import cache, store
+from support import invoke, replace_once, shipped_text, write_forum
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    home = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
+    return home / "cbiic"
+
+
+@pytest.fixture
+def forum_file(tmp_path):
+    return write_forum(tmp_path, shipped_text())
+
+
+def names(forum_file) -> list[str]:
+    result = invoke("--data", str(forum_file), "speakers", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    return [person["name"] for person in json.loads(result.stdout)]
+
+
+def stores(cache_dir) -> list[Path]:
+    return sorted(cache_dir.glob("*.sqlite"))
+
+
+@pytest.fixture
+def no_parsing(monkeypatch):
+    """Call it, and from then on an answer can only come from a store."""
+
+    def parse(*args):
+        pytest.fail("parsed the file again despite a store built from it")
+
+    return lambda: monkeypatch.setattr("cbiic_cli.load.parse_forum", parse)
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """How many times the file is parsed from here on."""
+    from cbiic_cli import load
+
+    count = []
+    real = load.parse_forum
+
+    def counting(*args):
+        count.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(load, "parse_forum", counting)
+    return count
+
+
+def test_first_query_builds_the_store_and_later_ones_use_it(cache_home, forum_file, no_parsing):
+    assert names(forum_file)[7] == "Luo Dan"
+    (built,) = stores(cache_home)
+    no_parsing()
+    for args in (["speakers", "-f", "json"], ["talk", "zheng-limin", "-f", "json"], ["theme", "insurance"], ["search", "immune"], ["summary"], ["orgs", "-f", "csv"]):
+        result = invoke("--data", str(forum_file), *args)
+        assert result.exit_code == 0 and result.stdout, (args, result.stderr)
+    assert stores(cache_home) == [built]
+
+
+def test_the_store_is_an_export_database_datasette_can_open(cache_home, forum_file):
+    names(forum_file)
+    (built,) = stores(cache_home)
+    with sqlite3.connect(built) as connection:
+        assert connection.execute("SELECT name FROM people WHERE slug = 'luo-dan'").fetchone() == ("Luo Dan",)
+        assert connection.execute("SELECT count(*) FROM contributions_fts WHERE contributions_fts MATCH 'insurance'").fetchone()[0] > 0
+
+
+# -- a store is used only for the file it was built from --------------------------------
+
+
+def test_an_edit_is_never_answered_from_the_old_store(cache_home, forum_file):
+    assert "Luo Dan" in names(forum_file)
+    forum_file.write_text(replace_once(shipped_text(), "name: Luo Dan", "name: Luo Dan Renamed"), encoding="utf-8")
+    assert "Luo Dan Renamed" in names(forum_file)
+    assert len(stores(cache_home)) == 2
+
+
+def test_a_truncated_file_is_never_answered_from_the_old_store(cache_home, forum_file):
+    names(forum_file)
+    text = shipped_text()
+    forum_file.write_text(text[: text.index("\ntalks:")] + "\n", encoding="utf-8")
+    result = invoke("--data", str(forum_file), "talk", "zheng-limin")
+    assert result.exit_code == 1 and "zheng-limin" in result.stderr and not result.stdout
+
+
+def old(path: Path) -> None:
+    """Make the file look last changed an hour ago (its change time follows the clock; its modification time is set)."""
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(path, ns=(hour_ago, hour_ago))
+
+
+def test_a_same_size_rewrite_keeping_the_modification_time_is_seen(cache_home, forum_file):
+    """mtime and size can be put back; the change time and the content cannot."""
+    old(forum_file)
+    names(forum_file)
+    before = forum_file.stat()
+    forum_file.write_text(replace_once(shipped_text(), "name: Luo Dan", "name: Luo Dam"), encoding="utf-8")
+    os.utime(forum_file, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert forum_file.stat().st_size == before.st_size and forum_file.stat().st_mtime_ns == before.st_mtime_ns
+    assert "Luo Dam" in names(forum_file)
+
+
+def coarse(info: os.stat_result) -> list[int]:
+    """A file system whose timestamps are whole seconds (FAT, some network file systems, old ext3)."""
+    return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns // 10**9 * 10**9, info.st_ctime_ns // 10**9 * 10**9]
+
+
+def rewrite_within_the_second(forum_file: Path, cache_home: Path) -> list[str]:
+    """Write, query (building the store), rewrite to the same size in the same second, query again."""
+    for _ in range(50):  # start early in a second, so that both writes and the query fit in it
+        if time.time() % 1 < 0.3:
+            break
+        time.sleep(0.02)
+    forum_file.write_text(shipped_text(), encoding="utf-8")
+    names(forum_file)
+    written = forum_file.stat().st_mtime_ns
+    forum_file.write_text(replace_once(shipped_text(), "name: Luo Dan", "name: Luo Dam"), encoding="utf-8")
+    os.utime(forum_file, ns=(written, written))
+    if coarse(forum_file.stat())[4] // 10**9 != written // 10**9:
+        pytest.skip("the machine was too slow to rewrite the file within one second")
+    return names(forum_file)
+
+
+def test_a_same_size_rewrite_within_the_same_second_is_seen_on_a_coarse_file_system(cache_home, forum_file, monkeypatch):
+    monkeypatch.setattr(store, "stat_fields", coarse)
+    assert "Luo Dam" in rewrite_within_the_second(forum_file, cache_home)
+
+
+def test_without_the_racy_check_that_rewrite_would_be_missed(cache_home, forum_file, monkeypatch):
+    """The control for the test above: it fails if the store trusted stat for a file changed just before the build."""
+    monkeypatch.setattr(store, "stat_fields", coarse)
+    monkeypatch.setattr(store, "RACY_SECONDS", -10**9)
+    assert "Luo Dan" in rewrite_within_the_second(forum_file, cache_home)
+
+
+def test_another_file_with_the_same_content_has_its_own_store(cache_home, forum_file, tmp_path):
+    names(forum_file)
+    names(write_forum(tmp_path, shipped_text(), "copy.yaml"))
+    assert len(stores(cache_home)) == 2
+
+
+def test_a_file_replaced_by_rename_is_read_afresh(cache_home, forum_file, tmp_path):
+    names(forum_file)
+    replacement = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", "name: Luo Dam"), "new.yaml")
+    os.replace(replacement, forum_file)
+    assert "Luo Dam" in names(forum_file)
+
+
+def test_another_version_uses_another_store(cache_home, forum_file, monkeypatch):
+    names(forum_file)
+    (first,) = stores(cache_home)
+    monkeypatch.setattr(store, "__version__", "999.0.0")
+    assert names(forum_file)[0] == "Ma Jun"
+    assert len(stores(cache_home)) == 2 and first in stores(cache_home)
+
+
+def test_a_file_now_over_the_size_limit_is_refused_as_without_a_store(cache_home, forum_file, monkeypatch):
+    names(forum_file)
+    monkeypatch.setenv("CBIIC_MAX_BYTES", "100")
+    result = invoke("--data", str(forum_file), "speakers")
+    assert result.exit_code == 1 and "CBIIC_MAX_BYTES" in result.stderr
+
+
+# -- the store trusts nothing it reads --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda blob: blob[: len(blob) // 2], id="truncated"),
+        pytest.param(lambda blob: b"", id="empty"),
+        pytest.param(lambda blob: blob[:-4096] + bytes(4096), id="zeroed-tail"),
+        pytest.param(lambda blob: blob.replace(b"Luo Dan", b"Luo Dam"), id="edited-records"),
+        pytest.param(lambda blob: blob[:100] + bytes(b ^ 0xFF for b in blob[100:200]) + blob[200:], id="flipped-header-bytes"),
+        pytest.param(lambda blob: b"not a store at all", id="garbage"),
+    ],
+)
+@pytest.mark.parametrize("args", [["speakers", "-f", "json"], ["talk", "luo-dan", "-f", "json"], ["search", "Luo", "Dan", "-f", "json"]], ids=" ".join)
+def test_a_damaged_store_falls_back_to_the_file(damage, args, cache_home, forum_file):
+    old(forum_file)
+    expected = invoke("--data", str(forum_file), "--no-cache", *args).stdout
+    names(forum_file)
+    (built,) = stores(cache_home)
+    built.write_bytes(damage(built.read_bytes()))
+    result = invoke("--data", str(forum_file), *args)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+    assert names(forum_file)[7] == "Luo Dan"
+
+
+def test_an_export_database_in_the_stores_place_is_not_a_store(cache_home, forum_file, tmp_path):
+    names(forum_file)
+    (built,) = stores(cache_home)
+    other = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", "name: Impostor"), "o.yaml")
+    assert invoke("--data", str(other), "export", "sqlite", str(tmp_path / "o.db")).exit_code == 0
+    built.write_bytes((tmp_path / "o.db").read_bytes())
+    assert names(forum_file)[7] == "Luo Dan"
+
+
+def test_a_store_of_another_file_in_its_place_is_not_used(cache_home, forum_file, tmp_path):
+    names(forum_file)
+    (built,) = stores(cache_home)
+    other = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", "name: Impostor"), "o.yaml")
+    names(other)
+    (impostor,) = set(stores(cache_home)) - {built}
+    os.replace(impostor, built)
+    assert names(forum_file)[7] == "Luo Dan"
+
+
+def test_a_store_behind_a_symlink_is_never_read(cache_home, forum_file, tmp_path, parses):
+    names(forum_file)
+    (built,) = stores(cache_home)
+    elsewhere = tmp_path / "elsewhere.sqlite"
+    os.replace(built, elsewhere)
+    built.symlink_to(elsewhere)
+    parses.clear()
+    assert names(forum_file)[7] == "Luo Dan"
+    assert parses, "a store behind a symlink was used"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_special_file_at_the_store_neither_hangs_nor_eats_memory(kind, run_cbiic, isolated_env, forum_file, checks):
+    """A FIFO blocks an ordinary open() for ever; /dev/zero never ends. Real processes, with a hang guard."""
+    env = {"XDG_CACHE_HOME": isolated_env["XDG_CACHE_HOME"]}
+    home = Path(isolated_env["XDG_CACHE_HOME"]) / "cbiic"
+    assert run_cbiic("--data", str(forum_file), "speakers", env=env).returncode == 0
+    for _ in range(200):  # the store is built in the background, after the answer
+        if stores(home):
+            break
+        time.sleep(0.05)
+    (built,) = stores(home)
+    built.unlink()
+    if kind == "fifo":
+        os.mkfifo(built)
+    else:
+        built.symlink_to("/dev/zero")
+    result = run_cbiic("--data", str(forum_file), "speakers", "-f", "json", env=env, timeout=60)
+    checks.sane(result, "json")
+    assert result.returncode == 0 and json.loads(result.stdout)[7]["name"] == "Luo Dan"
+
+
+def test_a_store_larger_than_its_forum_could_make_is_not_read(cache_home, forum_file, monkeypatch, parses):
+    names(forum_file)
+    monkeypatch.setattr(store, "SIZE_FACTOR", 0)
+    monkeypatch.setattr(store, "SIZE_SLACK", 100)
+    parses.clear()
+    assert names(forum_file)[7] == "Luo Dan"
+    assert parses, "a too-large store was used"
+
+
+def forge(built: Path, key: str, change) -> None:
+    """Rewrite one record of a store, with a checksum that matches: types right, references wrong."""
+    import msgspec
+
+    with sqlite3.connect(built) as connection:
+        body = connection.execute("SELECT body FROM store_records WHERE key = ?", (key,)).fetchone()[0]
+        value = change(msgspec.msgpack.decode(body))
+        forged = msgspec.msgpack.encode(value)
+        connection.execute("UPDATE store_records SET body = ?, digest = ? WHERE key = ?", (forged, store._digest(forged, store.RECORD_DIGEST_BYTES), key))
+
+
+def _speaker_nobody(record):
+    record[2]["speaker"] = "nobody"
+    return record
+
+
+def _theme_missing(record):
+    record[2]["key_points"][0]["themes"] = ["no-such-theme"]
+    return record
+
+
+def _organisation_missing(record):
+    record[0]["affiliations"][0]["organisation"] = "no-such-organisation"
+    return record
+
+
+@pytest.mark.parametrize(
+    ("key", "change"),
+    [
+        pytest.param("zheng-limin-myeloid-cells", _speaker_nobody, id="speaker-nobody"),
+        pytest.param("zheng-limin-myeloid-cells", _theme_missing, id="theme-missing"),
+        pytest.param("luo-dan", _organisation_missing, id="organisation-missing"),
+    ],
+)
+def test_a_forged_record_with_a_dangling_reference_is_dropped(key, change, cache_home, forum_file):
+    """Checksum and types right, references wrong: the answer still comes from the file, with no traceback."""
+    old(forum_file)
+    for args in (["speakers", "-f", "json"], ["talk", "zheng-limin-myeloid-cells", "-f", "json"], ["speaker", "luo-dan", "-f", "json"], ["themes", "-f", "json"], ["theme", "immunotherapy", "-f", "json"], ["agenda", "-f", "json"], ["search", "myeloid", "-f", "json"]):
+        for earlier in stores(cache_home):  # a forged store an earlier command did not read is still there
+            earlier.unlink()
+        names(forum_file)
+        (built,) = stores(cache_home)
+        forge(built, key, change)
+        expected = invoke("--data", str(forum_file), "--no-cache", *args)
+        result = invoke("--data", str(forum_file), *args)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, ""), args
+
+
+# -- where the stores live, and how many ------------------------------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only directories")
+def test_read_only_cache_directory_is_silently_ignored(cache_home, forum_file):
+    cache_home.mkdir(parents=True)
+    cache_home.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        assert names(forum_file)[0] == "Ma Jun"
+        assert stores(cache_home) == []
+    finally:
+        cache_home.chmod(stat.S_IRWXU)
+
+
+def test_unusable_cache_location_is_silently_ignored(tmp_path, forum_file, monkeypatch):
+    """Works for root too: the cache 'directory' is a regular file, so nothing can be created in it."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert names(forum_file)[0] == "Ma Jun"
+    assert names(forum_file)[0] == "Ma Jun"
+
+
+def test_no_cache_option_and_variable_bypass_it(cache_home, forum_file, monkeypatch):
+    assert invoke("--no-cache", "--data", str(forum_file), "speakers").exit_code == 0
+    assert stores(cache_home) == []
+    monkeypatch.setenv("CBIIC_NO_CACHE", "1")
+    assert names(forum_file)[0] == "Ma Jun"
+    assert stores(cache_home) == []
+
+
+def test_standard_input_has_no_store(cache_home):
+    result = invoke("--data", "-", "speakers", "-f", "json", input=shipped_text())
+    assert result.exit_code == 0 and stores(cache_home) == []
+
+
+def test_invalid_file_is_never_stored(cache_home, tmp_path):
+    bad = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", "name: 42"), name="bad.yaml")
+    for _ in range(2):
+        result = invoke("--data", str(bad), "speakers")
+        assert result.exit_code == 1
+        assert "people[7].name" in result.stderr
+    assert stores(cache_home) == []
+
+
+def test_the_cache_stays_small(cache_home, tmp_path):
+    for number in range(cache.KEEP_ENTRIES + 4):
+        path = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", f"name: Luo Dan {number}"), name=f"f{number}.yaml")
+        assert f"Luo Dan {number}" in names(path)
+    assert len(stores(cache_home)) == cache.KEEP_ENTRIES
+
+
+def test_pruning_removes_only_stores_it_wrote(cache_home, tmp_path):
+    cache_home.mkdir(parents=True)
+    keep = [cache_home / "notes.sqlite", cache_home / "README", cache_home / ("A" * 64 + ".sqlite"), cache_home / ("0" * 64 + ".sqlite.bak")]
+    for path in keep:
+        path.write_text("mine")
+    outside = tmp_path / "precious.sqlite"
+    outside.write_text("mine")
+    link = cache_home / ("f" * 64 + ".sqlite")
+    link.symlink_to(outside)
+    os.utime(link, (0, 0), follow_symlinks=False)  # the oldest "store" of all: first in line to be pruned
+    for number in range(cache.KEEP_ENTRIES + 2):
+        path = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", f"name: Luo Dan {number}"), name=f"f{number}.yaml")
+        names(path)
+    assert all(path.read_text() == "mine" for path in keep)
+    assert outside.read_text() == "mine" and link.is_symlink()
+    ours = [p for p in stores(cache_home) if cache.ENTRY_NAME.fullmatch(p.name) and not p.is_symlink()]
+    assert len(ours) == cache.KEEP_ENTRIES
+
+
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path, forum_file, monkeypatch):
+    """The XDG spec: a relative path in XDG_CACHE_HOME is invalid and must be ignored."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative-cache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
+    assert names(forum_file)[0] == "Ma Jun"
+    assert not (tmp_path / "relative-cache").exists()
+    assert len(stores(tmp_path / "home" / ".cache" / "cbiic")) == 1
+
+
+@pytest.mark.parametrize("home", ["", "relative-home"])
+def test_no_usable_home_means_no_cache_not_one_at_the_root(home, tmp_path, forum_file, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", "")
+    monkeypatch.setenv("HOME", home)
+    monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
+    assert cache.cache_dir() is None
+    assert names(forum_file)[0] == "Ma Jun"
+    assert not (tmp_path / "relative-home").exists()
+
+
+def test_a_real_process_answers_first_and_builds_the_store_after(run_cbiic, isolated_env, forum_file):
+    """The answer does not wait for the store; the store appears once the background build is done."""
+    env = {"XDG_CACHE_HOME": isolated_env["XDG_CACHE_HOME"]}
+    home = Path(isolated_env["XDG_CACHE_HOME"]) / "cbiic"
+    result = run_cbiic("--data", str(forum_file), "speakers", "-f", "json", env=env)
+    assert result.returncode == 0 and json.loads(result.stdout)[7]["name"] == "Luo Dan"
+    for _ in range(400):
+        if stores(home):
+            break
+        time.sleep(0.05)
+    assert len(stores(home)) == 1
+    again = run_cbiic("--data", str(forum_file), "speakers", "-f", "json", env=env)
+    assert again.stdout == result.stdout

@@ -53,7 +53,7 @@ def commands(path) -> list[list[str]]:
     found += [["talk", item["id"], "-f", "json"] for item in talks[::37] if item["kind"] == "talk"]
     found += [["speaker", person["slug"], "-f", "json"] for person in people[::29]]
     found += [["theme", theme["id"], "-f", "jsonl"] for theme in themes]
-    found += [["speakers", "-f", "csv"], ["speakers", "--theme", themes[0]["id"]], ["themes"], ["agenda", "-f", "csv"], ["summary", "-f", "json"], ["orgs", "-f", "jsonl"], ["talk", "panel"]]
+    found += [["speakers", "-f", "csv"], ["speakers", "--theme", themes[0]["id"]], ["themes"], ["agenda", "-f", "csv"], ["summary", "-f", "json"], ["orgs", "-f", "jsonl"], ["talk", "panel"], ["export", "json", "-"]]
     return found
 
 

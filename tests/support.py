@@ -57,3 +57,15 @@ def find_article() -> Path | None:
 
 ARTICLE = find_article()
 NO_ARTICLE = "the source article is not here (set CBIIC_ARTICLE to its path, or keep ../shared/source/ beside the checkout)"
+
+
+def generated_forum(directory: Path, talks: int, seed: int) -> Path:
+    """A forum from benchmarks/make_forum.py: many talks, so that search has more hits than it shows."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import make_forum
+
+    path = directory / "forum.yaml"
+    path.write_text(make_forum.make_forum(talks, seed), encoding="utf-8")
+    return path

@@ -190,13 +190,9 @@ def test_the_fast_path_does_not_import_typer(tmp_path: Path) -> None:
 
 def test_defaults_are_the_apps_where_they_show(tmp_path) -> None:
     """Search's default limit only shows with more than 20 hits, which the shipped forum never has."""
-    from support import REPO
+    from support import generated_forum
 
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    import make_forum
-
-    data = tmp_path / "forum.yaml"
-    data.write_text(make_forum.make_forum(200, 1), encoding="utf-8")
+    data = generated_forum(tmp_path, 200, 1)
     env = {**ENVIRONMENT, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     for arguments in (["search", "tumor", "-f", "jsonl"], ["search", "tumor"], ["search", "tumor", "-n", "0", "-f", "csv"]):
         arguments = ["--data", str(data), *arguments]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cbiic_cli.search import Doc, _match, _needles, could_match, parse_query
-from support import REPO, invoke, replace_once, shipped_text, write_forum
+from support import generated_forum, invoke, replace_once, shipped_text, write_forum
 
 
 @pytest.fixture(autouse=True)
@@ -294,12 +293,7 @@ def test_a_negative_limit_is_a_usage_error_in_words():
 @pytest.fixture(scope="module")
 def broad_forum(tmp_path_factory):
     """A generated forum where one word is in far more places than the default limit shows."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    import make_forum
-
-    path = tmp_path_factory.mktemp("broad") / "forum.yaml"
-    path.write_text(make_forum.make_forum(200, 1), encoding="utf-8")
-    return path
+    return generated_forum(tmp_path_factory.mktemp("broad"), 200, 1)
 
 
 def test_search_shows_twenty_hits_by_default_and_says_how_many_there_are(broad_forum):

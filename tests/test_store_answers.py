@@ -7,11 +7,9 @@ equal those computed in Python to the last bit, or ties would reorder).
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from support import REPO, invoke
+from support import generated_forum, invoke
 
 QUERIES = [
     ["tumor"],
@@ -35,12 +33,7 @@ QUERIES = [
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    import make_forum
-
-    path = tmp_path_factory.mktemp("generated") / "forum.yaml"
-    path.write_text(make_forum.make_forum(300, 11), encoding="utf-8")
-    return path
+    return generated_forum(tmp_path_factory.mktemp("generated"), 300, 11)
 
 
 def commands(path) -> list[list[str]]:

@@ -420,3 +420,16 @@ def test_a_real_process_answers_first_and_builds_the_store_after(run_cbiic, isol
     assert len(stores(home)) == 1
     again = run_cbiic("--data", str(forum_file), "speakers", "-f", "json", env=env)
     assert again.stdout == result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["talk", "Professor Ma Jun"], ["speaker", "professor ma jun"], ["talk", "nobody"], ["speaker", "Xue"], ["talk", "zheng"], ["speaker", "Li Ziming"], ["theme", "tumour"]],
+    ids=" ".join,
+)
+def test_a_name_a_prefix_or_a_miss_gets_the_same_answer_from_the_store(args, cache_home, forum_file, no_parsing):
+    expected = invoke("--data", str(forum_file), "--no-cache", *args)
+    names(forum_file)
+    no_parsing()
+    result = invoke("--data", str(forum_file), *args)
+    assert (result.exit_code, result.stdout, result.stderr) == (expected.exit_code, expected.stdout, expected.stderr)

@@ -155,19 +155,16 @@ class ForumIndex:
     @cached_property
     def appearances(self) -> list[tuple[model.PersonRef, str]]:
         """Everyone the article names in a role, with that role, in the order the article reports them."""
-        forum = self.forum
-        found: list[tuple[model.PersonRef, str]] = []
-        if forum.opening:
-            found.append((forum.opening.speaker, "opening"))
-        found += [(session.moderator, "session moderator") for session in forum.sessions]
-        found += [(talk.speaker, "speaker") for talk in forum.talks]
-        if forum.panel:
-            found.append((forum.panel.moderator, "panel moderator"))
-            found += [(slug, "panelist") for slug in forum.panel.panelists]
-            found += [(remark.speaker, "panelist") for remark in forum.panel.remarks]
-            if forum.panel.closing:
-                found.append((forum.panel.closing.speaker, "panel closing"))
-        return found
+        return appearances(self.forum, [talk.speaker for talk in self.forum.talks])
+
+    @cached_property
+    def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:
+        """The appearances the article leaves uncertain between namesakes, with their roles, in the article's order."""
+        return [(ref, role) for ref, role in self.appearances if isinstance(ref, model.UncertainPerson)]
+
+    def all_people(self) -> list[model.Person]:
+        """Everyone, in the file's order."""
+        return list(self.forum.people)
 
     @cached_property
     def roles(self) -> dict[str, tuple[list[str], list[str]]]:
@@ -313,6 +310,22 @@ class ForumIndex:
         return "stated" if speaker == slug else None
 
 
+def appearances(frame: Any, talk_speakers: list[model.PersonRef]) -> list[tuple[model.PersonRef, str]]:
+    """The people named in a role, with the role, in the article's order: the frame's roles around the talks' speakers."""
+    found: list[tuple[model.PersonRef, str]] = []
+    if frame.opening:
+        found.append((frame.opening.speaker, "opening"))
+    found += [(session.moderator, "session moderator") for session in frame.sessions]
+    found += [(speaker, "speaker") for speaker in talk_speakers]
+    if frame.panel:
+        found.append((frame.panel.moderator, "panel moderator"))
+        found += [(slug, "panelist") for slug in frame.panel.panelists]
+        found += [(remark.speaker, "panelist") for remark in frame.panel.remarks]
+        if frame.panel.closing:
+            found.append((frame.panel.closing.speaker, "panel closing"))
+    return found
+
+
 def item_themes(item: Any) -> list[str]:
     """An item's themes: those of its key points, in the order they first appear."""
     return list(dict.fromkeys(theme for point in item.key_points for theme in point.themes))
@@ -410,7 +423,7 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
     folded = {normalise(key): key for key in pool}
     if wanted in folded:
         return pool[folded[wanted]], folded[wanted]
-    by_name = [person.slug for person in index.forum.people if normalise(person.name) == wanted and person.slug in pool]
+    by_name = [person.slug for person in index.all_people() if normalise(person.name) == wanted and person.slug in pool]
     candidates = by_name or ([key for norm, key in folded.items() if norm.startswith(wanted)] if wanted else [])
     people = [key for key in candidates if pool[key] == "person"]
     if len(people) == 1 and all(pool[key] == "person" or (pool[key] == "talk" and index.says_about(index.contribution_by_id[key], people[0])) for key in candidates):
@@ -429,9 +442,10 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
 
 def _refuse_to_guess(index: ForumIndex, ref: str, wanted: str) -> None:
     """A name the article uses without saying who it means ("Professor Ma Jun") gets the candidates, never one of them."""
-    for appearance, role in index.appearances:
-        if isinstance(appearance, model.UncertainPerson) and normalise(appearance.as_written) == wanted:
-            roles = sorted({r for a, r in index.appearances if isinstance(a, model.UncertainPerson) and normalise(a.as_written) == wanted}, key=ROLE_ORDER.index)
+    uncertain = index.uncertain_appearances
+    for appearance, role in uncertain:
+        if normalise(appearance.as_written) == wanted:
+            roles = sorted({r for a, r in uncertain if normalise(a.as_written) == wanted}, key=ROLE_ORDER.index)
             candidates = " or ".join(describe_person(index, slug) for slug in appearance.candidates)
             raise Ambiguous(
                 f"{quoted(ref)} is how the article names {' and '.join(ROLE_AS_NOUN.get(r, r) for r in roles)} without saying which person it means: "

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 import msgspec
 
 from . import model
-from .query import Contribution, ForumIndex
+from .query import Contribution, ForumIndex, appearances
 from .store import StoreDamaged, check_record
 
 ITEM_TYPES: dict[str, Any] = {"opening": model.Speech, "talk": model.Talk, "panel-remark": model.Remark, "panel-closing": model.Speech}
@@ -173,6 +173,16 @@ class StoreIndex(ForumIndex):
                 people.seen[key] = people.decode(check_record(body, digest))
             order.append(key)
         return order
+
+    def all_people(self) -> list[model.Person]:
+        return [entry[0] for entry in self._people.all_in_order()]
+
+    @cached_property
+    def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:  # type: ignore[override]
+        """Read from the frame and from the talks whose speaker the export records as uncertain, not from every talk."""
+        talks = "SELECT seq, id FROM contributions WHERE kind = 'talk' AND speaker_reference_id IS NOT NULL ORDER BY seq"
+        found = appearances(self.frame, [talk.item.speaker for talk in self._contributions_where(talks, "")])
+        return [(ref, role) for ref, role in found if isinstance(ref, model.UncertainPerson)]
 
     @cached_property
     def themes(self) -> dict[str, model.Theme]:  # type: ignore[override]

@@ -42,6 +42,7 @@ class _Records(Mapping[str, Any]):
         self.kind = kind
         self.decode = decode
         self.seen: dict[str, Any] = {}
+        self.every_key: set[str] | None = None
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.seen:
@@ -54,7 +55,16 @@ class _Records(Mapping[str, Any]):
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
-        return key in self.seen or self.connection.execute("SELECT 1 FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone() is not None
+        if key in self.seen or (self.every_key is not None and key in self.every_key):
+            return True
+        if self.every_key is not None:
+            return False
+        return self.connection.execute("SELECT 1 FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone() is not None
+
+    def know_every_key(self) -> None:
+        """Before checking many references (a whole-forum view): one query for every key, then set lookups."""
+        if self.every_key is None:
+            self.every_key = set(self.keys_in_order())
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys_in_order())
@@ -151,6 +161,8 @@ class StoreIndex(ForumIndex):
 
     @cached_property
     def contributions(self) -> list[Contribution]:  # type: ignore[override]
+        self._people.know_every_key()
+        self.organisations.know_every_key()  # type: ignore[attr-defined]
         return self.contribution_by_id.all_in_order()  # type: ignore[attr-defined]
 
     @cached_property

@@ -83,12 +83,12 @@ def cases() -> list[list[str]]:
     return found
 
 
-def run(argv: list[str]) -> dict[str, object]:
+def run(argv: list[str], env: dict[str, str] | None = None) -> dict[str, object]:
     from typer.testing import CliRunner
 
     from cbiic_cli.cli import app
 
-    result = CliRunner().invoke(app, argv, env=ENVIRONMENT, catch_exceptions=False)
+    result = CliRunner().invoke(app, argv, env={**ENVIRONMENT, **(env or {})}, catch_exceptions=False)
     return {"argv": argv, "exit_code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr}
 
 

@@ -261,3 +261,23 @@ def test_agenda_csv_gives_a_script_each_persons_slug_or_the_candidates():
     rows = {row["kind"] + " " + row["id"]: row for row in csv_rows(["agenda"])}
     assert rows["session session-2"]["person_slug"] == "xue-junli" and rows["session session-2"]["person_candidates"] == ""
     assert rows["panel panel"]["person_slug"] == "" and rows["panel panel"]["person_candidates"].split("\n") == ["ma-jun-harbin", "ma-jun-sysucc"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "tsv", "json"])
+def test_a_long_list_is_written_as_it_is_rendered_in_several_pieces(fmt, tmp_path, monkeypatch):
+    """Rows go out a batch at a time, and the pieces add up to exactly what one write would have printed."""
+    from cbiic_cli import process
+    from cbiic_cli.render import ROWS_PER_CHUNK
+    from support import generated_forum
+
+    data = generated_forum(tmp_path, 4 * ROWS_PER_CHUNK + 200, 3)  # people: half the talks, so more than two batches
+    monkeypatch.setenv("CBIIC_NO_CACHE", "1")
+    whole = invoke("--data", str(data), "speakers", "-f", fmt).stdout_bytes
+    pieces: list[str] = []
+    real_write = process.write
+    monkeypatch.setattr(process, "write", lambda text, utf8=False: (pieces.append(text), real_write(text, utf8))[1])
+    streamed = invoke("--data", str(data), "speakers", "-f", fmt)
+    assert len(pieces) >= 3
+    assert streamed.stdout_bytes == whole == "".join(pieces).encode("utf-8")
+    if fmt == "json":
+        assert len(json.loads(whole)) > 2 * ROWS_PER_CHUNK

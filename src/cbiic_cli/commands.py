@@ -100,7 +100,7 @@ def quoter(source: Optional[str]) -> Any:
 
 def emit(view: Any, settings: Settings) -> None:
     """Print a view in the format the user asked for; notices (nothing matched, a corrected query) go to stderr."""
-    from .render import RenderOptions, render_as
+    from .render import RenderOptions, render_chunks
 
     fields = selected_fields(settings.fields, view.keys)
     fmt = settings.fmt
@@ -120,7 +120,8 @@ def emit(view: Any, settings: Settings) -> None:
         ascii=ascii_only,
     )
     # A file format is UTF-8 whatever the terminal's encoding: an escape inside a CSV cell would be data.
-    process.write(render_as(view, options), utf8=fmt.canonical in UTF8_FORMATS)
+    for chunk in render_chunks(view, options):  # rows go out as they are rendered, not all at the end
+        process.write(chunk, utf8=fmt.canonical in UTF8_FORMATS)
 
 
 def selected_fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:

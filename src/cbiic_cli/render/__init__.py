@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ..escape import clean
 from ..formats import OutputFormat
@@ -10,7 +10,7 @@ from ..formats import OutputFormat
 if TYPE_CHECKING:  # the model is not needed to render, and importing it costs start-up time
     from ..query import View
 
-__all__ = ["RenderOptions", "clean", "render_as", "selected_rows"]
+__all__ = ["RenderOptions", "batched", "clean", "render_as", "render_chunks", "selected_rows"]
 
 
 class RenderOptions:
@@ -38,12 +38,42 @@ class RenderOptions:
         self.ascii = ascii  # the terminal cannot encode box-drawing and typographic characters
 
 
-def selected_rows(view: "View", fields: list[str] | None) -> tuple[list[str], list[dict[str, Any]]]:
-    """The keys to print and the rows restricted to them, in the chosen order."""
+def selected_rows(view: "View", fields: list[str] | None) -> tuple[list[str], Iterable[dict[str, Any]]]:
+    """The keys to print and the rows restricted to them, in the chosen order (made one by one as they are read)."""
     keys = fields or view.keys
     if fields is None:
         return keys, view.items
-    return keys, [{key: item.get(key) for key in keys} for item in view.items]
+    return keys, ({key: item.get(key) for key in keys} for item in view.items)
+
+
+# Rows per piece of streamed output: few enough to keep memory flat, enough to make each write worth it.
+ROWS_PER_CHUNK = 500
+
+
+def render_chunks(view: "View", options: RenderOptions) -> Iterator[str]:
+    """The output in pieces, written as they are made: a row format, or a list as a JSON array, row by row;
+    anything laid out as a whole (a table, Markdown, a JSON document) in one piece."""
+    fmt = options.fmt
+    if fmt is OutputFormat.jsonl or (fmt is OutputFormat.json and (view.document is None or options.fields is not None)):
+        from . import jsonfmt
+
+        return jsonfmt.chunks(view, options)
+    if fmt in (OutputFormat.csv, OutputFormat.tsv):
+        from . import csvfmt
+
+        return csvfmt.chunks(view, options)
+    return iter([render_as(view, options)])
+
+
+def batched(rows: Iterable[Any], size: int = ROWS_PER_CHUNK) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def render_as(view: "View", options: RenderOptions) -> str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Iterator
 
 from ..formats import OutputFormat
 from ..query import View
-from . import RenderOptions, selected_rows
+from . import RenderOptions, batched, selected_rows
 from .cells import cell_text
 
 # The signs that start a formula, and the same signs in fullwidth and small forms (and the minus sign),
@@ -41,6 +42,11 @@ def _runs_as_formula(line: str) -> bool:
 
 
 def render(view: View, options: RenderOptions) -> str:
+    return "".join(chunks(view, options))
+
+
+def chunks(view: View, options: RenderOptions) -> Iterator[str]:
+    """The header, then the rows a batch at a time."""
     keys, rows = selected_rows(view, options.fields)
     buffer = io.StringIO()
     if options.fmt is OutputFormat.tsv:
@@ -50,6 +56,11 @@ def render(view: View, options: RenderOptions) -> str:
     guard = (lambda cell: cell) if options.formulas else neutralise
     if options.headers:
         writer.writerow(keys)
-    for row in rows:
-        writer.writerow([guard(cell_text(row.get(key))) for key in keys])
-    return buffer.getvalue()
+    for batch in batched(rows):
+        for row in batch:
+            writer.writerow([guard(cell_text(row.get(key))) for key in keys])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # no rows: the header alone
+        yield buffer.getvalue()

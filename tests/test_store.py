@@ -433,3 +433,16 @@ def test_a_name_a_prefix_or_a_miss_gets_the_same_answer_from_the_store(args, cac
     no_parsing()
     result = invoke("--data", str(forum_file), *args)
     assert (result.exit_code, result.stdout, result.stderr) == (expected.exit_code, expected.stdout, expected.stderr)
+
+
+def test_the_cache_keeps_to_its_byte_budget_and_always_the_newest(cache_home, tmp_path, monkeypatch):
+    paths = [write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", f"name: Luo Dan {n}"), name=f"b{n}.yaml") for n in range(3)]
+    names(paths[0])
+    (first,) = stores(cache_home)
+    monkeypatch.setattr(cache, "KEEP_BYTES", first.stat().st_size + first.stat().st_size // 2)  # room for one and a half
+    os.utime(first, (time.time() - 60, time.time() - 60))
+    names(paths[1])
+    assert len(stores(cache_home)) == 1 and first not in stores(cache_home)
+    monkeypatch.setattr(cache, "KEEP_BYTES", 1)  # smaller than any store: the newest still stays
+    names(paths[2])
+    assert len(stores(cache_home)) == 1

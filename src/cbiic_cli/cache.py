@@ -20,6 +20,9 @@ except ImportError:  # pragma: no cover - an interpreter built without it
     from hashlib import blake2b
 
 KEEP_ENTRIES = 16
+# A store is several times the size of its forum file: beyond this many bytes in all, older stores go (the
+# newest always stays, whatever its size).
+KEEP_BYTES = 2 * 1024**3
 NO_CACHE_VARIABLE = "CBIIC_NO_CACHE"
 SUFFIX = ".sqlite"
 # The only files pruning may touch: stores (the hex digest of their key) and
@@ -49,29 +52,33 @@ def disabled_by_environment() -> bool:
 
 
 def prune(directory: Path) -> None:
-    """Keep the cache small: only the most recently written stores survive.
+    """Keep the cache small: only the most recently written stores survive, at most KEEP_ENTRIES and KEEP_BYTES.
 
     Only this package's own files are candidates: stores named by their digest and
     temporary files left by an interrupted build, as regular files (never a
     symlink's target) directly inside the cache directory.
     """
-    entries: list[tuple[float, str]] = []
+    entries: list[tuple[float, str, int]] = []
     now = time.time()
     with os.scandir(directory) as listing:
         for item in listing:
             try:
                 if not item.is_file(follow_symlinks=False):
                     continue
-                modified = item.stat(follow_symlinks=False).st_mtime
+                info = item.stat(follow_symlinks=False)
             except OSError:
                 continue
+            modified = info.st_mtime
             if ENTRY_NAME.fullmatch(item.name):
-                entries.append((modified, item.name))
+                entries.append((modified, item.name, info.st_size))
             elif TEMPORARY_NAME.fullmatch(item.name) and now - modified > STALE_TEMPORARY_SECONDS:
                 _unlink_quietly(directory / item.name)
     entries.sort(reverse=True)
-    for _, name in entries[KEEP_ENTRIES:]:
-        _unlink_quietly(directory / name)
+    kept = 0
+    for number, (_, name, size) in enumerate(entries):
+        kept += size
+        if number >= KEEP_ENTRIES or (number and kept > KEEP_BYTES):
+            _unlink_quietly(directory / name)
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -132,3 +132,41 @@ def test_a_table_is_chosen_only_when_its_text_is_readable(args, width):
     header = next(line for line in out.splitlines() if line.startswith(("Kind", "#", "Organisation", "Name")))
     last = header.split()[-1]
     assert width - header.index(last) >= 25, (width, header)
+
+
+def _rich_console_colour(lines) -> str:
+    """What Rich's own console prints for the layout's styled segments: the reference for render/ansi.py."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, color_system="standard", width=10**4, highlight=False, emoji=False, markup=False, legacy_windows=False)
+    for line in lines:
+        text = Text(no_wrap=True)
+        for part, style in line:
+            text.append(part, style=style or None)
+        text.rstrip()
+        console.print(text, soft_wrap=True)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("width", [40, 60, 100, 200])
+@pytest.mark.parametrize(
+    "ask",
+    [["speakers"], ["themes"], ["agenda"], ["summary"], ["orgs"], ["theme", "insurance"], ["talk", "panel"], ["speaker", "ma-jun-harbin"], ["search", "immune"]],
+    ids=" ".join,
+)
+def test_colour_is_the_escape_codes_rich_would_print(ask, width, monkeypatch):
+    from cbiic_cli import answers, commands
+    from cbiic_cli.formats import OutputFormat
+    from cbiic_cli.render import RenderOptions, ansi, table
+
+    index = commands.forum_index(commands.Settings(no_cache=True))
+    name, *arguments = ask
+    view = getattr(answers, name)(index, [*arguments] if name == "search" else arguments[0]) if arguments else getattr(answers, name)(index)
+    options = RenderOptions(OutputFormat.table, color=True, width=width)
+    ours = table.render(view, options)
+    monkeypatch.setattr(ansi, "colour", _rich_console_colour)
+    assert "\x1b[" in ours and ours == table.render(view, options)

@@ -4,7 +4,7 @@ The layout (line breaks, widths) is already final; only styles are added, so a
 terminal shows exactly the lines a pipe gets. Rich's ``Style`` renders the
 codes (``Style.render``, the same call Rich's console makes for every segment),
 without the console itself: importing ``rich.console`` costs more than a warm
-query does. ``tests/test_terminal.py`` checks the bytes equal what Rich's
+query does. ``tests/test_tables.py`` checks the bytes equal what Rich's
 console prints for the same segments.
 """
 

@@ -134,7 +134,7 @@ def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
 def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
     """Sessions and the panel this person moderated, as the article states it or only possibly."""
     found = []
-    moderated: list[tuple[str, str, str, model.PersonRef]] = [("session", s.id, s.name, s.moderator) for s in index.frame.sessions]
+    moderated: list[tuple[str, str, str, model.PersonRef]] = [("session", s.id, s.name, s.moderator) for s in index.sessions_moderated_by(slug)]
     if index.frame.panel:
         panel = index.frame.panel
         moderated.append(("panel", panel.id, panel.title, panel.moderator))

@@ -293,6 +293,13 @@ class ForumIndex:
         """The contributions that carry this theme, in the article's order."""
         return [c for c in self.contributions if theme_id in c.themes]
 
+    def session(self, session_id: str) -> model.Session:
+        return next(session for session in self.frame.sessions if session.id == session_id)
+
+    def sessions_moderated_by(self, slug: str) -> list[model.Session]:
+        """The sessions whose moderator is this person, or possibly is, in the article's order."""
+        return [s for s in self.frame.sessions if s.moderator == slug or (isinstance(s.moderator, model.UncertainPerson) and slug in s.moderator.candidates)]
+
     def kind_of(self, key: str) -> str | None:
         """'panel', 'talk' or 'person' for an exact id (ids are unique across them), else None."""
         panel = self.frame.panel

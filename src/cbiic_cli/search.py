@@ -323,7 +323,7 @@ def hit_fields(index: ForumIndex, kind: str, key: str) -> dict[str, Any]:
         organisation = index.organisations[key]
         return _thing_fields(organisation.name, organisation.source_paragraphs)
     if kind == "session":
-        session = next(s for s in frame.sessions if s.id == key)
+        session = index.session(key)
         return {**index.speaker_fields(session.moderator), "title": session.name, "topic": None, "source_paragraphs": list(session.source_paragraphs)}
     if kind == "forum":
         return _thing_fields(frame.forum.name, frame.forum.source_paragraphs)

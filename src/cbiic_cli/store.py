@@ -28,6 +28,7 @@ deletes only files this module names and writes.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import time
@@ -113,17 +114,23 @@ def identity_of(location: str) -> Identity | None:
     return Identity(path, info) if stat.S_ISREG(info.st_mode) else None
 
 
+@functools.lru_cache(maxsize=1)
 def _format_fingerprint() -> bytes:
-    """Changes whenever the store's meaning could: this version, msgspec's, the model's types, this module."""
+    """Changes whenever the store's meaning could: this version, msgspec's, and the modules that shape what it holds.
+
+    The modules by size and modification time (an edit in a checkout changes them), not by content:
+    reading and hashing them cost more than the rest of a query by id.
+    """
     import msgspec
 
     parts = [STORE_FORMAT, __version__.encode(), msgspec.__version__.encode()]
-    for name in ("model.py", "store.py", "search.py", "words.py"):
+    for name in ("model.py", "query.py", "store.py", "search.py", "words.py"):
         try:
-            parts.append(Path(__file__).with_name(name).read_bytes())
+            info = Path(__file__).with_name(name).stat()
+            parts.append(f"{name} {info.st_size} {info.st_mtime_ns}".encode())
         except OSError:
-            parts.append(b"")
-    return _digest(b"\0".join(_digest(part) for part in parts))
+            parts.append(name.encode())
+    return _digest(b"\0".join(parts))
 
 
 def store_path(identity: Identity) -> Path | None:
@@ -282,6 +289,7 @@ def _fill_records(connection: Any, index: Any) -> None:
     roles = index.roles
     rows += [("person", p.slug, seq, rank[p.slug], *_record(encode((p, *roles[p.slug])))) for seq, p in enumerate(forum.people)]
     rows += [("organisation", o.id, seq, None, *_record(encode(o))) for seq, o in enumerate(forum.organisations)]
+    rows += [("session", s.id, seq, None, *_record(encode(s))) for seq, s in enumerate(forum.sessions)]
     rows += [("contribution", c.id, seq, None, *_record(encode((c.kind, c.part_of, c.item)))) for seq, c in enumerate(index.contributions)]
     connection.executemany("INSERT INTO store_records VALUES (?, ?, ?, ?, ?, ?)", rows)
 

@@ -23,15 +23,29 @@ ITEM_TYPES: dict[str, Any] = {"opening": model.Speech, "talk": model.Talk, "pane
 
 
 class Frame(model._Strict, kw_only=True):
-    """The forum's small parts: everything but its people, organisations and talks."""
+    """The forum's small parts: everything but its people, organisations, sessions and talks (which grow with it)."""
 
     source: model.Source
     forum: model.ForumInfo
     themes: list[model.Theme] = []
     glossary: list[model.GlossaryEntry] = []
     opening: Optional[model.Speech] = None
-    sessions: list[model.Session] = []
     panel: Optional[model.Panel] = None
+
+
+class _FrameWithSessions:
+    """The frame as ``ForumIndex.frame`` offers it: the stored frame, and the sessions read when first asked for."""
+
+    def __init__(self, frame: Frame, sessions: Callable[[], list[model.Session]]) -> None:
+        self._frame = frame
+        self._sessions = sessions
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._frame, name)
+
+    @cached_property
+    def sessions(self) -> list[model.Session]:
+        return self._sessions()
 
 
 class _Records(Mapping[str, Any]):
@@ -60,6 +74,17 @@ class _Records(Mapping[str, Any]):
         if self.every_key is not None:
             return False
         return self.connection.execute("SELECT 1 FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone() is not None
+
+    def which_exist(self, keys: set[str]) -> set[str]:
+        if self.every_key is not None:
+            return keys & self.every_key
+        found: set[str] = set()
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):  # SQLite allows a limited number of parameters
+            chunk = ordered[start : start + 500]
+            sql = f"SELECT key FROM store_records WHERE kind = ? AND key IN ({', '.join('?' * len(chunk))})"
+            found.update(key for (key,) in self.connection.execute(sql, (self.kind, *chunk)))
+        return found
 
     def know_every_key(self) -> None:
         """Before checking many references (a whole-forum view): one query for every key, then set lookups."""
@@ -95,16 +120,35 @@ class StoreIndex(ForumIndex):
         row = connection.execute("SELECT body, digest FROM store_records WHERE kind = 'frame' AND key = 'forum'").fetchone()
         if row is None:
             raise StoreDamaged("the store has no frame")
-        self._frame = _decode(check_record(*row), Frame)
-        frame = self._frame
+        frame = _decode(check_record(*row), Frame)
+        self._frame = _FrameWithSessions(frame, lambda: self._session_records.all_in_order())
         for contribution in ([frame.opening] if frame.opening else []) + (frame.panel.remarks + ([frame.panel.closing] if frame.panel.closing else []) if frame.panel else []):
             self._verify(contribution)
-        refs = [session.moderator for session in frame.sessions] + ([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
-        self._verify_people(refs)
+        self._verify_people([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
 
     @property
     def frame(self) -> Any:
         return self._frame
+
+    @cached_property
+    def _session_records(self) -> _Records:
+        return _Records(self.connection, "session", self._session)
+
+    def _session(self, body: bytes) -> model.Session:
+        session = _decode(body, model.Session)
+        self._verify_people([session.moderator])
+        return session
+
+    def session(self, session_id: str) -> model.Session:
+        return self._session_records[session_id]
+
+    def sessions_moderated_by(self, slug: str) -> list[model.Session]:
+        """From the export's tables: the sessions whose moderator is this person, or possibly is."""
+        sql = """SELECT seq, id FROM sessions WHERE moderator_slug = :key
+                 UNION SELECT s.seq, s.id FROM uncertain_reference_candidates AS u
+                   JOIN sessions AS s ON s.moderator_reference_id = u.reference_id WHERE u.person_slug = :key
+                 ORDER BY seq"""
+        return [self._session_records[session_id] for _, session_id in self.connection.execute(sql, {"key": slug})]
 
     # -- records -------------------------------------------------------------
 
@@ -122,10 +166,13 @@ class StoreIndex(ForumIndex):
         return item
 
     def _verify_people(self, refs: list[Any]) -> None:
-        for ref in refs:
-            for slug in ref.candidates if isinstance(ref, model.UncertainPerson) else [ref]:
-                if slug not in self._people:
-                    raise StoreDamaged(f"a record names a person {slug!r} the store does not hold")
+        wanted = {slug for ref in refs for slug in (ref.candidates if isinstance(ref, model.UncertainPerson) else [ref])}
+        if len(wanted) > 1:  # many at once (the frame's moderators and panelists): one query, not one each
+            missing = wanted - self._people.which_exist(wanted)
+        else:
+            missing = {slug for slug in wanted if slug not in self._people}
+        if missing:
+            raise StoreDamaged(f"a record names a person {min(missing)!r} the store does not hold")
 
     def _person(self, body: bytes) -> Any:
         record = _decode_with(self._person_decoder, body)
@@ -172,8 +219,8 @@ class StoreIndex(ForumIndex):
         talks = [c.item for c in self.contributions if c.kind == "talk"]
         people = [entry[0] for entry in self._people.all_in_order()]
         organisations = self.organisations.all_in_order()  # type: ignore[attr-defined]
-        fields = {name: getattr(frame, name) for name in frame.__struct_fields__}
-        return model.Forum(**fields, people=people, organisations=organisations, talks=talks)
+        fields = {name: getattr(frame, name) for name in Frame.__struct_fields__}
+        return model.Forum(**fields, sessions=frame.sessions, people=people, organisations=organisations, talks=talks)
 
     @cached_property
     def article_order(self) -> list[str]:  # type: ignore[override]

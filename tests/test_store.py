@@ -451,3 +451,40 @@ def test_the_cache_keeps_to_its_byte_budget_and_always_the_newest(cache_home, tm
     monkeypatch.setattr(cache, "KEEP_BYTES", 1)  # smaller than any store: the newest still stays
     names(paths[2])
     assert len(stores(cache_home)) == 1
+
+
+def _build_now(forum_file: Path, settle: bool) -> None:
+    from cbiic_cli.load import ForumSource, read_bytes
+    from cbiic_cli.query import ForumIndex
+
+    identity = store.identity_of(str(forum_file))
+    data = read_bytes(ForumSource(str(forum_file)))
+    from cbiic_cli.load import parse_forum
+
+    store.build(identity, data, ForumIndex(parse_forum(data, "forum.yaml")), settle=settle)
+
+
+def test_a_store_built_in_the_background_settles_a_file_that_stays_put(cache_home, forum_file):
+    """Built just after an edit, a background build waits out the timestamp tick and then trusts stat."""
+    forum_file.write_text(shipped_text(), encoding="utf-8")
+    _build_now(forum_file, settle=True)
+    (built,) = stores(cache_home)
+    with sqlite3.connect(built) as connection:
+        assert connection.execute("SELECT value FROM store_identity WHERE name = 'racy'").fetchone() == (b"\x00",)
+    connection.close()
+
+
+def test_a_file_rewritten_while_its_store_settles_gets_no_store(cache_home, forum_file, monkeypatch):
+    forum_file.write_text(shipped_text(), encoding="utf-8")
+    written = forum_file.stat().st_mtime_ns
+    real_sleep = time.sleep
+
+    def rewrite_meanwhile(seconds):
+        forum_file.write_text(replace_once(shipped_text(), "name: Luo Dan", "name: Luo Dam"), encoding="utf-8")
+        os.utime(forum_file, ns=(written, written))
+        real_sleep(seconds)
+
+    monkeypatch.setattr(store, "stat_fields", coarse)
+    monkeypatch.setattr(store.time, "sleep", rewrite_meanwhile)
+    _build_now(forum_file, settle=True)
+    assert stores(cache_home) == []

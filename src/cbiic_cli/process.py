@@ -125,6 +125,11 @@ def can_encode(text: str) -> bool:
 _deferred: list[Callable[[], None]] | None = None
 
 
+def deferring() -> bool:
+    """Whether work handed to ``after_answering`` waits for the answer (and runs where nobody waits for it)."""
+    return _deferred is not None
+
+
 def after_answering(work: Callable[[], None]) -> None:
     if _deferred is None:
         work()

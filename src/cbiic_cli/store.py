@@ -229,8 +229,14 @@ def _identity_blob(identity: Identity) -> bytes:
 
 # -- building ----------------------------------------------------------------------
 
-def build(identity: Identity, data: bytes, index: Any) -> None:
-    """Write the store for the file ``identity`` names, whose bytes were ``data``; any failure just means no store."""
+def build(identity: Identity, data: bytes, index: Any, settle: bool = False) -> None:
+    """Write the store for the file ``identity`` names, whose bytes were ``data``; any failure just means no store.
+
+    ``settle`` (in the background, where waiting costs nobody anything): a file changed within
+    RACY_SECONDS of the build is looked at again once that time has passed. If it is as it was,
+    in identity and in bytes, any later change will show in stat, and the store need not hash the
+    file on every use; if it changed, the store is not installed.
+    """
     import sqlite3
     import tempfile
 
@@ -243,14 +249,38 @@ def build(identity: Identity, data: bytes, index: Any) -> None:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=cache.TEMPORARY_PREFIX, suffix=SUFFIX)
         os.close(handle)
         try:
-            _fill(Path(temporary), identity, data, index, racy=identity.changed >= started - RACY_SECONDS)
+            racy = identity.changed >= started - RACY_SECONDS
+            _fill(Path(temporary), identity, data, index, racy=racy)
+            if racy and settle:
+                if not _unchanged_after_settling(identity, data):
+                    raise _Abandoned()
+                with sqlite3.connect(temporary) as connection:
+                    connection.execute("UPDATE store_identity SET value = ? WHERE name = 'racy'", (b"\x00",))
+                connection.close()
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
             raise
         cache.prune(path.parent)
-    except (OSError, sqlite3.Error):
+    except (OSError, sqlite3.Error, _Abandoned):
         pass
+
+
+class _Abandoned(Exception):
+    """The file changed while its store was being built."""
+
+
+def _unchanged_after_settling(identity: Identity, data: bytes) -> bool:
+    time.sleep(max(0.0, identity.changed + RACY_SECONDS - time.time()) + 0.01)
+    now = identity_of(identity.path)
+    if now is None or not identity.same_as(now):
+        return False
+    from .load import ForumSource, read_bytes
+
+    try:
+        return _digest(read_bytes(ForumSource(identity.path))) == _digest(data)
+    except Exception:  # unreadable now: no store
+        return False
 
 
 def _fill(path: Path, identity: Identity, data: bytes, index: Any, racy: bool) -> None:
@@ -317,7 +347,8 @@ def build_after_answering(identity: Identity, data: bytes, index: Any) -> None:
     """Build the store once the answer is out (in the background, when cbiic runs as its own process), else now."""
     from . import process
 
-    process.after_answering(lambda: build(identity, data, index))
+    settle = process.deferring()  # only where nobody waits for it
+    process.after_answering(lambda: build(identity, data, index, settle=settle))
 
 
 def discard(path: Path) -> None:

@@ -488,3 +488,28 @@ def test_a_file_rewritten_while_its_store_settles_gets_no_store(cache_home, foru
     monkeypatch.setattr(store.time, "sleep", rewrite_meanwhile)
     _build_now(forum_file, settle=True)
     assert stores(cache_home) == []
+
+
+def test_an_edit_in_the_same_tick_while_a_long_first_answer_runs_is_not_hidden(cache_home, forum_file, monkeypatch):
+    """Read, then the file is rewritten to the same size in the same second, and the build starts only later
+    (a long parse): the store must still not trust stat, because the file had just changed when it was read."""
+    from cbiic_cli.load import ForumSource, parse_forum, read_bytes
+    from cbiic_cli.query import ForumIndex
+
+    monkeypatch.setattr(store, "stat_fields", coarse)
+    for _ in range(50):
+        if time.time() % 1 < 0.3:
+            break
+        time.sleep(0.02)
+    forum_file.write_text(shipped_text(), encoding="utf-8")
+    identity = store.identity_of(str(forum_file))
+    data = read_bytes(ForumSource(str(forum_file)))
+    written = forum_file.stat().st_mtime_ns
+    forum_file.write_text(replace_once(shipped_text(), "name: Luo Dan", "name: Luo Dam"), encoding="utf-8")
+    os.utime(forum_file, ns=(written, written))
+    if not identity.same_as(store.identity_of(str(forum_file))):
+        pytest.skip("the machine was too slow to rewrite the file within one second")
+    time.sleep(store.RACY_SECONDS + 0.2)  # the answer took a while; the build starts well after the change
+    store.build(identity, data, ForumIndex(parse_forum(data, "forum.yaml")))
+    assert stores(cache_home)
+    assert "Luo Dam" in names(forum_file)

@@ -11,12 +11,15 @@ that BM25 is computed by SQLite. The YAML stays the source of truth; a store
 is derived and disposable.
 
 Stores live in the cache directory (``cache.cache_dir``), one per forum file,
-named by a hash of this package's version, the model's source, the file's real
-path and its identity (device, inode, size, modification and change times in
-nanoseconds). Inside, the store records that identity and a hash of the file's
-bytes. A store is used only if all of it matches; and if the file had changed
-within ``RACY_SECONDS`` of the build (when one timestamp tick could hide a
-second edit of the same size), only if the file's bytes still hash the same.
+named by a hash of this package's version, the stat of the modules that shape
+a store, the file's real path and its identity (device, inode, size,
+modification and change times in nanoseconds). Inside, the store records that
+identity and a hash of the file's bytes. A store is used only if all of it
+matches. If the file had changed within ``RACY_SECONDS`` of being looked at
+(when one timestamp tick could hide a second edit of the same size), a
+background build waits that window out and checks the file again before it
+trusts stat; a store built in the foreground compares the file's bytes on
+every use instead.
 
 The store trusts nothing it reads: it is opened read-only, without following a
 symlink, only if it is a regular file no larger than its forum could make it;
@@ -86,12 +89,13 @@ def _digest(data: bytes, size: int = 32) -> bytes:
 class Identity:
     """A forum file as the store knows it: its real path and what stat says about it, taken before it is read."""
 
-    __slots__ = ("path", "fields", "changed")
+    __slots__ = ("path", "fields", "changed", "taken")
 
-    def __init__(self, path: str, info: os.stat_result) -> None:
+    def __init__(self, path: str, info: os.stat_result, taken: float) -> None:
         self.path = path
         self.fields = stat_fields(info)
         self.changed = max(self.fields[3], self.fields[4]) / 1e9
+        self.taken = taken  # when stat was asked: an edit hidden in the same timestamp tick can only come after it
 
     def same_as(self, other: Identity) -> bool:
         return self.path == other.path and self.fields == other.fields
@@ -108,10 +112,11 @@ def identity_of(location: str) -> Identity | None:
         return None
     try:
         path = os.path.realpath(location)
+        taken = time.time()
         info = os.stat(path)
     except (OSError, ValueError):
         return None
-    return Identity(path, info) if stat.S_ISREG(info.st_mode) else None
+    return Identity(path, info, taken) if stat.S_ISREG(info.st_mode) else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -243,13 +248,14 @@ def build(identity: Identity, data: bytes, index: Any, settle: bool = False) -> 
     path = store_path(identity)
     if path is None or identity_of(identity.path) is None or not identity.same_as(identity_of(identity.path)):  # type: ignore[arg-type]
         return  # changed while it was read: this store would describe neither version
-    started = time.time()
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=cache.TEMPORARY_PREFIX, suffix=SUFFIX)
         os.close(handle)
         try:
-            racy = identity.changed >= started - RACY_SECONDS
+            # Racy: the file had changed within a timestamp tick of when it was looked at (and then read), so an
+            # edit of the same size in that tick, before or after the read, would not show in stat.
+            racy = identity.changed >= identity.taken - RACY_SECONDS
             _fill(Path(temporary), identity, data, index, racy=racy)
             if racy and settle:
                 if not _unchanged_after_settling(identity, data):

@@ -587,7 +587,12 @@ class _StoreEngine(_Engine):
     def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
         import json
 
-        documents, total_length = self.connection.execute("SELECT count(*), coalesce(sum(length), 0) FROM store_search_documents").fetchone()
+        totals = dict(self.connection.execute("SELECT name, value FROM store_identity WHERE name IN ('search_documents', 'search_length')"))
+        documents, total_length = totals.get("search_documents"), totals.get("search_length")
+        if not isinstance(documents, int) or not isinstance(total_length, int):
+            from .store import StoreDamaged
+
+            raise StoreDamaged("the search index has no document totals")
         alternatives = [[number, value, unit.quoted] for number, unit in enumerate(units) for kind, value in unit.alternatives if kind == "term"]
         counted = self._counted_here(units)
         pivot = ", ".join(f"max(CASE unit WHEN {number} THEN weighted END) AS w{number}" for number in range(len(units)))
@@ -608,20 +613,29 @@ class _StoreEngine(_Engine):
             {"JOIN store_search_themes AS th ON th.document = m.document AND th.theme = :theme" if theme else ""}
         """
         parameters: dict[str, Any] = {"alternatives": json.dumps(alternatives), "counted": json.dumps(counted), "units": len(units), "theme": theme}
-        total = self.connection.execute(f"SELECT count(*) FROM ({matched})", parameters).fetchone()[0]
-        if not total:
-            return Results([], 0)
         average = total_length / max(documents, 1)
+        parameters.update(documents=documents, k1=K1, b=B, average=max(average, 1))
         # The same expression, in the same order, as _run: SQLite's doubles give the same score to the last bit.
         terms = " + ".join(
-            f"(:idf * w{number} * (:k1 + 1) / (w{number} + :k1 * (1 - :b + :b * max(length, 1) / :average)))" for number in range(len(units))
+            f"(idf * w{number} * (:k1 + 1) / (w{number} + :k1 * (1 - :b + :b * max(length, 1) / :average)))" for number in range(len(units))
         )
-        parameters.update(idf=math.log(1 + (documents - total + 0.5) / (total + 0.5)), k1=K1, b=B, average=max(average, 1))
-        ranked = f"SELECT document, 0.0 + {terms} AS score FROM ({matched}) ORDER BY score DESC, document"
-        if limit is not None:
-            ranked += f" LIMIT {int(limit)}"
+        limited = f" LIMIT {int(limit)}" if limit is not None else ""
+        if self._has_ln():
+            # One pass: the number of matches (for the idf) is a window over the same rows; ln is C's log, as math.log is.
+            counted = f"SELECT *, count(*) OVER () AS total FROM ({matched})"
+            with_idf = f"SELECT *, ln(1 + (:documents - total + 0.5) / (total + 0.5)) AS idf FROM ({counted})"
+            ranked = f"SELECT document, 0.0 + {terms} AS score, total FROM ({with_idf}) ORDER BY score DESC, document{limited}"
+            rows = self.connection.execute(ranked, parameters).fetchall()
+            total = rows[0][2] if rows else 0
+        else:  # an SQLite built without its math functions: count first, then rank with the idf worked out here
+            total = self.connection.execute(f"SELECT count(*) FROM ({matched})", parameters).fetchone()[0]
+            parameters["idf"] = math.log(1 + (documents - total + 0.5) / (total + 0.5)) if total else 0.0
+            ranked = f"SELECT document, 0.0 + {terms.replace('(idf *', '(:idf *')} AS score, {total} FROM ({matched}) ORDER BY score DESC, document{limited}"
+            rows = self.connection.execute(ranked, parameters).fetchall() if total else []
+        if not total:
+            return Results([], 0)
         hits = []
-        for rank, (document, score) in enumerate(self.connection.execute(ranked, parameters).fetchall(), 1):
+        for rank, (document, score, _) in enumerate(rows, 1):
             found = _match(self._document(document), units)
             if found is None:
                 from .store import StoreDamaged
@@ -629,6 +643,14 @@ class _StoreEngine(_Engine):
                 raise StoreDamaged("the search index lists a document that does not match")
             hits.append(_hit(self.index, rank, score, found))
         return Results(hits, total)
+
+    def _has_ln(self) -> bool:
+        """Whether this SQLite has its math functions (an optional part of SQLite, in most builds since 3.35)."""
+        try:
+            self.connection.execute("SELECT ln(1)").fetchone()
+        except Exception:  # sqlite3.OperationalError: no such function
+            return False
+        return True
 
     def _counted_here(self, units: list[Unit]) -> list[list[Any]]:
         """[unit, document, weighted count] for each phrase and Chinese alternative, counted as ``_match`` counts them."""

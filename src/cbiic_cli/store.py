@@ -344,6 +344,9 @@ def _fill_search(connection: Any, index: Any) -> None:
         terms += [(term, seq, words, classified) for term, (words, classified) in search.weighted_terms(doc).items()]
         themes += [(theme_id, seq) for theme_id in doc.themes]
     connection.executemany("INSERT INTO store_search_documents VALUES (?, ?, ?, ?)", documents)
+    # BM25 needs the number of documents and their total length on every search: counted once, here.
+    totals = [("search_documents", len(documents)), ("search_length", sum(length for _, length, _, _ in documents))]
+    connection.executemany("INSERT INTO store_identity VALUES (?, ?)", totals)
     terms.sort()  # in primary-key order: each insert appends to the B-tree
     connection.executemany("INSERT INTO store_search_terms VALUES (?, ?, ?, ?)", terms)
     connection.executemany("INSERT OR IGNORE INTO store_search_themes VALUES (?, ?)", themes)

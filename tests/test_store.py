@@ -513,3 +513,53 @@ def test_an_edit_in_the_same_tick_while_a_long_first_answer_runs_is_not_hidden(c
     store.build(identity, data, ForumIndex(parse_forum(data, "forum.yaml")))
     assert stores(cache_home)
     assert "Luo Dam" in names(forum_file)
+
+
+def test_a_symlink_retargeted_while_a_query_reads_never_puts_one_files_content_in_the_others_store(cache_home, tmp_path, monkeypatch):
+    first = write_forum(tmp_path, shipped_text(), "a.yaml")
+    second = write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", "name: Luo Dam"), "b.yaml")
+    old(first)
+    old(second)
+    link = tmp_path / "current.yaml"
+    link.symlink_to(first.name)
+    time.sleep(store.RACY_SECONDS + 0.1)  # both files settled: the store will trust stat, so only the read can go wrong
+    real_identity_of = store.identity_of
+    looks = []
+
+    def then_retarget(location):
+        found = real_identity_of(location)
+        looks.append(location)
+        if looks.count(str(link)) == 2:  # the deploy flips the link just after the look that keys the new store
+            link.unlink()
+            link.symlink_to(second.name)
+        return found
+
+    monkeypatch.setattr(store, "identity_of", then_retarget)
+    invoke("--data", str(link), "speakers")
+    monkeypatch.undo()
+    assert looks.count(str(link)) >= 2 and link.resolve() == second
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home.parent))
+    assert "Luo Dan" in names(first) and "Luo Dam" not in names(first)
+
+
+def test_a_file_dated_in_the_future_is_not_waited_for(cache_home, forum_file, monkeypatch):
+    tomorrow = time.time_ns() + 86400 * 10**9
+    os.utime(forum_file, ns=(tomorrow, tomorrow))
+    slept = []
+    monkeypatch.setattr(store.time, "sleep", slept.append)
+    _build_now(forum_file, settle=True)
+    assert all(seconds < store.RACY_SECONDS + 2 for seconds in slept)
+    (built,) = stores(cache_home)
+    with sqlite3.connect(built) as connection:  # kept as a store that compares the file's bytes on every use
+        assert connection.execute("SELECT value FROM store_identity WHERE name = 'racy'").fetchone() == (b"\x01",)
+    connection.close()
+    assert names(forum_file)[7] == "Luo Dan"
+
+
+@pytest.mark.parametrize("command", ["talk", "speaker", "theme", "search"])
+def test_an_argument_that_is_not_valid_unicode_gets_the_files_answer(command, cache_home, forum_file):
+    expected = invoke("--data", str(forum_file), "--no-cache", command, "x\udcff")
+    names(forum_file)
+    result = invoke("--data", str(forum_file), command, "x\udcff")
+    assert (result.exit_code, result.stdout, result.stderr) == (expected.exit_code, expected.stdout, expected.stderr)
+    assert stores(cache_home)  # the store was fine, and stays

@@ -66,7 +66,8 @@ def forum_index(settings: Settings, use_store: bool = True) -> Any:
             return found
     identity = store.identity_of(location) if use_store else None  # taken before the read: a change during it voids the store
     source = ForumSource(location)
-    data = read_bytes(source)
+    # Read the file the identity describes: through a symlink retargeted meanwhile, the name would give another file.
+    data = read_bytes(ForumSource(identity.path) if identity is not None else source)
     index = ForumIndex(parse_forum(data, source.display_name))
     if identity is not None:
         store.build_after_answering(identity, data, index)
@@ -81,7 +82,13 @@ def answer(settings: Settings, ask: Callable[[Any], Any]) -> Any:
     except Exception as error:
         from . import store
 
-        if not store.is_damage(error) or not hasattr(index, "connection"):
+        if not hasattr(index, "connection"):
+            raise
+        if isinstance(error, UnicodeEncodeError):
+            # Text that is not valid Unicode (a command-line argument with undecodable bytes) cannot be put to
+            # SQLite; the file answers it, and the store, which is fine, stays.
+            return ask(forum_index(settings, use_store=False))
+        if not store.is_damage(error):
             raise
         index.connection.close()
         store.discard(index.path)

@@ -101,8 +101,11 @@ def parse(arguments: list[str], environment: Mapping[str, str]) -> Optional[Call
     for destination, _, _, _, default in command["options"].values():
         if destination not in commands.Settings.__slots__:
             parameters[destination] = given.get(destination, default)
-    # A shared option after the command wins; before it, it is the default (as the app's _setting reads them).
-    shared = {slot: given.get(slot) or root.get(slot) for slot in commands.Settings.__slots__}
+    # A shared option after the command wins; before it, it is the default (as the app's _setting reads them:
+    # None and False mean "not given", an empty text does not).
+    shared = {slot: given.get(slot) if given.get(slot) not in (None, False) else root.get(slot) for slot in commands.Settings.__slots__}
+    if shared["data"] == "-":
+        return None  # standard input can be read once: if the command then refused a value, Typer could not read it again
     if shared["fmt"] is not None:
         from .formats import OutputFormat
 
@@ -152,6 +155,8 @@ def _converted(raw: str, kind: Any) -> Any:
 def _from_environment(options: dict[str, tuple[Any, ...]], given: dict[str, Any], environment: Mapping[str, str]) -> bool:
     """Options with an environment variable take it when not given; False if a callback must judge the value."""
     for destination, kind, variable, checked, _ in options.values():
+        if variable and environment.get(variable) == "":
+            return False  # set but empty: the app's callbacks judge that, even when the option is given too
         if variable and destination not in given and variable in environment:
             value = _converted(environment[variable], kind)
             if value is None or value == "" or (checked and not (destination in ACCEPTED and ACCEPTED[destination](value))):

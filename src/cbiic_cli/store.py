@@ -257,7 +257,7 @@ def build(identity: Identity, data: bytes, index: Any, settle: bool = False) -> 
             # edit of the same size in that tick, before or after the read, would not show in stat.
             racy = identity.changed >= identity.taken - RACY_SECONDS
             _fill(Path(temporary), identity, data, index, racy=racy)
-            if racy and settle:
+            if racy and settle and not _from_the_future(identity):
                 if not _unchanged_after_settling(identity, data):
                     raise _Abandoned()
                 with sqlite3.connect(temporary) as connection:
@@ -276,8 +276,14 @@ class _Abandoned(Exception):
     """The file changed while its store was being built."""
 
 
+def _from_the_future(identity: Identity) -> bool:
+    """Dated later than when it was looked at (clock skew, an archive from elsewhere): no wait would settle it, so the
+    store stays one that compares the file's bytes on every use."""
+    return identity.changed > identity.taken + 1
+
+
 def _unchanged_after_settling(identity: Identity, data: bytes) -> bool:
-    time.sleep(max(0.0, identity.changed + RACY_SECONDS - time.time()) + 0.01)
+    time.sleep(min(max(0.0, identity.changed + RACY_SECONDS - time.time()), RACY_SECONDS + 1) + 0.01)
     now = identity_of(identity.path)
     if now is None or not identity.same_as(now):
         return False

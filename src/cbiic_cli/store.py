@@ -111,12 +111,15 @@ def identity_of(location: str) -> Identity | None:
     if location == "-":
         return None
     try:
-        path = os.path.realpath(location)
         taken = time.time()
+        as_typed = os.stat(location)  # the path as the loader opens it: "forum.yaml/" is no file, whatever realpath says
+        path = os.path.realpath(location)
         info = os.stat(path)
     except (OSError, ValueError):
         return None
-    return Identity(path, info, taken) if stat.S_ISREG(info.st_mode) else None
+    if (as_typed.st_dev, as_typed.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISREG(info.st_mode):
+        return None
+    return Identity(path, info, taken)
 
 
 @functools.lru_cache(maxsize=1)

@@ -249,7 +249,8 @@ def build(identity: Identity, data: bytes, index: Any, settle: bool = False) -> 
     import tempfile
 
     path = store_path(identity)
-    if path is None or identity_of(identity.path) is None or not identity.same_as(identity_of(identity.path)):  # type: ignore[arg-type]
+    now = identity_of(identity.path)
+    if path is None or now is None or not identity.same_as(now):
         return  # changed while it was read: this store would describe neither version
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -67,24 +67,19 @@ class _Records(Mapping[str, Any]):
         return self.seen[key]
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
-            return False
-        if key in self.seen or (self.every_key is not None and key in self.every_key):
-            return True
-        if self.every_key is not None:
-            return False
-        return self.connection.execute("SELECT 1 FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone() is not None
+        return isinstance(key, str) and key in self.which_exist({key})
 
     def which_exist(self, keys: set[str]) -> set[str]:
+        """Those of ``keys`` the store holds: from what was read already, else in one query per 500 keys."""
+        known = {key for key in keys if key in self.seen}
         if self.every_key is not None:
-            return keys & self.every_key
-        found: set[str] = set()
-        ordered = sorted(keys)
-        for start in range(0, len(ordered), 500):  # SQLite allows a limited number of parameters
-            chunk = ordered[start : start + 500]
+            return known | (keys & self.every_key)
+        asked = sorted(keys - known)
+        for start in range(0, len(asked), 500):  # SQLite allows a limited number of parameters
+            chunk = asked[start : start + 500]
             sql = f"SELECT key FROM store_records WHERE kind = ? AND key IN ({', '.join('?' * len(chunk))})"
-            found.update(key for (key,) in self.connection.execute(sql, (self.kind, *chunk)))
-        return found
+            known.update(key for (key,) in self.connection.execute(sql, (self.kind, *chunk)))
+        return known
 
     def know_every_key(self) -> None:
         """Before checking many references (a whole-forum view): one query for every key, then set lookups."""
@@ -100,13 +95,15 @@ class _Records(Mapping[str, Any]):
     def keys_in_order(self) -> list[str]:
         return [key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = ? ORDER BY seq", (self.kind,))]
 
-    def all_in_order(self) -> list[Any]:
-        """Every record, read in one pass (a whole-forum view): each checked and decoded as one read alone would be."""
+    def all_in_order(self, order: str = "seq") -> list[tuple[str, Any]]:
+        """Every (key, record), read in one pass (a whole-forum view), in the file's order (``seq``) or the article's
+        (``rank``, people): each checked and decoded as one read alone would be."""
         found = []
-        for key, body, digest in self.connection.execute("SELECT key, body, digest FROM store_records WHERE kind = ? ORDER BY seq", (self.kind,)):
+        sql = f"SELECT key, body, digest FROM store_records WHERE kind = ? ORDER BY {'rank' if order == 'rank' else 'seq'}"
+        for key, body, digest in self.connection.execute(sql, (self.kind,)):
             if key not in self.seen:
                 self.seen[key] = self.decode(check_record(body, digest))
-            found.append(self.seen[key])
+            found.append((key, self.seen[key]))
         return found
 
 
@@ -121,7 +118,7 @@ class StoreIndex(ForumIndex):
         if row is None:
             raise StoreDamaged("the store has no frame")
         frame = _decode(check_record(*row), Frame)
-        self._frame = _FrameWithSessions(frame, lambda: self._session_records.all_in_order())
+        self._frame = _FrameWithSessions(frame, lambda: [session for _, session in self._session_records.all_in_order()])
         for contribution in ([frame.opening] if frame.opening else []) + (frame.panel.remarks + ([frame.panel.closing] if frame.panel.closing else []) if frame.panel else []):
             self._verify(contribution)
         self._verify_people([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
@@ -150,35 +147,23 @@ class StoreIndex(ForumIndex):
                  ORDER BY seq"""
         return [self._session_records[session_id] for _, session_id in self.connection.execute(sql, {"key": slug})]
 
-    # -- records -------------------------------------------------------------
-
     # -- every record's references are checked as it is read: a store says nothing the file could not ----------
 
-    def _verify(self, item: Any) -> Any:
+    def _verify(self, item: Any) -> None:
         """A contribution's speaker, organisations and themes must exist, as the loader made sure they did."""
         self._verify_people([item.speaker])
-        for organisation in item.organisations:
-            if organisation not in self.organisations:
-                raise StoreDamaged(f"a record names an organisation {organisation!r} the store does not hold")
+        _verify_held(self.organisations, set(item.organisations), "an organisation")  # type: ignore[arg-type]
         for point in item.key_points:
             for theme_id in point.themes:
                 self.themes[theme_id]
-        return item
 
     def _verify_people(self, refs: list[Any]) -> None:
-        wanted = {slug for ref in refs for slug in (ref.candidates if isinstance(ref, model.UncertainPerson) else [ref])}
-        if len(wanted) > 1:  # many at once (the frame's moderators and panelists): one query, not one each
-            missing = wanted - self._people.which_exist(wanted)
-        else:
-            missing = {slug for slug in wanted if slug not in self._people}
-        if missing:
-            raise StoreDamaged(f"a record names a person {min(missing)!r} the store does not hold")
+        slugs = {slug for ref in refs for slug in (ref.candidates if isinstance(ref, model.UncertainPerson) else [ref])}
+        _verify_held(self._people, slugs, "a person")
 
     def _person(self, body: bytes) -> Any:
         record = _decode_with(self._person_decoder, body)
-        for affiliation in record[0].affiliations:
-            if affiliation.organisation not in self.organisations:
-                raise StoreDamaged(f"a person's affiliation names an organisation {affiliation.organisation!r} the store does not hold")
+        _verify_held(self.organisations, {a.organisation for a in record[0].affiliations}, "an organisation")  # type: ignore[arg-type]
         return record
 
     def _contribution(self, body: bytes) -> Contribution:
@@ -210,31 +195,25 @@ class StoreIndex(ForumIndex):
     def contributions(self) -> list[Contribution]:  # type: ignore[override]
         self._people.know_every_key()
         self.organisations.know_every_key()  # type: ignore[attr-defined]
-        return self.contribution_by_id.all_in_order()  # type: ignore[attr-defined]
+        return [contribution for _, contribution in self.contribution_by_id.all_in_order()]  # type: ignore[attr-defined]
 
     @cached_property
     def forum(self) -> model.Forum:  # type: ignore[override]
         """The whole forum, as the file gave it: for the views and exports that show everything."""
         frame = self.frame
         talks = [c.item for c in self.contributions if c.kind == "talk"]
-        people = [entry[0] for entry in self._people.all_in_order()]
-        organisations = self.organisations.all_in_order()  # type: ignore[attr-defined]
+        people = self.all_people()
+        organisations = [organisation for _, organisation in self.organisations.all_in_order()]  # type: ignore[attr-defined]
         fields = {name: getattr(frame, name) for name in Frame.__struct_fields__}
         return model.Forum(**fields, sessions=frame.sessions, people=people, organisations=organisations, talks=talks)
 
     @cached_property
     def article_order(self) -> list[str]:  # type: ignore[override]
         # Whoever asks for everyone's order (speakers, themes) shows everyone: read them all in this one pass.
-        people = self._people
-        order = []
-        for key, body, digest in self.connection.execute("SELECT key, body, digest FROM store_records WHERE kind = 'person' ORDER BY rank"):
-            if key not in people.seen:
-                people.seen[key] = people.decode(check_record(body, digest))
-            order.append(key)
-        return order
+        return [key for key, _ in self._people.all_in_order("rank")]
 
     def all_people(self) -> list[model.Person]:
-        return [entry[0] for entry in self._people.all_in_order()]
+        return [record[0] for _, record in self._people.all_in_order()]
 
     @cached_property
     def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:  # type: ignore[override]
@@ -269,6 +248,12 @@ class StoreIndex(ForumIndex):
     def _contributions_where(self, sql: str, key: str) -> list[Contribution]:
         by_id = self.contribution_by_id
         return [by_id[contribution_id] for _, contribution_id in self.connection.execute(sql, {"key": key})]
+
+
+def _verify_held(records: _Records, keys: set[str], what: str) -> None:
+    missing = keys - records.which_exist(keys) if keys else set()
+    if missing:
+        raise StoreDamaged(f"a record names {what} {min(missing)!r} the store does not hold")
 
 
 class _Known(dict):  # type: ignore[type-arg]

@@ -64,7 +64,7 @@ def test_generated_forum_answers_queries(tmp_path):
         result = cbiic(*data, *command, "--format", "json")
         assert result.exit_code == 0, (command, result.stdout)
         json.loads(result.stdout)
-    talks = json.loads(cbiic(*data, "summary", "--format", "json").stdout)["talks"]
+    talks = json.loads(cbiic(*data, "summary", "--limit", "0", "--format", "json").stdout)["talks"]
     assert len(talks) == TALKS
     assert all(3 <= len(row["key_points"]) <= 5 for row in talks)
 

@@ -272,12 +272,33 @@ def test_a_long_list_is_written_as_it_is_rendered_in_several_pieces(fmt, tmp_pat
 
     data = generated_forum(tmp_path, 4 * ROWS_PER_CHUNK + 200, 3)  # people: half the talks, so more than two batches
     monkeypatch.setenv("CBIIC_NO_CACHE", "1")
-    whole = invoke("--data", str(data), "speakers", "-f", fmt).stdout_bytes
+    whole = invoke("--data", str(data), "speakers", "--limit", "0", "-f", fmt).stdout_bytes
     pieces: list[str] = []
     real_write = process.write
     monkeypatch.setattr(process, "write", lambda text, utf8=False: (pieces.append(text), real_write(text, utf8))[1])
-    streamed = invoke("--data", str(data), "speakers", "-f", fmt)
+    streamed = invoke("--data", str(data), "speakers", "--limit", "0", "-f", fmt)
     assert len(pieces) >= 3
     assert streamed.stdout_bytes == whole == "".join(pieces).encode("utf-8")
     if fmt == "json":
         assert len(json.loads(whole)) > 2 * ROWS_PER_CHUNK
+
+
+@pytest.mark.parametrize("command", ["agenda", "summary"])
+def test_a_json_document_streams_its_long_lists_in_the_bytes_it_would_print_whole(command, tmp_path):
+    """The lists inside a document (the agenda's items, the summary's sessions and talks) go out as they are made,
+    laid out exactly as msgspec lays out the whole document."""
+    from cbiic_cli import answers, load, query
+    from cbiic_cli.formats import OutputFormat
+    from cbiic_cli.render import ROWS_PER_CHUNK, RenderOptions, render_chunks
+    from support import generated_forum
+
+    data = generated_forum(tmp_path, 2 * ROWS_PER_CHUNK + 200, 3)
+    index = query.ForumIndex(load.parse_forum(data.read_bytes(), str(data)))
+    options = RenderOptions(OutputFormat.json)
+    streamed = list(render_chunks(getattr(answers, command)(index), options))
+    whole_view = getattr(answers, command)(index)
+    whole_view.materialise()
+    whole = list(render_chunks(whole_view, options))
+    assert len(whole) == 1 and len(streamed) >= 3
+    assert "".join(streamed) == whole[0]
+    json.loads(whole[0])

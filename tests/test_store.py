@@ -297,18 +297,36 @@ def _organisation_missing(record):
     return record
 
 
+def _tally_speaker_nobody(record):
+    record[2] = [*record[2], "nobody"]
+    return record
+
+
+def _tally_contribution_missing(record):
+    record[0] = [*record[0], "no-such-talk"]
+    return record
+
+
+def _tally_a_count_short(record):
+    record[1] = record[1][:-1]
+    return record
+
+
 @pytest.mark.parametrize(
     ("key", "change"),
     [
         pytest.param("zheng-limin-myeloid-cells", _speaker_nobody, id="speaker-nobody"),
         pytest.param("zheng-limin-myeloid-cells", _theme_missing, id="theme-missing"),
         pytest.param("luo-dan", _organisation_missing, id="organisation-missing"),
+        pytest.param("insurance", _tally_speaker_nobody, id="tally-speaker-nobody"),
+        pytest.param("insurance", _tally_contribution_missing, id="tally-contribution-missing"),
+        pytest.param("insurance", _tally_a_count_short, id="tally-a-count-short"),
     ],
 )
 def test_a_forged_record_with_a_dangling_reference_is_dropped(key, change, cache_home, forum_file):
     """Checksum and types right, references wrong: the answer still comes from the file, with no traceback."""
     old(forum_file)
-    for args in (["speakers", "-f", "json"], ["talk", "zheng-limin-myeloid-cells", "-f", "json"], ["speaker", "luo-dan", "-f", "json"], ["themes", "-f", "json"], ["theme", "immunotherapy", "-f", "json"], ["agenda", "-f", "json"], ["search", "myeloid", "-f", "json"]):
+    for args in (["speakers", "-f", "json"], ["talk", "zheng-limin-myeloid-cells", "-f", "json"], ["speaker", "luo-dan", "-f", "json"], ["themes", "-f", "json"], ["theme", "immunotherapy", "-f", "json"], ["agenda", "-f", "json"], ["search", "myeloid", "-f", "json"], ["summary", "-f", "json"]):
         for earlier in stores(cache_home):  # a forged store an earlier command did not read is still there
             earlier.unlink()
         names(forum_file)
@@ -563,3 +581,72 @@ def test_an_argument_that_is_not_valid_unicode_gets_the_files_answer(command, ca
     result = invoke("--data", str(forum_file), command, "x\udcff")
     assert (result.exit_code, result.stdout, result.stderr) == (expected.exit_code, expected.stdout, expected.stderr)
     assert stores(cache_home)  # the store was fine, and stays
+
+
+# -- a list streamed from the store ------------------------------------------------------------
+
+
+def _break_record(built: Path, kind: str, keys_in_order: str, position: int) -> None:
+    """Make one record's checksum wrong: the one at ``position`` in the order a list streams them."""
+    with sqlite3.connect(built) as connection:
+        (key,) = connection.execute(f"{keys_in_order} LIMIT 1 OFFSET ?", (position,)).fetchone()
+        (digest,) = connection.execute("SELECT digest FROM store_records WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        connection.execute("UPDATE store_records SET digest = ? WHERE kind = ? AND key = ?", (bytes(b ^ 0xFF for b in digest), kind, key))
+
+
+PEOPLE_IN_ORDER = "SELECT key FROM store_records WHERE kind = 'person' ORDER BY rank"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "table"])
+@pytest.mark.parametrize(
+    ("args", "kind", "keys_in_order", "position"),
+    [
+        # Past the first batch of rows written (500) where the list is that long, and past the batches the store reads first.
+        pytest.param(["speakers"], "person", PEOPLE_IN_ORDER, 520, id="speakers"),
+        pytest.param(["agenda"], "contribution", "SELECT id FROM contributions WHERE kind = 'talk' ORDER BY seq", 520, id="agenda"),
+        pytest.param(
+            ["theme", "immunotherapy"],
+            "contribution",
+            "SELECT c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = 'immunotherapy' ORDER BY c.seq",
+            150,
+            id="theme",
+        ),
+        pytest.param(["orgs"], "organisation", "SELECT key FROM store_records WHERE kind = 'organisation' ORDER BY seq", 100, id="orgs"),
+    ],
+)
+def test_damage_found_mid_stream_is_answered_on_from_the_file(args, kind, keys_in_order, position, fmt, cache_home, tmp_path):
+    """Rows already written were checked; the file's answer, which is the same, goes on from the next one."""
+    from cbiic_cli.render import ROWS_PER_CHUNK
+    from support import generated_forum
+
+    forum_file = generated_forum(tmp_path, 2 * ROWS_PER_CHUNK + 100, 5)
+    old(forum_file)
+    command = ["--data", str(forum_file), *args, "--limit", "0", "-f", fmt]
+    expected = invoke("--no-cache", *command)
+    assert invoke(*command).stdout == expected.stdout  # builds the store
+    (built,) = stores(cache_home)
+    _break_record(built, kind, keys_in_order, position)
+    result = invoke(*command)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
+    assert not built.exists(), "the damaged store was kept"
+
+
+def test_a_stream_that_meets_damage_had_written_rows_before_it(cache_home, tmp_path, monkeypatch):
+    """The control for the test above: the damage is found after rows went out, not before the first."""
+    from cbiic_cli import process
+    from cbiic_cli.render import ROWS_PER_CHUNK
+    from support import generated_forum
+
+    forum_file = generated_forum(tmp_path, 2 * ROWS_PER_CHUNK + 100, 5)
+    old(forum_file)
+    command = ["--data", str(forum_file), "speakers", "--limit", "0", "-f", "jsonl"]
+    invoke(*command)
+    (built,) = stores(cache_home)
+    _break_record(built, "person", PEOPLE_IN_ORDER, ROWS_PER_CHUNK + 20)
+    written: list[str] = []
+    discarded: list[int] = []
+    real_write, real_discard = process.write, store.discard
+    monkeypatch.setattr(process, "write", lambda text, utf8=False: (written.append(text), real_write(text, utf8))[1])
+    monkeypatch.setattr(store, "discard", lambda path: (discarded.append(len(written)), real_discard(path))[1])
+    assert invoke(*command).exit_code == 0
+    assert discarded and discarded[0] >= 1, "the store was found damaged before any row was written"

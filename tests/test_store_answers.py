@@ -39,15 +39,24 @@ def generated(tmp_path_factory):
 def commands(path) -> list[list[str]]:
     import json
 
-    talks = json.loads(invoke("--data", str(path), "--no-cache", "agenda", "-f", "json").stdout)["items"]
-    people = json.loads(invoke("--data", str(path), "--no-cache", "speakers", "-f", "json").stdout)
+    talks = json.loads(invoke("--data", str(path), "--no-cache", "agenda", "-f", "json", "--limit", "0").stdout)["items"]
+    people = json.loads(invoke("--data", str(path), "--no-cache", "speakers", "-f", "json", "--limit", "0").stdout)
     themes = json.loads(invoke("--data", str(path), "--no-cache", "themes", "-f", "json").stdout)
     found = [["search", *query, "-f", fmt] for query in QUERIES for fmt in ("json", "table")]
     found += [["talk", item["id"], "-f", "json"] for item in talks[::37] if item["kind"] == "talk"]
     found += [["speaker", person["slug"], "-f", "json"] for person in people[::29]]
-    found += [["theme", theme["id"], "-f", "jsonl"] for theme in themes]
-    found += [["speakers", "-f", "csv"], ["speakers", "--theme", themes[0]["id"]], ["themes"], ["agenda", "-f", "csv"], ["summary", "-f", "json"], ["orgs", "-f", "jsonl"], ["talk", "panel"], ["export", "json", "-"]]
+    found += [["theme", theme["id"], "-f", "jsonl", "--limit", "0"] for theme in themes]
+    found += [["theme", themes[1]["id"], *limit, "-f", fmt] for limit in LIMITS for fmt in ("json", "table")]
+    found += [["speakers", "-f", "csv", "--limit", "0"], ["speakers", "--theme", themes[0]["id"], "--limit", "0"], ["themes"], ["themes", "-f", "json"]]
+    found += [["agenda", "-f", "csv", "--limit", "0"], ["summary", "-f", "json", "--limit", "0"], ["orgs", "-f", "jsonl", "--limit", "0"], ["talk", "panel"], ["export", "json", "-"]]
+    # Each list's first rows (the default, a few, past the opening and into the panel) and its notices
+    for command in (["speakers"], ["speakers", "--role", "speaker"], ["speakers", "--org", "a"], ["agenda"], ["summary"], ["orgs"], ["orgs", "--kind", "hospital"]):
+        found += [[*command, *limit, "-f", fmt] for limit in LIMITS for fmt in ("json", "csv", "table")]
     return found
+
+
+# The default, a few rows, most of a list, and the agenda up to its panel (1 opening, 15 sessions, 300 talks, then the panel).
+LIMITS = [[], ["-n", "3"], ["--limit", "1"], ["--limit", "190"], ["--limit", "320"]]
 
 
 @pytest.mark.parametrize("math_functions", [True, False], ids=["sqlite-with-ln", "sqlite-without-ln"])

@@ -251,7 +251,7 @@ def big_forum(forum_doc, write_forum) -> Path:
 
 def test_head_one_ends_quietly(big_forum, cbiic_exe, isolated_env):
     for args in (["speakers"], ["speakers", "-f", "csv"], ["speakers", "-f", "json"], ["summary"]):
-        command = f"{cbiic_exe} --data {big_forum} {' '.join(args)} | head -1"
+        command = f"{cbiic_exe} --data {big_forum} {' '.join(args)} --limit 0 | head -1"
         result = subprocess.run(check=False, args=["bash", "-c", command], capture_output=True, env=isolated_env, timeout=120)
         assert result.stderr == b"", result.stderr.decode()
         assert result.stdout.count(b"\n") == 1
@@ -361,7 +361,7 @@ def test_ctrl_c_while_reading_stdin_ends_quietly(cbiic_exe, isolated_env):
 def test_ctrl_c_while_writing_ends_quietly(big_forum, cbiic_exe, isolated_env):
     read_end, write_end = os.pipe()
     process = subprocess.Popen(
-        [str(cbiic_exe), "--data", str(big_forum), "speakers"],
+        [str(cbiic_exe), "--data", str(big_forum), "speakers", "--limit", "0"],
         stdout=write_end,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,

@@ -7,7 +7,8 @@ title, and a person the article leaves uncertain is shown with every candidate.
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import chain, islice
+from typing import Any, Iterable, Iterator
 
 from . import model
 from .errors import NotFound
@@ -58,10 +59,11 @@ NO_QUOTES = Quoter(None)
 
 # -- people ----------------------------------------------------------------------
 
-def speakers(index: ForumIndex, org: str | None = None, role: str | None = None, theme: str | None = None) -> View:
-    slugs = index.article_order
+def speakers(index: ForumIndex, org: str | None = None, role: str | None = None, theme: str | None = None, limit: int | None = None) -> View:
+    """Everyone, or those the filters keep, in the article's order; the first ``limit`` of them (None: all)."""
     wanted: list[str] = []
     notices: list[str] = []
+    slugs: Iterable[str] = index.people_in_article_order()
     if org:
         wanted.append(f"affiliated with an organisation matching {quoted(org)}")
         text = normalise(org)
@@ -95,13 +97,25 @@ def speakers(index: ForumIndex, org: str | None = None, role: str | None = None,
         ]
         if len(distinct) > LISTED_AT_MOST:
             notices.append(f"also on {theme_id}: {len(distinct) - LISTED_AT_MOST:,} more people the article does not identify; see `cbiic theme {theme_id}`")
-    rows = [index.person_row(slug) for slug in slugs]
-    view = View("speakers", rows, PERSON_KEYS)
-    if theme:
-        view.notices += notices
-    if not rows and wanted:
+    total = len(slugs) if isinstance(slugs, list) else index.count("people")
+    view = View("speakers", (index.person_row(slug) for slug in _first(slugs, limit)), PERSON_KEYS)
+    view.notices += notices
+    if not total and wanted:
         view.notices.append(f"no one {' and '.join(wanted)}; run `cbiic speakers` to list everyone")
+    _say_limited(view, total, limit, "people")
     return view
+
+
+def _first(items: Iterable[Any], limit: int | None) -> Iterator[Any]:
+    """The first ``limit`` items, taken as they come (None: all of them)."""
+    return islice(items, limit) if limit else iter(items)
+
+
+def _say_limited(view: View, total: int, limit: int | None, noun: str) -> None:
+    """Record the whole answer's size; when only the first rows are shown, say so on stderr, in every format."""
+    view.extra["total"] = total
+    if limit and limit < total:
+        view.notices.append(f"{limit:,} of {total:,} {noun}; --limit 0 for all")
 
 
 def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
@@ -194,14 +208,15 @@ def panel(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> View:
     return view
 
 
-def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES) -> View:
+def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES, limit: int | None = None) -> View:
     theme_id = resolve_theme(index, name)
     the_theme = index.themes[theme_id]
     taken_as = [] if normalise(name) in index.theme_names else [f"taking {quoted(name)} as the theme {theme_id} ({the_theme.label})"]
-    rows = [quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)}) for c in index.contributions_on(theme_id)]
+    rows = (quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)}) for c in _first(index.contributions_on(theme_id), limit))
     extra = {"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}}
     view = View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
     view.notices += taken_as
+    _say_limited(view, index.count_on(theme_id), limit, "contributions")
     return view
 
 
@@ -214,28 +229,22 @@ THEME_KEYS = ["id", "label", "aliases", "description", "count", "talks", "panel_
 
 
 def themes(index: ForumIndex) -> View:
-    on_theme: dict[str, list[Contribution]] = {theme_id: [] for theme_id in index.themes}
-    for contribution in index.contributions:
-        for theme_id in contribution.themes:
-            on_theme[theme_id].append(contribution)
     rows = []
-    for the_theme in index.forum.themes:
-        found = on_theme[the_theme.id]
-        stated = [c.item.speaker for c in found if isinstance(c.item.speaker, str)]
-        uncertain = [c.item.speaker for c in found if isinstance(c.item.speaker, model.UncertainPerson)]
+    for the_theme in index.frame.themes:
+        tally = index.theme_tally(the_theme.id)
         rows.append(
             {
                 "id": the_theme.id,
                 "label": the_theme.label,
                 "aliases": list(the_theme.aliases),
                 "description": the_theme.description,
-                "count": len(found),
-                "talks": sum(c.kind == "talk" for c in found),
-                "panel_remarks": sum(c.kind == "panel-remark" for c in found),
-                "panel_closing": sum(c.kind == "panel-closing" for c in found),
-                "contributions": [c.id for c in found],
-                "speakers": sorted(set(stated), key=index.article_rank.__getitem__),
-                "uncertain_speakers": _distinct_uncertain(uncertain),
+                "count": len(tally.contributions),
+                "talks": tally.kinds["talk"],
+                "panel_remarks": tally.kinds["panel-remark"],
+                "panel_closing": tally.kinds["panel-closing"],
+                "contributions": tally.contributions,
+                "speakers": tally.speakers,
+                "uncertain_speakers": _distinct_uncertain(tally.uncertain),
             }
         )
     return View("themes", rows, THEME_KEYS, extra={"article_order": index.article_order})
@@ -253,63 +262,68 @@ def _distinct_uncertain(refs: list[model.UncertainPerson]) -> list[dict[str, Any
 AGENDA_KEYS = ["kind", "id", "title", "topic", "name", "part_of", "person", "person_slug", "person_candidates", "source_paragraphs"]
 
 
-def agenda(index: ForumIndex) -> View:
+def agenda(index: ForumIndex, limit: int | None = None) -> View:
     """Opening, sessions with their moderators, talks, the panel: in the order the article reports them.
 
     ``person`` is the speaker, or for a session or the panel its moderator, with
-    every candidate when the article does not say which namesake it means.
+    every candidate when the article does not say which namesake it means. Only
+    the first ``limit`` items are made (None: all), as they are printed.
     """
-    forum = index.forum
-    rows: list[dict[str, Any]] = []
+    frame = index.frame
+    the_panel = frame.panel
 
-    def add(kind: str, item_id: str, ref: model.PersonRef, part_of: str | None, lines: Any, title: str | None = None, topic: str | None = None, name: str | None = None) -> None:
+    def item(kind: str, item_id: str, ref: model.PersonRef, part_of: str | None, lines: Any, title: str | None = None, topic: str | None = None, name: str | None = None) -> dict[str, Any]:
         person = index.speaker_fields(ref)
-        rows.append(
-            {
-                "kind": kind,
-                "id": item_id,
-                "title": title,
-                "topic": topic,
-                "name": name,
-                "part_of": part_of,
-                "person": person,
-                # Flat copies for CSV and --fields, where the nested person is one line of text.
-                "person_slug": person["slug"],
-                "person_candidates": [candidate["slug"] for candidate in person["speaker_candidates"]],
-                "source_paragraphs": list(lines),
-            }
-        )
+        return {
+            "kind": kind,
+            "id": item_id,
+            "title": title,
+            "topic": topic,
+            "name": name,
+            "part_of": part_of,
+            "person": person,
+            # Flat copies for CSV and --fields, where the nested person is one line of text.
+            "person_slug": person["slug"],
+            "person_candidates": [candidate["slug"] for candidate in person["speaker_candidates"]],
+            "source_paragraphs": list(lines),
+        }
 
-    if forum.opening:
-        add("opening", forum.opening.id, forum.opening.speaker, None, forum.opening.source_paragraphs)
-    for session in forum.sessions:
-        add("session", session.id, session.moderator, None, session.source_paragraphs, name=session.name)
-    for contribution in index.contributions:
-        if contribution.kind == "talk":
-            item = contribution.item
-            add("talk", item.id, item.speaker, contribution.part_of, item.source_paragraphs, title=contribution.title, topic=contribution.topic)
-    if forum.panel:
-        the_panel = forum.panel
-        add("panel", the_panel.id, the_panel.moderator, None, the_panel.source_paragraphs, title=the_panel.title)
+    def panel_items() -> Iterator[dict[str, Any]]:
+        if the_panel is None:
+            return
+        yield item("panel", the_panel.id, the_panel.moderator, None, the_panel.source_paragraphs, title=the_panel.title)
         for slug in the_panel.panelists:
-            add("panelist", slug, slug, the_panel.id, index.people[slug].source_paragraphs)
+            yield item("panelist", slug, slug, the_panel.id, index.people[slug].source_paragraphs)
         for remark in the_panel.remarks:
-            add("panel-remark", remark.id, remark.speaker, the_panel.id, remark.source_paragraphs)
+            yield item("panel-remark", remark.id, remark.speaker, the_panel.id, remark.source_paragraphs)
         if the_panel.closing:
-            add("panel-closing", the_panel.closing.id, the_panel.closing.speaker, the_panel.id, the_panel.closing.source_paragraphs)
-    document = {"order": ORDER_NOTE, "session_note": session_note(forum), "items": rows}
-    return View("agenda", rows, AGENDA_KEYS, document=document)
+            yield item("panel-closing", the_panel.closing.id, the_panel.closing.speaker, the_panel.id, the_panel.closing.source_paragraphs)
+
+    opening = frame.opening
+    items = chain(
+        [item("opening", opening.id, opening.speaker, None, opening.source_paragraphs)] if opening else [],
+        (item("session", s.id, s.moderator, None, s.source_paragraphs, name=s.name) for s in index.sessions_in_order()),
+        (item("talk", c.id, c.item.speaker, c.part_of, c.item.source_paragraphs, title=c.title, topic=c.topic) for c in index.talks_in_order()),
+        panel_items(),
+    )
+    panel_size = 1 + len(the_panel.panelists) + len(the_panel.remarks) + (1 if the_panel.closing else 0) if the_panel else 0
+    total = (1 if opening else 0) + index.count("sessions") + index.count("talks") + panel_size
+    rows = _first(items, limit)
+    document = {"order": ORDER_NOTE, "session_note": session_note(index), "items": rows}
+    view = View("agenda", rows, AGENDA_KEYS, document=document)
+    _say_limited(view, total, limit, "agenda items")
+    return view
 
 
-def session_note(forum: model.Forum) -> str | None:
+def session_note(index: ForumIndex) -> str | None:
     """Said whenever there are sessions but the data (rightly, for this article) places no talk in one."""
-    if forum.sessions and not any(session.talks for session in forum.sessions):
+    if index.count("sessions") and not index.sessions_hold_talks():
         return SESSION_NOTE
     return None
 
 
-def forum_facts(forum: model.Forum) -> dict[str, Any]:
-    info = forum.forum
+def forum_facts(frame: Any) -> dict[str, Any]:
+    info = frame.forum
     organisers = info.organisers
     return {
         "name": info.name,
@@ -322,90 +336,97 @@ def forum_facts(forum: model.Forum) -> dict[str, Any]:
         "organisers_note_lines": list(organisers.note.source_paragraphs) if organisers.note else [],
         "aims": list(info.aims),
         "source_paragraphs": list(info.source_paragraphs),
-        "source": {"title": forum.source.title, "published": forum.source.published, "file": forum.source.file},
+        "source": {"title": frame.source.title, "published": frame.source.published, "file": frame.source.file},
     }
 
 
-def counts(forum: model.Forum) -> dict[str, int]:
+def counts(index: ForumIndex) -> dict[str, int]:
     """The forum's size, counted one way everywhere: the panel's closing words are not a panel remark."""
-    panel = forum.panel
+    frame = index.frame
+    panel = frame.panel
     return {
-        "people": len(forum.people),
-        "organisations": len(forum.organisations),
-        "talks": len(forum.talks),
+        "people": index.count("people"),
+        "organisations": index.count("organisations"),
+        "talks": index.count("talks"),
         "panel_remarks": len(panel.remarks) if panel else 0,
         "panel_closing": 1 if panel and panel.closing else 0,
-        "opening": 1 if forum.opening else 0,
-        "themes": len(forum.themes),
+        "opening": 1 if frame.opening else 0,
+        "themes": len(frame.themes),
     }
 
 
-def summary(index: ForumIndex) -> View:
-    forum = index.forum
-    rows = [index.contribution_row(c) for c in index.contributions]
-    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KIND_LABEL}
-    for row in rows:
-        by_kind[row["kind"]].append(row)
+def summary(index: ForumIndex, limit: int | None = None) -> View:
+    """The forum's facts, sessions, contributions and themes; of the sessions and talks, the first ``limit`` (None: all)."""
+    frame = index.frame
+    opening = index.contribution_row(index.contribution_by_id[frame.opening.id]) if frame.opening else None
+    panel = panel_document(index)
+
+    def talks() -> Iterator[dict[str, Any]]:
+        # Made as they are printed, once for the rows and once for the document: only one of them is printed.
+        return (index.contribution_row(c) for c in _first(index.talks_in_order(), limit))
+
+    rows = chain([opening] if opening else [], talks(), panel["remarks"] + ([panel["closing"]] if panel["closing"] else []) if panel else [])
+    tally = counts(index)
+    sessions = (
+        {"id": s.id, "name": s.name, "moderator": index.speaker_fields(s.moderator), "talks": list(s.talks), "source_paragraphs": list(s.source_paragraphs)}
+        for s in _first(index.sessions_in_order(), limit)
+    )
     document = {
-        **forum_facts(forum),
-        "counts": counts(forum),
+        **forum_facts(frame),
+        "counts": tally,
         "order": ORDER_NOTE,
-        "sessions": [
-            {"id": s.id, "name": s.name, "moderator": index.speaker_fields(s.moderator), "talks": list(s.talks), "source_paragraphs": list(s.source_paragraphs)}
-            for s in forum.sessions
-        ],
-        "session_note": session_note(forum),
-        "opening": by_kind["opening"][0] if by_kind["opening"] else None,
-        "talks": by_kind["talk"],
-        "panel": panel_document(index),
+        "sessions": sessions,
+        "session_note": session_note(index),
+        "opening": opening,
+        "talks": talks(),
+        "panel": panel,
         "themes": themes(index).items,
     }
-    return View("summary", rows, CONTRIBUTION_KEYS, document=document)
+    view = View("summary", rows, CONTRIBUTION_KEYS, document=document)
+    view.extra["total"] = tally["opening"] + tally["talks"] + tally["panel_remarks"] + tally["panel_closing"]
+    shown = [f"{limit:,} of {total:,} {noun}" for total, noun in ((index.count("sessions"), "sessions"), (tally["talks"], "talks")) if limit and limit < total]
+    if shown:
+        view.notices.append(f"{' and '.join(shown)}; --limit 0 for all")
+    return view
 
 
 ORG_KEYS = ["id", "name", "kind", "people", "people_names", "people_positions", "contributions", "mentioned_in", "note", "note_lines", "source_paragraphs"]
 
 
-def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None) -> View:
+def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None, limit: int | None = None) -> View:
     wanted = normalise(text) if text else ""
-    mentioned: dict[str, list[Contribution]] = {}
-    by_speaker: dict[str, list[Contribution]] = {}
-    for contribution in index.contributions:
-        for organisation_id in contribution.item.organisations:
-            mentioned.setdefault(organisation_id, []).append(contribution)
-        if isinstance(contribution.item.speaker, str):
-            by_speaker.setdefault(contribution.item.speaker, []).append(contribution)
-    position = {c.id: number for number, c in enumerate(index.contributions)}
-    rows = []
-    for organisation in index.forum.organisations:
-        if wanted and wanted not in normalise(organisation.name) and wanted not in organisation.id:
-            continue
-        if kind and organisation.kind.value != kind:
-            continue
-        people = index.affiliated.get(organisation.id, [])
-        said = {c.id: c for person, _ in people for c in by_speaker.get(person.slug, [])}
-        rows.append(
-            {
-                "id": organisation.id,
-                "name": organisation.name,
-                "kind": organisation.kind.value,
-                # Parallel lists, as for a person's positions and organisations: the nth name holds the nth position.
-                "people": [person.slug for person, _ in people],
-                "people_names": [person.name for person, _ in people],
-                "people_positions": [position for _, position in people],
-                "contributions": [c.id for c in sorted(said.values(), key=lambda c: position[c.id])],
-                "mentioned_in": [c.id for c in mentioned.get(organisation.id, [])],
-                "note": organisation.note.text if organisation.note else None,
-                "note_lines": list(organisation.note.source_paragraphs) if organisation.note else [],
-                "source_paragraphs": list(organisation.source_paragraphs),
-            }
-        )
-    view = View("orgs", rows, ORG_KEYS)
-    if not rows:
+    found: Iterable[model.Organisation] = index.organisations_in_order()
+    if wanted or kind:
+        found = [
+            organisation
+            for organisation in found
+            if not (wanted and wanted not in normalise(organisation.name) and wanted not in organisation.id) and not (kind and organisation.kind.value != kind)
+        ]
+    total = len(found) if isinstance(found, list) else index.count("organisations")
+    view = View("orgs", (_organisation_row(index, organisation) for organisation in _first(found, limit)), ORG_KEYS)
+    if not total:
         what = " and ".join(filter(None, [f"matches {quoted(text)}" if text else "", f"is of kind {kind}" if kind else ""]))
         view.notices.append(f"no organisation {what}; run `cbiic orgs` to list them all")
+    _say_limited(view, total, limit, "organisations")
     return view
 
+
+def _organisation_row(index: ForumIndex, organisation: model.Organisation) -> dict[str, Any]:
+    people = index.affiliated_with(organisation.id)
+    return {
+        "id": organisation.id,
+        "name": organisation.name,
+        "kind": organisation.kind.value,
+        # Parallel lists, as for a person's positions and organisations: the nth name holds the nth position.
+        "people": [person.slug for person, _ in people],
+        "people_names": [person.name for person, _ in people],
+        "people_positions": [position for _, position in people],
+        "contributions": [c.id for c in index.stated_contributions_of([person.slug for person, _ in people])],
+        "mentioned_in": [c.id for c in index.mentioning(organisation.id)],
+        "note": organisation.note.text if organisation.note else None,
+        "note_lines": list(organisation.note.source_paragraphs) if organisation.note else [],
+        "source_paragraphs": list(organisation.source_paragraphs),
+    }
 
 
 def search(index: ForumIndex, words: list[str], theme_name: str | None = None, limit: int | None = None, quoter: Quoter = NO_QUOTES) -> View:

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__, commands, process
-from .commands import DEFAULT_HITS, UsageProblem
+from .commands import DEFAULT_LIMIT, UsageProblem
 from .errors import CbiicError
 from .formats import OutputFormat
 
@@ -162,8 +162,13 @@ def command(*, examples: list[str] | None = None, example: str | None = None, ou
 def _a_count(value: int) -> int:
     # Not min=0: Click would print its range as "[x>=0]" in the help.
     if value < 0:
-        raise typer.BadParameter(f"{value} is not a count of hits; give 1 or more, or 0 for all")
+        raise typer.BadParameter(f"{value} is not a number of rows to show; give 1 or more, or 0 for all")
     return value
+
+
+def _limit_option(rows: str) -> Any:
+    """``rows``: what N counts, as in "the first N people"."""
+    return typer.Option("--limit", "-n", metavar="N", callback=_a_count, help=f"Show {rows} (default {DEFAULT_LIMIT}); 0 shows them all.", show_default=False)
 
 
 def _setting(ctx: typer.Context, name: str) -> Any:
@@ -296,9 +301,10 @@ def speakers(
     org: Annotated[Optional[str], typer.Option("--org", metavar="TEXT", help="Only people affiliated with an organisation whose name contains this text (any case or punctuation).")] = None,
     role: RoleOption = None,
     theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only people who spoke on this theme.", autocompletion=_complete_theme)] = None,
+    limit: Annotated[int, _limit_option("the first N people")] = DEFAULT_LIMIT,
 ) -> None:
     """Everyone named in the article, in the order it first names them, with roles and affiliations."""
-    commands.speakers(_settings(ctx), org, role, theme_name)
+    commands.speakers(_settings(ctx), org, role, theme_name, limit)
 
 
 @command(examples=["cbiic speaker xue-junli", "cbiic speaker ma-jun-sysucc", "cbiic speaker 'Li Ziming' --format json"])
@@ -326,9 +332,10 @@ def theme(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="THEME", help="Theme id, label or alias, any case.", autocompletion=_complete_theme)],
     source: SourceOption = None,
+    limit: Annotated[int, _limit_option("the first N contributions")] = DEFAULT_LIMIT,
 ) -> None:
     """Every talk and panel remark on one theme, with speaker, affiliation and the key point that carries it."""
-    commands.theme(_settings(ctx), name, source)
+    commands.theme(_settings(ctx), name, source, limit)
 
 
 @command(examples=["cbiic themes", "cbiic themes --format json", "cbiic themes --fields id,count"])
@@ -338,15 +345,15 @@ def themes(ctx: typer.Context) -> None:
 
 
 @command(examples=["cbiic agenda", "cbiic agenda --format markdown"])
-def agenda(ctx: typer.Context) -> None:
+def agenda(ctx: typer.Context, limit: Annotated[int, _limit_option("the first N items")] = DEFAULT_LIMIT) -> None:
     """Opening, sessions and their moderators, talks and the panel, in the order the article reports them."""
-    commands.agenda(_settings(ctx))
+    commands.agenda(_settings(ctx), limit)
 
 
 @command(examples=["cbiic summary", "cbiic summary --format markdown > forum.md"])
-def summary(ctx: typer.Context) -> None:
+def summary(ctx: typer.Context, limit: Annotated[int, _limit_option("the first N sessions and the first N talks")] = DEFAULT_LIMIT) -> None:
     """A digest of the whole forum: the facts, sessions, every contribution in a line or two, the panel."""
-    commands.summary(_settings(ctx))
+    commands.summary(_settings(ctx), limit)
 
 
 @command(examples=["cbiic search immune", "cbiic search '\"immune checkpoint\"' --theme immunotherapy", "cbiic search drg --format json", "cbiic search nsclc -n 3"])
@@ -354,7 +361,7 @@ def search(
     ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(metavar="TEXT...", help='Words (all must match) and "quoted phrases".')],
     theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only talks and remarks on this theme.", autocompletion=_complete_theme)] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", metavar="N", callback=_a_count, help=f"Show the best N hits (default {DEFAULT_HITS}); 0 shows them all.", show_default=False)] = DEFAULT_HITS,
+    limit: Annotated[int, _limit_option("the best N hits")] = DEFAULT_LIMIT,
     source: SourceOption = None,
 ) -> None:
     """Ranked full-text search over everything shown: people, organisations, sessions, the panel, talks and remarks."""
@@ -369,9 +376,10 @@ def orgs(
     ctx: typer.Context,
     text: Annotated[Optional[str], typer.Argument(metavar="TEXT", help="Only organisations whose name contains this text (any case or punctuation).")] = None,
     kind: OrgKindOption = None,
+    limit: Annotated[int, _limit_option("the first N organisations")] = DEFAULT_LIMIT,
 ) -> None:
     """Every organisation the article names: who is affiliated with it, what they said, and where it is mentioned."""
-    commands.orgs(_settings(ctx), text, kind)
+    commands.orgs(_settings(ctx), text, kind, limit)
 
 
 class ReportFormat(str, enum.Enum):

@@ -16,8 +16,10 @@ from .errors import CbiicError
 from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
 
 
-# Search shows this many hits unless told otherwise: a broad word at 100,000 talks would print megabytes.
-DEFAULT_HITS = 20
+# Every list (search's hits, people, contributions on a theme, organisations, agenda items, the summary's
+# sessions and talks) shows this many unless told otherwise, as gh does: at 100,000 talks a whole list is
+# megabytes no reader wants by default. Scripts ask for all of it with --limit 0; a notice says when rows were left out.
+DEFAULT_LIMIT = 20
 
 
 class UsageProblem(CbiicError):
@@ -75,24 +77,55 @@ def forum_index(settings: Settings, use_store: bool = True) -> Any:
 
 
 def answer(settings: Settings, ask: Callable[[Any], Any]) -> Any:
-    """``ask(index)``; if the store turns out damaged on the way, it is discarded and the file answers instead."""
+    """``ask(index)``; if the store turns out damaged on the way, it is discarded and the file answers instead.
+
+    Rows a store makes as they are printed may find damage after some are out: those were checked, and the
+    file's answer, which is the same, goes on from the next row."""
     index = forum_index(settings)
     try:
-        return ask(index)
+        view = ask(index)
     except Exception as error:
-        from . import store
+        return _answer_afresh(settings, ask, index, error)
+    if hasattr(index, "connection"):
+        for pick in view.streamed_parts():
+            view.replace_part(pick, _resuming(pick(view), pick, settings, ask, index))
+    return view
 
-        if not hasattr(index, "connection"):
-            raise
-        if isinstance(error, UnicodeEncodeError):
-            # Text that is not valid Unicode (a command-line argument with undecodable bytes) cannot be put to
-            # SQLite; the file answers it, and the store, which is fine, stays.
-            return ask(forum_index(settings, use_store=False))
+
+def _resuming(rows: Any, pick: Callable[[Any], Any], settings: Settings, ask: Callable[[Any], Any], index: Any) -> Any:
+    """``rows`` as they come from the store; on damage, the same part of the file's answer from where they stopped."""
+    from itertools import islice
+
+    from . import store
+
+    made = 0
+    try:
+        for row in rows:
+            yield row
+            made += 1
+    except Exception as error:
         if not store.is_damage(error):
             raise
         index.connection.close()
         store.discard(index.path)
+        yield from islice(pick(ask(forum_index(settings, use_store=False))), made, None)
+
+
+def _answer_afresh(settings: Settings, ask: Callable[[Any], Any], index: Any, error: Exception) -> Any:
+    """The file's answer, when the store could not give one; any other error is the command's own."""
+    from . import store
+
+    if not hasattr(index, "connection"):
+        raise error
+    if isinstance(error, UnicodeEncodeError):
+        # Text that is not valid Unicode (a command-line argument with undecodable bytes) cannot be put to
+        # SQLite; the file answers it, and the store, which is fine, stays.
         return ask(forum_index(settings, use_store=False))
+    if not store.is_damage(error):
+        raise error
+    index.connection.close()
+    store.discard(index.path)
+    return ask(forum_index(settings, use_store=False))
 
 
 def quoter(source: Optional[str]) -> Any:
@@ -114,7 +147,7 @@ def emit(view: Any, settings: Settings) -> None:
     rows_only = fmt in ROW_FORMATS or fields is not None
     for notice in view.notices + (view.row_notices if rows_only else []):
         process.say(notice)
-    if view.notices and not view.items and fmt.canonical is OutputFormat.table:
+    if view.notices and view.empty and fmt.canonical is OutputFormat.table:
         return
     color, width, ascii_only = process.terminal()
     options = RenderOptions(
@@ -144,12 +177,13 @@ def selected_fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]
 
 # -- the query commands, in the order `cbiic --help` lists them ----------------
 
-def speakers(settings: Settings, org: Optional[str] = None, role: Optional[str] = None, theme_name: Optional[str] = None) -> None:
+def speakers(settings: Settings, org: Optional[str] = None, role: Optional[str] = None, theme_name: Optional[str] = None, limit: int = DEFAULT_LIMIT) -> None:
+    """``limit`` 0 shows everyone (so for every command below)."""
     from . import answers
 
     if role is not None and role.casefold() not in answers.ROLE_FILTERS:
         raise UsageProblem(f"{role!r} is not a role; choose one of: {', '.join(answers.ROLE_FILTERS)}", "'--role'")
-    emit(answer(settings, lambda index: answers.speakers(index, org, role.casefold() if role else None, theme_name)), settings)
+    emit(answer(settings, lambda index: answers.speakers(index, org, role.casefold() if role else None, theme_name, limit or None)), settings)
 
 
 def speaker(settings: Settings, slug: str, source: Optional[str] = None) -> None:
@@ -164,10 +198,10 @@ def talk(settings: Settings, ref: str, source: Optional[str] = None) -> None:
     emit(answer(settings, lambda index: answers.talk(index, ref, quoter(source))), settings)
 
 
-def theme(settings: Settings, name: str, source: Optional[str] = None) -> None:
+def theme(settings: Settings, name: str, source: Optional[str] = None, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
 
-    emit(answer(settings, lambda index: answers.theme(index, name, quoter(source))), settings)
+    emit(answer(settings, lambda index: answers.theme(index, name, quoter(source), limit or None)), settings)
 
 
 def themes(settings: Settings) -> None:
@@ -176,20 +210,19 @@ def themes(settings: Settings) -> None:
     emit(answer(settings, answers.themes), settings)
 
 
-def agenda(settings: Settings) -> None:
+def agenda(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
 
-    emit(answer(settings, answers.agenda), settings)
+    emit(answer(settings, lambda index: answers.agenda(index, limit or None)), settings)
 
 
-def summary(settings: Settings) -> None:
+def summary(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
 
-    emit(answer(settings, answers.summary), settings)
+    emit(answer(settings, lambda index: answers.summary(index, limit or None)), settings)
 
 
-def search(settings: Settings, text: list[str], theme_name: Optional[str] = None, limit: int = DEFAULT_HITS, source: Optional[str] = None) -> None:
-    """``limit`` 0 shows every hit."""
+def search(settings: Settings, text: list[str], theme_name: Optional[str] = None, limit: int = DEFAULT_LIMIT, source: Optional[str] = None) -> None:
     from . import answers
     from .search import QueryProblem
 
@@ -200,11 +233,11 @@ def search(settings: Settings, text: list[str], theme_name: Optional[str] = None
     emit(view, settings)
 
 
-def orgs(settings: Settings, text: Optional[str] = None, kind: Optional[str] = None) -> None:
+def orgs(settings: Settings, text: Optional[str] = None, kind: Optional[str] = None, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
     from .model import OrganisationKind
 
     kinds = [k.value for k in OrganisationKind]
     if kind is not None and kind.casefold() not in kinds:
         raise UsageProblem(f"{kind!r} is not a kind of organisation; choose one of: {', '.join(kinds)}", "'--kind'")
-    emit(answer(settings, lambda index: answers.orgs(index, text, kind.casefold() if kind else None)), settings)
+    emit(answer(settings, lambda index: answers.orgs(index, text, kind.casefold() if kind else None, limit or None)), settings)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 from . import model
 from .errors import Ambiguous, NotFound
@@ -75,7 +75,8 @@ class View:
     table's rows); ``keys`` names every key an item has, in order, so a view with
     no items still has a CSV header and ``--fields`` can be checked; ``document``
     replaces ``items`` in JSON for commands that answer with one object;
-    ``notices`` are lines for stderr (a filter that matched nothing, a corrected
+    ``items`` may be an iterator (a long list made as it is printed), and then
+    ``extra["total"]`` says how many the whole answer has; ``notices`` are lines for stderr (a filter that matched nothing, a corrected
     query); ``row_notices`` are lines for stderr when only the rows are printed
     (jsonl, csv, tsv, --fields): an uncertainty the document holds and no row
     does; ``extra`` carries what only the human layouts need.
@@ -86,7 +87,7 @@ class View:
     def __init__(
         self,
         kind: str,
-        items: list[dict[str, Any]],
+        items: Iterable[dict[str, Any]],
         keys: list[str],
         document: dict[str, Any] | None = None,
         extra: dict[str, Any] | None = None,
@@ -98,6 +99,48 @@ class View:
         self.notices: list[str] = []
         self.row_notices: list[str] = []
         self.extra = extra if extra is not None else {}
+
+    def materialise(self) -> list[dict[str, Any]]:
+        """The items, and every list the document holds, as lists: for a layout made as a whole. Until then
+        they may be iterators, made one by one as they are printed (a long list streams); a document may
+        hold the items' own iterator."""
+        if not isinstance(self.items, list):
+            self.replace_items(list(self.items))
+        if self.document is not None:
+            for key, value in self.document.items():
+                if isinstance(value, Iterator):
+                    self.document[key] = list(value)
+        return self.items  # type: ignore[return-value]
+
+    def replace_items(self, items: Iterable[dict[str, Any]]) -> None:
+        """New items (the same rows, made another way), wherever the document holds the old ones too."""
+        self.replace_part(lambda view: view.items, items)
+
+    def replace_part(self, pick: Callable[[View], Any], new: Any) -> None:
+        """Put ``new`` where ``pick(self)`` is: the items or a value of the document, and wherever else that value is."""
+        old = pick(self)
+        if self.document is not None:
+            self.document = {key: new if value is old else value for key, value in self.document.items()}
+        if self.items is old:
+            self.items = new
+
+    def streamed_parts(self) -> list[Callable[[View], Any]]:
+        """How to find each part made as it is printed (an iterator), once each: the items, and values of the document."""
+        found: list[Callable[[View], Any]] = []
+        seen: list[Any] = []
+        if isinstance(self.items, Iterator):
+            found.append(lambda view: view.items)
+            seen.append(self.items)
+        for key, value in (self.document or {}).items():
+            if isinstance(value, Iterator) and not any(value is other for other in seen):
+                found.append(lambda view, key=key: view.document[key])
+                seen.append(value)
+        return found
+
+    @property
+    def empty(self) -> bool:
+        """No item at all, known without making them."""
+        return self.extra["total"] == 0 if not isinstance(self.items, list) else not self.items
 
 
 PERSON_KEYS = ["slug", "name", "honorific", "positions", "organisations", "organisation_ids", "roles", "possible_roles"]
@@ -315,6 +358,88 @@ class ForumIndex:
         if isinstance(speaker, model.UncertainPerson):
             return "uncertain" if slug in speaker.candidates else None
         return "stated" if speaker == slug else None
+
+    # -- lists a piece at a time: a view shows the first N, and a store streams them from SQLite ---------
+
+    def count(self, what: str) -> int:
+        """How many people, organisations, sessions or talks the forum has."""
+        forum = self.forum
+        return len({"people": forum.people, "organisations": forum.organisations, "sessions": forum.sessions, "talks": forum.talks}[what])
+
+    def people_in_article_order(self) -> Iterator[str]:
+        return iter(self.article_order)
+
+    def organisations_in_order(self) -> Iterator[model.Organisation]:
+        return iter(self.forum.organisations)
+
+    def sessions_in_order(self) -> Iterator[model.Session]:
+        return iter(self.frame.sessions)
+
+    def talks_in_order(self) -> Iterator[Contribution]:
+        return (contribution for contribution in self.contributions if contribution.kind == "talk")
+
+    def count_on(self, theme_id: str) -> int:
+        return len(self.contributions_on(theme_id))
+
+    def sessions_hold_talks(self) -> bool:
+        return any(session.talks for session in self.frame.sessions)
+
+    def affiliated_with(self, organisation_id: str) -> list[tuple[model.Person, str]]:
+        """(person, position) for everyone affiliated with the organisation, in the file's order."""
+        return self.affiliated.get(organisation_id, [])
+
+    def stated_contributions_of(self, slugs: list[str]) -> list[Contribution]:
+        """What these people are stated to have said (not what they possibly said), in the article's order."""
+        wanted = set(slugs)
+        return [c for c in self.contributions if isinstance(c.item.speaker, str) and c.item.speaker in wanted]
+
+    def mentioning(self, organisation_id: str) -> list[Contribution]:
+        """The contributions that mention the organisation, in the article's order."""
+        return [c for c in self.contributions if organisation_id in c.item.organisations]
+
+    def theme_tally(self, theme_id: str) -> ThemeTally:
+        return self._theme_tallies[theme_id]
+
+    @cached_property
+    def _theme_tallies(self) -> dict[str, ThemeTally]:
+        tallies = {theme_id: ThemeTally() for theme_id in self.themes}
+        for contribution in self.contributions:
+            for theme_id in contribution.themes:
+                tallies[theme_id].add(contribution.id, contribution.kind, contribution.item.speaker)
+        for tally in tallies.values():
+            tally.speakers = sorted(tally.speakers, key=self.article_rank.__getitem__)
+        return tallies
+
+
+class ThemeTally:
+    """What ``cbiic themes`` says of one theme: its contributions in the article's order, how many of each kind, who spoke."""
+
+    __slots__ = ("contributions", "kinds", "speakers", "uncertain")
+
+    def __init__(self) -> None:
+        self.contributions: list[str] = []
+        self.kinds: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self.speakers: Iterable[str] = {}  # distinct stated speakers: a dict while adding, then a list in the article's order
+        self.uncertain: list[model.UncertainPerson] = []
+
+    def as_tuple(self) -> tuple[list[str], list[int], list[str], list[model.UncertainPerson]]:
+        """For the store: the counts in the order of ``KINDS``."""
+        return self.contributions, [self.kinds[kind] for kind in KINDS], list(self.speakers), self.uncertain
+
+    @classmethod
+    def from_tuple(cls, stored: tuple[list[str], list[int], list[str], list[model.UncertainPerson]]) -> ThemeTally:
+        tally = cls()
+        tally.contributions, counts, tally.speakers, tally.uncertain = stored
+        tally.kinds = dict(zip(KINDS, counts, strict=True))
+        return tally
+
+    def add(self, contribution_id: str, kind: str, speaker: model.PersonRef) -> None:
+        self.contributions.append(contribution_id)
+        self.kinds[kind] += 1
+        if isinstance(speaker, model.UncertainPerson):
+            self.uncertain.append(speaker)
+        else:
+            self.speakers[speaker] = None  # type: ignore[index]
 
 
 def appearances(frame: Any, talk_speakers: list[model.PersonRef]) -> list[tuple[model.PersonRef, str]]:

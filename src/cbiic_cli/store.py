@@ -132,7 +132,7 @@ def _format_fingerprint() -> bytes:
     import msgspec
 
     parts = [STORE_FORMAT, __version__.encode(), msgspec.__version__.encode()]
-    for name in ("model.py", "query.py", "store.py", "search.py", "words.py"):
+    for name in ("model.py", "query.py", "store.py", "store_index.py", "search.py", "words.py"):
         try:
             info = Path(__file__).with_name(name).stat()
             parts.append(f"{name} {info.st_size} {info.st_mtime_ns}".encode())
@@ -337,6 +337,9 @@ def _fill_records(connection: Any, index: Any) -> None:
     rows += [("organisation", o.id, seq, None, *_record(encode(o))) for seq, o in enumerate(forum.organisations)]
     rows += [("session", s.id, seq, None, *_record(encode(s))) for seq, s in enumerate(forum.sessions)]
     rows += [("contribution", c.id, seq, None, *_record(encode((c.kind, c.part_of, c.item)))) for seq, c in enumerate(index.contributions)]
+    # What `cbiic themes` (and the summary) says of each theme, counted once here rather than over every talk per query.
+    tallies = [(theme.id, index.theme_tally(theme.id)) for theme in forum.themes]
+    rows += [("tally", theme_id, seq, None, *_record(encode(tally.as_tuple()))) for seq, (theme_id, tally) in enumerate(tallies)]
     connection.executemany("INSERT INTO store_records VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 

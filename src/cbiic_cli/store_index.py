@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 import msgspec
 
 from . import model
-from .query import Contribution, ForumIndex, appearances
+from .query import Contribution, ForumIndex, ThemeTally, appearances
 from .store import StoreDamaged, check_record
 
 ITEM_TYPES: dict[str, Any] = {"opening": model.Speech, "talk": model.Talk, "panel-remark": model.Remark, "panel-closing": model.Speech}
@@ -48,6 +48,11 @@ class _FrameWithSessions:
         return self._sessions()
 
 
+# Records kept once read. A list streamed from the store passes through this many at a time, so memory stays
+# flat however long the list; a record asked for again after that is read again.
+RECORDS_KEPT = 4096
+
+
 class _Records(Mapping[str, Any]):
     """One kind of record by key, read and checked on demand; iterated in the file's order."""
 
@@ -71,9 +76,9 @@ class _Records(Mapping[str, Any]):
 
     def which_exist(self, keys: set[str]) -> set[str]:
         """Those of ``keys`` the store holds: from what was read already, else in one query per 500 keys."""
+        if self.every_key is not None:  # it holds every key read so far too
+            return keys & self.every_key
         known = {key for key in keys if key in self.seen}
-        if self.every_key is not None:
-            return known | (keys & self.every_key)
         asked = sorted(keys - known)
         for start in range(0, len(asked), 500):  # SQLite allows a limited number of parameters
             chunk = asked[start : start + 500]
@@ -84,7 +89,7 @@ class _Records(Mapping[str, Any]):
     def know_every_key(self) -> None:
         """Before checking many references (a whole-forum view): one query for every key, then set lookups."""
         if self.every_key is None:
-            self.every_key = set(self.keys_in_order())
+            self.every_key = {key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = ?", (self.kind,))}
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys_in_order())
@@ -94,6 +99,32 @@ class _Records(Mapping[str, Any]):
 
     def keys_in_order(self) -> list[str]:
         return [key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = ? ORDER BY seq", (self.kind,))]
+
+    def stream(self, sql: str, parameters: Any = ()) -> Iterator[str]:
+        """The keys ``sql`` selects, in its order, each record read, checked, decoded and kept as its key is
+        yielded (so looking it up right after is free) while nothing accumulates. Keys are selected first and
+        records read a batch at a time: sorting keys is cheap, sorting records would read them all first."""
+        keys = self.connection.execute(sql, parameters)
+        size = 16  # the first rows soon (a view shows 20 by default), then batches worth a query each
+        while batch := [key for (key,) in keys.fetchmany(size)]:
+            if len(self.seen) + len(batch) > RECORDS_KEPT:
+                self.seen.clear()
+            wanted = [key for key in batch if key not in self.seen]
+            read = dict.fromkeys(wanted)
+            if wanted:
+                query = f"SELECT key, body, digest FROM store_records WHERE kind = ? AND key IN ({', '.join('?' * len(wanted))})"
+                for key, body, digest in self.connection.execute(query, (self.kind, *wanted)):
+                    read[key] = (body, digest)
+            for key in batch:
+                if key not in self.seen:
+                    if read.get(key) is None:
+                        raise StoreDamaged(f"the store refers to a {self.kind} {key!r} it does not hold")
+                    self.seen[key] = self.decode(check_record(*read[key]))
+                yield key
+            size = min(size * 4, 500)  # SQLite allows a limited number of parameters
+
+    def stream_in_order(self, order: str = "seq") -> Iterator[str]:
+        return self.stream(f"SELECT key FROM store_records WHERE kind = ? ORDER BY {'rank' if order == 'rank' else 'seq'}", (self.kind,))
 
     def all_in_order(self, order: str = "seq") -> list[tuple[str, Any]]:
         """Every (key, record), read in one pass (a whole-forum view), in the file's order (``seq``) or the article's
@@ -209,8 +240,7 @@ class StoreIndex(ForumIndex):
 
     @cached_property
     def article_order(self) -> list[str]:  # type: ignore[override]
-        # Whoever asks for everyone's order (speakers, themes) shows everyone: read them all in this one pass.
-        return [key for key, _ in self._people.all_in_order("rank")]
+        return [key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = 'person' ORDER BY rank")]
 
     def all_people(self) -> list[model.Person]:
         return [record[0] for _, record in self._people.all_in_order()]
@@ -244,6 +274,84 @@ class StoreIndex(ForumIndex):
             "SELECT c.seq, c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = :key ORDER BY c.seq",
             theme_id,
         )
+
+    # -- lists, streamed: a view that shows the first N reads N records ------------------------------------
+
+    def count(self, what: str) -> int:
+        if what == "talks":
+            return self.connection.execute("SELECT count(*) FROM contributions WHERE kind = 'talk'").fetchone()[0]
+        kind = {"people": "person", "organisations": "organisation", "sessions": "session"}[what]
+        return self.connection.execute("SELECT count(*) FROM store_records WHERE kind = ?", (kind,)).fetchone()[0]
+
+    def people_in_article_order(self) -> Iterator[str]:
+        return self._people.stream_in_order("rank")
+
+    def organisations_in_order(self) -> Iterator[model.Organisation]:
+        organisations = self.organisations
+        return (organisations[key] for key in organisations.stream_in_order())  # type: ignore[attr-defined]
+
+    def sessions_in_order(self) -> Iterator[model.Session]:
+        sessions = self._session_records
+        return (sessions[key] for key in sessions.stream_in_order())
+
+    def talks_in_order(self) -> Iterator[Contribution]:
+        return self._contributions_streamed("SELECT id FROM contributions WHERE kind = 'talk' ORDER BY seq", {})
+
+    def contributions_on(self, theme_id: str) -> Iterator[Contribution]:  # type: ignore[override]
+        return self._contributions_streamed(
+            "SELECT c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = :key ORDER BY c.seq",
+            {"key": theme_id},
+        )
+
+    def count_on(self, theme_id: str) -> int:
+        return self.connection.execute("SELECT count(*) FROM contribution_themes WHERE theme_id = ?", (theme_id,)).fetchone()[0]
+
+    def sessions_hold_talks(self) -> bool:
+        return self.connection.execute("SELECT EXISTS (SELECT 1 FROM session_talks)").fetchone()[0] == 1
+
+    def affiliated_with(self, organisation_id: str) -> list[tuple[model.Person, str]]:
+        sql = """SELECT a.person_slug, a.position FROM affiliations AS a JOIN people AS p ON p.slug = a.person_slug
+                 WHERE a.organisation_id = ? ORDER BY p.seq, a.seq"""
+        people = self.people
+        return [(people[slug], position) for slug, position in self.connection.execute(sql, (organisation_id,))]
+
+    def stated_contributions_of(self, slugs: list[str]) -> list[Contribution]:
+        found: list[tuple[int, str]] = []
+        for start in range(0, len(slugs), 500):  # SQLite allows a limited number of parameters
+            chunk = slugs[start : start + 500]
+            found += self.connection.execute(f"SELECT seq, id FROM contributions WHERE speaker_slug IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        by_id = self.contribution_by_id
+        return [by_id[contribution_id] for _, contribution_id in sorted(found)]
+
+    def mentioning(self, organisation_id: str) -> list[Contribution]:
+        return self._contributions_where(
+            "SELECT c.seq, c.id FROM organisation_mentions AS m JOIN contributions AS c ON c.id = m.contribution_id WHERE m.organisation_id = :key ORDER BY c.seq",
+            organisation_id,
+        )
+
+    def theme_tally(self, theme_id: str) -> ThemeTally:
+        return self._tallies[theme_id]
+
+    @cached_property
+    def _tallies(self) -> _Records:
+        return _Records(self.connection, "tally", self._tally)
+
+    def _tally(self, body: bytes) -> ThemeTally:
+        try:
+            tally = ThemeTally.from_tuple(_decode(body, tuple[list[str], list[int], list[str], list[model.UncertainPerson]]))
+        except ValueError:  # not one count per kind
+            raise StoreDamaged("a theme's tally does not count every kind of contribution") from None
+        # Every id it lists is one the store holds: one query for all keys, then set lookups.
+        self.contribution_by_id.know_every_key()  # type: ignore[attr-defined]
+        _verify_held(self.contribution_by_id, set(tally.contributions), "a contribution")  # type: ignore[arg-type]
+        self._people.know_every_key()
+        _verify_held(self._people, set(tally.speakers), "a person")
+        self._verify_people(tally.uncertain)
+        return tally
+
+    def _contributions_streamed(self, sql: str, parameters: Any) -> Iterator[Contribution]:
+        by_id = self.contribution_by_id
+        return (by_id[key] for key in by_id.stream(sql, parameters))  # type: ignore[attr-defined]
 
     def _contributions_where(self, sql: str, key: str) -> list[Contribution]:
         by_id = self.contribution_by_id

@@ -10,7 +10,7 @@ from ..formats import OutputFormat
 if TYPE_CHECKING:  # the model is not needed to render, and importing it costs start-up time
     from ..query import View
 
-__all__ = ["RenderOptions", "batched", "clean", "render_as", "render_chunks", "selected_rows"]
+__all__ = ["RenderOptions", "clean", "joined", "render_as", "render_chunks", "selected_rows"]
 
 
 class RenderOptions:
@@ -46,15 +46,17 @@ def selected_rows(view: "View", fields: list[str] | None) -> tuple[list[str], It
     return keys, ({key: item.get(key) for key in keys} for item in view.items)
 
 
-# Rows per piece of streamed output: few enough to keep memory flat, enough to make each write worth it.
+# Rows per piece of streamed output: few enough to keep memory flat, enough to make each write worth it;
+# and characters, for lists of long rows (a theme of the summary lists thousands of ids at scale).
 ROWS_PER_CHUNK = 500
+CHARACTERS_PER_CHUNK = 1 << 20
 
 
 def render_chunks(view: "View", options: RenderOptions) -> Iterator[str]:
-    """The output in pieces, written as they are made: a row format, or a list as a JSON array, row by row;
-    anything laid out as a whole (a table, Markdown, a JSON document) in one piece."""
+    """The output in pieces, written as they are made: a row format, a list as a JSON array, or a long list inside
+    a JSON document, row by row; anything laid out as a whole (a table, Markdown) in one piece."""
     fmt = options.fmt
-    if fmt is OutputFormat.jsonl or (fmt is OutputFormat.json and (view.document is None or options.fields is not None)):
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
         from . import jsonfmt
 
         return jsonfmt.chunks(view, options)
@@ -65,15 +67,19 @@ def render_chunks(view: "View", options: RenderOptions) -> Iterator[str]:
     return iter([render_as(view, options)])
 
 
-def batched(rows: Iterable[Any], size: int = ROWS_PER_CHUNK) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
+def joined(texts: Iterable[str], separator: str = "") -> Iterator[str]:
+    """The texts (rendered rows), joined into pieces of at most ``ROWS_PER_CHUNK`` rows or about ``CHARACTERS_PER_CHUNK``."""
+    batch: list[str] = []
+    size = 0
+    for text in texts:
+        batch.append(text)
+        size += len(text)
+        if len(batch) == ROWS_PER_CHUNK or size >= CHARACTERS_PER_CHUNK:
+            yield separator.join(batch)
             batch = []
+            size = 0
     if batch:
-        yield batch
+        yield separator.join(batch)
 
 
 def render_as(view: "View", options: RenderOptions) -> str:

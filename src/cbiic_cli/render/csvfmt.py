@@ -16,7 +16,7 @@ from typing import Iterator
 
 from ..formats import OutputFormat
 from ..query import View
-from . import RenderOptions, batched, selected_rows
+from . import CHARACTERS_PER_CHUNK, ROWS_PER_CHUNK, RenderOptions, selected_rows
 from .cells import cell_text
 
 # The signs that start a formula, and the same signs in fullwidth and small forms (and the minus sign),
@@ -56,11 +56,14 @@ def chunks(view: View, options: RenderOptions) -> Iterator[str]:
     guard = (lambda cell: cell) if options.formulas else neutralise
     if options.headers:
         writer.writerow(keys)
-    for batch in batched(rows):
-        for row in batch:
-            writer.writerow([guard(cell_text(row.get(key))) for key in keys])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():  # no rows: the header alone
+    written = 0
+    for row in rows:
+        writer.writerow([guard(cell_text(row.get(key))) for key in keys])
+        written += 1
+        if written == ROWS_PER_CHUNK or buffer.tell() >= CHARACTERS_PER_CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            written = 0
+    if buffer.tell():  # the last rows, or with no rows the header alone
         yield buffer.getvalue()

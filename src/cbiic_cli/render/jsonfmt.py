@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 import msgspec
 
 from ..formats import OutputFormat
 from ..escape import json_safe
 from ..query import View
-from . import RenderOptions, batched, selected_rows
+from . import RenderOptions, joined, selected_rows
 
 # msgspec escapes C0 controls itself but writes the rest raw. C1 controls can drive
 # some terminals, bidi controls reorder what a reader sees, and U+2028/U+2029 end
@@ -27,19 +28,39 @@ def chunks(view: View, options: RenderOptions) -> Iterator[str]:
     _, rows = selected_rows(view, options.fields)
     encode = msgspec.json.encode
     if options.fmt is OutputFormat.jsonl:
-        for batch in batched(rows):
-            yield "".join(_escape(encode(row).decode("utf-8")) + "\n" for row in batch)
+        yield from joined(_escape(encode(row).decode("utf-8")) + "\n" for row in rows)
         return
     if view.document is not None and options.fields is None:
-        yield _formatted(view.document) + "\n"
+        yield from _document(view.document)
         return
+    yield from _array(rows, "")
+    yield "\n"
+
+
+def _array(items: Iterable[Any], indent: str) -> Iterator[str]:
+    """A list as msgspec lays it out at this indent, item by item as they are made (without the newline after it)."""
     opened = False
-    for batch in batched(rows):
-        # Each item indented as msgspec lays out an array of them: two spaces more than on its own.
-        items = ",\n".join("  " + _formatted(row).replace("\n", "\n  ") for row in batch)
-        yield (",\n" if opened else "[\n") + items
+    inner = indent + "  "  # each item two spaces further in than the brackets
+    for batch in joined((inner + _formatted(item).replace("\n", "\n" + inner) for item in items), ",\n"):
+        yield (",\n" if opened else "[\n") + batch
         opened = True
-    yield "\n]\n" if opened else "[]\n"
+    yield f"\n{indent}]" if opened else "[]"
+
+
+def _document(document: dict[str, Any]) -> Iterator[str]:
+    """A JSON document laid out as a whole; a list in it still being made (a long list) streams in its place."""
+    streamed = {key: value for key, value in document.items() if isinstance(value, Iterator)}
+    if not streamed:
+        yield _formatted(document) + "\n"
+        return
+    # Lay the document out with a marker string in each streamed list's place, then print the lists there.
+    marker = f"cbiic-stream-{os.urandom(16).hex()}"  # random: no text in the forum can be it
+    text = _formatted({key: f"{marker}-{key}" if key in streamed else value for key, value in document.items()}) + "\n"
+    for key, items in streamed.items():
+        before, text = text.split(f'"{marker}-{key}"', 1)
+        yield before
+        yield from _array(items, "  ")
+    yield text
 
 
 def _formatted(value: object) -> str:

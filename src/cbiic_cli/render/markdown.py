@@ -60,6 +60,7 @@ def table(headers: list[str], rows: list[list[str]], markdown_headers: bool = Fa
 
 
 def render(view: View, options: RenderOptions) -> str:
+    view.materialise()  # a Markdown table is laid out as a whole
     if options.fields is not None:
         keys, rows = selected_rows(view, options.fields)
         return table(keys, [[cell(row.get(key)) for key in keys] for row in rows])
@@ -112,7 +113,7 @@ def _uncertain_notes(rows: list[dict[str, Any]]) -> list[str]:
 
 def _speakers(view: View) -> str:
     rows = [[inline(r["name"]), code(r["slug"], in_table=True), inline(say.role_text(r)), cell(say.affiliation_lines(r))] for r in view.items]
-    intro = f"{inline(say.plural(len(view.items), 'person', 'people'))}, in the order the article first names them.\n\n"
+    intro = f"{inline(say.shown_of(view, 'person', 'people'))}, in the order the article first names them.\n\n"
     return intro + table(["Name", "Slug", "Roles", "Affiliation"], rows)
 
 
@@ -193,7 +194,7 @@ def _panel(view: View) -> str:
 def _theme(view: View) -> str:
     theme = view.extra.get("theme", {})
     out = [f"# Theme: {inline(theme.get('label', ''))} ({code(theme.get('id', ''))})", "", inline(theme.get("description", "")), ""]
-    out.append(f"{inline(say.plural(len(view.items), 'contribution'))}; each gist is the key point that carries the theme.")
+    out.append(f"{inline(say.shown_of(view, 'contribution'))}; each gist is the key point that carries the theme.")
     out.append("")
     rows = [
         [inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), _affiliation_cell(r), inline(r["gist"])]
@@ -319,14 +320,9 @@ def _summary(view: View) -> str:
 
 
 def _search(view: View) -> str:
-    total = view.extra.get("total", len(view.items))
-    intro = f"{inline(_hits_phrase(len(view.items), total))}\n\n"
+    intro = f"{inline(say.shown_of(view, 'hit'))}\n\n"
     rows = [[str(r["rank"]), inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), inline(r["field"]), inline(r["snippet"])] for r in view.items]
     return intro + table(["#", "Kind", "Id", "Who", "Field", "Match"], rows) + _quotes_by_row(view.items)
-
-
-def _hits_phrase(shown: int, total: int) -> str:
-    return say.plural(total, "hit") if shown == total else f"{shown:,} of {say.plural(total, 'hit')}"
 
 
 def _orgs(view: View) -> str:

@@ -30,6 +30,13 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
     return f"{count:,} {singular if count == 1 else (many or singular + 's')}"
 
 
+def shown_of(view: Any, singular: str, many: str | None = None) -> str:
+    """'10 people', or '20 of 50,000 people' when only the first rows of a longer answer are shown."""
+    shown = len(view.items)
+    total = view.extra.get("total", shown)
+    return plural(total, singular, many) if shown == total else f"{shown:,} of {plural(total, singular, many)}"
+
+
 def lines_cited(lines: list[int]) -> str:
     """'article line 11' or 'article lines 4, 5': what a citation points at."""
     if not lines:

@@ -30,6 +30,7 @@ _ASCII = str.maketrans({"─": "-", "•": "*", "·": "-", "…": "...", "“": 
 
 
 def render(view: View, options: RenderOptions) -> str:
+    view.materialise()  # a table is laid out as a whole
     layout = _Layout(options)
     if options.fields is not None:
         built = layout.fields_table(view, options.fields)
@@ -183,7 +184,7 @@ class _Layout:
         return Group(self.table_or_cards(table, cards))
 
     def _speakers(self, view: View) -> Group:
-        title = f"{say.plural(len(view.items), 'person', 'people')}, in the order the article first names them"
+        title = f"{say.shown_of(view, 'person', 'people')}, in the order the article first names them"
         table = self.table([Column("Name", "short", cap=20, style="bold"), Column("Slug", "atom", style=ID), Column("Roles", "short", cap=28), Column("Affiliation")])
         for row in view.items:
             table.add_row(self.t(row["name"]), self.t(row["slug"], atom=True), self.roles(row), self.affiliations(row))
@@ -195,7 +196,7 @@ class _Layout:
 
     def _theme(self, view: View) -> Group:
         theme = view.extra.get("theme", {})
-        title = f"{theme.get('label', '')} ({theme.get('id', '')}): {say.plural(len(view.items), 'contribution')}"
+        title = f"{theme.get('label', '')} ({theme.get('id', '')}): {say.shown_of(view, 'contribution')}"
         intro = [self.t(theme.get("description", "")), self.t("Each gist is the key point that carries the theme.", DIM), self.blank()]
         table = self.table([Column("Kind / id", "atom"), Column("Speaker", "short", cap=24), Column("Gist")])
         for row in view.items:
@@ -268,8 +269,7 @@ class _Layout:
         return Group(self.t("Themes", HEADER), listing, self.blank(), title, matrix, legend)
 
     def _search(self, view: View) -> Group:
-        total = view.extra.get("total", len(view.items))
-        title = say.plural(total, "hit") if len(view.items) == total else f"{len(view.items):,} of {say.plural(total, 'hit')}"
+        title = say.shown_of(view, "hit")
         table = self.table([Column("#", "atom", right=True, style=DIM), Column("Kind / id", "atom"), Column("Who", "short", cap=24), Column("Match", ratio=3)])
         for row in view.items:
             where = self.t(say.kind_label(row["kind"]), DIM)
@@ -301,7 +301,7 @@ class _Layout:
         return text
 
     def _orgs(self, view: View) -> Group:
-        title = say.plural(len(view.items), "organisation")
+        title = say.shown_of(view, "organisation")
         table = self.table([Column("Organisation", "short", cap=28), Column("People affiliated"), Column("Contributions")])
         for row in view.items:
             table.add_row(self.org_name(row), self.org_people(row), self.org_said(row))

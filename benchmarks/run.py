@@ -614,14 +614,14 @@ _FTS = ("SELECT c.id, c.kind, c.title, c.topic FROM contributions_fts JOIN contr
 # question for the sqlite3 CLI on the store, the nearest for yq on the YAML or None). {talk} and {person} are the
 # forum's first talk and person.
 GOAL_COMMANDS: list[tuple[str, list[str], str, str | None]] = [
-    ("speakers", ["speakers"], "SELECT * FROM people", YQ_QUERIES[3][1]),
+    ("speakers", ["speakers"], "SELECT * FROM people ORDER BY seq LIMIT 20", YQ_QUERIES[3][1]),
     ("speaker ID", ["speaker", "{person}"],
      "SELECT * FROM people WHERE slug = '{person}'; "
      "SELECT id, kind, title, topic, summary FROM contributions WHERE speaker_slug = '{person}' ORDER BY seq", None),
     ("talk ID", ["talk", "{talk}"], "SELECT * FROM contributions WHERE id = '{talk}'", '.talks[] | select(.id == "{talk}")'),
     ("theme T", ["theme", "insurance"],
      "SELECT c.* FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id "
-     "WHERE t.theme_id = 'insurance' ORDER BY c.seq", YQ_QUERIES[2][1]),
+     "WHERE t.theme_id = 'insurance' ORDER BY c.seq LIMIT 20", YQ_QUERIES[2][1]),
     ("themes", ["themes"],
      "SELECT t.id, t.label, count(ct.contribution_id) FROM themes AS t LEFT JOIN contribution_themes AS ct ON ct.theme_id = t.id "
      "GROUP BY t.id ORDER BY t.seq", None),
@@ -629,11 +629,19 @@ GOAL_COMMANDS: list[tuple[str, list[str], str, str | None]] = [
     ("search pd1", ["search", "pd1"], _FTS.format(word="pd1"), None),
     ("agenda", ["agenda"],
      "SELECT s.seq, s.name, s.moderator_slug, st.seq, c.id, c.title, c.topic, c.speaker_slug FROM sessions AS s "
-     "JOIN session_talks AS st ON st.session_id = s.id JOIN contributions AS c ON c.id = st.contribution_id ORDER BY s.seq, st.seq", None),
+     "JOIN session_talks AS st ON st.session_id = s.id JOIN contributions AS c ON c.id = st.contribution_id ORDER BY s.seq, st.seq LIMIT 20", None),
     ("orgs", ["orgs"],
      "SELECT o.id, o.name, a.person_slug, a.position FROM organisations AS o LEFT JOIN affiliations AS a "
-     "ON a.organisation_id = o.id ORDER BY o.seq, a.person_slug", None),
-    ("summary", ["summary"], "SELECT id, kind, title, topic, summary FROM contributions ORDER BY seq", None),
+     "ON a.organisation_id = o.id ORDER BY o.seq, a.person_slug LIMIT 20", None),
+    ("summary", ["summary"], "SELECT id, kind, title, topic, summary FROM contributions ORDER BY seq LIMIT 20", None),
+]
+# Not goals: each whole list, streamed (--limit 0), at the larger size: how long it takes and how much memory it holds.
+STREAMED_COMMANDS: list[tuple[str, list[str]]] = [
+    ("speakers --limit 0", ["speakers", "--limit", "0"]),
+    ("theme T --limit 0", ["theme", "insurance", "--limit", "0"]),
+    ("agenda --limit 0", ["agenda", "--limit", "0"]),
+    ("orgs --limit 0", ["orgs", "--limit", "0"]),
+    ("summary --limit 0", ["summary", "--limit", "0"]),
 ]
 
 
@@ -808,6 +816,15 @@ class GoalRun:
                 self.rss[talks][label] = peak_rss_mb(command, warm_env, args.python)
             except (subprocess.SubprocessError, ValueError):
                 pass
+        if talks == self.large:
+            for label, arguments in STREAMED_COMMANDS:
+                print(f"  goals {talks:,} talks: {label}, time and peak memory ...", file=sys.stderr)
+                command = [args.cbiic, *data, *arguments, "-f", "json"]
+                self.warm[talks][label] = timed(command, warm_env, 1, timeout=args.store_timeout)
+                try:
+                    self.rss[talks][label] = peak_rss_mb(command, warm_env, args.python)
+                except (subprocess.SubprocessError, ValueError):
+                    pass
         if args.sqlite3 and store is not None:
             for label, _, sql in commands:
                 query = [args.sqlite3, "-readonly", str(store), fill(sql, ids)]
@@ -852,7 +869,8 @@ class GoalRun:
                 a = self.warm.get(large, {}).get(label)
                 rows.append((measure, f"≤ {limit:g} s", seconds(a) + (" s" if a and a.ok else ""), self.yardsticks(large, label),
                              None if a is None else (a.ok and a.median <= limit)))
-        peaks = self.rss.get(large, {})
+        goal_labels = {label for label, *_ in GOAL_COMMANDS}
+        peaks = {label: peak for label, peak in self.rss.get(large, {}).items() if label in goal_labels}
         measure = f"{short(large)} talks, warm: peak RSS, largest of every command"
         if peaks:
             label, (peak, _) = max(peaks.items(), key=lambda item: item[1][0])
@@ -977,6 +995,17 @@ class GoalRun:
                     f"{rss[0]:.0f}" + ("" if rss[1] == 0 else f" (exit {rss[1]})") if rss else "-",
                 ]
                 out.append("| " + " | ".join(cells) + " |")
+            out.append("")
+
+        if any(label in self.warm.get(self.large, {}) for label, _ in STREAMED_COMMANDS):
+            out.append(f"**Whole lists at {self.large:,} talks**, `--limit 0 -f json`, warm: not goals, the cost of asking for everything. "
+                       "Rows are read and written as they are made, so memory stays flat however long the list (one run each).")
+            out.append("")
+            out.append("| command | seconds | peak RSS MiB |")
+            out.append("|---|---:|---:|")
+            for label, _ in STREAMED_COMMANDS:
+                rss = self.rss.get(self.large, {}).get(label)
+                out.append(f"| `{label}` | {seconds(self.warm.get(self.large, {}).get(label))} | {f'{rss[0]:.0f}' if rss else '-'} |")
             out.append("")
 
     def report_growth(self, out: list[str]) -> None:

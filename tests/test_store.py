@@ -302,11 +302,6 @@ def _tally_speaker_nobody(record):
     return record
 
 
-def _tally_contribution_missing(record):
-    record[0] = [*record[0], "no-such-talk"]
-    return record
-
-
 def _tally_a_count_short(record):
     record[1] = record[1][:-1]
     return record
@@ -319,7 +314,6 @@ def _tally_a_count_short(record):
         pytest.param("zheng-limin-myeloid-cells", _theme_missing, id="theme-missing"),
         pytest.param("luo-dan", _organisation_missing, id="organisation-missing"),
         pytest.param("insurance", _tally_speaker_nobody, id="tally-speaker-nobody"),
-        pytest.param("insurance", _tally_contribution_missing, id="tally-contribution-missing"),
         pytest.param("insurance", _tally_a_count_short, id="tally-a-count-short"),
     ],
 )

@@ -229,25 +229,29 @@ THEME_KEYS = ["id", "label", "aliases", "description", "count", "talks", "panel_
 
 
 def themes(index: ForumIndex) -> View:
-    rows = []
-    for the_theme in index.frame.themes:
-        tally = index.theme_tally(the_theme.id)
-        rows.append(
-            {
-                "id": the_theme.id,
-                "label": the_theme.label,
-                "aliases": list(the_theme.aliases),
-                "description": the_theme.description,
-                "count": len(tally.contributions),
-                "talks": tally.kinds["talk"],
-                "panel_remarks": tally.kinds["panel-remark"],
-                "panel_closing": tally.kinds["panel-closing"],
-                "contributions": tally.contributions,
-                "speakers": tally.speakers,
-                "uncertain_speakers": _distinct_uncertain(tally.uncertain),
-            }
-        )
-    return View("themes", rows, THEME_KEYS, extra={"article_order": index.article_order})
+    """Each theme with what it carries; a row is made as it is printed (at scale a theme lists thousands of ids)."""
+    view = View("themes", (_theme_row(index, the_theme) for the_theme in index.frame.themes), THEME_KEYS)
+    view.extra["total"] = len(index.frame.themes)
+    # Asked for only by the human layouts, which put the matrix's columns in the article's order.
+    view.extra["article_order"] = lambda: index.article_order
+    return view
+
+
+def _theme_row(index: ForumIndex, the_theme: model.Theme) -> dict[str, Any]:
+    tally = index.theme_tally(the_theme.id)
+    return {
+        "id": the_theme.id,
+        "label": the_theme.label,
+        "aliases": list(the_theme.aliases),
+        "description": the_theme.description,
+        "count": len(tally.contributions),
+        "talks": tally.kinds["talk"],
+        "panel_remarks": tally.kinds["panel-remark"],
+        "panel_closing": tally.kinds["panel-closing"],
+        "contributions": tally.contributions,
+        "speakers": tally.speakers,
+        "uncertain_speakers": _distinct_uncertain(tally.uncertain),
+    }
 
 
 def _distinct_uncertain(refs: list[model.UncertainPerson]) -> list[dict[str, Any]]:
@@ -434,15 +438,12 @@ def search(index: ForumIndex, words: list[str], theme_name: str | None = None, l
 
     theme_id = resolve_theme(index, theme_name) if theme_name else None
     results = full_text.search(index, words, theme_id, limit)
-    hits = [quoter.add(hit) for hit in results.hits]
-    view = View("search", hits, quoter.keys(full_text.HIT_KEYS), extra={"total": results.total})
+    view = View("search", (quoter.add(hit) for hit in results.hits), quoter.keys(full_text.HIT_KEYS))
     query = " ".join(words)
     scope = f" on theme {theme_id}" if theme_id else ""
     if results.corrected:
         view.notices.append(f"no matches for {quoted(query)}{scope}; showing results for {quoted(results.corrected)}")
-    elif not hits:
+    elif not results.total:
         view.notices.append(f"no matches for {quoted(query)}{scope}")
-    if len(hits) < results.total:
-        # Said on stderr in every format: a script reading rows must know it did not get them all.
-        view.notices.append(f"{len(hits):,} of {results.total:,} hits; --limit 0 for all")
+    _say_limited(view, results.total, limit, "hits")
     return view

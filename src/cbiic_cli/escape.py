@@ -31,4 +31,6 @@ JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\
 
 def json_safe(text: str) -> str:
     """Encoded JSON with every JSON_UNSAFE character written as a \\u escape."""
+    if text.isascii() and "\x7f" not in text:  # two scans in C: most JSON (ids, counts, English) has none to escape
+        return text
     return JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

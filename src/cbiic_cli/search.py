@@ -21,7 +21,7 @@ import math
 import re
 import shlex
 import unicodedata
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from .errors import CbiicError
 from .query import KIND_LABEL, ForumIndex, one_line
@@ -510,7 +510,7 @@ HIT_KEYS = [
 class Results:
     __slots__ = ("hits", "total", "corrected")
 
-    def __init__(self, hits: list[dict[str, Any]], total: int, corrected: str | None = None) -> None:
+    def __init__(self, hits: Iterable[dict[str, Any]], total: int, corrected: str | None = None) -> None:
         self.hits = hits
         self.total = total
         self.corrected = corrected  # the query actually run, when a typo was corrected
@@ -634,15 +634,17 @@ class _StoreEngine(_Engine):
             rows = self.connection.execute(ranked, parameters).fetchall() if total else []
         if not total:
             return Results([], 0)
-        hits = []
+        return Results(self._hits(rows, units), total)
+
+    def _hits(self, rows: list[tuple[int, float, int]], units: list[Unit]) -> Iterator[dict[str, Any]]:
+        """The hits, ranked, each read and matched for its snippet as it is printed (--limit 0 streams them)."""
         for rank, (document, score, _) in enumerate(rows, 1):
             found = _match(self._document(document), units)
             if found is None:
                 from .store import StoreDamaged
 
                 raise StoreDamaged("the search index lists a document that does not match")
-            hits.append(_hit(self.index, rank, score, found))
-        return Results(hits, total)
+            yield _hit(self.index, rank, score, found)
 
     def _has_ln(self) -> bool:
         """Whether this SQLite has its math functions (an optional part of SQLite, in most builds since 3.35)."""

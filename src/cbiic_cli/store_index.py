@@ -1,15 +1,19 @@
 """``StoreIndex``: the questions ``ForumIndex`` answers, asked of a query store (``store.py``) instead of a loaded forum.
 
-A question about one person, talk or theme reads only the records it needs;
-a whole-forum view (``summary``, ``agenda``, an export) still reads them all,
-in the order the file has them. Every record is checked against its checksum
-and decoded into the model's strict types; anything missing or damaged raises
-``StoreDamaged``, and the command is answered afresh from the file.
+A question about one person, talk or theme reads only the records it needs; a
+list reads its rows as they are printed, in order, a batch at a time, so a view
+of the first 20 reads about 20 and ``--limit 0`` keeps memory flat; only an
+export, shell completion and a reference that resolves to nothing exactly read
+the whole forum. Every record
+is checked against its checksum and decoded into the model's strict types;
+anything missing or damaged raises ``StoreDamaged``, and the command is answered
+afresh from the file (``commands.answer``).
 """
 
 from __future__ import annotations
 
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Optional
 
@@ -89,7 +93,7 @@ class _Records(Mapping[str, Any]):
     def know_every_key(self) -> None:
         """Before checking many references (a whole-forum view): one query for every key, then set lookups."""
         if self.every_key is None:
-            self.every_key = {key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = ?", (self.kind,))}
+            self.every_key = set(chain.from_iterable(self.connection.execute("SELECT key FROM store_records WHERE kind = ?", (self.kind,))))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys_in_order())
@@ -330,22 +334,23 @@ class StoreIndex(ForumIndex):
         )
 
     def theme_tally(self, theme_id: str) -> ThemeTally:
-        return self._tallies[theme_id]
-
-    @cached_property
-    def _tallies(self) -> _Records:
-        return _Records(self.connection, "tally", self._tally)
+        """Read afresh each time, not kept: at scale a tally lists thousands of ids, and a view prints each once."""
+        row = self.connection.execute("SELECT body, digest FROM store_records WHERE kind = 'tally' AND key = ?", (theme_id,)).fetchone()
+        if row is None:
+            raise StoreDamaged(f"the store holds no tally of the theme {theme_id!r}")
+        return self._tally(check_record(*row))
 
     def _tally(self, body: bytes) -> ThemeTally:
         try:
             tally = ThemeTally.from_tuple(_decode(body, tuple[list[str], list[int], list[str], list[model.UncertainPerson]]))
         except ValueError:  # not one count per kind
             raise StoreDamaged("a theme's tally does not count every kind of contribution") from None
-        # Every id it lists is one the store holds: one query for all keys, then set lookups.
-        self.contribution_by_id.know_every_key()  # type: ignore[attr-defined]
-        _verify_held(self.contribution_by_id, set(tally.contributions), "a contribution")  # type: ignore[arg-type]
+        # The people it names are in the store (one query for every key, then a lookup each), as for every record.
+        # Its contribution ids are only printed, never followed: their checksum vouches for them, and checking
+        # each against every contribution would cost a whole-forum view more than the rest of it.
         self._people.know_every_key()
-        _verify_held(self._people, set(tally.speakers), "a person")
+        if not self._people.every_key.issuperset(tally.speakers):  # type: ignore[union-attr]
+            raise StoreDamaged("a theme's tally names a person the store does not hold")
         self._verify_people(tally.uncertain)
         return tally
 

@@ -238,7 +238,7 @@ def _theme_matrix(view: View) -> str:
             columns.setdefault(slug, code(slug, in_table=True))
         for u in r["uncertain_speakers"]:
             columns.setdefault("|".join([u["as_written"], *u["candidates"]]), inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})"))
-    order = {slug: rank for rank, slug in enumerate(view.extra.get("article_order", []))}
+    order = {slug: rank for rank, slug in enumerate(view.extra.get("article_order", list)())}
     keys = sorted(columns, key=lambda key: (key not in order, order.get(key, 0)))
     rows = []
     for r in view.items:

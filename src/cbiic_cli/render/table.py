@@ -233,7 +233,7 @@ class _Layout:
                 if key not in seen:
                     seen.add(key)
                     who.append((key, f"{uncertain['as_written']} (not identified: {' or '.join(uncertain['candidates'])})"))
-        order = {key: number for number, key in enumerate(view.extra.get("article_order", []))}
+        order = {key: number for number, key in enumerate(view.extra.get("article_order", list)())}
         who.sort(key=lambda entry: (entry[0] not in order, order.get(entry[0], 0)))
         mark, nothing = ("x", ".") if self.ascii else ("●", "·")
         # Each speaker column takes at least its number and a space: past that width, cards without building the matrix.

@@ -644,3 +644,13 @@ def test_a_stream_that_meets_damage_had_written_rows_before_it(cache_home, tmp_p
     monkeypatch.setattr(store, "discard", lambda path: (discarded.append(len(written)), real_discard(path))[1])
     assert invoke(*command).exit_code == 0
     assert discarded and discarded[0] >= 1, "the store was found damaged before any row was written"
+
+
+@pytest.mark.parametrize("args", [["search", "immune"], ["speakers"], ["agenda", "-f", "json"], ["summary"], ["theme", "ai"], ["orgs", "-f", "csv"]], ids=" ".join)
+def test_a_limit_past_any_length_shows_everything_from_the_store(args, cache_home, forum_file, no_parsing):
+    """10**30 is past Python's slice bounds and SQLite's integers: it means all, as 0 does, and the store answers it."""
+    expected = invoke("--data", str(forum_file), "--no-cache", *args, "--limit", "0")
+    names(forum_file)
+    no_parsing()
+    result = invoke("--data", str(forum_file), *args, "--limit", str(10**30))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)

@@ -7,6 +7,7 @@ title, and a person the article leaves uncertain is shown with every candidate.
 
 from __future__ import annotations
 
+import sys
 from itertools import chain, islice
 from typing import Any, Iterable, Iterator
 
@@ -107,8 +108,8 @@ def speakers(index: ForumIndex, org: str | None = None, role: str | None = None,
 
 
 def _first(items: Iterable[Any], limit: int | None) -> Iterator[Any]:
-    """The first ``limit`` items, taken as they come (None: all of them)."""
-    return islice(items, limit) if limit else iter(items)
+    """The first ``limit`` items, taken as they come (None: all of them; a limit past any list's length: all of them)."""
+    return islice(items, min(limit, sys.maxsize)) if limit else iter(items)
 
 
 def _say_limited(view: View, total: int, limit: int | None, noun: str) -> None:

@@ -619,7 +619,7 @@ class _StoreEngine(_Engine):
         terms = " + ".join(
             f"(idf * w{number} * (:k1 + 1) / (w{number} + :k1 * (1 - :b + :b * max(length, 1) / :average)))" for number in range(len(units))
         )
-        limited = f" LIMIT {int(limit)}" if limit is not None else ""
+        limited = f" LIMIT {min(int(limit), 2**63 - 1)}" if limit is not None else ""  # SQLite reads a larger number as a real
         if self._has_ln():
             # One pass: the number of matches (for the idf) is a window over the same rows; ln is C's log, as math.log is.
             counted = f"SELECT *, count(*) OVER () AS total FROM ({matched})"

@@ -654,3 +654,22 @@ def test_a_limit_past_any_length_shows_everything_from_the_store(args, cache_hom
     no_parsing()
     result = invoke("--data", str(forum_file), *args, "--limit", str(10**30))
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
+
+
+def test_a_record_let_go_while_its_batch_streams_is_read_again(cache_home, forum_file):
+    """A record kept when its batch was read, and let go before its turn (a view looked up many others), is read
+    again alone: never taken for one the store does not hold."""
+    old(forum_file)
+    names(forum_file)
+    index = store.open_index(str(forum_file))
+    assert index is not None
+    people = index._people
+    everyone = people.keys_in_order()
+    for slug in everyone[:5]:
+        people[slug]  # kept: the batch will not read these again
+    streamed = []
+    for slug in people.stream_in_order():
+        people.seen.clear()  # as a view that looked up thousands of others would
+        streamed.append(slug)
+    assert streamed == everyone
+    index.connection.close()

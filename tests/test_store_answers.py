@@ -81,3 +81,21 @@ def test_the_store_answers_as_the_file_does(math_functions, generated, tmp_path,
             from_store = invoke("--data", str(generated), *args)
         assert (from_store.exit_code, from_store.stdout, from_store.stderr) == (from_file.exit_code, from_file.stdout, from_file.stderr), args
 
+
+
+def test_with_room_for_a_handful_of_records_every_list_answers_as_the_file_does(generated, tmp_path, monkeypatch):
+    """The store keeps only so many records once read (memory stays flat however long a list): with room for seven,
+    every record a list needs again is read again, and every list still answers from the store as the file does."""
+    from cbiic_cli import load, store_index
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
+    assert invoke("--data", str(generated), "themes").exit_code == 0  # builds the store
+    monkeypatch.setattr(store_index, "RECORDS_KEPT", 7)
+    lists = [["speakers"], ["speakers", "--role", "speaker"], ["agenda"], ["orgs"], ["summary"], ["theme", "ai"], ["search", "tumor"]]
+    for args in lists:
+        from_file = invoke("--data", str(generated), "--no-cache", *args, "--limit", "0", "-f", "jsonl")
+        with monkeypatch.context() as patch:
+            patch.setattr(load, "parse_forum", lambda *a: pytest.fail("answered from the file, not the store"))
+            from_store = invoke("--data", str(generated), *args, "--limit", "0", "-f", "jsonl")
+        assert (from_store.exit_code, from_store.stdout, from_store.stderr) == (from_file.exit_code, from_file.stdout, from_file.stderr), args

@@ -72,7 +72,11 @@ class _Records(Mapping[str, Any]):
             row = self.connection.execute("SELECT body, digest FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone()
             if row is None:
                 raise StoreDamaged(f"the store refers to a {self.kind} {key!r} it does not hold")
-            self.seen[key] = self.decode(check_record(*row))
+            record = self.decode(check_record(*row))
+            if len(self.seen) >= RECORDS_KEPT:
+                self.seen.clear()
+            self.seen[key] = record
+            return record
         return self.seen[key]
 
     def __contains__(self, key: object) -> bool:
@@ -121,9 +125,11 @@ class _Records(Mapping[str, Any]):
                     read[key] = (body, digest)
             for key in batch:
                 if key not in self.seen:
-                    if read.get(key) is None:
-                        raise StoreDamaged(f"the store refers to a {self.kind} {key!r} it does not hold")
-                    self.seen[key] = self.decode(check_record(*read[key]))
+                    found = read.get(key)
+                    if found is None:  # not read with the batch (it was kept then, and has been let go since): read alone
+                        self[key]
+                    else:
+                        self.seen[key] = self.decode(check_record(*found))
                 yield key
             size = min(size * 4, 500)  # SQLite allows a limited number of parameters
 

@@ -673,3 +673,61 @@ def test_a_record_let_go_while_its_batch_streams_is_read_again(cache_home, forum
         streamed.append(slug)
     assert streamed == everyone
     index.connection.close()
+
+
+# -- damage an adversarial run found (each test fails on the code before its fix) ---------------------------------
+
+
+def _store_edited(forum_file: Path, cache_home: Path, script: str) -> Path:
+    old(forum_file)
+    names(forum_file)
+    (built,) = stores(cache_home)
+    with sqlite3.connect(built) as connection:
+        connection.executescript(script)
+    return built
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_a_damaged_tally_leaves_the_themes_layout_to_the_file(fmt, cache_home, forum_file):
+    """The matrix asks for the article's order after the rows: from the file's answer, not the closed store."""
+    expected = invoke("--data", str(forum_file), "--no-cache", "themes", "-f", fmt)
+    built = _store_edited(forum_file, cache_home, "UPDATE store_records SET digest = zeroblob(16) WHERE kind = 'tally' AND key = 'insurance'")
+    result = invoke("--data", str(forum_file), "themes", "-f", fmt)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
+    assert not built.exists()
+
+
+@pytest.mark.parametrize(("kind", "key", "args"), [("person", "luo-dan", ["speakers"]), ("contribution", "zheng-limin-myeloid-cells", ["agenda"]), ("tally", "ai", ["themes"])])
+def test_a_record_body_of_another_type_is_damage(kind, key, args, cache_home, forum_file):
+    """SQLite keeps a number where bytes belong: damage (the file answers, the store goes), not a crash that stays."""
+    expected = invoke("--data", str(forum_file), "--no-cache", *args, "-f", "json")
+    built = _store_edited(forum_file, cache_home, f"UPDATE store_records SET body = 42 WHERE kind = '{kind}' AND key = '{key}'")
+    result = invoke("--data", str(forum_file), *args, "-f", "json")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
+    assert not built.exists()
+
+
+def test_a_contribution_listed_on_a_theme_it_does_not_carry_is_damage(cache_home, forum_file):
+    expected = invoke("--data", str(forum_file), "--no-cache", "theme", "ai", "-f", "jsonl")
+    built = _store_edited(forum_file, cache_home, "INSERT INTO contribution_themes (contribution_id, theme_id, seq) VALUES ('luo-dan-remark', 'ai', 99)")
+    result = invoke("--data", str(forum_file), "theme", "ai", "-f", "jsonl")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
+    assert not built.exists()
+
+
+def test_the_agenda_and_summary_take_their_talks_from_the_checked_records(cache_home, forum_file):
+    """Not from the export's tables, which nothing checks: a row gone from them does not take a talk away."""
+    expected = [invoke("--data", str(forum_file), "--no-cache", *args).stdout for args in (["agenda", "-f", "csv"], ["summary", "-f", "json"])]
+    _store_edited(forum_file, cache_home, "DELETE FROM contributions WHERE id = 'zheng-limin-myeloid-cells'")
+    assert [invoke("--data", str(forum_file), *args).stdout for args in (["agenda", "-f", "csv"], ["summary", "-f", "json"])] == expected
+
+
+def test_a_stream_resumed_from_the_file_goes_on_past_the_last_row_it_wrote(cache_home, forum_file):
+    """A store missing a row (nothing checks that) and then found damaged: no row is printed twice."""
+    expected = invoke("--data", str(forum_file), "--no-cache", "agenda", "-f", "csv", "--fields", "kind,id").stdout.splitlines()
+    script = ("DELETE FROM store_records WHERE kind = 'session' AND key = 'session-2';"
+              "UPDATE store_records SET digest = zeroblob(16) WHERE kind = 'contribution' AND key = 'zheng-limin-myeloid-cells'")
+    _store_edited(forum_file, cache_home, script)
+    result = invoke("--data", str(forum_file), "agenda", "-f", "csv", "--fields", "kind,id")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [line for line in expected if line != "session,session-2"]

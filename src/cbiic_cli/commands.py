@@ -88,27 +88,44 @@ def answer(settings: Settings, ask: Callable[[Any], Any]) -> Any:
         return _answer_afresh(settings, ask, index, error)
     if hasattr(index, "connection"):
         for pick in view.streamed_parts():
-            view.replace_part(pick, _resuming(pick(view), pick, settings, ask, index))
+            view.replace_part(pick, _resuming(view, pick(view), pick, settings, ask, index))
     return view
 
 
-def _resuming(rows: Any, pick: Callable[[Any], Any], settings: Settings, ask: Callable[[Any], Any], index: Any) -> Any:
-    """``rows`` as they come from the store; on damage, the same part of the file's answer from where they stopped."""
-    from itertools import islice
-
+def _resuming(view: Any, rows: Any, pick: Callable[[Any], Any], settings: Settings, ask: Callable[[Any], Any], index: Any) -> Any:
+    """``rows`` (``pick(view)``) as the store makes them; on damage, the same part of the file's answer from past the last row
+    written (found again there, not counted: a store missing rows has printed fewer), and the rest of the view
+    (a table's title, the order a layout asks for) from the file too."""
     from . import store
 
     made = 0
+    last = None
     try:
         for row in rows:
             yield row
             made += 1
+            last = row
     except Exception as error:
         if not store.is_damage(error):
             raise
         index.connection.close()
         store.discard(index.path)
-        yield from islice(pick(ask(forum_index(settings, use_store=False))), made, None)
+        fresh = ask(forum_index(settings, use_store=False))
+        view.extra = fresh.extra
+        yield from _past(pick(fresh), last, made, lambda: pick(ask(forum_index(settings, use_store=False))))
+
+
+def _past(rows: Any, last: Any, made: int, again: Callable[[], Any]) -> Any:
+    """The rows after ``last``; when it is not among them, the rows after the first ``made`` of them made ``again``."""
+    from itertools import islice
+
+    if last is not None:
+        for row in rows:
+            if row == last:
+                break
+        else:
+            rows = islice(again(), made, None)
+    yield from rows
 
 
 def _answer_afresh(settings: Settings, ask: Callable[[Any], Any], index: Any, error: Exception) -> Any:

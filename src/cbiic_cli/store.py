@@ -391,6 +391,7 @@ def is_damage(error: BaseException) -> bool:
 
 
 def check_record(body: bytes, digest: bytes) -> bytes:
-    if _digest(body, RECORD_DIGEST_BYTES) != digest:
+    # SQLite keeps any type in any column: a number where a body should be is damage, not a bug of ours.
+    if not isinstance(body, bytes) or not isinstance(digest, bytes) or _digest(body, RECORD_DIGEST_BYTES) != digest:
         raise StoreDamaged("a record does not match its checksum")
     return body

@@ -288,10 +288,12 @@ class StoreIndex(ForumIndex):
     # -- lists, streamed: a view that shows the first N reads N records ------------------------------------
 
     def count(self, what: str) -> int:
-        if what == "talks":
-            return self.connection.execute("SELECT count(*) FROM contributions WHERE kind = 'talk'").fetchone()[0]
-        kind = {"people": "person", "organisations": "organisation", "sessions": "session"}[what]
-        return self.connection.execute("SELECT count(*) FROM store_records WHERE kind = ?", (kind,)).fetchone()[0]
+        kind = {"people": "person", "organisations": "organisation", "sessions": "session", "talks": "contribution"}[what]
+        found = self.connection.execute("SELECT count(*) FROM store_records WHERE kind = ?", (kind,)).fetchone()[0]
+        if what == "talks":  # every contribution but the frame's: the opening, the panel's remarks and closing words
+            frame = self.frame
+            found -= (1 if frame.opening else 0) + (len(frame.panel.remarks) + (1 if frame.panel.closing else 0) if frame.panel else 0)
+        return found
 
     def people_in_article_order(self) -> Iterator[str]:
         return self._people.stream_in_order("rank")
@@ -305,13 +307,19 @@ class StoreIndex(ForumIndex):
         return (sessions[key] for key in sessions.stream_in_order())
 
     def talks_in_order(self) -> Iterator[Contribution]:
-        return self._contributions_streamed("SELECT id FROM contributions WHERE kind = 'talk' ORDER BY seq", {})
+        # From the checked records, as the whole forum's list was before it streamed, not from the export's tables.
+        every = self._contributions_streamed("SELECT key FROM store_records WHERE kind = 'contribution' ORDER BY seq", {})
+        return (contribution for contribution in every if contribution.kind == "talk")
 
     def contributions_on(self, theme_id: str) -> Iterator[Contribution]:  # type: ignore[override]
-        return self._contributions_streamed(
+        listed = self._contributions_streamed(
             "SELECT c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = :key ORDER BY c.seq",
             {"key": theme_id},
         )
+        for contribution in listed:
+            if theme_id not in contribution.themes:  # the export's table says so, and the checked record does not
+                raise StoreDamaged(f"the store lists {contribution.id!r} on {theme_id!r}, which it does not carry")
+            yield contribution
 
     def count_on(self, theme_id: str) -> int:
         return self.connection.execute("SELECT count(*) FROM contribution_themes WHERE theme_id = ?", (theme_id,)).fetchone()[0]

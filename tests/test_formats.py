@@ -302,3 +302,17 @@ def test_a_json_document_streams_its_long_lists_in_the_bytes_it_would_print_whol
     assert len(whole) == 1 and len(streamed) >= 3
     assert "".join(streamed) == whole[0]
     json.loads(whole[0])
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_a_whole_forum_view_showing_its_first_rows_says_so_itself(fmt, tmp_path, monkeypatch):
+    """A report pasted elsewhere leaves stderr behind: the agenda and the summary say in their own text what they left out."""
+    from support import generated_forum
+
+    data = generated_forum(tmp_path, 60, 3)
+    monkeypatch.setenv("CBIIC_NO_CACHE", "1")
+    for args, shown in ((["agenda", "-n", "5"], "5 of 76 agenda items"), (["summary", "-n", "3"], "3 of 60 talks")):
+        result = invoke("--data", str(data), *args, "-f", fmt)
+        assert f"{shown}; --limit 0 for all" in result.stdout and f"{shown}; --limit 0 for all" in result.stderr
+        whole = invoke("--data", str(data), *args[:1], "--limit", "0", "-f", fmt)
+        assert "--limit 0 for all" not in whole.stdout + whole.stderr

@@ -116,7 +116,8 @@ def _say_limited(view: View, total: int, limit: int | None, noun: str) -> None:
     """Record the whole answer's size; when only the first rows are shown, say so on stderr, in every format."""
     view.extra["total"] = total
     if limit and limit < total:
-        view.notices.append(f"{limit:,} of {total:,} {noun}; --limit 0 for all")
+        view.extra["left_out"] = f"{limit:,} of {total:,} {noun}; --limit 0 for all"
+        view.notices.append(view.extra["left_out"])
 
 
 def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
@@ -391,7 +392,8 @@ def summary(index: ForumIndex, limit: int | None = None) -> View:
     view.extra["total"] = tally["opening"] + tally["talks"] + tally["panel_remarks"] + tally["panel_closing"]
     shown = [f"{limit:,} of {total:,} {noun}" for total, noun in ((index.count("sessions"), "sessions"), (tally["talks"], "talks")) if limit and limit < total]
     if shown:
-        view.notices.append(f"{' and '.join(shown)}; --limit 0 for all")
+        view.extra["left_out"] = f"{' and '.join(shown)}; --limit 0 for all"
+        view.notices.append(view.extra["left_out"])
     return view
 
 

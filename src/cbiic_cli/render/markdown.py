@@ -249,7 +249,7 @@ def _theme_matrix(view: View) -> str:
 
 def _agenda(view: View) -> str:
     doc = view.document or {}
-    out = ["# The forum: opening, sessions, talks and panel", "", f"*Listed {inline(doc['order'])}.*", ""]
+    out = ["# The forum: opening, sessions, talks and panel", "", f"*Listed {inline(doc['order'])}.*", ""] + _left_out(view)
     sections: dict[str, list[str]] = {"opening": [], "session": [], "talk": [], "panel": []}
     for item in view.items:
         person = item["person"]
@@ -276,6 +276,11 @@ def _agenda(view: View) -> str:
     return "\n".join(out)
 
 
+def _left_out(view: View) -> list[str]:
+    """A report pasted elsewhere must say itself that it holds only the first rows (stderr is not pasted)."""
+    return [f"*Shown: {inline(view.extra['left_out'])}.*", ""] if view.extra.get("left_out") else []
+
+
 def _summary(view: View) -> str:
     doc = view.document or {}
     out = [f"# {inline(doc['name'])}", ""]
@@ -290,7 +295,7 @@ def _summary(view: View) -> str:
             f"{say.plural(counts['panel_remarks'], 'panel remark')} · {say.plural(counts['themes'], 'theme')}"
         ),
         "",
-    ]
+    ] + _left_out(view)
     out += ["## Aims", ""] + [f"- {inline(aim)}" for aim in doc["aims"]] + [""]
     if doc["sessions"]:
         out += ["## Sessions", ""] + [f"- {inline(s['name'])}, moderated by {_person(s['moderator'])}" for s in doc["sessions"]] + [""]

@@ -485,7 +485,11 @@ class _Layout:
             node.add(self.note(person.get("attribution_note"), person.get("attribution_note_lines")))
         if doc.get("session_note") and "sessions" in sections:
             sections["sessions"].add(self.t(doc["session_note"], DIM))
-        return Group(root)
+        return Group(root, *self.left_out(view))
+
+    def left_out(self, view: View) -> list[Any]:
+        """Said under a whole-forum view that shows only its first rows (a list's title says it instead)."""
+        return [self.t("shown: " + view.extra["left_out"], DIM)] if view.extra.get("left_out") else []
 
     def _summary(self, view: View) -> Group:
         doc = view.document or {}
@@ -505,6 +509,7 @@ class _Layout:
                 DIM,
             )
         )
+        parts += self.left_out(view)
         parts.append(self.blank())
         if doc["sessions"]:
             parts.append(self.t("Sessions", HEADER))

@@ -108,9 +108,7 @@ def _resuming(view: Any, rows: Any, pick: Callable[[Any], Any], settings: Settin
     except Exception as error:
         if not store.is_damage(error):
             raise
-        index.connection.close()
-        store.discard(index.path)
-        fresh = ask(forum_index(settings, use_store=False))
+        fresh = _from_the_file(settings, ask, index)
         view.extra = fresh.extra
         yield from _past(pick(fresh), last, made, lambda: pick(ask(forum_index(settings, use_store=False))))
 
@@ -140,6 +138,13 @@ def _answer_afresh(settings: Settings, ask: Callable[[Any], Any], index: Any, er
         return ask(forum_index(settings, use_store=False))
     if not store.is_damage(error):
         raise error
+    return _from_the_file(settings, ask, index)
+
+
+def _from_the_file(settings: Settings, ask: Callable[[Any], Any], index: Any) -> Any:
+    """The damaged store deleted, the answer from the file."""
+    from . import store
+
     index.connection.close()
     store.discard(index.path)
     return ask(forum_index(settings, use_store=False))

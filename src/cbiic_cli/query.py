@@ -390,12 +390,35 @@ class ForumIndex:
 
     def stated_contributions_of(self, slugs: list[str]) -> list[Contribution]:
         """What these people are stated to have said (not what they possibly said), in the article's order."""
-        wanted = set(slugs)
-        return [c for c in self.contributions if isinstance(c.item.speaker, str) and c.item.speaker in wanted]
+        said = [contribution for slug in dict.fromkeys(slugs) for contribution in self._stated_by.get(slug, [])]
+        position = self._position
+        return sorted(said, key=lambda contribution: position[contribution.id])
 
     def mentioning(self, organisation_id: str) -> list[Contribution]:
         """The contributions that mention the organisation, in the article's order."""
-        return [c for c in self.contributions if organisation_id in c.item.organisations]
+        return self._mentioned.get(organisation_id, [])
+
+    # One pass over every contribution for all organisations, not one per organisation.
+
+    @cached_property
+    def _stated_by(self) -> dict[str, list[Contribution]]:
+        found: dict[str, list[Contribution]] = {}
+        for contribution in self.contributions:
+            if isinstance(contribution.item.speaker, str):
+                found.setdefault(contribution.item.speaker, []).append(contribution)
+        return found
+
+    @cached_property
+    def _mentioned(self) -> dict[str, list[Contribution]]:
+        found: dict[str, list[Contribution]] = {}
+        for contribution in self.contributions:
+            for organisation_id in dict.fromkeys(contribution.item.organisations):
+                found.setdefault(organisation_id, []).append(contribution)
+        return found
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {contribution.id: number for number, contribution in enumerate(self.contributions)}
 
     def theme_tally(self, theme_id: str) -> ThemeTally:
         return self._theme_tallies[theme_id]

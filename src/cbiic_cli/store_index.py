@@ -72,12 +72,14 @@ class _Records(Mapping[str, Any]):
             row = self.connection.execute("SELECT body, digest FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone()
             if row is None:
                 raise StoreDamaged(f"the store refers to a {self.kind} {key!r} it does not hold")
-            record = self.decode(check_record(*row))
-            if len(self.seen) >= RECORDS_KEPT:
-                self.seen.clear()
-            self.seen[key] = record
-            return record
+            return self._keep(key, self.decode(check_record(*row)))
         return self.seen[key]
+
+    def _keep(self, key: str, record: Any) -> Any:
+        if len(self.seen) >= RECORDS_KEPT:
+            self.seen.clear()
+        self.seen[key] = record
+        return record
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key in self.which_exist({key})
@@ -115,8 +117,6 @@ class _Records(Mapping[str, Any]):
         keys = self.connection.execute(sql, parameters)
         size = 16  # the first rows soon (a view shows 20 by default), then batches worth a query each
         while batch := [key for (key,) in keys.fetchmany(size)]:
-            if len(self.seen) + len(batch) > RECORDS_KEPT:
-                self.seen.clear()
             wanted = [key for key in batch if key not in self.seen]
             read = dict.fromkeys(wanted)
             if wanted:
@@ -129,7 +129,7 @@ class _Records(Mapping[str, Any]):
                     if found is None:  # not read with the batch (it was kept then, and has been let go since): read alone
                         self[key]
                     else:
-                        self.seen[key] = self.decode(check_record(*found))
+                        self._keep(key, self.decode(check_record(*found)))
                 yield key
             size = min(size * 4, 500)  # SQLite allows a limited number of parameters
 

@@ -142,7 +142,7 @@ def _is_export(path: Any) -> bool:
 
 def export_schema() -> dict[str, Any]:
     """The JSON Schema of the export document (the committed copy is data/export.schema.json)."""
-    from ..schema import SCHEMA_DIALECT
+    from ..schema import SCHEMA_DIALECT, json_schema_of
 
     return {
         "$schema": SCHEMA_DIALECT,
@@ -151,7 +151,7 @@ def export_schema() -> dict[str, Any]:
             "The whole forum as written by `cbiic export json`. Citations (`source_paragraphs`) are line numbers of the source "
             "article, whose text is not included. See README.md, 'Exports'."
         ),
-        **msgspec.json.schema(ExportDocument),
+        **json_schema_of(ExportDocument),
     }
 
 

@@ -40,7 +40,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2024, help="make_forum seed (default 2024)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per cell (default 3)")
     parser.add_argument("--bytecode", choices=("cached", "as-is"), default="cached", help="as for run.py (default: cached)")
-    parser.add_argument("--store-timeout", type=float, default=900, help="seconds to wait for a query store built in the background (default 900)")
+    parser.add_argument(
+        "--store-timeout", type=float, default=900, help="seconds to wait for a query store built in the background (default 900)"
+    )
     parser.add_argument("--workdir", help="where forums, caches and exports go (default: a temporary directory, removed afterwards)")
     parser.add_argument("--out", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
@@ -110,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         Path(args.out).write_text("\n".join(out) + "\n", encoding="utf-8")
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -72,7 +72,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import make_forum  # noqa: E402  (the generator next to this script)
+import make_forum
 
 STARTUP_COMMANDS = [
     ["--version"],
@@ -99,7 +99,10 @@ SCALE_QUERIES = [
 # The same questions for yq: parse the YAML, then a jq filter.
 YQ_QUERIES = [
     ("load (count the talks)", ".talks | length"),
-    ('search "immune"', '[.talks[] | select(((.title // .topic) + " " + .summary + " " + (.key_points | map(.text) | join(" "))) | test("immune"; "i")) | .id] | length'),
+    (
+        'search "immune"',
+        '[.talks[] | select(((.title // .topic) + " " + .summary + " " + (.key_points | map(.text) | join(" "))) | test("immune"; "i")) | .id] | length',
+    ),
     ("theme insurance", '[.talks[] | select(any(.key_points[].themes[]; . == "insurance")) | .id] | length'),
     ("speakers", "[.people[] | .name]"),
 ]
@@ -348,9 +351,11 @@ def startup_section(args: argparse.Namespace, env: dict[str, str], workdir: Path
     out.append("## Start-up on the shipped forum")
     out.append("")
     ready = fill_store([args.cbiic, "speakers"], env, args.store_timeout)
-    out.append(f"Budget: at most {STARTUP_BUDGET}x `python -c \"import typer\"` (same interpreter). "
-               f"Median of {args.runs} alternating pairs after {args.warmup} warm-up pair(s), once the query store is built "
-               f"({'ready ' + format(ready, '.1f') + ' s after the first query' if ready is not None else '**no store appeared**'}).")
+    out.append(
+        f'Budget: at most {STARTUP_BUDGET}x `python -c "import typer"` (same interpreter). '
+        f"Median of {args.runs} alternating pairs after {args.warmup} warm-up pair(s), once the query store is built "
+        f"({'ready ' + format(ready, '.1f') + ' s after the first query' if ready is not None else '**no store appeared**'})."
+    )
     out.append("")
     out.append("| command | cbiic ms | import typer ms | ratio | budget |")
     out.append("|---|---:|---:|---:|---|")
@@ -372,13 +377,15 @@ def scale_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, 
     header = ["talks", "file MB", "first query (empty cache)", "store ready after", "--no-cache", *[name for name, _ in SCALE_QUERIES]]
     out.append("## Scale: synthetic forums (seconds, whole process)")
     out.append("")
-    out.append(f"Forums from `benchmarks/make_forum.py --talks N --seed {args.seed}`. Median of {args.scale_runs} runs each. "
-               "First query and later query: `cbiic --data FILE talk <first talk> --format json`, the first against an "
-               "empty XDG_CACHE_HOME, after which the query store is built in the background: each run waits for it "
-               "(\"store ready after\": seconds from the answer until the store is in place, median). "
-               "Searches and lists run once the store is built and print to /dev/null (tables as piped). "
-               f"Budget at {BUDGET_TALKS:,} talks: first query at most {COLD_BUDGET_S:g} s, every later one at most {WARM_BUDGET_S:g} s; "
-               "other sizes are shown for the curve.")
+    out.append(
+        f"Forums from `benchmarks/make_forum.py --talks N --seed {args.seed}`. Median of {args.scale_runs} runs each. "
+        "First query and later query: `cbiic --data FILE talk <first talk> --format json`, the first against an "
+        "empty XDG_CACHE_HOME, after which the query store is built in the background: each run waits for it "
+        '("store ready after": seconds from the answer until the store is in place, median). '
+        "Searches and lists run once the store is built and print to /dev/null (tables as piped). "
+        f"Budget at {BUDGET_TALKS:,} talks: first query at most {COLD_BUDGET_S:g} s, every later one at most {WARM_BUDGET_S:g} s; "
+        "other sizes are shown for the curve."
+    )
     out.append("")
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + "---:|" * len(header))
@@ -405,7 +412,13 @@ def scale_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, 
         warm_env = {**env, "XDG_CACHE_HOME": str(cache_home)}
         print(f"  {talks:,} talks: --no-cache ...", file=sys.stderr)
         no_cache = timed([args.cbiic, "--no-cache", *data, "talk", talk, "--format", "json"], warm_env, args.scale_runs)
-        row = [f"{talks:,}", f"{path.stat().st_size / 1e6:.1f}", cold.cell(COLD_BUDGET_S if in_budget else None), ready_cell, no_cache.cell()]
+        row = [
+            f"{talks:,}",
+            f"{path.stat().st_size / 1e6:.1f}",
+            cold.cell(COLD_BUDGET_S if in_budget else None),
+            ready_cell,
+            no_cache.cell(),
+        ]
         for name, arguments in SCALE_QUERIES:
             print(f"  {talks:,} talks: {name} ...", file=sys.stderr)
             command = [args.cbiic, *data, *[a.format(talk=talk) for a in arguments]]
@@ -449,7 +462,9 @@ def tool_version(executable: str, package: str) -> str:
             owner = subprocess.run(["dpkg-query", "-S", str(Path(executable).resolve())], capture_output=True, text=True, timeout=60).stdout
             name = owner.split(":", 1)[0].strip() if owner else ""
             if name:
-                version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True, timeout=60).stdout.strip()
+                version = subprocess.run(
+                    ["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True, timeout=60
+                ).stdout.strip()
                 facts.append(f"Debian package {name} {version}")
         except (OSError, subprocess.SubprocessError):
             pass
@@ -471,8 +486,10 @@ def yq_section(args: argparse.Namespace, files: list[tuple[int, Path]], out: lis
         out.append("")
         print("  yq not available", file=sys.stderr)
         return
-    out.append(f"yq: {tool_version(yq, 'yq')}. jq: {tool_version(jq, 'jq')}. yq parses the whole file on every call "
-               f"(no cache), so there is no cold/warm split. Median of {args.yq_runs} run(s), each stopped after {args.yq_timeout:g} s.")
+    out.append(
+        f"yq: {tool_version(yq, 'yq')}. jq: {tool_version(jq, 'jq')}. yq parses the whole file on every call "
+        f"(no cache), so there is no cold/warm split. Median of {args.yq_runs} run(s), each stopped after {args.yq_timeout:g} s."
+    )
     out.append("")
     header = ["talks", *[name for name, _ in YQ_QUERIES]]
     out.append("| " + " | ".join(header) + " |")
@@ -512,8 +529,10 @@ def pathological_file(path: Path, shape: str, megabytes: float) -> None:
 def rss_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, out: list[str]) -> None:
     out.append("## Peak memory per input byte")
     out.append("")
-    out.append("`cbiic --no-cache --data FILE validate`, one run each; peak RSS of that process from "
-               "`getrusage(RUSAGE_CHILDREN)` in a wrapper process of its own. The baseline is `cbiic --version`.")
+    out.append(
+        "`cbiic --no-cache --data FILE validate`, one run each; peak RSS of that process from "
+        "`getrusage(RUSAGE_CHILDREN)` in a wrapper process of its own. The baseline is `cbiic --version`."
+    )
     out.append("")
     baseline, _ = peak_rss_mb([args.cbiic, "--version"], env, args.python)
     out.append(f"Baseline (`cbiic --version`): {baseline:.0f} MB.")
@@ -559,9 +578,11 @@ def growth_section(args: argparse.Namespace, env: dict[str, str], workdir: Path,
     small, large = args.growth_sizes
     out.append(f"## Growth of every command from {small:,} to {large:,} talks")
     out.append("")
-    out.append(f"Median of {args.scale_runs} runs once the query store is built (validate uses none), output to /dev/null. Exponent = "
-               f"log(t{large // 1000}k / t{small // 1000}k) / log({large / small:g}): 1 is linear, 2 quadratic. "
-               "Start-up is part of each time, so small commands show an exponent below 1.")
+    out.append(
+        f"Median of {args.scale_runs} runs once the query store is built (validate uses none), output to /dev/null. Exponent = "
+        f"log(t{large // 1000}k / t{small // 1000}k) / log({large / small:g}): 1 is linear, 2 quadratic. "
+        "Start-up is part of each time, so small commands show an exponent below 1."
+    )
     out.append("")
     seconds: dict[int, dict[str, Result]] = {}
     for talks in (small, large):
@@ -593,7 +614,12 @@ def growth_section(args: argparse.Namespace, env: dict[str, str], workdir: Path,
 
 # -- the query store's goals ------------------------------------------------------------------------------
 
-GOAL_PIPED = [["speakers", "-f", "json"], ["talk", "zheng-limin", "-f", "json"], ["theme", "insurance", "-f", "json"], ["search", "immune", "-f", "json"]]
+GOAL_PIPED = [
+    ["speakers", "-f", "json"],
+    ["talk", "zheng-limin", "-f", "json"],
+    ["theme", "insurance", "-f", "json"],
+    ["search", "immune", "-f", "json"],
+]
 GOAL_PIPED_RATIO = 1.0
 GOAL_TERMINAL = ["speakers"]
 GOAL_TERMINAL_ENV = {"FORCE_COLOR": "1", "COLUMNS": "100"}
@@ -608,31 +634,53 @@ GOAL_COLD_S = (2.0, 20.0)  # the first query's answer from an empty cache, small
 LINEAR_EXPONENT = 1.1  # "linear or better": t grows at most as N^1.1
 ABOVE_SHIPPED_MIN_S = 0.02  # below this, the time above the shipped forum is noise, and no exponent is fitted to it
 
-_FTS = ("SELECT c.id, c.kind, c.title, c.topic FROM contributions_fts JOIN contributions AS c ON c.seq = contributions_fts.rowid "
-        "WHERE contributions_fts MATCH '{word}' ORDER BY rank LIMIT 20")
+_FTS = (
+    "SELECT c.id, c.kind, c.title, c.topic FROM contributions_fts JOIN contributions AS c ON c.seq = contributions_fts.rowid "
+    "WHERE contributions_fts MATCH '{word}' ORDER BY rank LIMIT 20"
+)
 # Every command, asked at both sizes (and of the shipped forum) with -f json: (label, cbiic arguments, the nearest
 # question for the sqlite3 CLI on the store, the nearest for yq on the YAML or None). {talk} and {person} are the
 # forum's first talk and person.
 GOAL_COMMANDS: list[tuple[str, list[str], str, str | None]] = [
     ("speakers", ["speakers"], "SELECT * FROM people ORDER BY seq LIMIT 20", YQ_QUERIES[3][1]),
-    ("speaker ID", ["speaker", "{person}"],
-     "SELECT * FROM people WHERE slug = '{person}'; "
-     "SELECT id, kind, title, topic, summary FROM contributions WHERE speaker_slug = '{person}' ORDER BY seq", None),
+    (
+        "speaker ID",
+        ["speaker", "{person}"],
+        "SELECT * FROM people WHERE slug = '{person}'; "
+        "SELECT id, kind, title, topic, summary FROM contributions WHERE speaker_slug = '{person}' ORDER BY seq",
+        None,
+    ),
     ("talk ID", ["talk", "{talk}"], "SELECT * FROM contributions WHERE id = '{talk}'", '.talks[] | select(.id == "{talk}")'),
-    ("theme T", ["theme", "insurance"],
-     "SELECT c.* FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id "
-     "WHERE t.theme_id = 'insurance' ORDER BY c.seq LIMIT 20", YQ_QUERIES[2][1]),
-    ("themes", ["themes"],
-     "SELECT t.id, t.label, count(ct.contribution_id) FROM themes AS t LEFT JOIN contribution_themes AS ct ON ct.theme_id = t.id "
-     "GROUP BY t.id ORDER BY t.seq", None),
+    (
+        "theme T",
+        ["theme", "insurance"],
+        "SELECT c.* FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id "
+        "WHERE t.theme_id = 'insurance' ORDER BY c.seq LIMIT 20",
+        YQ_QUERIES[2][1],
+    ),
+    (
+        "themes",
+        ["themes"],
+        "SELECT t.id, t.label, count(ct.contribution_id) FROM themes AS t LEFT JOIN contribution_themes AS ct ON ct.theme_id = t.id "
+        "GROUP BY t.id ORDER BY t.seq",
+        None,
+    ),
     ("search immune", ["search", "immune"], _FTS.format(word="immune"), YQ_QUERIES[1][1]),
     ("search pd1", ["search", "pd1"], _FTS.format(word="pd1"), None),
-    ("agenda", ["agenda"],
-     "SELECT s.seq, s.name, s.moderator_slug, st.seq, c.id, c.title, c.topic, c.speaker_slug FROM sessions AS s "
-     "JOIN session_talks AS st ON st.session_id = s.id JOIN contributions AS c ON c.id = st.contribution_id ORDER BY s.seq, st.seq LIMIT 20", None),
-    ("orgs", ["orgs"],
-     "SELECT o.id, o.name, a.person_slug, a.position FROM organisations AS o LEFT JOIN affiliations AS a "
-     "ON a.organisation_id = o.id ORDER BY o.seq, a.person_slug LIMIT 20", None),
+    (
+        "agenda",
+        ["agenda"],
+        "SELECT s.seq, s.name, s.moderator_slug, st.seq, c.id, c.title, c.topic, c.speaker_slug FROM sessions AS s "
+        "JOIN session_talks AS st ON st.session_id = s.id JOIN contributions AS c ON c.id = st.contribution_id ORDER BY s.seq, st.seq LIMIT 20",
+        None,
+    ),
+    (
+        "orgs",
+        ["orgs"],
+        "SELECT o.id, o.name, a.person_slug, a.position FROM organisations AS o LEFT JOIN affiliations AS a "
+        "ON a.organisation_id = o.id ORDER BY o.seq, a.person_slug LIMIT 20",
+        None,
+    ),
     ("summary", ["summary"], "SELECT id, kind, title, topic, summary FROM contributions ORDER BY seq LIMIT 20", None),
 ]
 # Not goals: each whole list, streamed (--limit 0), at the larger size: how long it takes and how much memory it holds.
@@ -702,7 +750,7 @@ class GoalRun:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.small, self.large = args.goal_sizes
-        self.when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        self.when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         self.stopped = False
         self.tools: list[str] = []
         self.shipped_ready: float | None = None
@@ -738,13 +786,17 @@ class GoalRun:
                 if jq_filter is None:
                     continue
                 print(f"  goals {talks:,} talks: yq {label} ...", file=sys.stderr)
-                self.yq[talks][label] = timed([yq, fill(jq_filter, ids), str(path)], dict(os.environ), args.yq_runs, timeout=args.yq_timeout)
+                self.yq[talks][label] = timed(
+                    [yq, fill(jq_filter, ids), str(path)], dict(os.environ), args.yq_runs, timeout=args.yq_timeout
+                )
 
     def describe_tools(self) -> None:
         args = self.args
-        probe = ("import importlib.metadata as m, platform, sqlite3, sys\n"
-                 "print(f'Python {platform.python_version()} ({sys.executable}); typer {m.version(\"typer\")}; '\n"
-                 "      f'cbiic {m.version(\"cbiic\")}; SQLite library {sqlite3.sqlite_version}')")
+        probe = (
+            "import importlib.metadata as m, platform, sqlite3, sys\n"
+            "print(f'Python {platform.python_version()} ({sys.executable}); typer {m.version(\"typer\")}; '\n"
+            "      f'cbiic {m.version(\"cbiic\")}; SQLite library {sqlite3.sqlite_version}')"
+        )
         try:
             found = subprocess.run([args.python, "-c", probe], capture_output=True, text=True, timeout=60).stdout.strip()
         except (OSError, subprocess.SubprocessError):
@@ -775,8 +827,13 @@ class GoalRun:
         label = "cbiic " + " ".join(GOAL_TERMINAL)
         print(f"  goals: {label} (colour, 100 columns) vs import typer ...", file=sys.stderr)
         self.terminal = (label, *paired([args.cbiic, *GOAL_TERMINAL], yardstick, {**env, **GOAL_TERMINAL_ENV}, args.runs, args.warmup))
-        shipped_path = subprocess.run([args.python, "-c", "from cbiic_cli.load import default_data_path; print(default_data_path())"],
-                                      capture_output=True, text=True, env=env, timeout=60).stdout.strip()
+        shipped_path = subprocess.run(
+            [args.python, "-c", "from cbiic_cli.load import default_data_path; print(default_data_path())"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        ).stdout.strip()
         text = Path(shipped_path).read_text(encoding="utf-8")
         ids = {"talk": first_id(text), "person": first_id(text, "people", "slug")}
         for label, arguments, _, _ in GOAL_COMMANDS:
@@ -793,7 +850,10 @@ class GoalRun:
         cache_home = workdir / f"goals-cache-{talks}"
         self.cold[talks] = []
         for run in range(args.goal_cold_runs):
-            print(f"  goals {talks:,} talks: first query from an empty cache ({run + 1}/{args.goal_cold_runs}), then the store ...", file=sys.stderr)
+            print(
+                f"  goals {talks:,} talks: first query from an empty cache ({run + 1}/{args.goal_cold_runs}), then the store ...",
+                file=sys.stderr,
+            )
             self.cold[talks].append(cold_query([args.cbiic, *data, "talk", ids["talk"], "-f", "json"], env, cache_home, args.store_timeout))
         if not any(ready is not None for _, _, ready in self.cold[talks]):
             fill_store([args.cbiic, *data, "speakers", "-f", "json"], {**env, "XDG_CACHE_HOME": str(cache_home)}, args.store_timeout)
@@ -801,10 +861,15 @@ class GoalRun:
         store = stores[0] if stores else None
         self.store[talks] = (store, store_is_racy(store) if store else None)
         if store is None:
-            self.notes.append(f"No query store appeared for {talks:,} talks within {args.store_timeout:g} s: its warm figures are without one.")
+            self.notes.append(
+                f"No query store appeared for {talks:,} talks within {args.store_timeout:g} s: its warm figures are without one."
+            )
         warm_env = {**env, "XDG_CACHE_HOME": str(cache_home)}
         self.warm[talks], self.rss[talks], self.sqlite[talks] = {}, {}, {}
-        commands = [(label, [args.cbiic, *data, *[fill(a, ids) for a in arguments], "-f", "json"], sql) for label, arguments, sql, _ in GOAL_COMMANDS]
+        commands = [
+            (label, [args.cbiic, *data, *[fill(a, ids) for a in arguments], "-f", "json"], sql)
+            for label, arguments, sql, _ in GOAL_COMMANDS
+        ]
         for label, command, _ in commands:
             print(f"  goals {talks:,} talks: {label} ...", file=sys.stderr)
             self.warm[talks][label] = timed(command, warm_env, args.goal_runs, timeout=args.store_timeout)
@@ -846,12 +911,24 @@ class GoalRun:
             label = "cbiic " + " ".join(arguments)
             rows.append(self.ratio_row(f"warm piped query, shipped forum: `{label}`", GOAL_PIPED_RATIO, measured_piped.get(label)))
         if self.terminal is not None:
-            rows.append(self.ratio_row(f"terminal: `{self.terminal[0]}` as a coloured table (FORCE_COLOR=1, COLUMNS=100)",
-                                       GOAL_TERMINAL_RATIO, self.terminal[1:]))
+            rows.append(
+                self.ratio_row(
+                    f"terminal: `{self.terminal[0]}` as a coloured table (FORCE_COLOR=1, COLUMNS=100)",
+                    GOAL_TERMINAL_RATIO,
+                    self.terminal[1:],
+                )
+            )
         else:
-            rows.append(("terminal: `cbiic speakers` as a coloured table (FORCE_COLOR=1, COLUMNS=100)",
-                         f"≤ {GOAL_TERMINAL_RATIO:.1f}× `import typer`", "-", "-", None))
-        for label, arguments, _, _ in GOAL_COMMANDS:
+            rows.append(
+                (
+                    "terminal: `cbiic speakers` as a coloured table (FORCE_COLOR=1, COLUMNS=100)",
+                    f"≤ {GOAL_TERMINAL_RATIO:.1f}× `import typer`",
+                    "-",
+                    "-",
+                    None,
+                )
+            )
+        for label, _arguments, _, _ in GOAL_COMMANDS:
             measure = f"{short(small)} talks, warm: `{label}`"
             goal = f"≤ {GOAL_SMALL_EXTRA_S:g} s above the shipped forum"
             a, b = self.warm.get(small, {}).get(label), self.shipped.get(label)
@@ -861,14 +938,25 @@ class GoalRun:
                 rows.append((measure, goal, seconds(a), f"shipped forum {seconds(b)} s", False))
             else:
                 extra = a.median - b.median
-                rows.append((measure, goal, f"{a.median:.3f} s ({extra:+.3f} s)", f"shipped forum {b.median:.3f} s", extra <= GOAL_SMALL_EXTRA_S))
-        for limit, labels, what in ((GOAL_LARGE_S, [label for label, *_ in GOAL_COMMANDS], "warm, default limit"),
-                                    (GOAL_LOOKUP_S, list(GOAL_LOOKUPS), "warm, one item")):
+                rows.append(
+                    (measure, goal, f"{a.median:.3f} s ({extra:+.3f} s)", f"shipped forum {b.median:.3f} s", extra <= GOAL_SMALL_EXTRA_S)
+                )
+        for limit, labels, what in (
+            (GOAL_LARGE_S, [label for label, *_ in GOAL_COMMANDS], "warm, default limit"),
+            (GOAL_LOOKUP_S, list(GOAL_LOOKUPS), "warm, one item"),
+        ):
             for label in labels:
                 measure = f"{short(large)} talks, {what}: `{label}`"
                 a = self.warm.get(large, {}).get(label)
-                rows.append((measure, f"≤ {limit:g} s", seconds(a) + (" s" if a and a.ok else ""), self.yardsticks(large, label),
-                             None if a is None else (a.ok and a.median <= limit)))
+                rows.append(
+                    (
+                        measure,
+                        f"≤ {limit:g} s",
+                        seconds(a) + (" s" if a and a.ok else ""),
+                        self.yardsticks(large, label),
+                        None if a is None else (a.ok and a.median <= limit),
+                    )
+                )
         goal_labels = {label for label, *_ in GOAL_COMMANDS}
         peaks = {label: peak for label, peak in self.rss.get(large, {}).items() if label in goal_labels}
         measure = f"{short(large)} talks, warm: peak RSS, largest of every command"
@@ -879,8 +967,15 @@ class GoalRun:
             yardstick = f"`cbiic --version` {self.baseline_rss:.0f} MiB" if self.baseline_rss else ""
             if path is not None and size_of(path) is not None:
                 yardstick += f"; the YAML is {size_of(path) / 2**20:.0f} MiB"  # type: ignore[operator]
-            rows.append((measure, f"≤ {GOAL_RSS_MIB:g} MiB", f"{peak:.0f} MiB (`{label}`)" + ("" if complete else f", {len(peaks)} of {len(GOAL_COMMANDS)} commands"),
-                         yardstick, peak <= GOAL_RSS_MIB if (complete or peak > GOAL_RSS_MIB) else None))
+            rows.append(
+                (
+                    measure,
+                    f"≤ {GOAL_RSS_MIB:g} MiB",
+                    f"{peak:.0f} MiB (`{label}`)" + ("" if complete else f", {len(peaks)} of {len(GOAL_COMMANDS)} commands"),
+                    yardstick,
+                    peak <= GOAL_RSS_MIB if (complete or peak > GOAL_RSS_MIB) else None,
+                )
+            )
         else:
             rows.append((measure, f"≤ {GOAL_RSS_MIB:g} MiB", "-", "-", None))
         for talks, limit in zip((small, large), GOAL_COLD_S):
@@ -893,7 +988,7 @@ class GoalRun:
             readies = [r for _, _, r in runs if r is not None]
             ready = f"store ready {statistics.median(readies):.1f} s after the answer" if readies else "**no store appeared**"
             spread = ", ".join(f"{s:.2f}" for s, _, _ in runs)
-            measured = (f"{answer.median:.2f} s (median of {len(runs)}: {spread}); {ready}" if answer.ok else answer.cell())
+            measured = f"{answer.median:.2f} s (median of {len(runs)}: {spread}); {ready}" if answer.ok else answer.cell()
             yq = self.yq.get(talks, {}).get("talk ID")
             yardstick = f"yq `talk ID` {seconds(yq, 1)} s" if yq else "-"
             rows.append((measure, f"≤ {limit:g} s", measured, yardstick, answer.ok and answer.median <= limit))
@@ -924,26 +1019,40 @@ class GoalRun:
         out.append(f"## Goals of the query store at {small:,} and {large:,} talks")
         out.append("")
         if self.stopped:
-            out.append("**Stopped early: only what was measured before the stop is shown; the rest says \"not measured\".**")
+            out.append('**Stopped early: only what was measured before the stop is shown; the rest says "not measured".**')
             out.append("")
         out.append(f"- Measured: {self.when}, on {machine()}")
         for tool in self.tools:
             out.append(f"- {tool}")
-        out.append(f"- Forums: `benchmarks/make_forum.py --talks N --seed {args.seed}`, generated once into the work directory, "
-                   f"each left unchanged for more than {RACY_SECONDS:g} s before its first query (so its store is checked by `stat`, "
-                   "not by re-hashing the file on every query).")
-        out.append(f"- Warm: after one query, the run waits until the query store (built by a background child after the answer) is in "
-                   f"`$XDG_CACHE_HOME/cbiic` and no `.tmp-cbiic-*.sqlite` remains (at most {args.store_timeout:g} s). "
-                   f"Medians of {args.goal_runs} runs at {small:,} and {large:,} talks, of {args.runs} on the shipped forum; "
-                   f"every command with `-f json`, output to /dev/null. Ratios to `import typer`: {args.runs} alternating pairs "
-                   f"after {args.warmup} warm-up pair(s), median of the per-pair ratios"
-                   + (f"; the shipped forum's store was ready {self.shipped_ready:.1f} s after its first query." if self.shipped_ready is not None else "."))
-        out.append(f"- Cold: the first `talk ID -f json` against an empty cache, {args.goal_cold_runs} run(s), each followed by the wait "
-                   "for its store (\"store ready after\": seconds from the answer until the store is in place).")
-        out.append(f"- Peak RSS: one run per command, `getrusage(RUSAGE_CHILDREN)` in a wrapper process of its own (the store builder, a "
-                   "grandchild, is not counted; warm runs build nothing).")
+        out.append(
+            f"- Forums: `benchmarks/make_forum.py --talks N --seed {args.seed}`, generated once into the work directory, "
+            f"each left unchanged for more than {RACY_SECONDS:g} s before its first query (so its store is checked by `stat`, "
+            "not by re-hashing the file on every query)."
+        )
+        out.append(
+            f"- Warm: after one query, the run waits until the query store (built by a background child after the answer) is in "
+            f"`$XDG_CACHE_HOME/cbiic` and no `.tmp-cbiic-*.sqlite` remains (at most {args.store_timeout:g} s). "
+            f"Medians of {args.goal_runs} runs at {small:,} and {large:,} talks, of {args.runs} on the shipped forum; "
+            f"every command with `-f json`, output to /dev/null. Ratios to `import typer`: {args.runs} alternating pairs "
+            f"after {args.warmup} warm-up pair(s), median of the per-pair ratios"
+            + (
+                f"; the shipped forum's store was ready {self.shipped_ready:.1f} s after its first query."
+                if self.shipped_ready is not None
+                else "."
+            )
+        )
+        out.append(
+            f"- Cold: the first `talk ID -f json` against an empty cache, {args.goal_cold_runs} run(s), each followed by the wait "
+            'for its store ("store ready after": seconds from the answer until the store is in place).'
+        )
+        out.append(
+            "- Peak RSS: one run per command, `getrusage(RUSAGE_CHILDREN)` in a wrapper process of its own (the store builder, a "
+            "grandchild, is not counted; warm runs build nothing)."
+        )
         if (small, large) != GOAL_SIZES:
-            out.append(f"- The goals were set for {GOAL_SIZES[0]:,} and {GOAL_SIZES[1]:,} talks; at the sizes of this run the verdicts are only indicative.")
+            out.append(
+                f"- The goals were set for {GOAL_SIZES[0]:,} and {GOAL_SIZES[1]:,} talks; at the sizes of this run the verdicts are only indicative."
+            )
         for note in self.notes:
             out.append(f"- {note}")
         out.append("")
@@ -963,12 +1072,14 @@ class GoalRun:
     def report_per_command(self, out: list[str]) -> None:
         out.append("### Every command, warm (seconds, whole process)")
         out.append("")
-        out.append("cbiic answers the full question (folded search terms, ranking, snippets, roles, affiliations, rendered as JSON). "
-                   "The `sqlite3` CLI column asks the store file a **simpler** question with the nearest plain SQL (no folding, no "
-                   "snippets, no rendering: a search is the export's `contributions_fts MATCH 'word' ORDER BY rank LIMIT 20`, so "
-                   "`pd1` finds nothing where the text says PD-1); \"lines\" is how many lines it printed. yq parses the whole YAML on "
-                   f"every call and runs the yq section's filters (the talk by id, the talks on a theme, the people's names, a "
-                   f"case-insensitive regex over the talks); {self.args.yq_runs} run(s), each stopped after {self.args.yq_timeout:g} s.")
+        out.append(
+            "cbiic answers the full question (folded search terms, ranking, snippets, roles, affiliations, rendered as JSON). "
+            "The `sqlite3` CLI column asks the store file a **simpler** question with the nearest plain SQL (no folding, no "
+            "snippets, no rendering: a search is the export's `contributions_fts MATCH 'word' ORDER BY rank LIMIT 20`, so "
+            '`pd1` finds nothing where the text says PD-1); "lines" is how many lines it printed. yq parses the whole YAML on '
+            f"every call and runs the yq section's filters (the talk by id, the talks on a theme, the people's names, a "
+            f"case-insensitive regex over the talks); {self.args.yq_runs} run(s), each stopped after {self.args.yq_timeout:g} s."
+        )
         out.append("")
         for talks in (self.small, self.large):
             if talks not in self.files:
@@ -977,7 +1088,10 @@ class GoalRun:
             store, racy = self.store.get(talks, (None, None))
             facts = [f"YAML {size_of(path) / 1e6:.0f} MB" if size_of(path) is not None else "YAML gone"]  # type: ignore[operator]
             if store is not None and size_of(store) is not None:
-                facts.append(f"store {size_of(store) / 1e6:.0f} MB" + (" (**built within the racy window: every query re-hashes the file**)" if racy else ""))  # type: ignore[operator]
+                facts.append(
+                    f"store {size_of(store) / 1e6:.0f} MB"
+                    + (" (**built within the racy window: every query re-hashes the file**)" if racy else "")
+                )  # type: ignore[operator]
             out.append(f"**{talks:,} talks** ({', '.join(facts)})")
             out.append("")
             out.append("| command | shipped forum | cbiic | sqlite3 CLI (simpler) | lines | yq | cbiic peak RSS MiB |")
@@ -998,8 +1112,10 @@ class GoalRun:
             out.append("")
 
         if any(label in self.warm.get(self.large, {}) for label, _ in STREAMED_COMMANDS):
-            out.append(f"**Whole lists at {self.large:,} talks**, `--limit 0 -f json`, warm: not goals, the cost of asking for everything. "
-                       "Rows are read and written as they are made, so memory stays flat however long the list (one run each).")
+            out.append(
+                f"**Whole lists at {self.large:,} talks**, `--limit 0 -f json`, warm: not goals, the cost of asking for everything. "
+                "Rows are read and written as they are made, so memory stays flat however long the list (one run each)."
+            )
             out.append("")
             out.append("| command | seconds | peak RSS MiB |")
             out.append("|---|---:|---:|")
@@ -1012,10 +1128,12 @@ class GoalRun:
         small, large = self.small, self.large
         out.append(f"### Growth from {small:,} to {large:,} talks")
         out.append("")
-        out.append(f"k in t ∝ N^k from the two sizes: k = log(t{short(large)} / t{short(small)}) / log({large / small:g}). "
-                   f"\"Linear or better\" means k ≤ {LINEAR_EXPONENT:g}. Start-up is part of both times, which pulls k down for quick "
-                   "commands; the last column fits the time above the same command on the shipped forum instead (context only; \"-\" where "
-                   f"that is under {ABOVE_SHIPPED_MIN_S * 1000:.0f} ms at either size).")
+        out.append(
+            f"k in t ∝ N^k from the two sizes: k = log(t{short(large)} / t{short(small)}) / log({large / small:g}). "
+            f'"Linear or better" means k ≤ {LINEAR_EXPONENT:g}. Start-up is part of both times, which pulls k down for quick '
+            'commands; the last column fits the time above the same command on the shipped forum instead (context only; "-" where '
+            f"that is under {ABOVE_SHIPPED_MIN_S * 1000:.0f} ms at either size)."
+        )
         out.append("")
         out.append(f"| command | {short(small)} s | {short(large)} s | k | linear or better | k of the time above the shipped forum |")
         out.append("|---|---:|---:|---:|---|---:|")
@@ -1029,7 +1147,9 @@ class GoalRun:
             above = "-"
             if base and base.ok and min(a.median, b.median) - base.median >= ABOVE_SHIPPED_MIN_S:
                 above = f"{growth_exponent(a.median - base.median, b.median - base.median, small, large):.2f}"
-            out.append(f"| `{label}` | {a.median:.3f} | {b.median:.3f} | {k:.2f} | {'yes' if k <= LINEAR_EXPONENT else '**no**'} | {above} |")
+            out.append(
+                f"| `{label}` | {a.median:.3f} | {b.median:.3f} | {k:.2f} | {'yes' if k <= LINEAR_EXPONENT else '**no**'} | {above} |"
+            )
         out.append("")
 
 
@@ -1065,20 +1185,39 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-runs", type=int, default=3, help="runs per scale cell (default 3)")
     parser.add_argument("--yq-runs", type=int, default=1, help="runs per yq cell (default 1)")
     parser.add_argument("--yq-timeout", type=float, default=600, help="seconds before a yq run is stopped (default 600)")
-    parser.add_argument("--bytecode", choices=("cached", "as-is"), default="cached",
-                        help="cached: run from compiled bytecode, as an installed package does (default); "
-                             "as-is: inherit PYTHONDONTWRITEBYTECODE and friends from this shell")
+    parser.add_argument(
+        "--bytecode",
+        choices=("cached", "as-is"),
+        default="cached",
+        help="cached: run from compiled bytecode, as an installed package does (default); "
+        "as-is: inherit PYTHONDONTWRITEBYTECODE and friends from this shell",
+    )
     parser.add_argument("--rss-talks", default="1000,5000,10000", help="generated forum sizes for peak memory (default 1000,5000,10000)")
     parser.add_argument("--rss-megabytes", default="1,4,10", help="pathological file sizes in MB for peak memory (default 1,4,10)")
-    parser.add_argument("--growth-sizes", default="10000,50000", help="the two talk counts the growth section compares (default 10000,50000)")
-    parser.add_argument("--goal-sizes", default="10000,100000",
-                        help="the two talk counts the goals section measures, smaller first (default 10000,100000: the sizes the goals were set for)")
+    parser.add_argument(
+        "--growth-sizes", default="10000,50000", help="the two talk counts the growth section compares (default 10000,50000)"
+    )
+    parser.add_argument(
+        "--goal-sizes",
+        default="10000,100000",
+        help="the two talk counts the goals section measures, smaller first (default 10000,100000: the sizes the goals were set for)",
+    )
     parser.add_argument("--goal-runs", type=int, default=5, help="runs per warm cell in the goals section (default 5)")
-    parser.add_argument("--goal-cold-runs", type=int, default=3,
-                        help="first queries from an empty cache per size in the goals section, each followed by the wait for its store (default 3)")
-    parser.add_argument("--store-timeout", type=float, default=900,
-                        help="seconds to wait for a query store to be built, and for one cbiic run in the goals section (default 900)")
-    parser.add_argument("--sqlite3", default=shutil.which("sqlite3"), help="the sqlite3 CLI the goals section compares with (default: the one on PATH)")
+    parser.add_argument(
+        "--goal-cold-runs",
+        type=int,
+        default=3,
+        help="first queries from an empty cache per size in the goals section, each followed by the wait for its store (default 3)",
+    )
+    parser.add_argument(
+        "--store-timeout",
+        type=float,
+        default=900,
+        help="seconds to wait for a query store to be built, and for one cbiic run in the goals section (default 900)",
+    )
+    parser.add_argument(
+        "--sqlite3", default=shutil.which("sqlite3"), help="the sqlite3 CLI the goals section compares with (default: the one on PATH)"
+    )
     parser.add_argument("--only", help="run only these sections, comma-separated: startup, scale, yq, rss, growth, goals")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
@@ -1134,7 +1273,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     workdir = workdir.resolve()
     env = child_environment(args, workdir)
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         f"# cbiic benchmark, {now}",
         "",

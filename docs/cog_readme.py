@@ -69,8 +69,14 @@ def show_sqlite_schema() -> None:
     cog.outl("|---|---|---|")
     listing = "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'contributions_fts_%' ORDER BY rowid"
     for name, kind in schema.execute(listing):
-        targets = {source: f"{table}.{target or 'rowid'}" for _, _, table, source, target, *_ in schema.execute(f"PRAGMA foreign_key_list('{name}')")}
-        columns = [f"`{column}` → {targets[column]}" if column in targets else f"`{column}`" for (column,) in schema.execute(f"SELECT name FROM pragma_table_info('{name}')")]
+        targets = {
+            source: f"{table}.{target or 'rowid'}"
+            for _, _, table, source, target, *_ in schema.execute(f"PRAGMA foreign_key_list('{name}')")
+        }
+        columns = [
+            f"`{column}` → {targets[column]}" if column in targets else f"`{column}`"
+            for (column,) in schema.execute(f"SELECT name FROM pragma_table_info('{name}')")
+        ]
         label = f"`{name}`" + (" (view)" if kind == "view" else " (FTS5)" if name == "contributions_fts" else "")
         cog.outl(f"| {label} | {', '.join(columns)} | {ddl.DESCRIPTIONS[name]} |")
 
@@ -106,9 +112,10 @@ def show_validate_examples() -> None:
     try:
         pathlib.Path("forum.yaml").write_text(shipped, encoding="utf-8")
         pathlib.Path("broken.yaml").write_text(broken, encoding="utf-8")
-        pathlib.Path("numbers.yaml").write_text(shipped.replace("    source_paragraphs: [13]\n\n", "    source_paragraphs: [013]\n\n"), encoding="utf-8")
+        pathlib.Path("numbers.yaml").write_text(
+            shipped.replace("    source_paragraphs: [13]\n\n", "    source_paragraphs: [013]\n\n"), encoding="utf-8"
+        )
         show("validate", "forum.yaml", "broken.yaml")
         show("validate", "numbers.yaml", "--format", "json")
     finally:
         os.chdir(here)
-

@@ -137,7 +137,7 @@ def run_cbiic(cbiic_exe: Path, isolated_env: dict[str, str]):
                 full_env[key] = value
         if input is None and "stdin" not in kwargs:
             kwargs["stdin"] = subprocess.DEVNULL
-        return subprocess.run(  # noqa: PLW1510 - callers check the exit code
+        return subprocess.run(
             [str(cbiic_exe), *args],
             input=input,
             stdout=kwargs.pop("stdout", subprocess.PIPE),

@@ -22,7 +22,9 @@ def run_cbiic(*args: str, cache: Path, timeout: float = 300) -> subprocess.Compl
     """The installed `cbiic` as a user runs it, with its cache under the test's own directory."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("CBIIC_")}
     env["XDG_CACHE_HOME"] = str(cache)
-    return subprocess.run([str(CBIIC), *args], check=False, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [str(CBIIC), *args], check=False, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL
+    )
 
 
 def export_once(tmp_path_factory, fmt: str, filename: str, *options: str) -> Path:
@@ -113,6 +115,7 @@ def screenshot(page: Path, out: Path, *, width: int = 1280, height: int = 1800) 
 
 
 # -- PNG, decoded with zlib alone ---------------------------------------------------
+
 
 def png_pixels(path: Path) -> tuple[int, int, list[bytes]]:
     """(width, height, rows of raw pixel bytes) of an 8-bit RGB or RGBA PNG, filters undone."""

@@ -8,7 +8,6 @@ import stat
 
 import pytest
 from markdown_it import MarkdownIt
-
 from support import invoke, shipped_text
 
 
@@ -33,6 +32,7 @@ def one_line(result, *needles: str) -> None:
 
 # -- the loader ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("number", ["9" * 5000, "0x" + "f" * 5000, ":".join(["1"] * 20000)])
 def test_an_enormous_number_is_a_located_problem_not_a_crash(tmp_path, number):
     text = shipped_text().replace("  source_paragraphs: [3]\n", f"  source_paragraphs: [{number}]\n", 1)
@@ -47,11 +47,18 @@ def test_an_anchor_is_refused_like_an_alias(tmp_path):
     assert result.exit_code == 1 and "YAML anchors (&name) and aliases are not allowed" in result.stdout
 
 
-@pytest.mark.parametrize(("old", "new", "path"), [
-    ("  panelists: [xue-junli, luo-dan, xu-junfang, zhang-yong]", "  panelists: [xue-junli, luo-dan, xu-junfang, zhang-yong, luo-dan]", "panel.panelists[4]"),
-    ("        themes: [talent]", "        themes: [talent, talent]", "talks[0].key_points[3].themes[1]"),
-    ("    source_paragraphs: [13]\n", "    source_paragraphs: [13, 13]\n", "source_paragraphs[1]"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        (
+            "  panelists: [xue-junli, luo-dan, xu-junfang, zhang-yong]",
+            "  panelists: [xue-junli, luo-dan, xu-junfang, zhang-yong, luo-dan]",
+            "panel.panelists[4]",
+        ),
+        ("        themes: [talent]", "        themes: [talent, talent]", "talks[0].key_points[3].themes[1]"),
+        ("    source_paragraphs: [13]\n", "    source_paragraphs: [13, 13]\n", "source_paragraphs[1]"),
+    ],
+)
 def test_a_value_listed_twice_is_refused_so_no_export_can_trip_on_it(tmp_path, old, new, path):
     text = shipped_text().replace(old, new, 1)
     forum = written(tmp_path, text)
@@ -70,6 +77,7 @@ def test_values_past_the_cap_are_one_error(tmp_path, monkeypatch):
 
 # -- the exports' targets ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", ["json", "html", "sqlite"])
 def test_an_export_onto_a_fifo_is_refused_at_once(tmp_path, fmt):
     fifo = tmp_path / "pipe"
@@ -85,10 +93,13 @@ def test_an_export_to_a_name_too_long_is_one_bounded_line(tmp_path, fmt):
     assert len(result.stderr) < 400
 
 
-@pytest.mark.parametrize(("fmt", "lookalike"), [
-    ("json", '# "format": "cbiic-export" in a comment of my own file\n'),
-    ("html", '<!-- <meta name="generator" content="cbiic 0.1.0"> -->\n<p>my notes</p>\n'),
-])
+@pytest.mark.parametrize(
+    ("fmt", "lookalike"),
+    [
+        ("json", '# "format": "cbiic-export" in a comment of my own file\n'),
+        ("html", '<!-- <meta name="generator" content="cbiic 0.1.0"> -->\n<p>my notes</p>\n'),
+    ],
+)
 def test_a_file_that_only_mentions_the_export_marker_is_never_overwritten(tmp_path, fmt, lookalike):
     mine = written(tmp_path, lookalike, f"mine.{fmt}")
     one_line(invoke("export", fmt, str(mine)), "pass --force")
@@ -104,6 +115,7 @@ def test_the_json_export_escapes_bidi_controls_and_separators(tmp_path):
 
 
 # -- messages, terminal, spreadsheet, Markdown, completion, search ----------------------------------
+
 
 def test_a_usage_error_quoting_a_huge_value_is_bounded_and_clean(run_cbiic):
     result = run_cbiic("speakers", "--fields", "x" * 70_000 + "\u2028\u202e")
@@ -145,7 +157,10 @@ def test_no_bare_address_becomes_a_link_in_githubs_markdown(tmp_path, text):
 
 
 def test_completion_descriptions_hold_no_shell_metacharacters(tmp_path, run_cbiic):
-    forum = written(tmp_path, shipped_text().replace("name: Ma Jun\n    honorific: Professor", "name: 'x\\$(touch pwned)`id`\"'\n    honorific: Professor", 1))
+    forum = written(
+        tmp_path,
+        shipped_text().replace("name: Ma Jun\n    honorific: Professor", "name: 'x\\$(touch pwned)`id`\"'\n    honorific: Professor", 1),
+    )
     result = run_cbiic(env={"_CBIIC_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": f"cbiic --data {forum} speaker ma-jun-h"})
     out = result.stdout.decode()
     assert "ma-jun-harbin" in out
@@ -169,9 +184,11 @@ def test_search_meets_a_name_in_either_normal_form(tmp_path, data_form, query_fo
 
 
 @pytest.mark.parametrize("expansion", ["'…'", "'(①#)'", "'  '", "'-'"])
-@pytest.mark.parametrize("term", ["'‮'", "'…'", "NGS"])
+@pytest.mark.parametrize("term", ["'‮'", "'…'", "NGS"])  # noqa: PLE2502 - a right-to-left override is the attack
 def test_a_glossary_entry_without_words_never_hangs_a_search(tmp_path, run_cbiic, term, expansion):
-    text = shipped_text().replace("  - term: NGS\n    expansions: [next-generation sequencing]", f"  - term: {term}\n    expansions: [{expansion}]")
+    text = shipped_text().replace(
+        "  - term: NGS\n    expansions: [next-generation sequencing]", f"  - term: {term}\n    expansions: [{expansion}]"
+    )
     forum = written(tmp_path, text)
     for query in (["zebra"], ["a"], ["next-generation", "sequencing"]):
         result = run_cbiic("--data", str(forum), "search", *query, "-f", "json", timeout=30)

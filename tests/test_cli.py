@@ -6,12 +6,19 @@ import json
 import re
 
 import pytest
-
 from support import invoke, replace_once, shipped_text, write_forum
 
 ARTICLE_ORDER = [
-    "ma-jun-harbin", "xue-junli", "ma-jun-sysucc", "zheng-limin", "feng-chen",
-    "li-ziming", "wang-rundong", "luo-dan", "xu-junfang", "zhang-yong",
+    "ma-jun-harbin",
+    "xue-junli",
+    "ma-jun-sysucc",
+    "zheng-limin",
+    "feng-chen",
+    "li-ziming",
+    "wang-rundong",
+    "luo-dan",
+    "xu-junfang",
+    "zhang-yong",
 ]
 ZHENG_TITLE = "Myeloid Cells and the Shaping of the Tumor Immune Microenvironment"
 PANEL_TITLE = "Coordinated Efforts of Medical Care, Medical Insurance, and Medicine to Enhance China’s Anti-tumor Drug Development"
@@ -37,6 +44,7 @@ def table(*args: str, width: int = 200) -> str:
 
 
 # -- speakers ------------------------------------------------------------------
+
 
 def test_speakers_lists_all_ten_in_the_order_the_article_names_them():
     people = run_json("speakers")
@@ -65,13 +73,16 @@ def test_speakers_org_filter_ignores_case_and_punctuation(text):
     assert [p["slug"] for p in run_json("speakers", "--org", text)] == ["ma-jun-sysucc", "zheng-limin"]
 
 
-@pytest.mark.parametrize(("role", "expected"), [
-    ("opening", ["ma-jun-harbin"]),
-    ("moderator", ["ma-jun-harbin", "xue-junli", "ma-jun-sysucc"]),
-    ("speaker", ["ma-jun-sysucc", "zheng-limin", "feng-chen", "li-ziming", "wang-rundong"]),
-    ("panelist", ["xue-junli", "luo-dan", "xu-junfang", "zhang-yong"]),
-    ("closing", ["ma-jun-harbin", "ma-jun-sysucc"]),
-])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("opening", ["ma-jun-harbin"]),
+        ("moderator", ["ma-jun-harbin", "xue-junli", "ma-jun-sysucc"]),
+        ("speaker", ["ma-jun-sysucc", "zheng-limin", "feng-chen", "li-ziming", "wang-rundong"]),
+        ("panelist", ["xue-junli", "luo-dan", "xu-junfang", "zhang-yong"]),
+        ("closing", ["ma-jun-harbin", "ma-jun-sysucc"]),
+    ],
+)
 def test_speakers_role_filter(role, expected):
     assert [p["slug"] for p in run_json("speakers", "--role", role)] == expected
 
@@ -106,6 +117,7 @@ def test_one_person_is_not_one_people():
 
 # -- speaker -------------------------------------------------------------------
 
+
 def test_speaker_profile_of_the_academician():
     doc = run_json("speaker", "ma-jun-sysucc")
     assert doc["organisations"] == ["Chinese Academy of Sciences", "Sun Yat-sen University Cancer Center"]
@@ -113,7 +125,13 @@ def test_speaker_profile_of_the_academician():
     assert [c["id"] for c in doc["contributions"]] == ["ma-jun-youth-talent", "panel-closing"]
     assert [c["attribution"] for c in doc["contributions"]] == ["stated", "uncertain"]
     assert doc["moderated"] == [
-        {"kind": "panel", "id": "panel", "name": PANEL_TITLE, "attribution": "uncertain", "attribution_note": doc["moderated"][0]["attribution_note"]}
+        {
+            "kind": "panel",
+            "id": "panel",
+            "name": PANEL_TITLE,
+            "attribution": "uncertain",
+            "attribution_note": doc["moderated"][0]["attribution_note"],
+        }
     ]
 
 
@@ -148,6 +166,7 @@ def test_unknown_speaker_suggests_the_closest():
 
 
 # -- talk ----------------------------------------------------------------------
+
 
 def test_talk_quotes_the_articles_title():
     (row,) = run_json("talk", "zheng-limin-myeloid-cells")
@@ -217,6 +236,7 @@ def test_ambiguous_prefix_lists_candidates_with_affiliations():
 
 # -- theme ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["insurance", "INSURANCE", "Medical Insurance", "medical-insurance", "health-insurance", "insur"])
 def test_theme_by_id_label_alias_or_prefix(name):
     assert [row["id"] for row in run_json("theme", name)] == ["wang-rundong-commercial-insurance", "luo-dan-remark", "zhang-yong-remark"]
@@ -230,7 +250,10 @@ def test_theme_gist_is_the_key_point_that_carries_it():
     rows = {row["id"]: row for row in run_json("theme", "ai")}
     assert rows["feng-chen-research-hospitals"]["gist"].startswith("Gobroad Healthcare Group uses artificial intelligence")
     investment = {row["id"]: row["gist"] for row in run_json("theme", "investment")}
-    assert investment["feng-chen-research-hospitals"] == "Gobroad Healthcare Group, where Feng Chen is Vice President, is backed by Hillhouse Investment."
+    assert (
+        investment["feng-chen-research-hospitals"]
+        == "Gobroad Healthcare Group, where Feng Chen is Vice President, is backed by Hillhouse Investment."
+    )
 
 
 def test_every_theme_gist_is_one_of_the_items_key_points():
@@ -257,6 +280,7 @@ def test_unknown_theme_lists_the_known_ones():
 
 # -- themes --------------------------------------------------------------------
 
+
 def test_themes_counts_agree_with_theme():
     for row in run_json("themes"):
         listed = run_json("theme", row["id"])
@@ -267,7 +291,9 @@ def test_themes_counts_agree_with_theme():
 
 def test_themes_never_packs_uncertain_speakers_into_a_string():
     rows = {row["id"]: row for row in run_json("themes")}
-    assert rows["china-focus"]["uncertain_speakers"] == [{"as_written": "Professor Ma Jun", "candidates": ["ma-jun-harbin", "ma-jun-sysucc"]}]
+    assert rows["china-focus"]["uncertain_speakers"] == [
+        {"as_written": "Professor Ma Jun", "candidates": ["ma-jun-harbin", "ma-jun-sysucc"]}
+    ]
     assert all("|" not in slug for row in rows.values() for slug in row["speakers"])
 
 
@@ -277,6 +303,7 @@ def test_themes_matrix_has_a_column_for_the_unidentified_speaker():
 
 
 # -- agenda --------------------------------------------------------------------
+
 
 def test_agenda_says_it_is_the_articles_order_and_numbers_nothing():
     doc = run_json("agenda")
@@ -304,10 +331,19 @@ def test_agenda_marks_topics_and_quotes_titles():
 
 # -- summary -------------------------------------------------------------------
 
+
 def test_summary_has_the_forum_facts_and_counts():
     doc = run_json("summary")
     assert (doc["date"], doc["city"]) == ("2024-11-30", "Guangzhou")
-    assert doc["counts"] == {"people": 10, "organisations": 16, "talks": 5, "panel_remarks": 4, "panel_closing": 1, "opening": 1, "themes": 14}
+    assert doc["counts"] == {
+        "people": 10,
+        "organisations": 16,
+        "talks": 5,
+        "panel_remarks": 4,
+        "panel_closing": 1,
+        "opening": 1,
+        "themes": 14,
+    }
     assert doc["panel"]["title"] == PANEL_TITLE
     assert [t["id"] for t in doc["talks"]][:2] == ["ma-jun-youth-talent", "zheng-limin-myeloid-cells"]
 
@@ -325,6 +361,7 @@ def test_summary_table_shows_affiliations_sessions_and_the_panel_title():
 
 
 # -- orgs ----------------------------------------------------------------------
+
 
 def test_orgs_separates_affiliation_from_mention():
     rows = {row["id"]: row for row in run_json("orgs")}
@@ -355,6 +392,7 @@ def test_orgs_table_says_no_one_from_it_spoke():
 
 
 # -- global options, anywhere ------------------------------------------------
+
 
 def test_global_options_work_after_the_command(tmp_path):
     edited = replace_once(shipped_text(), "name: Zheng Limin", "name: Zheng Limin-Edited")
@@ -428,11 +466,15 @@ def test_search_finds_the_forums_own_facts():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
-@pytest.mark.parametrize(("args", "expected"), [
-    (["speaker", "ma-jun-sysucc"], "does not say whether Ma Jun (ma-jun-sysucc) moderated the panel"),
-    (["speaker", "ma-jun-harbin"], "does not say whether Ma Jun (ma-jun-harbin) moderated the panel"),
-    (["talk", "panel"], "possibly ma-jun-harbin or ma-jun-sysucc"),
-], ids=lambda value: value if isinstance(value, str) and " " not in value else " ".join(value) if isinstance(value, list) else "")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["speaker", "ma-jun-sysucc"], "does not say whether Ma Jun (ma-jun-sysucc) moderated the panel"),
+        (["speaker", "ma-jun-harbin"], "does not say whether Ma Jun (ma-jun-harbin) moderated the panel"),
+        (["talk", "panel"], "possibly ma-jun-harbin or ma-jun-sysucc"),
+    ],
+    ids=lambda value: value if isinstance(value, str) and " " not in value else " ".join(value) if isinstance(value, list) else "",
+)
 def test_rows_alone_say_on_stderr_what_uncertainty_they_leave_out(args, expected, fmt):
     result = invoke(*args, "-f", fmt)
     assert result.exit_code == 0
@@ -440,7 +482,9 @@ def test_rows_alone_say_on_stderr_what_uncertainty_they_leave_out(args, expected
     assert "moderated the panel" not in result.stdout
 
 
-@pytest.mark.parametrize("args", [["speaker", "ma-jun-sysucc", "-f", "json"], ["talk", "panel"], ["speaker", "zheng-limin", "-f", "csv"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args", [["speaker", "ma-jun-sysucc", "-f", "json"], ["talk", "panel"], ["speaker", "zheng-limin", "-f", "csv"]], ids=" ".join
+)
 def test_a_document_or_a_certain_speaker_needs_no_such_notice(args):
     result = invoke(*args)
     assert result.exit_code == 0 and result.stderr == ""
@@ -483,13 +527,19 @@ def test_info_says_when_the_cache_is_off():
 
 def test_validate_against_a_long_foreign_article_lists_20_and_counts_the_rest(tmp_path):
     article = tmp_path / "article.txt"
-    article.write_text("".join(f"Sentence number {n} speaks of nothing in the forum at all. Neither does this one, {n}.\n" for n in range(100)), encoding="utf-8")
+    article.write_text(
+        "".join(f"Sentence number {n} speaks of nothing in the forum at all. Neither does this one, {n}.\n" for n in range(100)),
+        encoding="utf-8",
+    )
     result = invoke("validate", "--source", str(article))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     uncovered = [line for line in lines if "sentence not covered" in line]
     assert len(uncovered) == 20
-    assert any(re.search(r": [\d,]+ more uncovered sentences from here on are not listed; fix the ones above and validate again$", line) for line in lines)
+    assert any(
+        re.search(r": [\d,]+ more uncovered sentences from here on are not listed; fix the ones above and validate again$", line)
+        for line in lines
+    )
     assert sum("more problems against the article from here on are not listed" in line for line in lines) == 1
     assert re.search(r"against .*article\.txt: [\d,]+ problems$", lines[-1])
     assert int(re.search(r": ([\d,]+) problems$", lines[-1]).group(1).replace(",", "")) >= 200

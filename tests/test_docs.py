@@ -7,16 +7,18 @@ import subprocess
 import sys
 
 import pytest
+from support import REPO, invoke
 
 from cbiic_cli.cli import app
-from support import REPO, invoke
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
 
 
 def test_there_are_commands():
-    assert {"speakers", "speaker", "talk", "theme", "themes", "agenda", "summary", "search", "orgs", "info", "validate", "schema"} <= set(COMMANDS)
+    assert {"speakers", "speaker", "talk", "theme", "themes", "agenda", "summary", "search", "orgs", "info", "validate", "schema"} <= set(
+        COMMANDS
+    )
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -61,7 +63,9 @@ def test_the_readme_opens_with_what_the_tool_is_and_the_quick_start():
     assert "[[[cog import" not in README  # the machinery lives in docs/cog_readme.py
 
 
-@pytest.mark.parametrize("option", ["--fields", "--no-headers", "--allow-formulas", "--source", "--role", "--kind", "jsonl", "tsv", "`md`", "CBIIC_SOURCE"])
+@pytest.mark.parametrize(
+    "option", ["--fields", "--no-headers", "--allow-formulas", "--source", "--role", "--kind", "jsonl", "tsv", "`md`", "CBIIC_SOURCE"]
+)
 def test_every_new_option_and_format_is_documented(option):
     assert option in README
 

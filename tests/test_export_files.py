@@ -47,7 +47,9 @@ def test_an_unwritable_path_is_one_line_and_exit_1(tmp_path, fmt, where):
 
 @pytest.mark.parametrize("metadata", ["missing-directory/metadata.json", "forum.db"])
 def test_a_metadata_file_that_cannot_be_written_leaves_no_database_behind(tmp_path, metadata):
-    message = one_line_error(run_cbiic("export", "sqlite", str(tmp_path / "forum.db"), "--metadata", str(tmp_path / metadata), cache=tmp_path / "cache"))
+    message = one_line_error(
+        run_cbiic("export", "sqlite", str(tmp_path / "forum.db"), "--metadata", str(tmp_path / metadata), cache=tmp_path / "cache")
+    )
     assert "cannot write" in message or "two files" in message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
 
@@ -66,7 +68,12 @@ def test_a_disk_that_fills_is_one_line_and_exit_1(tmp_path, fmt, name):
     env = {key: value for key, value in os.environ.items() if not key.startswith("CBIIC_")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     result = subprocess.run(
-        [str(CBIIC), "--no-cache", "export", fmt, str(tmp_path / name)], capture_output=True, text=True, env=env, timeout=300, preexec_fn=small_files
+        [str(CBIIC), "--no-cache", "export", fmt, str(tmp_path / name)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        preexec_fn=small_files,
     )
     assert "cannot write" in one_line_error(result)
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "no temporary file is left behind"

@@ -94,6 +94,7 @@ def forum():
 
 # -- self-contained: nothing to fetch ---------------------------------------------------------
 
+
 def test_nothing_is_fetched_from_anywhere(page):
     tags = {tag for tag, _ in page.elements}
     assert not tags & {"link", "img", "iframe", "object", "embed", "audio", "video", "source", "base", "form"}
@@ -103,7 +104,9 @@ def test_nothing_is_fetched_from_anywhere(page):
         assert href is None or href.startswith("#"), href
     for css in page.styles:
         assert "url(" not in css and "@import" not in css
-    policy = next(attrs["content"] for tag, attrs in page.elements if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy")
+    policy = next(
+        attrs["content"] for tag, attrs in page.elements if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"
+    )
     assert "default-src 'none'" in policy and "unsafe-inline" not in policy
 
 
@@ -120,6 +123,7 @@ def test_readable_without_javascript(html, page):
 
 
 # -- the article's facts ----------------------------------------------------------
+
 
 def test_forum_at_a_glance(page):
     for fact in (
@@ -185,6 +189,7 @@ def test_affiliated_people_and_mentions_stay_apart(page):
 
 # -- the theme map ---------------------------------------------------------------
 
+
 def test_theme_map_is_a_real_table_before_any_contribution(html, page, forum):
     assert html.index('class="heatmap"') < html.index('id="contributions"') < html.index('class="contribution ')
     table = page.tables[0]
@@ -207,7 +212,11 @@ def test_theme_map_counts_each_persons_contributions_per_theme(page, forum):
     expected: dict[tuple[str, str], int] = {}
     for _, item, _ in common.contributions(forum):
         speaker = item.speaker
-        column = next(c for c in columns if c.startswith(speaker.as_written if not isinstance(speaker, str) else f"{_name(forum, speaker)} ({speaker})"))
+        column = next(
+            c
+            for c in columns
+            if c.startswith(speaker.as_written if not isinstance(speaker, str) else f"{_name(forum, speaker)} ({speaker})")
+        )
         for theme in item_themes(item):
             expected[(labels[theme], column)] = expected.get((labels[theme], column), 0) + 1
     assert {key: value for key, value in counts.items() if value} == expected
@@ -221,6 +230,7 @@ def _name(forum, slug: str) -> str:
 
 
 # -- in a real browser ----------------------------------------------------------------
+
 
 def test_chromium_renders_every_person_and_every_theme(report, forum):
     dom = Page(dump_dom(report))
@@ -254,7 +264,7 @@ def test_chromium_screenshot_is_not_blank(report, tmp_path):
 
 HOSTILE_NAME = "<script>document.title='pwned'</script>"
 HOSTILE_ATTRIBUTE = '"onmouseover="document.body.dataset.pwned=1" x="'
-HOSTILE_SUMMARY = "<img src=x onerror=\"document.body.dataset.pwned=2\"> and </style><b>bold</b>"
+HOSTILE_SUMMARY = '<img src=x onerror="document.body.dataset.pwned=2"> and </style><b>bold</b>'
 
 
 @pytest.fixture(scope="module")
@@ -265,7 +275,9 @@ def hostile_report(tmp_path_factory) -> Path:
     text = replace_once(text, "label: Medical insurance", "label: '" + HOSTILE_ATTRIBUTE.replace("'", "''") + "'")
     text = replace_once(text, "name: LYZZ Capital", "name: '</title><script>document.title=1</script>'")
     text = text.replace(
-        "Zhang Yong, speaking from an investment perspective", HOSTILE_SUMMARY.replace('"', "'") + " Zhang Yong, speaking from an investment perspective", 1
+        "Zhang Yong, speaking from an investment perspective",
+        HOSTILE_SUMMARY.replace('"', "'") + " Zhang Yong, speaking from an investment perspective",
+        1,
     )
     data = where / "hostile.yaml"
     data.write_text(text, encoding="utf-8")
@@ -312,6 +324,7 @@ def test_control_and_bidi_characters_in_the_data_are_visible_escapes_not_raw(tmp
 
 
 # -- files and start-up -----------------------------------------------------------------
+
 
 def test_without_chromium_the_browser_tests_skip_and_say_how(monkeypatch):
     import export_support

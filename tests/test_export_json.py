@@ -106,7 +106,10 @@ def test_themes_are_derived_from_key_points(document):
 
 
 def test_mentioned_organisations_are_not_affiliations(document):
-    assert contribution(document, "feng-chen-research-hospitals")["organisations_mentioned"] == ["gobroad-healthcare-group", "hillhouse-investment"]
+    assert contribution(document, "feng-chen-research-hospitals")["organisations_mentioned"] == [
+        "gobroad-healthcare-group",
+        "hillhouse-investment",
+    ]
     affiliated = {a["organisation"] for person in document["people"] for a in person["affiliations"]}
     assert "hillhouse-investment" not in affiliated
 
@@ -135,7 +138,9 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     data = tmp_path / "forum.yaml"
     data.write_text(make_forum.make_forum(300, 1), encoding="utf-8")  # far more than a pipe's buffer
     script = f'"{CBIIC}" --data "{data}" export json - | head -c 20 > /dev/null; echo "exit ${{PIPESTATUS[0]}}" >&2'
-    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env={"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, check=True)
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env={"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, check=True
+    )
     assert result.stderr.strip() == "exit 0"
 
 

@@ -40,6 +40,7 @@ def column(db, sql: str, *params) -> list:
 
 # -- the article's facts, straight from SQL ------------------------------------------
 
+
 def test_ten_people_and_two_distinct_ma_juns(db):
     assert db.execute("SELECT count(*) FROM people").fetchone()[0] == 10
     ma_juns = db.execute(
@@ -63,7 +64,11 @@ def test_full_text_search_for_myeloid_finds_zheng_limins_talk(db):
 
 def test_full_text_index_covers_topics_and_key_points(db):
     def search(query: str) -> list[str]:
-        return column(db, "SELECT c.id FROM contributions_fts JOIN contributions c ON c.seq = contributions_fts.rowid WHERE contributions_fts MATCH ?", query)
+        return column(
+            db,
+            "SELECT c.id FROM contributions_fts JOIN contributions c ON c.seq = contributions_fts.rowid WHERE contributions_fts MATCH ?",
+            query,
+        )
 
     assert search('topic:"research hospital model"') == ["feng-chen-research-hospitals"]
     assert "li-ziming-nsclc-testing" in search("key_points_text:NGS")
@@ -96,7 +101,10 @@ def test_title_is_the_articles_and_topic_ours_in_separate_columns(db):
     assert rows["zheng-limin-myeloid-cells"] == ("Myeloid Cells and the Shaping of the Tumor Immune Microenvironment", None)
     assert rows["li-ziming-nsclc-testing"] == (None, "Genetic testing in precision therapy for driver gene-positive NSCLC")
     assert all((title is None) != (topic is None) for title, topic in rows.values())
-    assert db.execute("SELECT count(*) FROM contributions WHERE kind <> 'talk' AND (title IS NOT NULL OR topic IS NOT NULL)").fetchone()[0] == 0
+    assert (
+        db.execute("SELECT count(*) FROM contributions WHERE kind <> 'talk' AND (title IS NOT NULL OR topic IS NOT NULL)").fetchone()[0]
+        == 0
+    )
 
 
 def test_kinds_opening_without_content_and_closing_inside_the_panel(db):
@@ -107,7 +115,7 @@ def test_kinds_opening_without_content_and_closing_inside_the_panel(db):
     assert column(db, "SELECT count(*) FROM contribution_themes WHERE contribution_id = 'opening-speech'") == [0]
     assert column(db, "SELECT panel_id FROM contributions WHERE kind IN ('panel-remark', 'panel-closing')") == ["panel"] * 5
     # In the order the article reports them: opening first, the panel's closing words last.
-    assert column(db, "SELECT id FROM contributions ORDER BY seq")[:: 10] == ["opening-speech", "panel-closing"]
+    assert column(db, "SELECT id FROM contributions ORDER BY seq")[::10] == ["opening-speech", "panel-closing"]
 
 
 def test_uncertain_attributions_are_candidates_never_a_guess(db):
@@ -128,21 +136,26 @@ def test_uncertain_attributions_are_candidates_never_a_guess(db):
 
 
 def test_sessions_have_moderators_and_no_talks(db):
-    assert db.execute("SELECT id, moderator_slug FROM sessions ORDER BY seq").fetchall() == [("session-1", "ma-jun-harbin"), ("session-2", "xue-junli")]
+    assert db.execute("SELECT id, moderator_slug FROM sessions ORDER BY seq").fetchall() == [
+        ("session-1", "ma-jun-harbin"),
+        ("session-2", "xue-junli"),
+    ]
     assert db.execute("SELECT count(*) FROM session_talks").fetchone()[0] == 0
 
 
 def test_affiliated_people_and_mentions_stay_apart(db):
     assert column(db, "SELECT count(*) FROM affiliations WHERE organisation_id = 'hillhouse-investment'") == [0]
-    assert column(db, "SELECT contribution_id FROM organisation_mentions WHERE organisation_id = 'hillhouse-investment'") == ["feng-chen-research-hospitals"]
+    assert column(db, "SELECT contribution_id FROM organisation_mentions WHERE organisation_id = 'hillhouse-investment'") == [
+        "feng-chen-research-hospitals"
+    ]
     assert column(db, "SELECT person_slug FROM affiliations WHERE organisation_id = 'lyzz-capital'") == ["zhang-yong"]
 
 
 def test_citations_are_article_lines(db):
     assert column(db, "SELECT article_line FROM contribution_citations WHERE contribution_id = 'zheng-limin-myeloid-cells'") == [11]
-    assert db.execute("SELECT item_type, item_id, article_line FROM citations WHERE item_type = 'contribution' AND item_id = 'li-ziming-nsclc-testing'").fetchall() == [
-        ("contribution", "li-ziming-nsclc-testing", 13)
-    ]
+    assert db.execute(
+        "SELECT item_type, item_id, article_line FROM citations WHERE item_type = 'contribution' AND item_id = 'li-ziming-nsclc-testing'"
+    ).fetchall() == [("contribution", "li-ziming-nsclc-testing", 13)]
     assert db.execute("SELECT title, published FROM source").fetchone() == (
         "Pharmaceutical Innovation and Industrial Integration: Focus on Clinical Research and Development of Anti-tumor Drugs",
         "2025-03-10 10:19",
@@ -152,7 +165,9 @@ def test_citations_are_article_lines(db):
 def test_foreign_keys_are_declared_hold_and_are_indexed(db):
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    tables = column(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'contributions_fts%' AND name NOT LIKE 'sqlite_%'")
+    tables = column(
+        db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'contributions_fts%' AND name NOT LIKE 'sqlite_%'"
+    )
     declared = 0
     for table in tables:
         indexed = []
@@ -185,10 +200,13 @@ def test_schema_enumerations_match_the_model():
     assert sql["organisations"].count("'") == 2 * len(model.OrganisationKind)
     for kind in common.KINDS:
         assert f"'{kind}'" in sql["contributions"]
-    assert set(ddl.DESCRIPTIONS) == set(column(connection, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'contributions_fts_%'"))
+    assert set(ddl.DESCRIPTIONS) == set(
+        column(connection, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'contributions_fts_%'")
+    )
 
 
 # -- sqlite-utils and datasette recognise the full-text index ----------------------------
+
 
 def test_sqlite_utils_detects_the_full_text_index(exported):
     import sqlite_utils
@@ -205,7 +223,10 @@ def test_metadata_for_datasette(exported, db):
     assert "Pharmaceutical Innovation and Industrial Integration" in database["source"]
     assert "2025-03-10" in database["source"]
     tables = database["tables"]
-    for name in column(db, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'contributions_fts_%' AND name NOT LIKE 'sqlite_%'"):
+    for name in column(
+        db,
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'contributions_fts_%' AND name NOT LIKE 'sqlite_%'",
+    ):
         assert tables[name]["description"], name
     facets = {json.dumps(facet) for entry in tables.values() for facet in entry.get("facets", [])}
     for wanted in ('"theme_id"', '"kind"', '"organisation_id"', '"role"', '{"array": "themes"}'):
@@ -229,7 +250,19 @@ def datasette(exported):
     database, metadata = exported
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(database), "--metadata", str(metadata), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(database),
+            "--metadata",
+            str(metadata),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -278,6 +311,7 @@ def test_datasette_offers_the_configured_array_facet(datasette):
 
 # -- files: replace atomically, refuse strangers, fail in one line -----------------------------
 
+
 def test_another_sqlite_database_is_refused_too(tmp_path):
     target = tmp_path / "other.db"
     sqlite3.connect(target).execute("CREATE TABLE mine (x)").connection.commit()
@@ -286,7 +320,9 @@ def test_another_sqlite_database_is_refused_too(tmp_path):
 
 def test_a_refused_metadata_file_leaves_no_database_behind(tmp_path):
     (tmp_path / "metadata.json").write_text('{"title": "mine"}\n', encoding="utf-8")
-    message = one_line_error(run_cbiic("export", "sqlite", str(tmp_path / "forum.db"), "--metadata", str(tmp_path / "metadata.json"), cache=tmp_path / "cache"))
+    message = one_line_error(
+        run_cbiic("export", "sqlite", str(tmp_path / "forum.db"), "--metadata", str(tmp_path / "metadata.json"), cache=tmp_path / "cache")
+    )
     assert "metadata" in message
     assert not (tmp_path / "forum.db").exists()
 
@@ -309,6 +345,7 @@ def test_invalid_data_is_one_line_and_writes_nothing(tmp_path):
 
 
 # -- start-up and help -------------------------------------------------------------
+
 
 def test_export_help_imports_nothing_heavy(tmp_path):
     for args in (["export", "--help"], ["export", "sqlite", "--help"], ["export", "json", "--help"], ["export", "html", "--help"]):
@@ -349,6 +386,7 @@ def test_no_article_text_is_exported(exported):
 
 # -- the README documents the exports -------------------------------------------------
 
+
 def _exports_section(text: str) -> str:
     return text[text.index("\n## Exports\n") : text.index("\n## Exit codes\n")]
 
@@ -357,7 +395,14 @@ def test_readme_documents_every_export_and_option():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert readme.index("### JSON shapes") < readme.index("\n## Exports\n") < readme.index("\n## Exit codes\n")
     section = _exports_section(readme)
-    for text in ("cbiic export sqlite", "cbiic export json", "cbiic export html", "--metadata", "--force", "datasette forum.db --metadata metadata.json"):
+    for text in (
+        "cbiic export sqlite",
+        "cbiic export json",
+        "cbiic export html",
+        "--metadata",
+        "--force",
+        "datasette forum.db --metadata metadata.json",
+    ):
         assert text in section, text
     assert "](docs/report.png)" in section and (REPO / "docs" / "report.png").is_file()
     for name in ddl.DESCRIPTIONS:

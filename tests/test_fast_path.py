@@ -7,7 +7,6 @@ ways, and the bytes of stdout, stderr and the exit code must match.
 
 from __future__ import annotations
 
-import itertools
 import os
 import subprocess
 import sys
@@ -15,12 +14,12 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from golden.make_golden import ENVIRONMENT
+from support import ARTICLE, SHIPPED
 from typer.testing import CliRunner
 
 from cbiic_cli import derive_grammar, fast, grammar
 from cbiic_cli.cli import app
-from golden.make_golden import ENVIRONMENT
-from support import ARTICLE, SHIPPED
 
 FORMATS = grammar.COMMANDS["speakers"]["options"]["--format"][1]
 # A value for each option and argument the fast commands have; a new option without one fails test_every_option_has_a_sample.
@@ -77,7 +76,7 @@ def combinations() -> list[list[str]]:
                     if kind == "flag":
                         found.append([*base, spelled])
                     else:
-                        found += [[*base, spelled, value] for value in OPTION_SAMPLES[destination][:1 if fmt != "table" else 2]]
+                        found += [[*base, spelled, value] for value in OPTION_SAMPLES[destination][: 1 if fmt != "table" else 2]]
     return found
 
 
@@ -131,7 +130,12 @@ def test_every_option_has_a_sample() -> None:
 
 def test_every_checked_option_has_a_rule_here() -> None:
     # An option with a callback and no rule in fast.ACCEPTED would always go to Typer: correct, but never fast.
-    checked = {option[0] for options in [grammar.ROOT_OPTIONS, *(c["options"] for c in grammar.COMMANDS.values())] for option in options.values() if option[3]}
+    checked = {
+        option[0]
+        for options in [grammar.ROOT_OPTIONS, *(c["options"] for c in grammar.COMMANDS.values())]
+        for option in options.values()
+        if option[3]
+    }
     assert checked <= set(fast.ACCEPTED)
 
 
@@ -176,7 +180,11 @@ def test_options_before_the_command_and_in_the_environment() -> None:
     assert fast.parse(["speakers"], {"_CBIIC_COMPLETE": "bash_complete"}) is None
 
 
-@pytest.mark.parametrize("arguments", [["--data", "-", "speakers", "--fields", "bogus"], ["speakers", "--data", "-", "-f", "json"], ["search", "the", "--data", "-"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "arguments",
+    [["--data", "-", "speakers", "--fields", "bogus"], ["speakers", "--data", "-", "-f", "json"], ["search", "the", "--data", "-"]],
+    ids=" ".join,
+)
 def test_standard_input_is_left_to_typer_which_reads_it_once(arguments: list[str]) -> None:
     """Read by the fast path, standard input would be gone when a refused value sent the line on to Typer."""
     text = SHIPPED.read_text(encoding="utf-8")
@@ -197,7 +205,9 @@ def test_the_fast_path_does_not_import_typer(tmp_path: Path) -> None:
         "try:\n    fast.main()\nexcept SystemExit:\n    pass\n"
         "sys.stderr.write('typer' if 'typer' in sys.modules else 'no typer')\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    )
     assert result.stdout.startswith("[")
     assert result.stderr.endswith("no typer")
 

@@ -13,7 +13,6 @@ import json
 
 import pytest
 from markdown_it import MarkdownIt
-
 from support import invoke
 
 COMMANDS = {
@@ -115,6 +114,7 @@ def test_csv_ends_lines_with_crlf_and_tsv_with_lf():
 
 # -- --fields ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "tsv", "markdown", "table"])
 def test_fields_select_and_order_columns_in_every_format(fmt):
     text = output(["speakers"], fmt, "--fields", "name,slug")
@@ -145,7 +145,25 @@ def test_unknown_field_is_a_usage_error_listing_the_valid_ones():
 
 # -- spreadsheet safety ----------------------------------------------------------
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", " =1+1", "\u00a0=1", "\u3000=1", "＝1+1", "＋1", "＠SUM(1)", "\u00ad=1", "\u3164=1", "\u2800=1", "\U000e0020=1", "\u2212 1"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+    " =1+1",
+    "\u00a0=1",
+    "\u3000=1",
+    "＝1+1",
+    "＋1",
+    "＠SUM(1)",
+    "\u00ad=1",
+    "\u3164=1",
+    "\u2800=1",
+    "\U000e0020=1",
+    "\u2212 1",
+]
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
@@ -169,6 +187,7 @@ def test_every_line_of_a_list_cell_is_neutralised(forum_doc, write_forum):
 
 
 # -- Markdown, read by a CommonMark parser -------------------------------------------
+
 
 def markdown_tokens(text: str) -> list:
     return MarkdownIt("commonmark").enable("table").parse(text)
@@ -194,14 +213,23 @@ def test_summary_markdown_renders_as_a_report():
     text = output(["summary"], "markdown")
     found = headings(text)
     top = [content for tag, content in found if tag == "h2"]
-    assert top[:5] == ["Aims", "Sessions", "Opening speech", "Talks", "Panel: “Coordinated Efforts of Medical Care, Medical Insurance, and Medicine to Enhance China’s Anti-tumor Drug Development”"]
+    assert top[:5] == [
+        "Aims",
+        "Sessions",
+        "Opening speech",
+        "Talks",
+        "Panel: “Coordinated Efforts of Medical Care, Medical Insurance, and Medicine to Enhance China’s Anti-tumor Drug Development”",
+    ]
     # The panel's remarks and its closing words are nested under the panel, one level down.
     panel_at = [content for _, content in found].index(top[4])
     below_panel = [(tag, content) for tag, content in found[panel_at + 1 :]]
     remarks = [content for tag, content in below_panel if tag == "h3"]
     assert remarks == [
-        "Panel remark by Xue Junli", "Panel remark by Luo Dan", "Panel remark by Xu Junfang",
-        "Panel remark by Zhang Yong", "The panel's closing words, by Professor Ma Jun",
+        "Panel remark by Xue Junli",
+        "Panel remark by Luo Dan",
+        "Panel remark by Xu Junfang",
+        "Panel remark by Zhang Yong",
+        "The panel's closing words, by Professor Ma Jun",
     ]
     # The opening speech has its own heading, not a place among the talks.
     talks_at = [content for _, content in found].index("Talks")
@@ -260,15 +288,19 @@ def test_markdown_agenda_never_calls_itself_an_agenda():
 def test_agenda_csv_gives_a_script_each_persons_slug_or_the_candidates():
     rows = {row["kind"] + " " + row["id"]: row for row in csv_rows(["agenda"])}
     assert rows["session session-2"]["person_slug"] == "xue-junli" and rows["session session-2"]["person_candidates"] == ""
-    assert rows["panel panel"]["person_slug"] == "" and rows["panel panel"]["person_candidates"].split("\n") == ["ma-jun-harbin", "ma-jun-sysucc"]
+    assert rows["panel panel"]["person_slug"] == "" and rows["panel panel"]["person_candidates"].split("\n") == [
+        "ma-jun-harbin",
+        "ma-jun-sysucc",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "tsv", "json"])
 def test_a_long_list_is_written_as_it_is_rendered_in_several_pieces(fmt, tmp_path, monkeypatch):
     """Rows go out a batch at a time, and the pieces add up to exactly what one write would have printed."""
+    from support import generated_forum
+
     from cbiic_cli import process
     from cbiic_cli.render import ROWS_PER_CHUNK
-    from support import generated_forum
 
     data = generated_forum(tmp_path, 4 * ROWS_PER_CHUNK + 200, 3)  # people: half the talks, so more than two batches
     monkeypatch.setenv("CBIIC_NO_CACHE", "1")
@@ -287,10 +319,11 @@ def test_a_long_list_is_written_as_it_is_rendered_in_several_pieces(fmt, tmp_pat
 def test_a_json_document_streams_its_long_lists_in_the_bytes_it_would_print_whole(command, tmp_path):
     """The lists inside a document (the agenda's items, the summary's sessions and talks) go out as they are made,
     laid out exactly as msgspec lays out the whole document."""
+    from support import generated_forum
+
     from cbiic_cli import answers, load, query
     from cbiic_cli.formats import OutputFormat
     from cbiic_cli.render import ROWS_PER_CHUNK, RenderOptions, render_chunks
-    from support import generated_forum
 
     data = generated_forum(tmp_path, 2 * ROWS_PER_CHUNK + 200, 3)
     index = query.ForumIndex(load.parse_forum(data.read_bytes(), str(data)))

@@ -8,25 +8,24 @@ CSV output (control characters as visible escapes such as ``\\x1b``).
 
 from __future__ import annotations
 
-import os
-
 import copy
 import csv
 import io
 import json
+import os
 from typing import Any
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support import json_strings
 from typer.testing import CliRunner
 
 from cbiic_cli.cli import app
 from cbiic_cli.errors import ForumDataError
 from cbiic_cli.load import parse_forum
 from cbiic_cli.render import clean
-from support import json_strings
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -314,7 +313,12 @@ ROUND_TRIP_FIELDS = [
         ["talk", "feng-chen-research-hospitals"],
     ),
     (("talks", 0, "summary"), ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"]),
-    (("talks", 0, "key_points", 0, "text"), ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"], ["talk", "ma-jun-youth-talent"]),
+    (
+        ("talks", 0, "key_points", 0, "text"),
+        ["talk", "ma-jun-youth-talent"],
+        ["talk", "ma-jun-youth-talent"],
+        ["talk", "ma-jun-youth-talent"],
+    ),
     (("opening", "summary"), ["talk", "opening-speech"], ["talk", "opening-speech"], ["talk", "opening-speech"]),
     (("panel", "remarks", 0, "summary"), ["talk", "xue-junli-remark"], ["talk", "xue-junli-remark"], ["talk", "xue-junli-remark"]),
     (("panel", "closing", "summary"), ["talk", "panel-closing"], ["talk", "panel-closing"], ["talk", "panel-closing"]),
@@ -453,12 +457,23 @@ def test_a_forged_store_record_never_breaks_an_answer(data, forum_doc, tmp_path_
         rows = connection.execute("SELECT kind, key, body FROM store_records WHERE kind IN ('person', 'contribution', 'frame')").fetchall()
         kind, key, body = data.draw(st.sampled_from(rows))
         record = msgspec.msgpack.decode(body)
-        references = [p for p in all_paths(record) if isinstance(parent_of(record, p)[p[-1]], str) and (p[-1] in ("speaker", "organisation", "moderator") or (len(p) > 1 and p[-2] in ("themes", "candidates", "panelists", "talks", "organisations")))]
+        references = [
+            p
+            for p in all_paths(record)
+            if isinstance(parent_of(record, p)[p[-1]], str)
+            and (
+                p[-1] in ("speaker", "organisation", "moderator")
+                or (len(p) > 1 and p[-2] in ("themes", "candidates", "panelists", "talks", "organisations"))
+            )
+        ]
         assume(references)
         for _ in range(data.draw(st.integers(1, 3))):
             where = data.draw(st.sampled_from(references))
             parent_of(record, where)[where[-1]] = data.draw(st.sampled_from(["nobody", "ma-jun-harbin", "insurance", "panel", "roche"]))
         forged = msgspec.msgpack.encode(record)
-        connection.execute("UPDATE store_records SET body = ?, digest = ? WHERE kind = ? AND key = ?", (forged, store._digest(forged, store.RECORD_DIGEST_BYTES), kind, key))
+        connection.execute(
+            "UPDATE store_records SET body = ?, digest = ? WHERE kind = ? AND key = ?",
+            (forged, store._digest(forged, store.RECORD_DIGEST_BYTES), kind, key),
+        )
     for command in (["talk", "panel"], ["agenda"], ["themes"], ["speakers"], ["summary"], ["search", "nobody"]):
         checks.sane(RUNNER.invoke(app, ["--data", str(path), *command, "-f", "json"], env=env), "json")

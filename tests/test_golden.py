@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from golden.make_golden import ENVIRONMENT, cases, run
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "outputs.json").read_text(encoding="utf-8"))

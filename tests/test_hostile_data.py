@@ -12,10 +12,8 @@ import json
 import os
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
-
 from support import json_strings
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
@@ -484,7 +482,11 @@ def test_validate_reports_shape_and_reference_problems_in_one_run(forum_text, ru
 
 
 def test_validate_lists_every_reference_problem_with_location(forum_text, runner, cli_app, write_forum, checks):
-    replaced = [("    speaker: li-ziming", "    speaker: li-zimin"), ("themes: [talent]", "themes: [talnt]"), ("themes: [ai, npc]", "themes: [ai, npcc]")]
+    replaced = [
+        ("    speaker: li-ziming", "    speaker: li-zimin"),
+        ("themes: [talent]", "themes: [talnt]"),
+        ("themes: [ai, npc]", "themes: [ai, npcc]"),
+    ]
     text = forum_text
     for old, new in replaced:
         assert text.count(old) == 1, old  # the anchor must still be in the shipped forum
@@ -751,14 +753,34 @@ def assert_people_column_lines_up(output: str, names: set[str]) -> None:
 
 NEW_CLASSES = {
     # case: (original, replacement, field in the message, words in the message)
-    "yaml-1.1-octal": ("    source_paragraphs: [13]\n\n  - id: wang", "    source_paragraphs: [010]\n\n  - id: wang", "talks[3].source_paragraphs[0]", "YAML 1.1 number form"),
-    "sexagesimal": ("    source_paragraphs: [13]\n\n  - id: wang", "    source_paragraphs: [1:30]\n\n  - id: wang", "talks[3].source_paragraphs[0]", "reads as 90"),
+    "yaml-1.1-octal": (
+        "    source_paragraphs: [13]\n\n  - id: wang",
+        "    source_paragraphs: [010]\n\n  - id: wang",
+        "talks[3].source_paragraphs[0]",
+        "YAML 1.1 number form",
+    ),
+    "sexagesimal": (
+        "    source_paragraphs: [13]\n\n  - id: wang",
+        "    source_paragraphs: [1:30]\n\n  - id: wang",
+        "talks[3].source_paragraphs[0]",
+        "reads as 90",
+    ),
     "plain-equals": ("  city: Guangzhou", "  city: =", "forum.city", "put it in quotes"),
     "plain-merge": ("  city: Guangzhou", "  city: <<", "forum.city", "put it in quotes"),
     "id-newline": ("  - slug: luo-dan\n", '  - slug: "luo-dan\\n"\n', "people[7].slug", "not a valid id"),
     "huge-value": ("  - slug: luo-dan\n", f"  - slug: {'X' * 70_000}\n", "people[7].slug", "more characters)"),
-    "remark-non-panelist": ("  panelists: [xue-junli, luo-dan, xu-junfang, zhang-yong]", "  panelists: [xue-junli, luo-dan, xu-junfang]", "panel.remarks[3].speaker", "not one of panel.panelists"),
-    "one-candidate": ("    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only", "    candidates: [ma-jun-harbin]\n    note:\n      text: >-\n        The article says only", "panel.moderator.candidates", "at least 2 items"),
+    "remark-non-panelist": (
+        "  panelists: [xue-junli, luo-dan, xu-junfang, zhang-yong]",
+        "  panelists: [xue-junli, luo-dan, xu-junfang]",
+        "panel.remarks[3].speaker",
+        "not one of panel.panelists",
+    ),
+    "one-candidate": (
+        "    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only",
+        "    candidates: [ma-jun-harbin]\n    note:\n      text: >-\n        The article says only",
+        "panel.moderator.candidates",
+        "at least 2 items",
+    ),
 }
 
 

@@ -12,7 +12,6 @@ import unicodedata
 
 import pytest
 from markdown_it import MarkdownIt
-
 from support import invoke
 
 INJECTIONS = [
@@ -31,7 +30,17 @@ INJECTIONS = [
     "*emphasis* __strong__ ~~strike~~",
 ]
 FORBIDDEN = {"html_block", "html_inline", "link_open", "image", "fence", "code_block", "hr", "s_open", "ordered_list_open"}
-SHAPE = ("heading_open", "bullet_list_open", "list_item_open", "em_open", "strong_open", "blockquote_open", "table_open", "tr_open", "paragraph_open")
+SHAPE = (
+    "heading_open",
+    "bullet_list_open",
+    "list_item_open",
+    "em_open",
+    "strong_open",
+    "blockquote_open",
+    "table_open",
+    "tr_open",
+    "paragraph_open",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +83,20 @@ def structure(text: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("value", INJECTIONS)
-@pytest.mark.parametrize("args", [["summary"], ["talk", "zheng-limin"], ["talk", "panel"], ["speakers"], ["theme", "immunotherapy"], ["agenda"], ["orgs"], ["speaker", "zheng-limin"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary"],
+        ["talk", "zheng-limin"],
+        ["talk", "panel"],
+        ["speakers"],
+        ["theme", "immunotherapy"],
+        ["agenda"],
+        ["orgs"],
+        ["speaker", "zheng-limin"],
+    ],
+    ids=" ".join,
+)
 def test_no_value_can_inject_markdown(value, args, forum_doc, write_forum):
     clean = invoke(*args, "-f", "md").stdout
     path = write_forum(poisoned(forum_doc, value))
@@ -93,7 +115,9 @@ def test_markdown_shows_an_injected_value_literally(forum_doc, write_forum):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u202a", "\u200f", "\u2028", "\u2029", "\x9b"])  # (YAML itself reads \x85 as a line break)
+@pytest.mark.parametrize(
+    "control", ["\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u202a", "\u200f", "\u2028", "\u2029", "\x9b"]
+)  # (YAML itself reads \x85 as a line break)
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
 def test_json_escapes_bidi_controls_and_separators(control, fmt, forum_doc, write_forum):
     forum_doc["people"][0]["name"] = f"Ma{control}Jun"
@@ -158,8 +182,21 @@ def test_unidentified_speakers_on_a_theme_are_listed_with_a_count(forum_doc, wri
 
     talk = forum_doc["talks"][0]
     for number in range(30):
-        forum_doc["people"] += [{"slug": f"ma-{number}-a", "name": f"Ma {number}", "source_paragraphs": [4]}, {"slug": f"ma-{number}-b", "name": f"Ma {number}", "source_paragraphs": [4]}]
-        forum_doc["talks"].append({**copy.deepcopy(talk), "id": f"talk-{number}", "speaker": {"as_written": f"Professor Ma {number}", "candidates": [f"ma-{number}-a", f"ma-{number}-b"], "note": {"text": "Not identified.", "source_paragraphs": [4]}}})
+        forum_doc["people"] += [
+            {"slug": f"ma-{number}-a", "name": f"Ma {number}", "source_paragraphs": [4]},
+            {"slug": f"ma-{number}-b", "name": f"Ma {number}", "source_paragraphs": [4]},
+        ]
+        forum_doc["talks"].append(
+            {
+                **copy.deepcopy(talk),
+                "id": f"talk-{number}",
+                "speaker": {
+                    "as_written": f"Professor Ma {number}",
+                    "candidates": [f"ma-{number}-a", f"ma-{number}-b"],
+                    "note": {"text": "Not identified.", "source_paragraphs": [4]},
+                },
+            }
+        )
     path = write_forum(forum_doc)
     result = invoke("--data", str(path), "speakers", "--theme", "talent")
     assert result.exit_code == 0, result.stderr

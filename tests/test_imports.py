@@ -68,7 +68,13 @@ print(json.dumps(sorted({m.split('.')[0] for m in set(sys.modules) - before})))
 
 def test_completion_loads_no_yaml_or_rich_once_cached(tmp_path):
     imported_by(["speakers", "--format", "json"], tmp_path)  # fill the cache
-    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "_CBIIC_COMPLETE": "complete_bash", "COMP_WORDS": "cbiic talk zh", "COMP_CWORD": "2"}
+    env = {
+        "XDG_CACHE_HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "_CBIIC_COMPLETE": "complete_bash",
+        "COMP_WORDS": "cbiic talk zh",
+        "COMP_CWORD": "2",
+    }
     result = subprocess.run([sys.executable, "-c", COMPLETION_PROBE], capture_output=True, text=True, env=env, check=True)
     *answers, modules = result.stdout.strip().splitlines()
     assert "zheng-limin" in answers

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from support import SHIPPED, replace_once, shipped_text
 
 from cbiic_cli.errors import ForumDataError
 from cbiic_cli.load import ForumSource, load_forum, parse_forum
-from support import SHIPPED, replace_once, shipped_text
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +65,10 @@ def test_unknown_key_is_located_at_the_key():
 def test_wrong_type_names_field_path_and_expected_type():
     text = replace_once(shipped_text(), "name: Luo Dan", "name: 42")
     (message,) = problems_of(text)
-    assert message == f"f.yaml:{line_of(text, 'name: 42')}:11: people[7].name: expected non-empty text, got the whole number 42; put it in quotes if it is meant as text"
+    assert (
+        message
+        == f"f.yaml:{line_of(text, 'name: 42')}:11: people[7].name: expected non-empty text, got the whole number 42; put it in quotes if it is meant as text"
+    )
 
 
 def test_missing_required_field_points_at_its_mapping():
@@ -98,7 +101,10 @@ def test_reference_to_unknown_theme():
 def test_duplicate_yaml_key_is_an_error():
     text = replace_once(shipped_text(), "  city: Guangzhou\n", "  city: Guangzhou\n  city: Shanghai\n")
     (message,) = problems_of(text)
-    assert message == f"f.yaml:{line_of(text, 'city: Shanghai')}:3: forum.city: duplicate key 'city' (first given on line {line_of(text, 'city: Guangzhou')}); keep one of them"
+    assert (
+        message
+        == f"f.yaml:{line_of(text, 'city: Shanghai')}:3: forum.city: duplicate key 'city' (first given on line {line_of(text, 'city: Guangzhou')}); keep one of them"
+    )
 
 
 def test_syntax_error_names_line_and_column():
@@ -108,7 +114,9 @@ def test_syntax_error_names_line_and_column():
 
 
 def test_talk_needs_exactly_one_of_title_and_topic():
-    text = replace_once(shipped_text(), "    topic: The research hospital model", "    title: Invented\n    topic: The research hospital model")
+    text = replace_once(
+        shipped_text(), "    topic: The research hospital model", "    title: Invented\n    topic: The research hospital model"
+    )
     (message,) = problems_of(text)
     assert "talks[2]: a talk needs exactly one of `title`" in message
 
@@ -118,7 +126,9 @@ def test_all_problems_are_reported_not_just_the_first():
     text = replace_once(text, "name: Luo Dan", "name: 42")
     text = replace_once(text, "  city: Guangzhou\n", "  city: Guangzhou\n  mayor: nobody\n")
     text = replace_once(
-        text, "    key_points:\n      - text: >-\n          Li Ziming stressed", "    key_points: [{text: only one}]\n    unused_key_points:\n      - text: >-\n          Li Ziming stressed"
+        text,
+        "    key_points:\n      - text: >-\n          Li Ziming stressed",
+        "    key_points: [{text: only one}]\n    unused_key_points:\n      - text: >-\n          Li Ziming stressed",
     )
     messages = problems_of(text)
     assert len(messages) == 4, messages

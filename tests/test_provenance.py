@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from support import ARTICLE, NO_ARTICLE, invoke
 
 from cbiic_cli import model
 from cbiic_cli.provenance import Article, check, read_article
-from support import ARTICLE, NO_ARTICLE, invoke
 
 pytestmark = pytest.mark.skipif(ARTICLE is None, reason=NO_ARTICLE)
 
@@ -33,6 +33,7 @@ def forum_from(doc) -> model.Forum:
 
 # -- the shipped model holds up --------------------------------------------------------
 
+
 def test_shipped_model_passes_every_check(article, forum_doc):
     problems, uncovered = check(forum_from(forum_doc), article)
     assert [p.message for p in problems] == []
@@ -40,6 +41,7 @@ def test_shipped_model_passes_every_check(article, forum_doc):
 
 
 # -- each check catches a variant built to break it ------------------------------------
+
 
 def test_a_citation_of_a_line_the_article_lacks_is_caught(article, forum_doc):
     forum_doc["talks"][1]["source_paragraphs"] = [11, 99]
@@ -54,13 +56,16 @@ def test_a_citation_of_a_blank_line_is_caught(article, forum_doc):
     assert any("blank" in p.message and p.path == "talks[1].source_paragraphs" for p in problems)
 
 
-@pytest.mark.parametrize(("where", "change", "path"), [
-    (("people", 3, "name"), "Zheng Li-min", "people[3].name"),
-    (("people", 3, "affiliations", 0, "position"), "Head", "people[3].affiliations[0].position"),
-    (("talks", 1, "title"), "Myeloid Cells and the Tumour Immune Microenvironment", "talks[1].title"),
-    (("organisations", 6, "name"), "Key Lab of Gene Engineering", "organisations[6].name"),
-    (("panel", "title"), "Coordinated Efforts of Medical Care and Insurance", "panel.title"),
-])
+@pytest.mark.parametrize(
+    ("where", "change", "path"),
+    [
+        (("people", 3, "name"), "Zheng Li-min", "people[3].name"),
+        (("people", 3, "affiliations", 0, "position"), "Head", "people[3].affiliations[0].position"),
+        (("talks", 1, "title"), "Myeloid Cells and the Tumour Immune Microenvironment", "talks[1].title"),
+        (("organisations", 6, "name"), "Key Lab of Gene Engineering", "organisations[6].name"),
+        (("panel", "title"), "Coordinated Efforts of Medical Care and Insurance", "panel.title"),
+    ],
+)
 def test_a_name_title_or_position_not_verbatim_on_a_cited_line_is_caught(article, forum_doc, where, change, path):
     target = forum_doc
     for key in where[:-1]:
@@ -96,9 +101,21 @@ def test_an_item_citing_nothing_leaves_its_sentences_uncovered(article, forum_do
 
 
 COPIES = {
-    "within-a-sentence": (1, 4, "Zheng Limin said", "the key to future immunotherapy lies in regulating the immune microenvironment, discovering new targets", 11),
+    "within-a-sentence": (
+        1,
+        4,
+        "Zheng Limin said",
+        "the key to future immunotherapy lies in regulating the immune microenvironment, discovering new targets",
+        11,
+    ),
     # Line 14: "...to break through DRG bundled payment restrictions. He suggested that commercial insurance should deeply..."
-    "across-a-full-stop": (4, 2, "Wang Rundong said self-pay treatment could", "break through DRG bundled payment restrictions. He suggested that commercial insurance should deeply integrate", 14),
+    "across-a-full-stop": (
+        4,
+        2,
+        "Wang Rundong said self-pay treatment could",
+        "break through DRG bundled payment restrictions. He suggested that commercial insurance should deeply integrate",
+        14,
+    ),
 }
 
 
@@ -127,6 +144,7 @@ def test_twelve_words_are_allowed(article, forum_doc):
 
 
 # -- quotes under each contribution with --source ---------------------------------------
+
 
 def test_talk_with_source_quotes_the_cited_lines():
     (row,) = json.loads(invoke("talk", "zheng-limin", "--source", str(ARTICLE), "-f", "json").stdout)

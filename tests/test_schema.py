@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import REPO, SHIPPED, replace_once, shipped_text, write_forum
 
 from cbiic_cli.schema import schema_text
-from support import REPO, SHIPPED, replace_once, shipped_text, write_forum
 
 PUBLISHED = REPO / "data" / "forum.schema.json"
 
@@ -53,8 +53,14 @@ BAD_FOR_BOTH = {
     "slug-leading-newline": ("  - slug: luo-dan\n", '  - slug: "\\nluo-dan"\n'),
     "slug-upper-case": ("  - slug: luo-dan\n", "  - slug: Luo-Dan\n"),
     "slug-double-hyphen": ("  - slug: luo-dan\n", "  - slug: luo--dan\n"),
-    "candidate-with-newline": ("    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only", '    candidates: [ma-jun-harbin, "ma-jun-sysucc\\n"]\n    note:\n      text: >-\n        The article says only'),
-    "one-candidate": ("    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only", "    candidates: [ma-jun-harbin]\n    note:\n      text: >-\n        The article says only"),
+    "candidate-with-newline": (
+        "    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only",
+        '    candidates: [ma-jun-harbin, "ma-jun-sysucc\\n"]\n    note:\n      text: >-\n        The article says only',
+    ),
+    "one-candidate": (
+        "    candidates: [ma-jun-harbin, ma-jun-sysucc]\n    note:\n      text: >-\n        The article says only",
+        "    candidates: [ma-jun-harbin]\n    note:\n      text: >-\n        The article says only",
+    ),
     "unknown-field": ("  city: Guangzhou\n", "  city: Guangzhou\n  mayor: nobody\n"),
     "bad-enum": ("    kind: laboratory", "    kind: lab"),
     "paragraph-zero": ("    source_paragraphs: [13]\n\n  - id: wang", "    source_paragraphs: [0]\n\n  - id: wang"),
@@ -63,8 +69,14 @@ BAD_FOR_BOTH = {
     "talk-with-title-and-topic": ("    title: Cultivating Youth Talent", "    topic: Youth talent\n    title: Cultivating Youth Talent"),
     "talk-with-neither": ("    title: Cultivating Youth Talent in Scientific Innovation Programs\n", ""),
     "talk-with-empty-title": ("    title: Cultivating Youth Talent in Scientific Innovation Programs\n", "    title: ''\n"),
-    "talk-with-empty-topic": ("    topic: The research hospital model and Gobroad Healthcare Group's innovative practices\n", "    topic: ''\n"),
-    "talk-with-null-title-and-topic": ("    topic: The research hospital model and Gobroad Healthcare Group's innovative practices\n", "    title: null\n    topic: null\n"),
+    "talk-with-empty-topic": (
+        "    topic: The research hospital model and Gobroad Healthcare Group's innovative practices\n",
+        "    topic: ''\n",
+    ),
+    "talk-with-null-title-and-topic": (
+        "    topic: The research hospital model and Gobroad Healthcare Group's innovative practices\n",
+        "    title: null\n    topic: null\n",
+    ),
 }
 
 

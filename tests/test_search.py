@@ -7,9 +7,9 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import generated_forum, invoke, replace_once, shipped_text, write_forum
 
 from cbiic_cli.search import Doc, _match, _needles, could_match, parse_query
-from support import generated_forum, invoke, replace_once, shipped_text, write_forum
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +52,11 @@ def test_case_and_hyphen_insensitive(query, expected):
 
 # -- one word, however it is spelled -----------------------------------------------
 
-@pytest.mark.parametrize(("british", "american"), [("tumour", "tumor"), ("anti-tumour", "anti-tumor"), ("organisers", "organizers"), ("homogenisation", "homogenization")])
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [("tumour", "tumor"), ("anti-tumour", "anti-tumor"), ("organisers", "organizers"), ("homogenisation", "homogenization")],
+)
 def test_us_and_uk_spellings_are_one_word(british, american):
     assert ids(british) == ids(american) != []
 
@@ -73,6 +77,7 @@ def test_plurals_match_singulars():
 
 # -- an acronym and its expansion are one term ----------------------------------------
 
+
 @pytest.mark.parametrize(
     ("expansion", "acronym", "expected"),
     [
@@ -91,12 +96,17 @@ def test_acronym_and_expansion_find_the_same(expansion, acronym, expected):
 
 
 def test_the_glossary_is_data_not_code(tmp_path):
-    text = shipped_text().replace("  - term: NGS\n    expansions: [next-generation sequencing]", "  - term: NGS\n    expansions: [gene panel reading]")
+    text = shipped_text().replace(
+        "  - term: NGS\n    expansions: [next-generation sequencing]", "  - term: NGS\n    expansions: [gene panel reading]"
+    )
     path = write_forum(tmp_path, text)
-    assert "li-ziming-nsclc-testing" in [h["id"] for h in json.loads(invoke("--data", str(path), "search", "gene", "panel", "reading", "-f", "json").stdout)]
+    assert "li-ziming-nsclc-testing" in [
+        h["id"] for h in json.loads(invoke("--data", str(path), "search", "gene", "panel", "reading", "-f", "json").stdout)
+    ]
 
 
 # -- themes count as text ------------------------------------------------------------
+
 
 def theme_ids(name: str) -> set[str]:
     result = invoke("theme", name, "--format", "json")
@@ -118,12 +128,16 @@ def test_search_investment_finds_the_investor():
 
 # -- everything visible can be searched ---------------------------------------------
 
-@pytest.mark.parametrize(("query", "kind", "key"), [
-    ("coordinated", "panel", "panel"),
-    ("second session", "session", "session-2"),
-    ("Huadong", "organisation", "huadong-medicine"),
-    ("Xue", "person", "xue-junli"),
-])
+
+@pytest.mark.parametrize(
+    ("query", "kind", "key"),
+    [
+        ("coordinated", "panel", "panel"),
+        ("second session", "session", "session-2"),
+        ("Huadong", "organisation", "huadong-medicine"),
+        ("Xue", "person", "xue-junli"),
+    ],
+)
 def test_everything_shown_can_be_searched(query, kind, key):
     assert (kind, key) in [(h["kind"], h["id"]) for h in hits(*query.split())]
 
@@ -133,6 +147,7 @@ def test_people_without_a_talk_are_findable():
 
 
 # -- misses, typos and nonsense ----------------------------------------------------
+
 
 def test_a_typo_runs_the_corrected_search_and_says_so():
     result = invoke("search", "myeloyd", "--format", "json")
@@ -217,9 +232,33 @@ def test_search_table_highlights_on_a_terminal():
 
 # -- the cheap first filter never hides a real match ---------------------------------
 
-_words = st.sampled_from(["PD-1", "pd1", "tumour", "tumors", "anti-tumor", "Antitumour", "organisation", "organizations",
-                          "haematology", "hematology", "checkpoints", "DRG", "R&D", "therapies", "利民", "CAR-T", "ß", "ﬁre",
-                          "modelling", "centre", "AI", "artificial", "intelligence"])
+_words = st.sampled_from(
+    [
+        "PD-1",
+        "pd1",
+        "tumour",
+        "tumors",
+        "anti-tumor",
+        "Antitumour",
+        "organisation",
+        "organizations",
+        "haematology",
+        "hematology",
+        "checkpoints",
+        "DRG",
+        "R&D",
+        "therapies",
+        "利民",
+        "CAR-T",
+        "ß",
+        "ﬁre",
+        "modelling",
+        "centre",
+        "AI",
+        "artificial",
+        "intelligence",
+    ]
+)
 _texts = st.lists(_words | st.text(alphabet="abcz -/.,'", max_size=6), max_size=30).map(" ".join)
 _glossary = [("ai", [("artificial", "intelligence")]), ("rd", [("research", "and", "development")])]
 
@@ -250,7 +289,15 @@ def test_the_fast_term_path_finds_what_full_tokenising_finds(text, word):
     assert fast == full
 
 
-@pytest.mark.parametrize(("hyphenated", "spaced"), [("immuno-oncology", '"immuno oncology"'), ("clinical-trials", '"clinical trials"'), ("vice-president", '"vice president"'), ("t-cell", '"t cell"')])
+@pytest.mark.parametrize(
+    ("hyphenated", "spaced"),
+    [
+        ("immuno-oncology", '"immuno oncology"'),
+        ("clinical-trials", '"clinical trials"'),
+        ("vice-president", '"vice president"'),
+        ("t-cell", '"t cell"'),
+    ],
+)
 def test_a_hyphenated_query_word_finds_the_spaced_form_too(hyphenated, spaced):
     assert set(ids(spaced)) <= set(ids(hyphenated)) and ids(hyphenated)
 

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support import invoke, replace_once, shipped_text, write_forum
 
 from cbiic_cli import cache, store
-from support import invoke, replace_once, shipped_text, write_forum
 
 
 @pytest.fixture
@@ -70,7 +70,14 @@ def test_first_query_builds_the_store_and_later_ones_use_it(cache_home, forum_fi
     assert names(forum_file)[7] == "Luo Dan"
     (built,) = stores(cache_home)
     no_parsing()
-    for args in (["speakers", "-f", "json"], ["talk", "zheng-limin", "-f", "json"], ["theme", "insurance"], ["search", "immune"], ["summary"], ["orgs", "-f", "csv"]):
+    for args in (
+        ["speakers", "-f", "json"],
+        ["talk", "zheng-limin", "-f", "json"],
+        ["theme", "insurance"],
+        ["search", "immune"],
+        ["summary"],
+        ["orgs", "-f", "csv"],
+    ):
         result = invoke("--data", str(forum_file), *args)
         assert result.exit_code == 0 and result.stdout, (args, result.stderr)
     assert stores(cache_home) == [built]
@@ -148,7 +155,7 @@ def test_a_same_size_rewrite_within_the_same_second_is_seen_on_a_coarse_file_sys
 def test_without_the_racy_check_that_rewrite_would_be_missed(cache_home, forum_file, monkeypatch):
     """The control for the test above: it fails if the store trusted stat for a file changed just before the build."""
     monkeypatch.setattr(store, "stat_fields", coarse)
-    monkeypatch.setattr(store, "RACY_SECONDS", -10**9)
+    monkeypatch.setattr(store, "RACY_SECONDS", -(10**9))
     assert "Luo Dan" in rewrite_within_the_second(forum_file, cache_home)
 
 
@@ -199,7 +206,9 @@ def test_a_file_now_over_the_size_limit_is_refused_as_without_a_store(cache_home
         pytest.param(lambda blob: b"not a store at all", id="garbage"),
     ],
 )
-@pytest.mark.parametrize("args", [["speakers", "-f", "json"], ["talk", "luo-dan", "-f", "json"], ["search", "Luo", "Dan", "-f", "json"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args", [["speakers", "-f", "json"], ["talk", "luo-dan", "-f", "json"], ["search", "Luo", "Dan", "-f", "json"]], ids=" ".join
+)
 def test_a_damaged_store_falls_back_to_the_file(damage, args, cache_home, forum_file):
     old(forum_file)
     expected = invoke("--data", str(forum_file), "--no-cache", *args).stdout
@@ -279,7 +288,9 @@ def forge(built: Path, key: str, change) -> None:
         body = connection.execute("SELECT body FROM store_records WHERE key = ?", (key,)).fetchone()[0]
         value = change(msgspec.msgpack.decode(body))
         forged = msgspec.msgpack.encode(value)
-        connection.execute("UPDATE store_records SET body = ?, digest = ? WHERE key = ?", (forged, store._digest(forged, store.RECORD_DIGEST_BYTES), key))
+        connection.execute(
+            "UPDATE store_records SET body = ?, digest = ? WHERE key = ?", (forged, store._digest(forged, store.RECORD_DIGEST_BYTES), key)
+        )
 
 
 def _speaker_nobody(record):
@@ -320,7 +331,16 @@ def _tally_a_count_short(record):
 def test_a_forged_record_with_a_dangling_reference_is_dropped(key, change, cache_home, forum_file):
     """Checksum and types right, references wrong: the answer still comes from the file, with no traceback."""
     old(forum_file)
-    for args in (["speakers", "-f", "json"], ["talk", "zheng-limin-myeloid-cells", "-f", "json"], ["speaker", "luo-dan", "-f", "json"], ["themes", "-f", "json"], ["theme", "immunotherapy", "-f", "json"], ["agenda", "-f", "json"], ["search", "myeloid", "-f", "json"], ["summary", "-f", "json"]):
+    for args in (
+        ["speakers", "-f", "json"],
+        ["talk", "zheng-limin-myeloid-cells", "-f", "json"],
+        ["speaker", "luo-dan", "-f", "json"],
+        ["themes", "-f", "json"],
+        ["theme", "immunotherapy", "-f", "json"],
+        ["agenda", "-f", "json"],
+        ["search", "myeloid", "-f", "json"],
+        ["summary", "-f", "json"],
+    ):
         for earlier in stores(cache_home):  # a forged store an earlier command did not read is still there
             earlier.unlink()
         names(forum_file)
@@ -385,7 +405,12 @@ def test_the_cache_stays_small(cache_home, tmp_path):
 
 def test_pruning_removes_only_stores_it_wrote(cache_home, tmp_path):
     cache_home.mkdir(parents=True)
-    keep = [cache_home / "notes.sqlite", cache_home / "README", cache_home / ("A" * 64 + ".sqlite"), cache_home / ("0" * 64 + ".sqlite.bak")]
+    keep = [
+        cache_home / "notes.sqlite",
+        cache_home / "README",
+        cache_home / ("A" * 64 + ".sqlite"),
+        cache_home / ("0" * 64 + ".sqlite.bak"),
+    ]
     for path in keep:
         path.write_text("mine")
     outside = tmp_path / "precious.sqlite"
@@ -441,7 +466,15 @@ def test_a_real_process_answers_first_and_builds_the_store_after(run_cbiic, isol
 
 @pytest.mark.parametrize(
     "args",
-    [["talk", "Professor Ma Jun"], ["speaker", "professor ma jun"], ["talk", "nobody"], ["speaker", "Xue"], ["talk", "zheng"], ["speaker", "Li Ziming"], ["theme", "tumour"]],
+    [
+        ["talk", "Professor Ma Jun"],
+        ["speaker", "professor ma jun"],
+        ["talk", "nobody"],
+        ["speaker", "Xue"],
+        ["talk", "zheng"],
+        ["speaker", "Li Ziming"],
+        ["theme", "tumour"],
+    ],
     ids=" ".join,
 )
 def test_a_name_a_prefix_or_a_miss_gets_the_same_answer_from_the_store(args, cache_home, forum_file, no_parsing):
@@ -453,7 +486,9 @@ def test_a_name_a_prefix_or_a_miss_gets_the_same_answer_from_the_store(args, cac
 
 
 def test_the_cache_keeps_to_its_byte_budget_and_always_the_newest(cache_home, tmp_path, monkeypatch):
-    paths = [write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", f"name: Luo Dan {n}"), name=f"b{n}.yaml") for n in range(3)]
+    paths = [
+        write_forum(tmp_path, replace_once(shipped_text(), "name: Luo Dan", f"name: Luo Dan {n}"), name=f"b{n}.yaml") for n in range(3)
+    ]
     names(paths[0])
     (first,) = stores(cache_home)
     monkeypatch.setattr(cache, "KEEP_BYTES", first.stat().st_size + first.stat().st_size // 2)  # room for one and a half
@@ -610,8 +645,9 @@ PEOPLE_IN_ORDER = "SELECT key FROM store_records WHERE kind = 'person' ORDER BY 
 )
 def test_damage_found_mid_stream_is_answered_on_from_the_file(args, kind, keys_in_order, position, fmt, cache_home, tmp_path):
     """Rows already written were checked; the file's answer, which is the same, goes on from the next one."""
-    from cbiic_cli.render import ROWS_PER_CHUNK
     from support import generated_forum
+
+    from cbiic_cli.render import ROWS_PER_CHUNK
 
     forum_file = generated_forum(tmp_path, 2 * ROWS_PER_CHUNK + 100, 5)
     old(forum_file)
@@ -627,9 +663,10 @@ def test_damage_found_mid_stream_is_answered_on_from_the_file(args, kind, keys_i
 
 def test_a_stream_that_meets_damage_had_written_rows_before_it(cache_home, tmp_path, monkeypatch):
     """The control for the test above: the damage is found after rows went out, not before the first."""
+    from support import generated_forum
+
     from cbiic_cli import process
     from cbiic_cli.render import ROWS_PER_CHUNK
-    from support import generated_forum
 
     forum_file = generated_forum(tmp_path, 2 * ROWS_PER_CHUNK + 100, 5)
     old(forum_file)
@@ -646,7 +683,11 @@ def test_a_stream_that_meets_damage_had_written_rows_before_it(cache_home, tmp_p
     assert discarded and discarded[0] >= 1, "the store was found damaged before any row was written"
 
 
-@pytest.mark.parametrize("args", [["search", "immune"], ["speakers"], ["agenda", "-f", "json"], ["summary"], ["theme", "ai"], ["orgs", "-f", "csv"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [["search", "immune"], ["speakers"], ["agenda", "-f", "json"], ["summary"], ["theme", "ai"], ["orgs", "-f", "csv"]],
+    ids=" ".join,
+)
 def test_a_limit_past_any_length_shows_everything_from_the_store(args, cache_home, forum_file, no_parsing):
     """10**30 is past Python's slice bounds and SQLite's integers: it means all, as 0 does, and the store answers it."""
     expected = invoke("--data", str(forum_file), "--no-cache", *args, "--limit", "0")
@@ -691,13 +732,18 @@ def _store_edited(forum_file: Path, cache_home: Path, script: str) -> Path:
 def test_a_damaged_tally_leaves_the_themes_layout_to_the_file(fmt, cache_home, forum_file):
     """The matrix asks for the article's order after the rows: from the file's answer, not the closed store."""
     expected = invoke("--data", str(forum_file), "--no-cache", "themes", "-f", fmt)
-    built = _store_edited(forum_file, cache_home, "UPDATE store_records SET digest = zeroblob(16) WHERE kind = 'tally' AND key = 'insurance'")
+    built = _store_edited(
+        forum_file, cache_home, "UPDATE store_records SET digest = zeroblob(16) WHERE kind = 'tally' AND key = 'insurance'"
+    )
     result = invoke("--data", str(forum_file), "themes", "-f", fmt)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
     assert not built.exists()
 
 
-@pytest.mark.parametrize(("kind", "key", "args"), [("person", "luo-dan", ["speakers"]), ("contribution", "zheng-limin-myeloid-cells", ["agenda"]), ("tally", "ai", ["themes"])])
+@pytest.mark.parametrize(
+    ("kind", "key", "args"),
+    [("person", "luo-dan", ["speakers"]), ("contribution", "zheng-limin-myeloid-cells", ["agenda"]), ("tally", "ai", ["themes"])],
+)
 def test_a_record_body_of_another_type_is_damage(kind, key, args, cache_home, forum_file):
     """SQLite keeps a number where bytes belong: damage (the file answers, the store goes), not a crash that stays."""
     expected = invoke("--data", str(forum_file), "--no-cache", *args, "-f", "json")
@@ -709,7 +755,9 @@ def test_a_record_body_of_another_type_is_damage(kind, key, args, cache_home, fo
 
 def test_a_contribution_listed_on_a_theme_it_does_not_carry_is_damage(cache_home, forum_file):
     expected = invoke("--data", str(forum_file), "--no-cache", "theme", "ai", "-f", "jsonl")
-    built = _store_edited(forum_file, cache_home, "INSERT INTO contribution_themes (contribution_id, theme_id, seq) VALUES ('luo-dan-remark', 'ai', 99)")
+    built = _store_edited(
+        forum_file, cache_home, "INSERT INTO contribution_themes (contribution_id, theme_id, seq) VALUES ('luo-dan-remark', 'ai', 99)"
+    )
     result = invoke("--data", str(forum_file), "theme", "ai", "-f", "jsonl")
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
     assert not built.exists()
@@ -717,7 +765,9 @@ def test_a_contribution_listed_on_a_theme_it_does_not_carry_is_damage(cache_home
 
 def test_the_agenda_and_summary_take_their_talks_from_the_checked_records(cache_home, forum_file):
     """Not from the export's tables, which nothing checks: a row gone from them does not take a talk away."""
-    expected = [invoke("--data", str(forum_file), "--no-cache", *args).stdout for args in (["agenda", "-f", "csv"], ["summary", "-f", "json"])]
+    expected = [
+        invoke("--data", str(forum_file), "--no-cache", *args).stdout for args in (["agenda", "-f", "csv"], ["summary", "-f", "json"])
+    ]
     _store_edited(forum_file, cache_home, "DELETE FROM contributions WHERE id = 'zheng-limin-myeloid-cells'")
     assert [invoke("--data", str(forum_file), *args).stdout for args in (["agenda", "-f", "csv"], ["summary", "-f", "json"])] == expected
 
@@ -725,8 +775,10 @@ def test_the_agenda_and_summary_take_their_talks_from_the_checked_records(cache_
 def test_a_stream_resumed_from_the_file_goes_on_past_the_last_row_it_wrote(cache_home, forum_file):
     """A store missing a row (nothing checks that) and then found damaged: no row is printed twice."""
     expected = invoke("--data", str(forum_file), "--no-cache", "agenda", "-f", "csv", "--fields", "kind,id").stdout.splitlines()
-    script = ("DELETE FROM store_records WHERE kind = 'session' AND key = 'session-2';"
-              "UPDATE store_records SET digest = zeroblob(16) WHERE kind = 'contribution' AND key = 'zheng-limin-myeloid-cells'")
+    script = (
+        "DELETE FROM store_records WHERE kind = 'session' AND key = 'session-2';"
+        "UPDATE store_records SET digest = zeroblob(16) WHERE kind = 'contribution' AND key = 'zheng-limin-myeloid-cells'"
+    )
     _store_edited(forum_file, cache_home, script)
     result = invoke("--data", str(forum_file), "agenda", "-f", "csv", "--fields", "kind,id")
     assert result.exit_code == 0

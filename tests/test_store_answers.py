@@ -8,7 +8,6 @@ equal those computed in Python to the last bit, or ties would reorder).
 from __future__ import annotations
 
 import pytest
-
 from support import generated_forum, invoke
 
 QUERIES = [
@@ -47,10 +46,29 @@ def commands(path) -> list[list[str]]:
     found += [["speaker", person["slug"], "-f", "json"] for person in people[::29]]
     found += [["theme", theme["id"], "-f", "jsonl", "--limit", "0"] for theme in themes]
     found += [["theme", themes[1]["id"], *limit, "-f", fmt] for limit in LIMITS for fmt in ("json", "table")]
-    found += [["speakers", "-f", "csv", "--limit", "0"], ["speakers", "--theme", themes[0]["id"], "--limit", "0"], ["themes"], ["themes", "-f", "json"]]
-    found += [["agenda", "-f", "csv", "--limit", "0"], ["summary", "-f", "json", "--limit", "0"], ["orgs", "-f", "jsonl", "--limit", "0"], ["talk", "panel"], ["export", "json", "-"]]
+    found += [
+        ["speakers", "-f", "csv", "--limit", "0"],
+        ["speakers", "--theme", themes[0]["id"], "--limit", "0"],
+        ["themes"],
+        ["themes", "-f", "json"],
+    ]
+    found += [
+        ["agenda", "-f", "csv", "--limit", "0"],
+        ["summary", "-f", "json", "--limit", "0"],
+        ["orgs", "-f", "jsonl", "--limit", "0"],
+        ["talk", "panel"],
+        ["export", "json", "-"],
+    ]
     # Each list's first rows (the default, a few, past the opening and into the panel) and its notices
-    for command in (["speakers"], ["speakers", "--role", "speaker"], ["speakers", "--org", "a"], ["agenda"], ["summary"], ["orgs"], ["orgs", "--kind", "hospital"]):
+    for command in (
+        ["speakers"],
+        ["speakers", "--role", "speaker"],
+        ["speakers", "--org", "a"],
+        ["agenda"],
+        ["summary"],
+        ["orgs"],
+        ["orgs", "--kind", "hospital"],
+    ):
         found += [[*command, *limit, "-f", fmt] for limit in LIMITS for fmt in ("json", "csv", "table")]
     return found
 
@@ -79,8 +97,9 @@ def test_the_store_answers_as_the_file_does(math_functions, generated, tmp_path,
         with monkeypatch.context() as patch:
             patch.setattr(load, "parse_forum", refuse)
             from_store = invoke("--data", str(generated), *args)
-        assert (from_store.exit_code, from_store.stdout, from_store.stderr) == (from_file.exit_code, from_file.stdout, from_file.stderr), args
-
+        assert (from_store.exit_code, from_store.stdout, from_store.stderr) == (from_file.exit_code, from_file.stdout, from_file.stderr), (
+            args
+        )
 
 
 def test_with_room_for_a_handful_of_records_every_list_answers_as_the_file_does(generated, tmp_path, monkeypatch):
@@ -98,4 +117,6 @@ def test_with_room_for_a_handful_of_records_every_list_answers_as_the_file_does(
         with monkeypatch.context() as patch:
             patch.setattr(load, "parse_forum", lambda *a: pytest.fail("answered from the file, not the store"))
             from_store = invoke("--data", str(generated), *args, "--limit", "0", "-f", "jsonl")
-        assert (from_store.exit_code, from_store.stdout, from_store.stderr) == (from_file.exit_code, from_file.stdout, from_file.stderr), args
+        assert (from_store.exit_code, from_store.stdout, from_store.stderr) == (from_file.exit_code, from_file.stdout, from_file.stderr), (
+            args
+        )

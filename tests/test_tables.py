@@ -6,11 +6,21 @@ import json
 import re
 
 import pytest
-
-from cbiic_cli.render.layout import Column, Table, Text, cell_width
 from support import invoke
 
-LIST_VIEWS = [["speakers"], ["theme", "immunotherapy"], ["themes"], ["search", "insurance"], ["orgs"], ["agenda"], ["talk", "panel"], ["summary"], ["speaker", "ma-jun-sysucc"]]
+from cbiic_cli.render.layout import Column, Table, Text, cell_width
+
+LIST_VIEWS = [
+    ["speakers"],
+    ["theme", "immunotherapy"],
+    ["themes"],
+    ["search", "insurance"],
+    ["orgs"],
+    ["agenda"],
+    ["talk", "panel"],
+    ["summary"],
+    ["speaker", "ma-jun-sysucc"],
+]
 WIDTHS = [40, 60, 100, 200]
 ID_KEYS = ("id", "slug")  # what a reader copies from a table into the next command
 
@@ -142,7 +152,16 @@ def _rich_console_colour(lines) -> str:
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=True, color_system="standard", width=10**4, highlight=False, emoji=False, markup=False, legacy_windows=False)
+    console = Console(
+        file=buffer,
+        force_terminal=True,
+        color_system="standard",
+        width=10**4,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
     for line in lines:
         text = Text(no_wrap=True)
         for part, style in line:
@@ -155,7 +174,17 @@ def _rich_console_colour(lines) -> str:
 @pytest.mark.parametrize("width", [40, 60, 100, 200])
 @pytest.mark.parametrize(
     "ask",
-    [["speakers"], ["themes"], ["agenda"], ["summary"], ["orgs"], ["theme", "insurance"], ["talk", "panel"], ["speaker", "ma-jun-harbin"], ["search", "immune"]],
+    [
+        ["speakers"],
+        ["themes"],
+        ["agenda"],
+        ["summary"],
+        ["orgs"],
+        ["theme", "insurance"],
+        ["talk", "panel"],
+        ["speaker", "ma-jun-harbin"],
+        ["search", "immune"],
+    ],
     ids=" ".join,
 )
 def test_colour_is_the_escape_codes_rich_would_print(ask, width, monkeypatch):

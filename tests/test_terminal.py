@@ -471,11 +471,14 @@ def test_completion_reads_the_data_option_after_the_command(forum_doc, write_for
     assert complete(run_cbiic, f"cbiic speaker --data {path} zz") == ["zz-newcomer"]
 
 
-@pytest.mark.parametrize(("shell", "markers"), [
-    ("bash", [b"_cbiic_completion()", b"complete -o default -F _cbiic_completion cbiic"]),
-    ("zsh", [b"#compdef cbiic", b"compdef _cbiic_completion cbiic"]),
-    ("fish", [b"complete --command cbiic", b"_CBIIC_COMPLETE=complete_fish"]),
-])
+@pytest.mark.parametrize(
+    ("shell", "markers"),
+    [
+        ("bash", [b"_cbiic_completion()", b"complete -o default -F _cbiic_completion cbiic"]),
+        ("zsh", [b"#compdef cbiic", b"compdef _cbiic_completion cbiic"]),
+        ("fish", [b"complete --command cbiic", b"_CBIIC_COMPLETE=complete_fish"]),
+    ],
+)
 def test_show_completion_emits_the_named_shells_script(shell, markers, run_cbiic):
     for args in (["--show-completion", shell], [f"--show-completion={shell}"]):
         result = run_cbiic(*args, env={"SHELL": "/bin/bash"})
@@ -484,7 +487,9 @@ def test_show_completion_emits_the_named_shells_script(shell, markers, run_cbiic
             assert marker in result.stdout, (shell, result.stdout[:200])
 
 
-@pytest.mark.parametrize(("shell", "path"), [("zsh", ".zfunc/_cbiic"), ("fish", ".config/fish/completions/cbiic.fish"), ("bash", ".bash_completions/cbiic.sh")])
+@pytest.mark.parametrize(
+    ("shell", "path"), [("zsh", ".zfunc/_cbiic"), ("fish", ".config/fish/completions/cbiic.fish"), ("bash", ".bash_completions/cbiic.sh")]
+)
 def test_install_completion_for_a_named_shell(shell, path, run_cbiic, tmp_path):
     home = tmp_path / "home"
     home.mkdir()

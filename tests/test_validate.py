@@ -67,7 +67,12 @@ JARGON = re.compile(r"`(str|int|object|array|null)\b|RFC ?3339|Expected |NoneTyp
         ("  city: Guangzhou", "  city: [Guangzhou]", "forum.city", "expected non-empty text, got a list of 1 item"),
         (*talk3_paragraphs("0"), "talks[3].source_paragraphs[0]", "expected a whole number from 1 to 1,000,000, got the whole number 0"),
         (*talk3_paragraphs("thirteen"), "talks[3].source_paragraphs[0]", "expected a whole number from 1 to 1,000,000"),
-        ("  - slug: luo-dan", "  - slug: Luo Dan", "people[7].slug", "'Luo Dan' is not a valid id; expected lower-case words joined by hyphens, e.g. zheng-limin; did you mean 'luo-dan'?"),
+        (
+            "  - slug: luo-dan",
+            "  - slug: Luo Dan",
+            "people[7].slug",
+            "'Luo Dan' is not a valid id; expected lower-case words joined by hyphens, e.g. zheng-limin; did you mean 'luo-dan'?",
+        ),
     ],
 )
 def test_messages_say_what_is_expected_in_words(old, new, field, expected, forum_text, runner, cli_app, write_forum, checks):
@@ -80,7 +85,11 @@ def test_messages_say_what_is_expected_in_words(old, new, field, expected, forum
 def test_every_unknown_key_is_reported_even_beside_other_errors(forum_text, runner, cli_app, write_forum, checks):
     text = edit(forum_text, ("    name: Luo Dan\n", "    name: 42\n    nickname: LD\n    favourite_drug: none\n"))
     lines = validate(runner, cli_app, write_forum, text, checks)
-    assert any("people[7].nickname: unknown field 'nickname'; expected one of: slug, name, honorific, affiliations, note, source_paragraphs" in line for line in lines), lines
+    assert any(
+        "people[7].nickname: unknown field 'nickname'; expected one of: slug, name, honorific, affiliations, note, source_paragraphs"
+        in line
+        for line in lines
+    ), lines
     assert any("people[7].favourite_drug: unknown field 'favourite_drug'" in line for line in lines), lines
     assert any("people[7].name: expected non-empty text" in line for line in lines), lines
 
@@ -88,7 +97,10 @@ def test_every_unknown_key_is_reported_even_beside_other_errors(forum_text, runn
 def test_an_invalid_enum_value_lists_the_allowed_ones(forum_text, runner, cli_app, write_forum, checks):
     lines = validate(runner, cli_app, write_forum, edit(forum_text, ("    kind: laboratory", "    kind: lab")), checks)
     (line,) = lines
-    assert "organisations[6].kind: 'lab' is not an allowed value; expected one of: committee, academy, university, university-school, hospital" in line
+    assert (
+        "organisations[6].kind: 'lab' is not an allowed value; expected one of: committee, academy, university, university-school, hospital"
+        in line
+    )
 
 
 def test_a_syntax_error_keeps_the_hint_where_the_construct_began(runner, cli_app, write_forum, checks):
@@ -140,8 +152,14 @@ PANEL_MODERATOR = "  moderator:\n    as_written: Professor Ma Jun\n    candidate
         ),
         pytest.param(
             [
-                ("    moderator: ma-jun-harbin\n    source_paragraphs: [4]\n", "    moderator: ma-jun-harbin\n    talks: [li-ziming-nsclc-testing]\n    source_paragraphs: [4]\n"),
-                ("    moderator: xue-junli\n    source_paragraphs: [5]\n", "    moderator: xue-junli\n    talks: [li-ziming-nsclc-testing]\n    source_paragraphs: [5]\n"),
+                (
+                    "    moderator: ma-jun-harbin\n    source_paragraphs: [4]\n",
+                    "    moderator: ma-jun-harbin\n    talks: [li-ziming-nsclc-testing]\n    source_paragraphs: [4]\n",
+                ),
+                (
+                    "    moderator: xue-junli\n    source_paragraphs: [5]\n",
+                    "    moderator: xue-junli\n    talks: [li-ziming-nsclc-testing]\n    source_paragraphs: [5]\n",
+                ),
             ],
             "sessions[1].talks[0]",
             "talk 'li-ziming-nsclc-testing' is already listed at sessions[0].talks[0]; a talk belongs to one session",
@@ -253,9 +271,14 @@ def test_thousands_of_dangling_references_are_counted_not_listed(runner, cli_app
     assert result.stdout.splitlines()[-1] == f"{path}: invalid ({count:,} problems)"
 
 
-@pytest.mark.parametrize("value", ["99999999999999999999", "１０００", " 1000", "+1000", "1_000", "-1", "0", "", "1e6", str(2**31), "9" * 5000, "0" * 5000])
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999", "１０００", " 1000", "+1000", "1_000", "-1", "0", "", "1e6", str(2**31), "9" * 5000, "0" * 5000]
+)
 def test_max_bytes_outside_the_sane_range_is_a_configuration_error(value, runner, cli_app, checks):
-    line = checks.one_clear_error(run(runner, cli_app, "speakers", env={"CBIIC_MAX_BYTES": value}), "CBIIC_MAX_BYTES must be a whole number of bytes from 1 to 1,073,741,824")
+    line = checks.one_clear_error(
+        run(runner, cli_app, "speakers", env={"CBIIC_MAX_BYTES": value}),
+        "CBIIC_MAX_BYTES must be a whole number of bytes from 1 to 1,073,741,824",
+    )
     assert len(line) < 300
 
 
@@ -292,8 +315,20 @@ def test_memory_per_input_byte_is_bounded(shape, cbiic_exe, isolated_env, tmp_pa
     }[shape]
     path = tmp_path / "big.yaml"
     path.write_text(body)
-    baseline = int(subprocess.run([sys.executable, "-c", PEAK_RSS_PROBE, str(cbiic_exe), "--version"], capture_output=True, text=True, env=isolated_env).stdout)
-    peak = int(subprocess.run([sys.executable, "-c", PEAK_RSS_PROBE, str(cbiic_exe), "--no-cache", "--data", str(path), "speakers"], capture_output=True, text=True, env=isolated_env, timeout=600).stdout)
+    baseline = int(
+        subprocess.run(
+            [sys.executable, "-c", PEAK_RSS_PROBE, str(cbiic_exe), "--version"], capture_output=True, text=True, env=isolated_env
+        ).stdout
+    )
+    peak = int(
+        subprocess.run(
+            [sys.executable, "-c", PEAK_RSS_PROBE, str(cbiic_exe), "--no-cache", "--data", str(path), "speakers"],
+            capture_output=True,
+            text=True,
+            env=isolated_env,
+            timeout=600,
+        ).stdout
+    )
     per_byte = (peak - baseline) * 1024 / path.stat().st_size
     assert per_byte < 40, f"{per_byte:.0f} bytes of RAM per input byte"
 
@@ -305,7 +340,10 @@ def test_memory_per_input_byte_is_bounded(shape, cbiic_exe, isolated_env, tmp_pa
 def test_yaml_1_1_number_forms_are_rejected_not_reread(form, read_as, forum_text, runner, cli_app, write_forum, checks):
     lines = validate(runner, cli_app, write_forum, edit(forum_text, talk3_paragraphs(form)), checks)
     (line,) = lines
-    assert f"talks[3].source_paragraphs[0]: '{form}' is a YAML 1.1 number form that reads as {read_as}; write whole numbers in plain decimal digits" in line
+    assert (
+        f"talks[3].source_paragraphs[0]: '{form}' is a YAML 1.1 number form that reads as {read_as}; write whole numbers in plain decimal digits"
+        in line
+    )
 
 
 @pytest.mark.parametrize("values", ["010, 0x1F", "<<, =", "010, 010"])
@@ -377,7 +415,11 @@ def test_a_disk_that_fills_part_way_is_an_error_not_a_short_file(args, cbiic_exe
     # ulimit -f 4 lets 2,048 bytes into the file: the first write is short, the next fails.
     out = tmp_path / "out"
     result = subprocess.run(
-        ["sh", "-c", f'ulimit -f 4; "$0" "$@" > "{out}"', str(cbiic_exe), *args], capture_output=True, text=True, env=isolated_env, timeout=120
+        ["sh", "-c", f'ulimit -f 4; "$0" "$@" > "{out}"', str(cbiic_exe), *args],
+        capture_output=True,
+        text=True,
+        env=isolated_env,
+        timeout=120,
     )
     assert out.stat().st_size == 2048
     assert result.returncode == 4, result
@@ -401,10 +443,19 @@ def test_a_standard_error_that_cannot_be_written_keeps_the_exit_code(redirect, a
 def test_a_reader_that_leaves_early_is_success(cbiic_exe, isolated_env):
     result = subprocess.run(
         ["sh", "-c", '"$0" summary --format markdown | head -1; exit "${PIPESTATUS:-0}"', str(cbiic_exe)],
-        capture_output=True, text=True, env=isolated_env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=isolated_env,
+        timeout=120,
     )
     assert result.stdout.startswith("# ") and result.stderr == ""
-    result = subprocess.run(["bash", "-c", '"$0" speakers -f json | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}"', str(cbiic_exe)], capture_output=True, text=True, env=isolated_env, timeout=120)
+    result = subprocess.run(
+        ["bash", "-c", '"$0" speakers -f json | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}"', str(cbiic_exe)],
+        capture_output=True,
+        text=True,
+        env=isolated_env,
+        timeout=120,
+    )
     assert result.stdout.strip() == "0" and result.stderr == ""
 
 
@@ -413,11 +464,13 @@ def test_a_raw_yaml_only_line_break_is_named_where_an_editor_shows_it(character,
     text = forum_text.replace("  city: Guangzhou", f"  city: Guang{character}zhou", 1)
     (line,) = validate(runner, cli_app, write_forum, text, checks)
     number = forum_text[: forum_text.index("  city: Guangzhou")].count("\n") + 1
-    assert f"the file holds an invisible " in line and f"at line {number}, column 14, which YAML reads as a line break" in line
+    assert "the file holds an invisible " in line and f"at line {number}, column 14, which YAML reads as a line break" in line
 
 
 @pytest.mark.parametrize("character", ["\u2028", "\u2029", "\x85"])
-def test_problems_after_a_quoted_yaml_only_break_are_on_the_lines_an_editor_shows(character, forum_text, runner, cli_app, write_forum, checks):
+def test_problems_after_a_quoted_yaml_only_break_are_on_the_lines_an_editor_shows(
+    character, forum_text, runner, cli_app, write_forum, checks
+):
     text = forum_text.replace("  city: Guangzhou", f'  city: "Guang{character}zhou"', 1)
     text, wrong = edit(text, talk3_paragraphs("soon")), edit(forum_text, talk3_paragraphs("soon"))
     (line,) = validate(runner, cli_app, write_forum, text, checks)

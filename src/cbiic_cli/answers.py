@@ -8,8 +8,9 @@ title, and a person the article leaves uncertain is shown with every candidate.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from itertools import chain, islice
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from . import model
 from .errors import NotFound
@@ -17,7 +18,6 @@ from .names import normalise
 from .query import (
     CONTRIBUTION_KEYS,
     LISTED_AT_MOST,
-    KIND_LABEL,
     PERSON_KEYS,
     Contribution,
     ForumIndex,
@@ -60,7 +60,10 @@ NO_QUOTES = Quoter(None)
 
 # -- people ----------------------------------------------------------------------
 
-def speakers(index: ForumIndex, org: str | None = None, role: str | None = None, theme: str | None = None, limit: int | None = None) -> View:
+
+def speakers(
+    index: ForumIndex, org: str | None = None, role: str | None = None, theme: str | None = None, limit: int | None = None
+) -> View:
     """Everyone, or those the filters keep, in the article's order; the first ``limit`` of them (None: all)."""
     wanted: list[str] = []
     notices: list[str] = []
@@ -97,7 +100,9 @@ def speakers(index: ForumIndex, org: str | None = None, role: str | None = None,
             for ref in distinct[:LISTED_AT_MOST]
         ]
         if len(distinct) > LISTED_AT_MOST:
-            notices.append(f"also on {theme_id}: {len(distinct) - LISTED_AT_MOST:,} more people the article does not identify; see `cbiic theme {theme_id}`")
+            notices.append(
+                f"also on {theme_id}: {len(distinct) - LISTED_AT_MOST:,} more people the article does not identify; see `cbiic theme {theme_id}`"
+            )
     total = len(slugs) if isinstance(slugs, list) else index.count("people")
     view = View("speakers", (index.person_row(slug) for slug in _first(slugs, limit)), PERSON_KEYS)
     view.notices += notices
@@ -150,7 +155,9 @@ def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
 def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
     """Sessions and the panel this person moderated, as the article states it or only possibly."""
     found = []
-    moderated: list[tuple[str, str, str, model.PersonRef]] = [("session", s.id, s.name, s.moderator) for s in index.sessions_moderated_by(slug)]
+    moderated: list[tuple[str, str, str, model.PersonRef]] = [
+        ("session", s.id, s.name, s.moderator) for s in index.sessions_moderated_by(slug)
+    ]
     if index.frame.panel:
         panel = index.frame.panel
         moderated.append(("panel", panel.id, panel.title, panel.moderator))
@@ -163,6 +170,7 @@ def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
 
 
 # -- contributions ---------------------------------------------------------------
+
 
 def talk(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
     what, key = resolve_ref(index, ref)
@@ -214,7 +222,9 @@ def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES, limit: int |
     theme_id = resolve_theme(index, name)
     the_theme = index.themes[theme_id]
     taken_as = [] if normalise(name) in index.theme_names else [f"taking {quoted(name)} as the theme {theme_id} ({the_theme.label})"]
-    rows = (quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)}) for c in _first(index.contributions_on(theme_id), limit))
+    rows = (
+        quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)}) for c in _first(index.contributions_on(theme_id), limit)
+    )
     extra = {"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}}
     view = View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
     view.notices += taken_as
@@ -227,7 +237,19 @@ def theme_gist(contribution: Contribution, theme_id: str) -> str:
     return next(p.text for p in contribution.item.key_points if theme_id in p.themes)
 
 
-THEME_KEYS = ["id", "label", "aliases", "description", "count", "talks", "panel_remarks", "panel_closing", "contributions", "speakers", "uncertain_speakers"]
+THEME_KEYS = [
+    "id",
+    "label",
+    "aliases",
+    "description",
+    "count",
+    "talks",
+    "panel_remarks",
+    "panel_closing",
+    "contributions",
+    "speakers",
+    "uncertain_speakers",
+]
 
 
 def themes(index: ForumIndex) -> View:
@@ -278,7 +300,16 @@ def agenda(index: ForumIndex, limit: int | None = None) -> View:
     frame = index.frame
     the_panel = frame.panel
 
-    def item(kind: str, item_id: str, ref: model.PersonRef, part_of: str | None, lines: Any, title: str | None = None, topic: str | None = None, name: str | None = None) -> dict[str, Any]:
+    def item(
+        kind: str,
+        item_id: str,
+        ref: model.PersonRef,
+        part_of: str | None,
+        lines: Any,
+        title: str | None = None,
+        topic: str | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
         person = index.speaker_fields(ref)
         return {
             "kind": kind,
@@ -309,7 +340,10 @@ def agenda(index: ForumIndex, limit: int | None = None) -> View:
     items = chain(
         [item("opening", opening.id, opening.speaker, None, opening.source_paragraphs)] if opening else [],
         (item("session", s.id, s.moderator, None, s.source_paragraphs, name=s.name) for s in index.sessions_in_order()),
-        (item("talk", c.id, c.item.speaker, c.part_of, c.item.source_paragraphs, title=c.title, topic=c.topic) for c in index.talks_in_order()),
+        (
+            item("talk", c.id, c.item.speaker, c.part_of, c.item.source_paragraphs, title=c.title, topic=c.topic)
+            for c in index.talks_in_order()
+        ),
         panel_items(),
     )
     panel_size = 1 + len(the_panel.panelists) + len(the_panel.remarks) + (1 if the_panel.closing else 0) if the_panel else 0
@@ -371,10 +405,18 @@ def summary(index: ForumIndex, limit: int | None = None) -> View:
         # Made as they are printed, once for the rows and once for the document: only one of them is printed.
         return (index.contribution_row(c) for c in _first(index.talks_in_order(), limit))
 
-    rows = chain([opening] if opening else [], talks(), panel["remarks"] + ([panel["closing"]] if panel["closing"] else []) if panel else [])
+    rows = chain(
+        [opening] if opening else [], talks(), panel["remarks"] + ([panel["closing"]] if panel["closing"] else []) if panel else []
+    )
     tally = counts(index)
     sessions = (
-        {"id": s.id, "name": s.name, "moderator": index.speaker_fields(s.moderator), "talks": list(s.talks), "source_paragraphs": list(s.source_paragraphs)}
+        {
+            "id": s.id,
+            "name": s.name,
+            "moderator": index.speaker_fields(s.moderator),
+            "talks": list(s.talks),
+            "source_paragraphs": list(s.source_paragraphs),
+        }
         for s in _first(index.sessions_in_order(), limit)
     )
     document = {
@@ -390,14 +432,30 @@ def summary(index: ForumIndex, limit: int | None = None) -> View:
     }
     view = View("summary", rows, CONTRIBUTION_KEYS, document=document)
     view.extra["total"] = tally["opening"] + tally["talks"] + tally["panel_remarks"] + tally["panel_closing"]
-    shown = [f"{limit:,} of {total:,} {noun}" for total, noun in ((index.count("sessions"), "sessions"), (tally["talks"], "talks")) if limit and limit < total]
+    shown = [
+        f"{limit:,} of {total:,} {noun}"
+        for total, noun in ((index.count("sessions"), "sessions"), (tally["talks"], "talks"))
+        if limit and limit < total
+    ]
     if shown:
         view.extra["left_out"] = f"{' and '.join(shown)}; --limit 0 for all"
         view.notices.append(view.extra["left_out"])
     return view
 
 
-ORG_KEYS = ["id", "name", "kind", "people", "people_names", "people_positions", "contributions", "mentioned_in", "note", "note_lines", "source_paragraphs"]
+ORG_KEYS = [
+    "id",
+    "name",
+    "kind",
+    "people",
+    "people_names",
+    "people_positions",
+    "contributions",
+    "mentioned_in",
+    "note",
+    "note_lines",
+    "source_paragraphs",
+]
 
 
 def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None, limit: int | None = None) -> View:
@@ -407,7 +465,8 @@ def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None, li
         found = [
             organisation
             for organisation in found
-            if not (wanted and wanted not in normalise(organisation.name) and wanted not in organisation.id) and not (kind and organisation.kind.value != kind)
+            if not (wanted and wanted not in normalise(organisation.name) and wanted not in organisation.id)
+            and not (kind and organisation.kind.value != kind)
         ]
     total = len(found) if isinstance(found, list) else index.count("organisations")
     view = View("orgs", (_organisation_row(index, organisation) for organisation in _first(found, limit)), ORG_KEYS)
@@ -436,7 +495,9 @@ def _organisation_row(index: ForumIndex, organisation: model.Organisation) -> di
     }
 
 
-def search(index: ForumIndex, words: list[str], theme_name: str | None = None, limit: int | None = None, quoter: Quoter = NO_QUOTES) -> View:
+def search(
+    index: ForumIndex, words: list[str], theme_name: str | None = None, limit: int | None = None, quoter: Quoter = NO_QUOTES
+) -> View:
     from . import search as full_text
 
     theme_id = resolve_theme(index, theme_name) if theme_name else None

@@ -14,7 +14,8 @@ import functools
 import inspect
 import os
 import sys
-from typing import Annotated, Any, Callable, Optional
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -27,6 +28,7 @@ DATA_VARIABLE = "CBIIC_DATA"
 SOURCE_VARIABLE = "CBIIC_SOURCE"
 # Characters of a completion description: beyond this Typer's help sanitiser would wrap it onto a second line.
 COMPLETION_AT_MOST = 60
+
 
 def _plain_metavar(make_metavar: Callable[..., str]) -> Callable[..., str]:
     """Typer writes a required argument as {SLUG} in usage lines; show the word, as Click and most CLIs do."""
@@ -62,24 +64,39 @@ app = typer.Typer(
 
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="table (for reading; the default), json, jsonl, csv, tsv, or markdown (md)."),
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        metavar="FORMAT",
+        help="table (for reading; the default), json, jsonl, csv, tsv, or markdown (md).",
+    ),
 ]
 FieldsOption = Annotated[
-    Optional[str],
-    typer.Option("--fields", metavar="FIELDS", help="Comma-separated item fields to print, in this order, in any format, e.g. --fields slug,name. An unknown field lists the valid ones."),
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="FIELDS",
+        help="Comma-separated item fields to print, in this order, in any format, e.g. --fields slug,name. An unknown field lists the valid ones.",
+    ),
 ]
 NoHeadersOption = Annotated[bool, typer.Option("--no-headers", help="CSV and TSV: leave out the header row.")]
 AllowFormulasOption = Annotated[
     bool,
-    typer.Option("--allow-formulas", help="CSV and TSV: keep cells that start with = + - @, a tab or a carriage return as they are. By default they get a leading ' so a spreadsheet cannot run them."),
+    typer.Option(
+        "--allow-formulas",
+        help="CSV and TSV: keep cells that start with = + - @, a tab or a carriage return as they are. By default they get a leading ' so a spreadsheet cannot run them.",
+    ),
 ]
-def _refusing_an_empty_path(option: str, variable: str, what: str, fix: str) -> Callable[[typer.Context, Optional[str]], Optional[str]]:
+
+
+def _refusing_an_empty_path(option: str, variable: str, what: str, fix: str) -> Callable[[typer.Context, str | None], str | None]:
     """A callback: an empty path is a script's unset variable, not a request for the default; say so instead of answering.
 
     Click treats an empty environment variable as unset, so the variable is checked here too.
     """
 
-    def refuse(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
+    def refuse(ctx: typer.Context, value: str | None) -> str | None:
         if not ctx.resilient_parsing and (value == "" or (value is None and os.environ.get(variable) == "")):
             process.fail(f"the {what} given by {option if value == '' else variable} is empty; {fix}", 1)
         return value
@@ -90,7 +107,7 @@ def _refusing_an_empty_path(option: str, variable: str, what: str, fix: str) -> 
 def _source_option(help_text: str) -> Any:
     """--source/CBIIC_SOURCE: the article as plain text, refused when empty (a check asked for must not be skipped)."""
     return Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--source",
             envvar=SOURCE_VARIABLE,
@@ -102,7 +119,7 @@ def _source_option(help_text: str) -> Any:
 
 
 DataOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--data",
         metavar="PATH",
@@ -127,7 +144,14 @@ OUTPUT_PARAMETERS = [
 DATA_PARAMETERS = [_parameter("data", DataOption, None), _parameter("no_cache", NoCacheOption, False)]
 
 
-def command(*, examples: list[str] | None = None, example: str | None = None, output: bool = True, group: Optional[typer.Typer] = None, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def command(
+    *,
+    examples: list[str] | None = None,
+    example: str | None = None,
+    output: bool = True,
+    group: typer.Typer | None = None,
+    **kwargs: Any,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a command (on ``group``, default the top level): shared options added to its signature, CbiicErrors turned into one stderr line and an exit code."""
     shown = examples or ([example] if example else [])
 
@@ -168,7 +192,14 @@ def _a_count(value: int) -> int:
 
 def _limit_option(rows: str) -> Any:
     """``rows``: what N counts, as in "the first N people"."""
-    return typer.Option("--limit", "-n", metavar="N", callback=_a_count, help=f"Show {rows} (default {DEFAULT_LIMIT}); 0 shows them all.", show_default=False)
+    return typer.Option(
+        "--limit",
+        "-n",
+        metavar="N",
+        callback=_a_count,
+        help=f"Show {rows} (default {DEFAULT_LIMIT}); 0 shows them all.",
+        show_default=False,
+    )
 
 
 def _setting(ctx: typer.Context, name: str) -> Any:
@@ -189,13 +220,16 @@ def _forum_index(ctx: typer.Context) -> Any:
 
 # -- completion: cheap, and silent on any failure ------------------------------
 
+
 def _completion_text(text: str) -> str:
     """A completion description free of every control sequence (CSI, OSC, C1, bidi) and on one line."""
     import re
 
     from .escape import CONTROL
 
-    without_sequences = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?", "", text)
+    without_sequences = re.sub(
+        r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?", "", text
+    )
     # Shells evaluate completion output: backslashes, $, backticks and quotes from the data are dropped,
     # whatever a shell's completion script escapes. And one short line, which no script re-wraps.
     plain = " ".join(re.sub(r"[\\$`'\"]", " ", CONTROL.sub("", without_sequences)).split())
@@ -221,9 +255,11 @@ def _complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     return _complete(
         ctx,
         incomplete,
-        lambda index: [(p.slug, p.name) for p in index.forum.people]
-        + [(c.id, c.title or kind_label(c.kind)) for c in index.contributions]
-        + ([(index.forum.panel.id, index.forum.panel.title)] if index.forum.panel else []),
+        lambda index: (
+            [(p.slug, p.name) for p in index.forum.people]
+            + [(c.id, c.title or kind_label(c.kind)) for c in index.contributions]
+            + ([(index.forum.panel.id, index.forum.panel.title)] if index.forum.panel else [])
+        ),
     )
 
 
@@ -233,6 +269,7 @@ def _complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
 # -- global options ------------------------------------------------------------
 
+
 def _missing(path: str) -> str:
     """What is wrong with a path given for a file, or nothing; the path as typed, as the loader opens it."""
     if os.path.isfile(path):
@@ -240,7 +277,7 @@ def _missing(path: str) -> str:
     return "; not a file: it is a directory" if os.path.isdir(path) else "; not found: no such file"
 
 
-def _data_in_use(given: Optional[str]) -> str:
+def _data_in_use(given: str | None) -> str:
     """Which forum file a command reads, named so a user editing a checkout is never surprised."""
     from .load import default_data_path
 
@@ -256,7 +293,7 @@ def _data_in_use(given: Optional[str]) -> str:
 def main_options(
     ctx: typer.Context,
     data: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--data",
             envvar=DATA_VARIABLE,
@@ -280,27 +317,60 @@ def main_options(
 
 # -- commands ----------------------------------------------------------------
 
+
 def _complete_role(incomplete: str) -> list[str]:
     return [role for role in ("opening", "moderator", "speaker", "panelist", "closing") if role.startswith(incomplete)]
 
 
 def _complete_kind(incomplete: str) -> list[str]:
-    kinds = ("company", "investor", "hospital", "medical-centre", "research-institute", "laboratory", "university", "university-school", "academy", "committee")
+    kinds = (
+        "company",
+        "investor",
+        "hospital",
+        "medical-centre",
+        "research-institute",
+        "laboratory",
+        "university",
+        "university-school",
+        "academy",
+        "committee",
+    )
     return [kind for kind in kinds if kind.startswith(incomplete)]
 
 
 RoleOption = Annotated[
-    Optional[str],
-    typer.Option("--role", metavar="ROLE", autocompletion=_complete_role, help="Only people in this role: opening, moderator, speaker, panelist or closing (possible roles count)."),
+    str | None,
+    typer.Option(
+        "--role",
+        metavar="ROLE",
+        autocompletion=_complete_role,
+        help="Only people in this role: opening, moderator, speaker, panelist or closing (possible roles count).",
+    ),
 ]
 
 
-@command(examples=["cbiic speakers", "cbiic speakers --org 'sun yat sen'", "cbiic speakers --role panelist --format csv", "cbiic speakers --theme insurance"])
+@command(
+    examples=[
+        "cbiic speakers",
+        "cbiic speakers --org 'sun yat sen'",
+        "cbiic speakers --role panelist --format csv",
+        "cbiic speakers --theme insurance",
+    ]
+)
 def speakers(
     ctx: typer.Context,
-    org: Annotated[Optional[str], typer.Option("--org", metavar="TEXT", help="Only people affiliated with an organisation whose name contains this text (any case or punctuation).")] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            metavar="TEXT",
+            help="Only people affiliated with an organisation whose name contains this text (any case or punctuation).",
+        ),
+    ] = None,
     role: RoleOption = None,
-    theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only people who spoke on this theme.", autocompletion=_complete_theme)] = None,
+    theme_name: Annotated[
+        str | None, typer.Option("--theme", metavar="THEME", help="Only people who spoke on this theme.", autocompletion=_complete_theme)
+    ] = None,
     limit: Annotated[int, _limit_option("the first N people")] = DEFAULT_LIMIT,
 ) -> None:
     """Everyone named in the article, in the order it first names them, with roles and affiliations."""
@@ -310,17 +380,27 @@ def speakers(
 @command(examples=["cbiic speaker xue-junli", "cbiic speaker ma-jun-sysucc", "cbiic speaker 'Li Ziming' --format json"])
 def speaker(
     ctx: typer.Context,
-    slug: Annotated[str, typer.Argument(metavar="SLUG", help="Person slug (a unique prefix or the full name also works).", autocompletion=_complete_person)],
+    slug: Annotated[
+        str,
+        typer.Argument(metavar="SLUG", help="Person slug (a unique prefix or the full name also works).", autocompletion=_complete_person),
+    ],
     source: SourceOption = None,
 ) -> None:
     """One person's profile: affiliations, roles, what they moderated and everything they said."""
     commands.speaker(_settings(ctx), slug, source)
 
 
-@command(examples=["cbiic talk zheng-limin", "cbiic talk panel", "cbiic talk luo-dan --format json", "cbiic talk li-ziming --source article.txt"])
+@command(
+    examples=["cbiic talk zheng-limin", "cbiic talk panel", "cbiic talk luo-dan --format json", "cbiic talk li-ziming --source article.txt"]
+)
 def talk(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="Talk or remark id, person slug, or `panel`; a unique prefix resolves.", autocompletion=_complete_ref)],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="REF", help="Talk or remark id, person slug, or `panel`; a unique prefix resolves.", autocompletion=_complete_ref
+        ),
+    ],
     source: SourceOption = None,
 ) -> None:
     """A talk in full, everything one person said, or the whole panel."""
@@ -356,11 +436,21 @@ def summary(ctx: typer.Context, limit: Annotated[int, _limit_option("the first N
     commands.summary(_settings(ctx), limit)
 
 
-@command(examples=["cbiic search immune", "cbiic search '\"immune checkpoint\"' --theme immunotherapy", "cbiic search drg --format json", "cbiic search nsclc -n 3"])
+@command(
+    examples=[
+        "cbiic search immune",
+        "cbiic search '\"immune checkpoint\"' --theme immunotherapy",
+        "cbiic search drg --format json",
+        "cbiic search nsclc -n 3",
+    ]
+)
 def search(
     ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(metavar="TEXT...", help='Words (all must match) and "quoted phrases".')],
-    theme_name: Annotated[Optional[str], typer.Option("--theme", metavar="THEME", help="Only talks and remarks on this theme.", autocompletion=_complete_theme)] = None,
+    theme_name: Annotated[
+        str | None,
+        typer.Option("--theme", metavar="THEME", help="Only talks and remarks on this theme.", autocompletion=_complete_theme),
+    ] = None,
     limit: Annotated[int, _limit_option("the best N hits")] = DEFAULT_LIMIT,
     source: SourceOption = None,
 ) -> None:
@@ -368,13 +458,23 @@ def search(
     commands.search(_settings(ctx), text, theme_name, limit, source)
 
 
-OrgKindOption = Annotated[Optional[str], typer.Option("--kind", metavar="KIND", autocompletion=_complete_kind, help="Only organisations of this kind: company, investor, hospital, medical-centre, research-institute, laboratory, university, university-school, academy or committee.")]
+OrgKindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--kind",
+        metavar="KIND",
+        autocompletion=_complete_kind,
+        help="Only organisations of this kind: company, investor, hospital, medical-centre, research-institute, laboratory, university, university-school, academy or committee.",
+    ),
+]
 
 
 @command(examples=["cbiic orgs", "cbiic orgs capital", "cbiic orgs --kind hospital", "cbiic orgs roche --format json"])
 def orgs(
     ctx: typer.Context,
-    text: Annotated[Optional[str], typer.Argument(metavar="TEXT", help="Only organisations whose name contains this text (any case or punctuation).")] = None,
+    text: Annotated[
+        str | None, typer.Argument(metavar="TEXT", help="Only organisations whose name contains this text (any case or punctuation).")
+    ] = None,
     kind: OrgKindOption = None,
     limit: Annotated[int, _limit_option("the first N organisations")] = DEFAULT_LIMIT,
 ) -> None:
@@ -390,7 +490,20 @@ class ReportFormat(str, enum.Enum):
 
 
 @command(examples=["cbiic info", "cbiic info --data data/forum.yaml --source article.txt"], output=False)
-def info(ctx: typer.Context, source: SourceOption = None, fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="text (a line each) or json (one object: version, data, data_source, cache, article).")] = ReportFormat.text) -> None:
+def info(
+    ctx: typer.Context,
+    source: SourceOption = None,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            metavar="FORMAT",
+            help="text (a line each) or json (one object: version, data, data_source, cache, article).",
+        ),
+    ] = ReportFormat.text,
+) -> None:
     """Which data file, cache and article cbiic uses, and its version."""
     from .cache import cache_dir, disabled_by_environment
     from .load import default_data_path
@@ -442,12 +555,20 @@ def info(ctx: typer.Context, source: SourceOption = None, fmt: Annotated[ReportF
 def validate(
     ctx: typer.Context,
     paths: Annotated[
-        Optional[list[str]],
-        typer.Argument(help="Files to check ('-' reads standard input); default: --data, CBIIC_DATA or the shipped forum.", metavar="[PATH]..."),
+        list[str] | None,
+        typer.Argument(
+            help="Files to check ('-' reads standard input); default: --data, CBIIC_DATA or the shipped forum.", metavar="[PATH]..."
+        ),
     ] = None,
     fmt: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help="text (a line per problem and a verdict per file) or json (one array of objects with file, line, column, path and message)."),
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            metavar="FORMAT",
+            help="text (a line per problem and a verdict per file) or json (one array of objects with file, line, column, path and message).",
+        ),
     ] = ReportFormat.text,
     source: _source_option(  # type: ignore[valid-type]
         "Also check each valid file against the article: cited lines exist, names are verbatim, every sentence is covered, nothing is copied."
@@ -495,7 +616,7 @@ def validate(
         raise typer.Exit(1)
 
 
-def _article(source: Optional[str]) -> Any:
+def _article(source: str | None) -> Any:
     if not source:
         return None
     from .provenance import read_article
@@ -521,7 +642,12 @@ def _against_article(forum: Any, data: bytes, name: str, article: Any) -> tuple[
         if len(found) <= LISTED_PER_KIND:
             return found
         first = found[LISTED_PER_KIND]
-        more = Problem(f"{len(found) - LISTED_PER_KIND:,} more {what} from here on are not listed; fix the ones above and validate again", first.path, first.line, first.column)
+        more = Problem(
+            f"{len(found) - LISTED_PER_KIND:,} more {what} from here on are not listed; fix the ones above and validate again",
+            first.path,
+            first.line,
+            first.column,
+        )
         return found[:LISTED_PER_KIND] + [more]
 
     shown = [(p.located(name), p.as_record(name)) for p in listed(problems, "problems against the article")]
@@ -551,7 +677,9 @@ export_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 # short_help: Click would otherwise cut the group's description at 45 characters in `cbiic --help`.
-app.add_typer(export_app, name="export", short_help="Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report.")
+app.add_typer(
+    export_app, name="export", short_help="Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report."
+)
 
 
 @export_app.callback()
@@ -565,12 +693,18 @@ def export_group(ctx: typer.Context) -> None:
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite PATH even if it is not a file an earlier cbiic export wrote.")]
 
 
-@command(group=export_app, name="sqlite", output=False, examples=["cbiic export sqlite forum.db --metadata metadata.json", "datasette forum.db --metadata metadata.json"])
+@command(
+    group=export_app,
+    name="sqlite",
+    output=False,
+    examples=["cbiic export sqlite forum.db --metadata metadata.json", "datasette forum.db --metadata metadata.json"],
+)
 def export_sqlite(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(metavar="PATH", help="Database file to write; an earlier export there is replaced atomically.")],
     metadata: Annotated[
-        Optional[str], typer.Option("--metadata", metavar="PATH", help="Also write datasette metadata (descriptions, facets, source) to this JSON file.")
+        str | None,
+        typer.Option("--metadata", metavar="PATH", help="Also write datasette metadata (descriptions, facets, source) to this JSON file."),
     ] = None,
     force: ForceOption = False,
 ) -> None:
@@ -580,7 +714,12 @@ def export_sqlite(
     exporter.write_database(_forum_index(ctx).forum, path, metadata_path=metadata, force=force)
 
 
-@command(group=export_app, name="json", output=False, examples=["cbiic export json forum.json", "cbiic export json - | jq '.contributions | length'"])
+@command(
+    group=export_app,
+    name="json",
+    output=False,
+    examples=["cbiic export json forum.json", "cbiic export json - | jq '.contributions | length'"],
+)
 def export_json(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(metavar="PATH|-", help="File to write, or '-' for standard output.")],
@@ -598,7 +737,9 @@ def export_json(
 @command(group=export_app, name="html", output=False, examples=["cbiic export html forum.html"])
 def export_html(
     ctx: typer.Context,
-    path: Annotated[str, typer.Argument(metavar="PATH", help="HTML file to write: one self-contained page, fit to read offline or send by e-mail.")],
+    path: Annotated[
+        str, typer.Argument(metavar="PATH", help="HTML file to write: one self-contained page, fit to read offline or send by e-mail.")
+    ],
     force: ForceOption = False,
 ) -> None:
     """A one-file HTML report: the forum at a glance, a theme map and every contribution."""
@@ -636,4 +777,3 @@ def _let_completion_take_a_shell_name(arguments: list[str]) -> None:
             named = value or (arguments[index + 1] if index + 1 < len(arguments) else "")
             if named in SHELLS:
                 os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
-

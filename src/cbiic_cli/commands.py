@@ -9,12 +9,12 @@ Typer, which then reports it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from . import process
 from .errors import CbiicError
 from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
-
 
 # Every list (search's hits, people, contributions on a theme, organisations, agenda items, the summary's
 # sessions and talks) shows this many unless told otherwise, as gh does: at 100,000 talks a whole list is
@@ -35,15 +35,15 @@ class UsageProblem(CbiicError):
 class Settings:
     """The options every data command shares, wherever on the command line they were given."""
 
-    __slots__ = ("fmt", "fields", "no_headers", "allow_formulas", "data", "no_cache")
+    __slots__ = ("allow_formulas", "data", "fields", "fmt", "no_cache", "no_headers")
 
     def __init__(
         self,
-        fmt: Optional[OutputFormat] = None,
-        fields: Optional[str] = None,
+        fmt: OutputFormat | None = None,
+        fields: str | None = None,
         no_headers: bool = False,
         allow_formulas: bool = False,
-        data: Optional[str] = None,
+        data: str | None = None,
         no_cache: bool = False,
     ) -> None:
         self.fmt = fmt or OutputFormat.table
@@ -150,7 +150,7 @@ def _from_the_file(settings: Settings, ask: Callable[[Any], Any], index: Any) ->
     return ask(forum_index(settings, use_store=False))
 
 
-def quoter(source: Optional[str]) -> Any:
+def quoter(source: str | None) -> Any:
     from .answers import Quoter
 
     if not source:
@@ -186,7 +186,7 @@ def emit(view: Any, settings: Settings) -> None:
         process.write(chunk, utf8=fmt.canonical in UTF8_FORMATS)
 
 
-def selected_fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]:
+def selected_fields(raw: str | None, valid: list[str]) -> list[str] | None:
     if raw is None:
         return None
     chosen = [name.strip() for name in raw.split(",") if name.strip()]
@@ -199,28 +199,33 @@ def selected_fields(raw: Optional[str], valid: list[str]) -> Optional[list[str]]
 
 # -- the query commands, in the order `cbiic --help` lists them ----------------
 
-def speakers(settings: Settings, org: Optional[str] = None, role: Optional[str] = None, theme_name: Optional[str] = None, limit: int = DEFAULT_LIMIT) -> None:
+
+def speakers(
+    settings: Settings, org: str | None = None, role: str | None = None, theme_name: str | None = None, limit: int = DEFAULT_LIMIT
+) -> None:
     """``limit`` 0 shows everyone (so for every command below)."""
     from . import answers
 
     if role is not None and role.casefold() not in answers.ROLE_FILTERS:
         raise UsageProblem(f"{role!r} is not a role; choose one of: {', '.join(answers.ROLE_FILTERS)}", "'--role'")
-    emit(answer(settings, lambda index: answers.speakers(index, org, role.casefold() if role else None, theme_name, limit or None)), settings)
+    emit(
+        answer(settings, lambda index: answers.speakers(index, org, role.casefold() if role else None, theme_name, limit or None)), settings
+    )
 
 
-def speaker(settings: Settings, slug: str, source: Optional[str] = None) -> None:
+def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
     from . import answers
 
     emit(answer(settings, lambda index: answers.speaker(index, slug, quoter(source))), settings)
 
 
-def talk(settings: Settings, ref: str, source: Optional[str] = None) -> None:
+def talk(settings: Settings, ref: str, source: str | None = None) -> None:
     from . import answers
 
     emit(answer(settings, lambda index: answers.talk(index, ref, quoter(source))), settings)
 
 
-def theme(settings: Settings, name: str, source: Optional[str] = None, limit: int = DEFAULT_LIMIT) -> None:
+def theme(settings: Settings, name: str, source: str | None = None, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
 
     emit(answer(settings, lambda index: answers.theme(index, name, quoter(source), limit or None)), settings)
@@ -244,7 +249,9 @@ def summary(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
     emit(answer(settings, lambda index: answers.summary(index, limit or None)), settings)
 
 
-def search(settings: Settings, text: list[str], theme_name: Optional[str] = None, limit: int = DEFAULT_LIMIT, source: Optional[str] = None) -> None:
+def search(
+    settings: Settings, text: list[str], theme_name: str | None = None, limit: int = DEFAULT_LIMIT, source: str | None = None
+) -> None:
     from . import answers
     from .search import QueryProblem
 
@@ -255,7 +262,7 @@ def search(settings: Settings, text: list[str], theme_name: Optional[str] = None
     emit(view, settings)
 
 
-def orgs(settings: Settings, text: Optional[str] = None, kind: Optional[str] = None, limit: int = DEFAULT_LIMIT) -> None:
+def orgs(settings: Settings, text: str | None = None, kind: str | None = None, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
     from .model import OrganisationKind
 

@@ -54,7 +54,7 @@ class Problem:
     one kind are too many to list and are summed up in one line instead.
     """
 
-    __slots__ = ("message", "path", "line", "column", "at_key", "kind", "trail")
+    __slots__ = ("at_key", "column", "kind", "line", "message", "path", "trail")
 
     def __init__(
         self,

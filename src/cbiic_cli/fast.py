@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from . import commands, grammar, process
 from .errors import CbiicError
@@ -38,7 +39,7 @@ ACCEPTED: dict[str, Callable[[Any], bool]] = {"data": _a_path, "source": _a_path
 class Call:
     """A command line the fast path answers: the command, its settings and its own parameters."""
 
-    __slots__ = ("command", "settings", "parameters")
+    __slots__ = ("command", "parameters", "settings")
 
     def __init__(self, command: str, settings: commands.Settings, parameters: dict[str, Any]) -> None:
         self.command = command
@@ -66,7 +67,7 @@ def answer(arguments: list[str]) -> None:
     run_app(arguments)
 
 
-def parse(arguments: list[str], environment: Mapping[str, str]) -> Optional[Call]:
+def parse(arguments: list[str], environment: Mapping[str, str]) -> Call | None:
     """The call the command line makes, or None if any part of it is for Typer to parse."""
     if process.COMPLETION_VARIABLE in environment:
         return None
@@ -113,7 +114,7 @@ def parse(arguments: list[str], environment: Mapping[str, str]) -> Optional[Call
     return Call(name, commands.Settings(**shared), parameters)
 
 
-def _take_option(arguments: list[str], position: int, options: dict[str, tuple[Any, ...]], given: dict[str, Any]) -> Optional[int]:
+def _take_option(arguments: list[str], position: int, options: dict[str, tuple[Any, ...]], given: dict[str, Any]) -> int | None:
     """Read the option at ``position`` into ``given``; the position after it, or None if Typer must read it."""
     token = arguments[position]
     name, equals, attached = token.partition("=")
@@ -165,7 +166,7 @@ def _from_environment(options: dict[str, tuple[Any, ...]], given: dict[str, Any]
     return True
 
 
-def _arguments(wanted: tuple[tuple[str, int, bool], ...], positionals: list[str]) -> Optional[dict[str, Any]]:
+def _arguments(wanted: tuple[tuple[str, int, bool], ...], positionals: list[str]) -> dict[str, Any] | None:
     found: dict[str, Any] = {}
     rest = list(positionals)
     for destination, count, required in wanted:

@@ -54,7 +54,11 @@ def max_bytes() -> int:
         return DEFAULT_MAX_BYTES
     digits = raw.lstrip("0")
     # Length first: int() refuses more than 4,300 digits, and no value that long is in range anyway.
-    if not (raw.isascii() and raw.isdigit()) or len(digits) > len(str(MAX_MAX_BYTES)) or not MIN_MAX_BYTES <= int(digits or "0") <= MAX_MAX_BYTES:
+    if (
+        not (raw.isascii() and raw.isdigit())
+        or len(digits) > len(str(MAX_MAX_BYTES))
+        or not MIN_MAX_BYTES <= int(digits or "0") <= MAX_MAX_BYTES
+    ):
         raise ConfigurationError(
             f"{MAX_BYTES_VARIABLE} must be a whole number of bytes from {MIN_MAX_BYTES:,} to {MAX_MAX_BYTES:,} "
             f"(written as plain digits, e.g. {DEFAULT_MAX_BYTES}), got {quote(raw)}"
@@ -66,9 +70,7 @@ def read_bytes(source: ForumSource) -> bytes:
     """The raw file, with every way of failing to read it turned into one clear problem."""
     name = source.display_name
     limit = max_bytes()
-    too_big = Problem(
-        f"file is larger than the {limit:,}-byte limit; raise it with {MAX_BYTES_VARIABLE}=<bytes> if the file is trusted"
-    )
+    too_big = Problem(f"file is larger than the {limit:,}-byte limit; raise it with {MAX_BYTES_VARIABLE}=<bytes> if the file is trusted")
     if source.location == STDIN:
         if sys.stdin is None:  # started with standard input closed (`<&-`)
             raise InputOutputError("cannot read the forum from standard input: it is closed")
@@ -173,7 +175,13 @@ def parse_forum(data: bytes, name: str) -> Any:
         raise _invalid(name, text, problems) from None
     if not isinstance(document, dict):
         if document is not yamltree.REJECTED:
-            kind = "a list" if isinstance(document, list) else "empty (null)" if document is None else f"a single {_KIND_OF_VALUE.get(type(document), 'scalar')} value"
+            kind = (
+                "a list"
+                if isinstance(document, list)
+                else "empty (null)"
+                if document is None
+                else f"a single {_KIND_OF_VALUE.get(type(document), 'scalar')} value"
+            )
             problems.add(Problem(f"the document is {kind}; expected a mapping with `source`, `forum` and `people`", line=1, column=1))
         raise _invalid(name, text, problems)
     references.check(document, problems)

@@ -12,7 +12,8 @@ import errno
 import io
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import output
 from .errors import InputOutputError
@@ -75,6 +76,7 @@ def silence_stdout() -> None:
 
 
 # -- the terminal ------------------------------------------------------------
+
 
 def terminal() -> tuple[bool, int, bool]:
     """(colour?, width, ascii-only?) for table output: colour only on a terminal, NO_COLOR and FORCE_COLOR respected."""
@@ -165,6 +167,7 @@ def _do_deferred_work() -> None:
     finally:
         os._exit(0)
 
+
 def guarded(run: Callable[[], Any]) -> None:
     """Run the command line: an unexpected error is one line, never a traceback (unless CBIIC_DEBUG=1)."""
     global _deferred
@@ -210,10 +213,7 @@ def _guarded(run: Callable[[], Any]) -> None:
             raise
         if os.environ.get(COMPLETION_VARIABLE):
             sys.exit(1)  # a shell asking for completions gets nothing, never a message in the middle of its prompt
-        say(
-            f"internal error: {type(error).__name__}: {error} "
-            f"(rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)"
-        )
+        say(f"internal error: {type(error).__name__}: {error} (rerun with {DEBUG_VARIABLE}=1 for the full traceback, and please report it)")
         sys.exit(EXIT_INTERNAL_ERROR)
 
 
@@ -246,7 +246,7 @@ def _stand_in_for_closed_streams() -> None:
     if sys.stdout is None:
         sys.stdout = _ClosedStream("output")
     if sys.stderr is None:
-        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
 
 
 class _MessageLines(io.TextIOBase):
@@ -290,7 +290,7 @@ class _MessageLines(io.TextIOBase):
             os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
         except (OSError, ValueError):
             pass
-        self.stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+        self.stream = open(os.devnull, "w", encoding="utf-8")
 
     def isatty(self) -> bool:
         return self.stream.isatty()

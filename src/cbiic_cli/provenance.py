@@ -19,7 +19,8 @@ paragraph per line, so a citation ``source_paragraphs: [11]`` is line 11.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .errors import CbiicError, Problem
 from .words import fold
@@ -81,6 +82,7 @@ def read_article(path: str) -> Article:
 
 # -- words ----------------------------------------------------------------------
 
+
 def words(text: str) -> list[str]:
     return [word.replace("’", "'").casefold() for word in _WORD.findall(text)]
 
@@ -106,10 +108,11 @@ def is_prose(line: str) -> bool:
 
 # -- the data as items with citations -------------------------------------------
 
+
 class Item:
     """Something the data says, where it says it, what it cites and the texts it must hold to the article."""
 
-    __slots__ = ("path", "lines", "verbatim", "prose", "texts")
+    __slots__ = ("lines", "path", "prose", "texts", "verbatim")
 
     def __init__(self, path: str, lines: list[int]) -> None:
         self.path = path
@@ -174,7 +177,11 @@ def items(forum: Any) -> list[Item]:
 
     def person_texts(person: Any) -> list[str]:
         """Who a contribution's speaker is, as every view shows them with it: name, positions, organisations."""
-        return [person.name, *(a.position for a in person.affiliations), *(organisation_names.get(a.organisation, "") for a in person.affiliations)]
+        return [
+            person.name,
+            *(a.position for a in person.affiliations),
+            *(organisation_names.get(a.organisation, "") for a in person.affiliations),
+        ]
 
     def contribution(path: str, value: Any) -> None:
         entry = item(path, value.source_paragraphs)
@@ -225,6 +232,7 @@ def items(forum: Any) -> list[Item]:
 
 # -- the four checks ------------------------------------------------------------
 
+
 def check(forum: Any, article: Article) -> tuple[list[Problem], list[Problem]]:
     """Problems in the data (with field paths, to be located in the YAML) and sentences of the article no item covers (located in the article)."""
     entries = items(forum)
@@ -249,9 +257,18 @@ def _cited_lines_exist(entry: Item, article: Article) -> list[Problem]:
     for number in entry.lines:
         line = article.line(number)
         if line is None:
-            found.append(Problem(f"cites article line {number}, but the article has {len(article.lines)} lines; cite a line that holds the fact", path=f"{entry.path}.source_paragraphs"))
+            found.append(
+                Problem(
+                    f"cites article line {number}, but the article has {len(article.lines)} lines; cite a line that holds the fact",
+                    path=f"{entry.path}.source_paragraphs",
+                )
+            )
         elif not line.strip():
-            found.append(Problem(f"cites article line {number}, which is blank; cite a line that holds the fact", path=f"{entry.path}.source_paragraphs"))
+            found.append(
+                Problem(
+                    f"cites article line {number}, which is blank; cite a line that holds the fact", path=f"{entry.path}.source_paragraphs"
+                )
+            )
     return found
 
 
@@ -261,7 +278,12 @@ def _verbatim(entry: Item, article: Article) -> list[Problem]:
     for path, what, text in entry.verbatim:
         if not any(text in line for line in cited):
             where = ", ".join(str(n) for n in entry.lines)
-            found.append(Problem(f"the {what} {text!r} does not appear verbatim on the article line(s) this item cites ({where}); quote it exactly, or cite the line that has it", path=path))
+            found.append(
+                Problem(
+                    f"the {what} {text!r} does not appear verbatim on the article line(s) this item cites ({where}); quote it exactly, or cite the line that has it",
+                    path=path,
+                )
+            )
     return found
 
 
@@ -290,7 +312,7 @@ def _copies(entries: list[Item], article: Article) -> list[Problem]:
                 run, number = longest
                 found.append(
                     Problem(
-                        f"copies {len(run)} consecutive words from article line {number} (\"{' '.join(run)}\"); "
+                        f'copies {len(run)} consecutive words from article line {number} ("{" ".join(run)}"); '
                         f"keep a run to {LONGEST_COPY} words or fewer by putting it in your own words, or mark a quotation with “ ”",
                         path=path,
                     )
@@ -333,7 +355,17 @@ def _uncovered(entries: list[Item], article: Article) -> list[Problem]:
                 continue
             best = max((len(wanted & vocabulary) / len(wanted) for vocabulary in citing.get(number, [])), default=0.0)
             if best < COVERAGE:
-                why = "no item cites this line" if number not in citing else f"the items citing line {number} share only {best:.0%} of its content words"
+                why = (
+                    "no item cites this line"
+                    if number not in citing
+                    else f"the items citing line {number} share only {best:.0%} of its content words"
+                )
                 shown = sentence if len(sentence) <= QUOTED_AT_MOST else sentence[:QUOTED_AT_MOST] + f"… ({len(sentence):,} characters)"
-                found.append(Problem(f"sentence not covered ({why}): {shown!r}; cover it in an item that cites line {number}", line=number, column=column + 1))
+                found.append(
+                    Problem(
+                        f"sentence not covered ({why}): {shown!r}; cover it in an item that cites line {number}",
+                        line=number,
+                        column=column + 1,
+                    )
+                )
     return found

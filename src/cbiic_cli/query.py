@@ -12,8 +12,9 @@ uncertain between namesakes is a row with ``slug`` null and the candidates.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from . import model
 from .errors import Ambiguous, NotFound
@@ -44,7 +45,7 @@ class Contribution:
     """Anything someone said at the forum, and the session or panel it is part of (when the article says)."""
 
     # A plain class rather than a dataclass: @dataclass costs start-up time on every run.
-    __slots__ = ("kind", "item", "part_of")
+    __slots__ = ("item", "kind", "part_of")
 
     def __init__(self, kind: str, item: Any, part_of: str | None = None) -> None:
         self.kind = kind  # one of KINDS
@@ -82,7 +83,7 @@ class View:
     does; ``extra`` carries what only the human layouts need.
     """
 
-    __slots__ = ("kind", "items", "keys", "document", "notices", "row_notices", "extra")
+    __slots__ = ("document", "extra", "items", "keys", "kind", "notices", "row_notices")
 
     def __init__(
         self,
@@ -144,8 +145,32 @@ class View:
 
 
 PERSON_KEYS = ["slug", "name", "honorific", "positions", "organisations", "organisation_ids", "roles", "possible_roles"]
-SPEAKER_KEYS = ["slug", "name", "honorific", "positions", "organisations", "organisation_ids", "speaker_candidates", "attribution_note", "attribution_note_lines"]
-CONTRIBUTION_KEYS = ["id", "kind", "title", "topic", "part_of", *SPEAKER_KEYS, "gist", "summary", "key_points", "themes", "mentions", "mention_ids", "source_paragraphs"]
+SPEAKER_KEYS = [
+    "slug",
+    "name",
+    "honorific",
+    "positions",
+    "organisations",
+    "organisation_ids",
+    "speaker_candidates",
+    "attribution_note",
+    "attribution_note_lines",
+]
+CONTRIBUTION_KEYS = [
+    "id",
+    "kind",
+    "title",
+    "topic",
+    "part_of",
+    *SPEAKER_KEYS,
+    "gist",
+    "summary",
+    "key_points",
+    "themes",
+    "mentions",
+    "mention_ids",
+    "source_paragraphs",
+]
 
 
 class ForumIndex:
@@ -341,7 +366,11 @@ class ForumIndex:
 
     def sessions_moderated_by(self, slug: str) -> list[model.Session]:
         """The sessions whose moderator is this person, or possibly is, in the article's order."""
-        return [s for s in self.frame.sessions if s.moderator == slug or (isinstance(s.moderator, model.UncertainPerson) and slug in s.moderator.candidates)]
+        return [
+            s
+            for s in self.frame.sessions
+            if s.moderator == slug or (isinstance(s.moderator, model.UncertainPerson) and slug in s.moderator.candidates)
+        ]
 
     def kind_of(self, key: str) -> str | None:
         """'panel', 'talk' or 'person' for an exact id (ids are unique across them), else None."""
@@ -520,6 +549,7 @@ def listed(items: list[str], conjunction: str = "; ", total: int | None = None) 
 
 # -- resolving references ----------------------------------------------------
 
+
 def _suggest(ref: str, pool: list[str]) -> list[str]:
     import difflib
 
@@ -581,7 +611,9 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
     by_name = [person.slug for person in index.all_people() if normalise(person.name) == wanted and person.slug in pool]
     candidates = by_name or ([key for norm, key in folded.items() if norm.startswith(wanted)] if wanted else [])
     people = [key for key in candidates if pool[key] == "person"]
-    if len(people) == 1 and all(pool[key] == "person" or (pool[key] == "talk" and index.says_about(index.contribution_by_id[key], people[0])) for key in candidates):
+    if len(people) == 1 and all(
+        pool[key] == "person" or (pool[key] == "talk" and index.says_about(index.contribution_by_id[key], people[0])) for key in candidates
+    ):
         # `zheng` matches Zheng Limin and his talk: the person's view already holds the talk.
         candidates = people
     if len(candidates) == 1:
@@ -598,7 +630,7 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
 def _refuse_to_guess(index: ForumIndex, ref: str, wanted: str) -> None:
     """A name the article uses without saying who it means ("Professor Ma Jun") gets the candidates, never one of them."""
     uncertain = index.uncertain_appearances
-    for appearance, role in uncertain:
+    for appearance, _role in uncertain:
         if normalise(appearance.as_written) == wanted:
             roles = sorted({r for a, r in uncertain if normalise(a.as_written) == wanted}, key=ROLE_ORDER.index)
             candidates = " or ".join(describe_person(index, slug) for slug in appearance.candidates)

@@ -13,8 +13,9 @@ at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .errors import Problem, Problems, format_path, quote
 from .names import normalise
@@ -272,7 +273,11 @@ class _Checker:
             if not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 continue
             if value in seen and trail[-1] != "candidates":  # candidates have their own message (person_ref)
-                self.add(f"{quote(str(value))} is listed twice here (first as item {seen[value]}); list it once", trail + (index,), AGENDA_PROBLEMS)
+                self.add(
+                    f"{quote(str(value))} is listed twice here (first as item {seen[value]}); list it once",
+                    trail + (index,),
+                    AGENDA_PROBLEMS,
+                )
             else:
                 seen.setdefault(value, index)
 

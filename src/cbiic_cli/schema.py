@@ -54,6 +54,4 @@ def schema_text() -> str:
 
 def _require_title_or_topic(talk: dict[str, Any]) -> None:
     # The loader's Talk.__post_init__ rule, which msgspec cannot express: exactly one of the two is text.
-    talk["oneOf"] = [
-        {"required": [field], "properties": {field: {"type": "string"}}} for field in ("title", "topic")
-    ]
+    talk["oneOf"] = [{"required": [field], "properties": {field: {"type": "string"}}} for field in ("title", "topic")]

@@ -21,7 +21,8 @@ import math
 import re
 import shlex
 import unicodedata
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .errors import CbiicError
 from .query import KIND_LABEL, ForumIndex, one_line
@@ -128,6 +129,7 @@ def spelling_pattern(term: str) -> re.Pattern[str]:
 
 # -- the query -----------------------------------------------------------------
 
+
 class Unit:
     """One thing every hit must contain: any of its alternatives.
 
@@ -150,7 +152,7 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
     raw = " ".join(words)
     if not raw.strip() or not _WORD.search(raw):
         what = "empty" if not raw.strip() else "only quotation marks or punctuation"
-        raise QueryProblem(f"the search text is {what}; give a word or a \"quoted phrase\"")
+        raise QueryProblem(f'the search text is {what}; give a word or a "quoted phrase"')
     units: list[Unit] = []
     try:
         balanced = any('"' in w for w in words) and shlex.split(raw) is not None
@@ -247,10 +249,11 @@ def glossary_of(index: ForumIndex) -> list[tuple[str, list[tuple[str, ...]]]]:
 
 # -- the documents ----------------------------------------------------------------
 
+
 class Doc:
     """One searchable thing (its kind and id say which; ``hit_fields`` gives what a hit on it shows) and its weighted fields."""
 
-    __slots__ = ("kind", "key", "fields", "themes")
+    __slots__ = ("fields", "key", "kind", "themes")
 
     def __init__(self, kind: str, key: str, fields: list[tuple[str, str]], themes: list[str]) -> None:
         self.kind = kind
@@ -287,11 +290,20 @@ def documents(index: ForumIndex) -> list[Doc]:
     for slug in index.article_order:
         person = index.people[slug]
         roles, possible = index.roles[slug]
-        fields = [("name", person.name), ("affiliations", "\n".join(index.affiliation_lines(person))), ("role", "\n".join([*roles, *(f"possibly {r}" for r in possible)]))]
+        fields = [
+            ("name", person.name),
+            ("affiliations", "\n".join(index.affiliation_lines(person))),
+            ("role", "\n".join([*roles, *(f"possibly {r}" for r in possible)])),
+        ]
         docs.append(Doc("person", slug, fields, []))
     for organisation in index.forum.organisations:
         people = "\n".join(f"{p.name}, {position}" for p, position in index.affiliated.get(organisation.id, []))
-        fields = [("name", organisation.name), ("kind", organisation.kind.value), ("people", people), ("note", organisation.note.text if organisation.note else "")]
+        fields = [
+            ("name", organisation.name),
+            ("kind", organisation.kind.value),
+            ("people", people),
+            ("note", organisation.note.text if organisation.note else ""),
+        ]
         docs.append(Doc("organisation", organisation.id, fields, []))
     for session in index.forum.sessions:
         moderator = session.moderator
@@ -306,7 +318,14 @@ def documents(index: ForumIndex) -> list[Doc]:
         who = [index.people[moderator].name] if moderator else [panel.moderator.as_written]
         who += [index.people[slug].name for slug in panel.panelists]
         role = "panel moderator (not identified)" if moderator is None else "panel moderator"
-        docs.append(Doc("panel", panel.id, [("title", panel.title), ("people", "\n".join(who)), ("role", f"panel discussion\n{role}\npanelists")], []))
+        docs.append(
+            Doc(
+                "panel",
+                panel.id,
+                [("title", panel.title), ("people", "\n".join(who)), ("role", f"panel discussion\n{role}\npanelists")],
+                [],
+            )
+        )
     return docs
 
 
@@ -316,7 +335,12 @@ def hit_fields(index: ForumIndex, kind: str, key: str) -> dict[str, Any]:
     if kind in KIND_LABEL:
         contribution = index.contribution_by_id[key]
         item = contribution.item
-        return {**index.speaker_fields(item.speaker), "title": contribution.title, "topic": contribution.topic, "source_paragraphs": list(item.source_paragraphs)}
+        return {
+            **index.speaker_fields(item.speaker),
+            "title": contribution.title,
+            "topic": contribution.topic,
+            "source_paragraphs": list(item.source_paragraphs),
+        }
     if kind == "person":
         return {**index.speaker_fields(key), "title": None, "topic": None, "source_paragraphs": list(index.people[key].source_paragraphs)}
     if kind == "organisation":
@@ -324,24 +348,46 @@ def hit_fields(index: ForumIndex, kind: str, key: str) -> dict[str, Any]:
         return _thing_fields(organisation.name, organisation.source_paragraphs)
     if kind == "session":
         session = index.session(key)
-        return {**index.speaker_fields(session.moderator), "title": session.name, "topic": None, "source_paragraphs": list(session.source_paragraphs)}
+        return {
+            **index.speaker_fields(session.moderator),
+            "title": session.name,
+            "topic": None,
+            "source_paragraphs": list(session.source_paragraphs),
+        }
     if kind == "forum":
         return _thing_fields(frame.forum.name, frame.forum.source_paragraphs)
     panel = frame.panel
     assert kind == "panel" and panel is not None
-    return {**index.speaker_fields(panel.moderator), "title": panel.title, "topic": None, "source_paragraphs": list(panel.source_paragraphs)}
+    return {
+        **index.speaker_fields(panel.moderator),
+        "title": panel.title,
+        "topic": None,
+        "source_paragraphs": list(panel.source_paragraphs),
+    }
 
 
 def _thing_fields(name: str, lines: Any) -> dict[str, Any]:
-    return {"slug": None, "name": name, "honorific": None, "positions": [], "organisations": [], "organisation_ids": [], "speaker_candidates": [], "title": None, "topic": None, "source_paragraphs": list(lines)}
+    return {
+        "slug": None,
+        "name": name,
+        "honorific": None,
+        "positions": [],
+        "organisations": [],
+        "organisation_ids": [],
+        "speaker_candidates": [],
+        "title": None,
+        "topic": None,
+        "source_paragraphs": list(lines),
+    }
 
 
 # -- matching ------------------------------------------------------------------
 
+
 class _Tokens:
     """A field's words: spans in the original text, the terms each answers to, and its parts in order (for phrases)."""
 
-    __slots__ = ("spans", "forms", "sequence")
+    __slots__ = ("forms", "sequence", "spans")
 
     def __init__(self, text: str) -> None:
         self.spans: list[tuple[int, int]] = []
@@ -395,7 +441,7 @@ def _fold_with_origin(text: str) -> tuple[str, list[int]]:
 
 
 class _Match:
-    __slots__ = ("doc", "counts", "spans", "length")
+    __slots__ = ("counts", "doc", "length", "spans")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -434,7 +480,7 @@ class _Field:
     folded text would not be offsets in the original).
     """
 
-    __slots__ = ("text", "folded", "_tokens", "_origin")
+    __slots__ = ("_origin", "_tokens", "folded", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -502,13 +548,28 @@ def could_match(doc: Doc, units: list[Unit], needles: list[list[Any]]) -> bool:
 # -- search ------------------------------------------------------------------------
 
 HIT_KEYS = [
-    "rank", "score", "kind", "id", "title", "topic", "slug", "name", "honorific", "positions", "organisations",
-    "speaker_candidates", "field", "snippet", "highlights", "themes", "source_paragraphs",
+    "rank",
+    "score",
+    "kind",
+    "id",
+    "title",
+    "topic",
+    "slug",
+    "name",
+    "honorific",
+    "positions",
+    "organisations",
+    "speaker_candidates",
+    "field",
+    "snippet",
+    "highlights",
+    "themes",
+    "source_paragraphs",
 ]
 
 
 class Results:
-    __slots__ = ("hits", "total", "corrected")
+    __slots__ = ("corrected", "hits", "total")
 
     def __init__(self, hits: Iterable[dict[str, Any]], total: int, corrected: str | None = None) -> None:
         self.hits = hits
@@ -593,7 +654,9 @@ class _StoreEngine(_Engine):
             from .store import StoreDamaged
 
             raise StoreDamaged("the search index has no document totals")
-        alternatives = [[number, value, unit.quoted] for number, unit in enumerate(units) for kind, value in unit.alternatives if kind == "term"]
+        alternatives = [
+            [number, value, unit.quoted] for number, unit in enumerate(units) for kind, value in unit.alternatives if kind == "term"
+        ]
         counted = self._counted_here(units)
         pivot = ", ".join(f"max(CASE unit WHEN {number} THEN weighted END) AS w{number}" for number in range(len(units)))
         matched = f"""
@@ -612,7 +675,12 @@ class _StoreEngine(_Engine):
             SELECT m.*, d.length FROM matched AS m JOIN store_search_documents AS d ON d.seq = m.document
             {"JOIN store_search_themes AS th ON th.document = m.document AND th.theme = :theme" if theme else ""}
         """
-        parameters: dict[str, Any] = {"alternatives": json.dumps(alternatives), "counted": json.dumps(counted), "units": len(units), "theme": theme}
+        parameters: dict[str, Any] = {
+            "alternatives": json.dumps(alternatives),
+            "counted": json.dumps(counted),
+            "units": len(units),
+            "theme": theme,
+        }
         average = total_length / max(documents, 1)
         parameters.update(documents=documents, k1=K1, b=B, average=max(average, 1))
         # The same expression, in the same order, as _run: SQLite's doubles give the same score to the last bit.
@@ -678,7 +746,10 @@ class _StoreEngine(_Engine):
             marks = ", ".join("?" * len(words))
             sql = f"SELECT document FROM store_search_terms WHERE term IN ({marks}) GROUP BY document HAVING count(DISTINCT term) = {len(words)}"
             return [(document, self._document(document)) for (document,) in self.connection.execute(sql, words).fetchall()]
-        return [(document, self._document(document)) for (document,) in self.connection.execute("SELECT seq FROM store_search_documents").fetchall()]
+        return [
+            (document, self._document(document))
+            for (document,) in self.connection.execute("SELECT seq FROM store_search_documents").fetchall()
+        ]
 
     def _document(self, seq: int) -> Doc:
         import msgspec
@@ -852,4 +923,3 @@ def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[list[in
     shift = len(prefix) - window_start
     highlights = [[start + shift, end + shift] for start, end in spans if start >= window_start and end <= window_end]
     return snippet, highlights
-

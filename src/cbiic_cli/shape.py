@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import Problem, Problems, format_path, quote
 from .yamltree import REJECTED
@@ -88,12 +89,17 @@ class _Walker:
         for key in value:
             if key not in fields:
                 where = trail + (key,)
-                self.add(lambda: f"unknown field {quote(key)}; expected one of: {', '.join(fields)}", where, UNKNOWN_FIELDS, at_key=True)
+                # add() words the message at once, inside this iteration (B023 cannot see that).
+                self.add(lambda: f"unknown field {quote(key)}; expected one of: {', '.join(fields)}", where, UNKNOWN_FIELDS, at_key=True)  # noqa: B023
         for name, field in fields.items():
             if name in value:
                 self.check(value[name], field.type, trail + (name,))
             elif field.required:
-                self.add(lambda: f"missing required field {name!r}; add `{name}:` with {_expected(field.type, self.inspect)}", trail, MISSING_FIELDS)
+                self.add(
+                    lambda: f"missing required field {name!r}; add `{name}:` with {_expected(field.type, self.inspect)}",  # noqa: B023
+                    trail,
+                    MISSING_FIELDS,
+                )
         # Rules spanning fields are checked once every field is fine (a refused value is not).
         if (self.problems.total, self.rejected) == before and hasattr(info.cls, "__post_init__"):
             self.check_whole(value, info.cls, trail)
@@ -115,7 +121,8 @@ class _Walker:
         try:
             msgspec.convert(value, cls, strict=True)
         except msgspec.ValidationError as exc:
-            self.add(lambda: str(exc).partition(" - at `$")[0], trail)
+            message = str(exc).partition(" - at `$")[0]
+            self.add(lambda: message, trail)
 
     def check_list(self, value: Any, info: Any, trail: tuple, note: str | None) -> None:
         if not isinstance(value, list):
@@ -161,7 +168,10 @@ class _Walker:
             elif info.max_length is not None and len(value) > info.max_length:
                 self.add(lambda: f"is {len(value):,} characters long; at most {info.max_length:,} are allowed", trail)
             elif info.pattern and not re.search(info.pattern, value):
-                self.add(lambda: f"{quote(value)} is not a valid id; expected {note or 'text matching ' + info.pattern}{_slug_hint(value)}", trail)
+                self.add(
+                    lambda: f"{quote(value)} is not a valid id; expected {note or 'text matching ' + info.pattern}{_slug_hint(value)}",
+                    trail,
+                )
         elif isinstance(info, inspect.IntType):
             low = info.ge if info.ge is not None else (info.gt + 1 if info.gt is not None else None)
             high = info.le if info.le is not None else (info.lt - 1 if info.lt is not None else None)

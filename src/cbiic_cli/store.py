@@ -86,10 +86,11 @@ def _digest(data: bytes, size: int = 32) -> bytes:
 
 # -- where a store is, and whether it belongs to this file ------------------------
 
+
 class Identity:
     """A forum file as the store knows it: its real path and what stat says about it, taken before it is read."""
 
-    __slots__ = ("path", "fields", "changed", "taken")
+    __slots__ = ("changed", "fields", "path", "taken")
 
     def __init__(self, path: str, info: os.stat_result, taken: float) -> None:
         self.path = path
@@ -150,6 +151,7 @@ def store_path(identity: Identity) -> Path | None:
 
 
 # -- opening -----------------------------------------------------------------------
+
 
 def open_index(location: str) -> Any | None:
     """A ``StoreIndex`` over the store built from the file at ``location``, or None (then the file is loaded)."""
@@ -237,6 +239,7 @@ def _identity_blob(identity: Identity) -> bytes:
 
 # -- building ----------------------------------------------------------------------
 
+
 def build(identity: Identity, data: bytes, index: Any, settle: bool = False) -> None:
     """Write the store for the file ``identity`` names, whose bytes were ``data``; any failure just means no store.
 
@@ -309,7 +312,12 @@ def _fill(path: Path, identity: Identity, data: bytes, index: Any, racy: bool) -
         export.fill(connection, index.forum)
         connection.executescript(STORE_SCHEMA)
         connection.execute("BEGIN")
-        rows = [("format", _format_fingerprint()), ("file", _identity_blob(identity)), ("content", _digest(data)), ("racy", b"\x01" if racy else b"\x00")]
+        rows = [
+            ("format", _format_fingerprint()),
+            ("file", _identity_blob(identity)),
+            ("content", _digest(data)),
+            ("racy", b"\x01" if racy else b"\x00"),
+        ]
         connection.executemany("INSERT INTO store_identity VALUES (?, ?)", rows)
         _fill_records(connection, index)
         _fill_search(connection, index)

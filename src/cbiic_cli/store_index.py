@@ -12,10 +12,11 @@ afresh from the file (``commands.answer``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any
 
 import msgspec
 
@@ -33,8 +34,8 @@ class Frame(model._Strict, kw_only=True):
     forum: model.ForumInfo
     themes: list[model.Theme] = []
     glossary: list[model.GlossaryEntry] = []
-    opening: Optional[model.Speech] = None
-    panel: Optional[model.Panel] = None
+    opening: model.Speech | None = None
+    panel: model.Panel | None = None
 
 
 class _FrameWithSessions:
@@ -160,7 +161,9 @@ class StoreIndex(ForumIndex):
             raise StoreDamaged("the store has no frame")
         frame = _decode(check_record(*row), Frame)
         self._frame = _FrameWithSessions(frame, lambda: [session for _, session in self._session_records.all_in_order()])
-        for contribution in ([frame.opening] if frame.opening else []) + (frame.panel.remarks + ([frame.panel.closing] if frame.panel.closing else []) if frame.panel else []):
+        for contribution in ([frame.opening] if frame.opening else []) + (
+            frame.panel.remarks + ([frame.panel.closing] if frame.panel.closing else []) if frame.panel else []
+        ):
             self._verify(contribution)
         self._verify_people([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
 
@@ -279,12 +282,6 @@ class StoreIndex(ForumIndex):
             slug,
         )
 
-    def contributions_on(self, theme_id: str) -> list[Contribution]:
-        return self._contributions_where(
-            "SELECT c.seq, c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = :key ORDER BY c.seq",
-            theme_id,
-        )
-
     # -- lists, streamed: a view that shows the first N reads N records ------------------------------------
 
     def count(self, what: str) -> int:
@@ -337,7 +334,9 @@ class StoreIndex(ForumIndex):
         found: list[tuple[int, str]] = []
         for start in range(0, len(slugs), 500):  # SQLite allows a limited number of parameters
             chunk = slugs[start : start + 500]
-            found += self.connection.execute(f"SELECT seq, id FROM contributions WHERE speaker_slug IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+            found += self.connection.execute(
+                f"SELECT seq, id FROM contributions WHERE speaker_slug IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall()
         by_id = self.contribution_by_id
         return [by_id[contribution_id] for _, contribution_id in sorted(found)]
 
@@ -434,7 +433,7 @@ def _decode_with(decoder: Any, body: bytes) -> Any:
 
 
 def _contribution(body: bytes) -> Contribution:
-    kind, part_of, raw = _decode(body, tuple[str, Optional[str], msgspec.Raw])
+    kind, part_of, raw = _decode(body, tuple[str, str | None, msgspec.Raw])
     if kind not in ITEM_TYPES:
         raise StoreDamaged(f"a contribution of unknown kind {kind!r}")
     return Contribution(kind, _decode(raw, ITEM_TYPES[kind]), part_of)

@@ -123,7 +123,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> Problem:
     what = exc.problem or exc.context
     if exc.context and exc.problem:
         started = exc.context_mark
-        where = f" that started at line {started.line + 1}, column {started.column + 1}" if started is not None and started is not mark else ""
+        where = (
+            f" that started at line {started.line + 1}, column {started.column + 1}" if started is not None and started is not mark else ""
+        )
         what = f"{exc.problem} ({exc.context}{where})"
     line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
     return Problem(f"YAML syntax error: {what}; fix the YAML at that spot", line=line, column=column, kind=YAML_KIND)
@@ -275,11 +277,18 @@ class _Builder:
             event = get_event()
             kind = type(event)
             if getattr(event, "anchor", None) is not None:
-                self.report(event, "YAML anchors (&name) and aliases are not allowed; remove the anchor and write each value out in full", self.path())
+                self.report(
+                    event,
+                    "YAML anchors (&name) and aliases are not allowed; remove the anchor and write each value out in full",
+                    self.path(),
+                )
             if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 self.values += 1
                 if self.values > MAX_VALUES:
-                    self.fail(event, f"the file holds more than {MAX_VALUES:,} values (a 100,000-talk forum has about 3.5 million); split it, or check it was generated right")
+                    self.fail(
+                        event,
+                        f"the file holds more than {MAX_VALUES:,} values (a 100,000-talk forum has about 3.5 million); split it, or check it was generated right",
+                    )
             if kind is yaml.ScalarEvent:
                 top = stack[-1] if stack else None
                 if top is not None and top[1] is _EXPECT_KEY:
@@ -319,7 +328,9 @@ class _Builder:
             elif kind is yaml.StreamEndEvent:
                 break
         if documents == 0:
-            raise YamlProblem(Problem("the file holds no YAML document; expected a mapping with `source`, `forum` and `people`", kind=YAML_KIND))
+            raise YamlProblem(
+                Problem("the file holds no YAML document; expected a mapping with `source`, `forum` and `people`", kind=YAML_KIND)
+            )
         return root
 
     def _open(self, event: yaml.Event, is_mapping: bool) -> None:
@@ -378,14 +389,20 @@ class _Builder:
             return event.value
         if tag not in _SCALAR_TAGS:
             if tag in (_MERGE_TAG, _VALUE_TAG) and event.implicit[0]:
-                message = f"{event.value!r} on its own means something special in YAML; put it in quotes ({event.value!r}) to use it as text"
+                message = (
+                    f"{event.value!r} on its own means something special in YAML; put it in quotes ({event.value!r}) to use it as text"
+                )
             else:
                 message = f"unsupported YAML tag {_tag_as_written(tag)}; only plain text, numbers, booleans, dates and null are allowed"
             self.report(event, message, self.path())
             return REJECTED
         if tag in (_INT, _FLOAT) and len(event.value) > LONGEST_NUMBER:
             # Long digit strings convert in quadratic time (and past 4,300 digits not at all); no field needs one.
-            self.report(event, f"{quote(event.value)} is a number of {len(event.value):,} characters; numbers here have at most {LONGEST_NUMBER} (put it in quotes if it is text)", self.path())
+            self.report(
+                event,
+                f"{quote(event.value)} is a number of {len(event.value):,} characters; numbers here have at most {LONGEST_NUMBER} (put it in quotes if it is text)",
+                self.path(),
+            )
             return REJECTED
         if tag == _INT and _PLAIN_DECIMAL.fullmatch(event.value):
             return int(event.value)  # the common case, without building a node
@@ -395,7 +412,9 @@ class _Builder:
             value = self.constructor.yaml_constructors[tag](self.constructor, node)
         except Exception as exc:  # PyYAML's constructors raise anything (AttributeError for `!!timestamp x`)
             reason = f": {exc}" if isinstance(exc, (ValueError, OverflowError)) else ""
-            what = {"int": "a whole number", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a date"}.get(tag.rsplit(":", 1)[-1], tag)
+            what = {"int": "a whole number", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a date"}.get(
+                tag.rsplit(":", 1)[-1], tag
+            )
             self.report(event, f"cannot read {quote(event.value)} as {what}{reason}; quote it to keep it as text", self.path())
             return REJECTED
         if tag == _INT and not _PLAIN_DECIMAL.fullmatch(event.value):

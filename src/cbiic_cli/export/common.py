@@ -56,6 +56,7 @@ def generator_version() -> str:
 
 # -- writing files ---------------------------------------------------------------
 
+
 class Target(NamedTuple):
     """A file an export writes: where, how (``write(temporary_path)``), and how to recognise an earlier one."""
 
@@ -135,7 +136,7 @@ def _create_beside(target: Path) -> Path:
     return temporary
 
 
-def starts_like(path: Path, pattern: "re.Pattern[bytes]", *, within: int = 4096) -> bool:
+def starts_like(path: Path, pattern: re.Pattern[bytes], *, within: int = 4096) -> bool:
     """Whether the file begins the way our export begins (``pattern`` matched at its very start; unreadable: no).
 
     A match at the start, not a marker anywhere in the head, so a document that merely

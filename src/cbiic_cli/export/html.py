@@ -22,7 +22,7 @@ from .common import OPENING, PANEL_CLOSING, PANEL_REMARK, TALK, contributions, g
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATOR_META = b'<meta name="generator" content="cbiic'
 # How our report begins: the generator tag among the first tags of the head, not anywhere in a comment.
-OURS = re.compile(rb'<!DOCTYPE html>\s*<html[^>]*>\s*<head>\s*(?:<meta [^<>]*>\s*)*' + re.escape(GENERATOR_META))
+OURS = re.compile(rb"<!DOCTYPE html>\s*<html[^>]*>\s*<head>\s*(?:<meta [^<>]*>\s*)*" + re.escape(GENERATOR_META))
 KIND_LABELS = {OPENING: "Opening speech", TALK: "Talk", PANEL_REMARK: "Panel remark", PANEL_CLOSING: "Panel closing words"}
 HEAT_LEVELS = 4
 
@@ -118,21 +118,23 @@ def report(forum: Any) -> dict[str, Any]:
     items = []
     for kind, item, _panel in contributions(forum):
         theme_ids = item_themes(item)
-        items.append({
-            "id": item.id,
-            "kind": kind,
-            "kind_label": KIND_LABELS[kind],
-            "title": getattr(item, "title", None),
-            "topic": getattr(item, "topic", None),
-            "speaker": speaker(item.speaker),
-            "speaker_key": _speaker_key(item.speaker),
-            "summary": item.summary,
-            "key_points": [{"text": point.text, "themes": [themes[t].label for t in point.themes]} for point in item.key_points],
-            "themes": [{"id": t, "label": themes[t].label} for t in theme_ids],
-            "theme_ids": theme_ids,
-            "organisations_mentioned": [organisations[o].name for o in dict.fromkeys(item.organisations)],
-            "lines": article_lines(item.source_paragraphs),
-        })
+        items.append(
+            {
+                "id": item.id,
+                "kind": kind,
+                "kind_label": KIND_LABELS[kind],
+                "title": getattr(item, "title", None),
+                "topic": getattr(item, "topic", None),
+                "speaker": speaker(item.speaker),
+                "speaker_key": _speaker_key(item.speaker),
+                "summary": item.summary,
+                "key_points": [{"text": point.text, "themes": [themes[t].label for t in point.themes]} for point in item.key_points],
+                "themes": [{"id": t, "label": themes[t].label} for t in theme_ids],
+                "theme_ids": theme_ids,
+                "organisations_mentioned": [organisations[o].name for o in dict.fromkeys(item.organisations)],
+                "lines": article_lines(item.source_paragraphs),
+            }
+        )
 
     panel = forum.panel
     info, source = forum.forum, forum.source
@@ -151,9 +153,13 @@ def report(forum: Any) -> dict[str, Any]:
         },
         "source": {"title": source.title, "published": source.published, "file": source.file},
         "heatmap": _heatmap(forum, items, people),
-        "sessions": [{"name": s.name, "moderator": speaker(s.moderator), "lines": article_lines(s.source_paragraphs)} for s in forum.sessions],
+        "sessions": [
+            {"name": s.name, "moderator": speaker(s.moderator), "lines": article_lines(s.source_paragraphs)} for s in forum.sessions
+        ],
         "sessions_list_talks": any(s.talks for s in forum.sessions),
-        "panel": None if panel is None else {
+        "panel": None
+        if panel is None
+        else {
             "title": panel.title,
             "moderator": speaker(panel.moderator),
             "panelists": [people[slug] for slug in panel.panelists],
@@ -167,7 +173,12 @@ def report(forum: Any) -> dict[str, Any]:
         "organisations": _organisations(forum, people, items),
         "themes": [{"id": t.id, "label": t.label, "description": t.description, "aliases": t.aliases} for t in forum.themes],
         "glossary": [
-            {"term": g.term, "expansions": g.expansions, "note": g.note, "lines": article_lines(g.source_paragraphs) if g.source_paragraphs else None}
+            {
+                "term": g.term,
+                "expansions": g.expansions,
+                "note": g.note,
+                "lines": article_lines(g.source_paragraphs) if g.source_paragraphs else None,
+            }
             for g in forum.glossary
         ],
     }
@@ -225,10 +236,12 @@ def _organisations(forum: Any, people: dict[str, dict[str, Any]], items: list[di
     affiliated: dict[str, list[dict[str, str]]] = {}
     for person in forum.people:
         for affiliation in person.affiliations:
-            affiliated.setdefault(affiliation.organisation, []).append({"name": person.name, "slug": person.slug, "position": affiliation.position})
+            affiliated.setdefault(affiliation.organisation, []).append(
+                {"name": person.name, "slug": person.slug, "position": affiliation.position}
+            )
     mentioned: dict[str, list[dict[str, str]]] = {}
     by_id = {item["id"]: item for item in items}
-    for kind, item, _panel in contributions(forum):
+    for _kind, item, _panel in contributions(forum):
         for organisation in dict.fromkeys(item.organisations):
             mentioned.setdefault(organisation, []).append({"id": item.id, "label": contribution_label(by_id[item.id])})
     return [

@@ -32,7 +32,9 @@ class _Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 class ExportContribution(_Out):
     id: model.Slug
-    kind: Annotated[Kind, msgspec.Meta(description="opening speech, talk, panel remark, or the panel's closing words (which belong to the panel)")]
+    kind: Annotated[
+        Kind, msgspec.Meta(description="opening speech, talk, panel remark, or the panel's closing words (which belong to the panel)")
+    ]
     panel: Annotated[model.Slug | None, msgspec.Meta(description="the panel a remark or the closing words belong to")]
     title: Annotated[str | None, msgspec.Meta(description="a talk's title, exactly as the article gives it; null when it gives none")]
     topic: Annotated[str | None, msgspec.Meta(description="our words for a talk's subject where the article gives no title; never a title")]
@@ -68,7 +70,8 @@ class ExportDocument(_Out):
     sessions: Annotated[list[model.Session], msgspec.Meta(description="`talks` lists a session's talks only where the article says so")]
     panel: ExportPanel | None
     contributions: Annotated[
-        list[ExportContribution], msgspec.Meta(description="everything said, in the order the article reports it (it gives no running order)")
+        list[ExportContribution],
+        msgspec.Meta(description="everything said, in the order the article reports it (it gives no running order)"),
     ]
 
 
@@ -87,7 +90,9 @@ def document(forum: model.Forum) -> ExportDocument:
         themes=forum.themes,
         glossary=forum.glossary,
         sessions=forum.sessions,
-        panel=None if panel is None else ExportPanel(
+        panel=None
+        if panel is None
+        else ExportPanel(
             id=panel.id,
             title=panel.title,
             moderator=panel.moderator,

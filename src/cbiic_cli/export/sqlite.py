@@ -134,8 +134,15 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
     add("cbiic_export", key="generator", value=generator_version())
     add("source", id=1, title=source.title, published=source.published, file=source.file, line_numbering=source.paragraph_numbering)
     add(
-        "forum", id=1, name=info.name, conference=info.conference, date=info.date.isoformat(), city=info.city,
-        participants=info.participants, organisers_as_written=info.organisers.as_written, organisers_note_id=note(info.organisers.note),
+        "forum",
+        id=1,
+        name=info.name,
+        conference=info.conference,
+        date=info.date.isoformat(),
+        city=info.city,
+        participants=info.participants,
+        organisers_as_written=info.organisers.as_written,
+        organisers_note_id=note(info.organisers.note),
     )
     for seq, aim in enumerate(info.aims, 1):
         add("forum_aims", seq=seq, text=aim)
@@ -143,13 +150,22 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
     cite("forum_citations", "about", "organisers", info.organisers.source_paragraphs)
 
     for seq, organisation in enumerate(forum.organisations, 1):
-        add("organisations", id=organisation.id, seq=seq, name=organisation.name, kind=organisation.kind.value, note_id=note(organisation.note))
+        add(
+            "organisations",
+            id=organisation.id,
+            seq=seq,
+            name=organisation.name,
+            kind=organisation.kind.value,
+            note_id=note(organisation.note),
+        )
         cite("organisation_citations", "organisation_id", organisation.id, organisation.source_paragraphs)
     for seq, person in enumerate(forum.people, 1):
         add("people", slug=person.slug, seq=seq, name=person.name, honorific=person.honorific, note_id=note(person.note))
         cite("person_citations", "person_slug", person.slug, person.source_paragraphs)
         for number, affiliation in enumerate(person.affiliations, 1):
-            add("affiliations", person_slug=person.slug, seq=number, organisation_id=affiliation.organisation, position=affiliation.position)
+            add(
+                "affiliations", person_slug=person.slug, seq=number, organisation_id=affiliation.organisation, position=affiliation.position
+            )
     for seq, theme in enumerate(forum.themes, 1):
         add("themes", id=theme.id, seq=seq, label=theme.label, description=theme.description)
         for number, alias in enumerate(theme.aliases, 1):
@@ -175,9 +191,16 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
     for seq, (kind, item, panel_id) in enumerate(contributions(forum), 1):
         slug, reference = person_ref(item.id, "speaker", item.speaker)
         add(
-            "contributions", seq=seq, id=item.id, kind=kind, panel_id=panel_id,
-            title=getattr(item, "title", None), topic=getattr(item, "topic", None),
-            speaker_slug=slug, speaker_reference_id=reference, summary=item.summary,
+            "contributions",
+            seq=seq,
+            id=item.id,
+            kind=kind,
+            panel_id=panel_id,
+            title=getattr(item, "title", None),
+            topic=getattr(item, "topic", None),
+            speaker_slug=slug,
+            speaker_reference_id=reference,
+            summary=item.summary,
             key_points_text="\n".join(point.text for point in item.key_points),
         )
         cite("contribution_citations", "contribution_id", item.id, item.source_paragraphs)
@@ -198,12 +221,37 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
 
 
 _TABLE_ORDER = [
-    "cbiic_export", "notes", "note_citations", "source", "forum", "forum_aims", "forum_citations",
-    "organisations", "organisation_citations", "people", "person_citations", "affiliations",
-    "uncertain_references", "uncertain_reference_candidates", "themes", "theme_aliases",
-    "glossary", "glossary_expansions", "glossary_citations", "sessions", "session_citations",
-    "panel", "panel_citations", "panelists", "contributions", "contribution_citations", "session_talks",
-    "key_points", "key_point_themes", "contribution_themes", "organisation_mentions",
+    "cbiic_export",
+    "notes",
+    "note_citations",
+    "source",
+    "forum",
+    "forum_aims",
+    "forum_citations",
+    "organisations",
+    "organisation_citations",
+    "people",
+    "person_citations",
+    "affiliations",
+    "uncertain_references",
+    "uncertain_reference_candidates",
+    "themes",
+    "theme_aliases",
+    "glossary",
+    "glossary_expansions",
+    "glossary_citations",
+    "sessions",
+    "session_citations",
+    "panel",
+    "panel_citations",
+    "panelists",
+    "contributions",
+    "contribution_citations",
+    "session_talks",
+    "key_points",
+    "key_point_themes",
+    "contribution_themes",
+    "organisation_mentions",
 ]
 
 

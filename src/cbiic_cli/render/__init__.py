@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..escape import clean
 from ..formats import OutputFormat
@@ -16,7 +17,7 @@ __all__ = ["RenderOptions", "clean", "joined", "render_as", "render_chunks", "se
 class RenderOptions:
     """How to render: the format, and the switches that only some formats use."""
 
-    __slots__ = ("fmt", "fields", "headers", "formulas", "color", "width", "ascii")
+    __slots__ = ("ascii", "color", "fields", "fmt", "formulas", "headers", "width")
 
     def __init__(
         self,
@@ -38,7 +39,7 @@ class RenderOptions:
         self.ascii = ascii  # the terminal cannot encode box-drawing and typographic characters
 
 
-def selected_rows(view: "View", fields: list[str] | None) -> tuple[list[str], Iterable[dict[str, Any]]]:
+def selected_rows(view: View, fields: list[str] | None) -> tuple[list[str], Iterable[dict[str, Any]]]:
     """The keys to print and the rows restricted to them, in the chosen order (made one by one as they are read)."""
     keys = fields or view.keys
     if fields is None:
@@ -52,7 +53,7 @@ ROWS_PER_CHUNK = 500
 CHARACTERS_PER_CHUNK = 1 << 20
 
 
-def render_chunks(view: "View", options: RenderOptions) -> Iterator[str]:
+def render_chunks(view: View, options: RenderOptions) -> Iterator[str]:
     """The output in pieces, written as they are made: a row format, a list as a JSON array, or a long list inside
     a JSON document, row by row; anything laid out as a whole (a table, Markdown) in one piece."""
     fmt = options.fmt
@@ -82,7 +83,7 @@ def joined(texts: Iterable[str], separator: str = "") -> Iterator[str]:
         yield separator.join(batch)
 
 
-def render_as(view: "View", options: RenderOptions) -> str:
+def render_as(view: View, options: RenderOptions) -> str:
     fmt = options.fmt
     if fmt in (OutputFormat.json, OutputFormat.jsonl):
         from . import jsonfmt

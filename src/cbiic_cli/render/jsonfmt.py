@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import msgspec
 
-from ..formats import OutputFormat
 from ..escape import json_safe
+from ..formats import OutputFormat
 from ..query import View
 from . import RenderOptions, joined, selected_rows
 

@@ -16,8 +16,10 @@ fit the width reports that it does not fit, and the caller shows cards instead.
 from __future__ import annotations
 
 import bisect
+import itertools
 import unicodedata
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 Segment = tuple[str, str]  # (text, style)
 Line = list[Segment]
@@ -64,7 +66,7 @@ def cell_width(text: str) -> int:
 class Text:
     """A string with styled spans and atom spans (ids that must never be broken)."""
 
-    __slots__ = ("plain", "spans", "atoms")
+    __slots__ = ("atoms", "plain", "spans")
 
     def __init__(self, text: str = "", style: str = "", atom: bool = False) -> None:
         self.plain = ""
@@ -73,7 +75,7 @@ class Text:
         if text:
             self.append(text, style, atom)
 
-    def append(self, text: "str | Text", style: str = "", atom: bool = False) -> "Text":
+    def append(self, text: str | Text, style: str = "", atom: bool = False) -> Text:
         start = len(self.plain)
         if isinstance(text, Text):
             self.plain += text.plain
@@ -173,7 +175,7 @@ class Text:
             cuts.update((max(a, start), min(b, end)))
         points = sorted(cuts)
         line: Line = []
-        for a, b in zip(points, points[1:]):
+        for a, b in itertools.pairwise(points):
             style = ""
             for span_start, span_end, span_style in spans:
                 if span_start <= a and b <= span_end:
@@ -193,7 +195,7 @@ class Column:
     """``kind``: 'atom' (as wide as its widest value, never wrapped), 'short' (fitted to its
     content up to ``cap`` columns, then wrapped), or 'text' (shares the rest by ``ratio``)."""
 
-    __slots__ = ("header", "kind", "cap", "ratio", "right", "style")
+    __slots__ = ("cap", "header", "kind", "ratio", "right", "style")
 
     def __init__(self, header: str, kind: str = "text", *, cap: int = 24, ratio: int = 1, right: bool = False, style: str = "") -> None:
         self.header = header
@@ -212,7 +214,9 @@ LONGEST_WORD_KEPT = 20
 
 
 class Table:
-    def __init__(self, columns: list[Column], *, gap: int = 3, rule: str = "─", header_style: str = "bold cyan", show_header: bool = True) -> None:
+    def __init__(
+        self, columns: list[Column], *, gap: int = 3, rule: str = "─", header_style: str = "bold cyan", show_header: bool = True
+    ) -> None:
         self.columns = columns
         self.gap = gap
         self.rule = rule
@@ -221,7 +225,7 @@ class Table:
         self.rows: list[list[Text]] = []
         self._widths: dict[int, list[int] | None] = {}  # fits() and lines() ask for the same width
 
-    def add_row(self, *cells: "Text | str") -> None:
+    def add_row(self, *cells: Text | str) -> None:
         self.rows.append([cell if isinstance(cell, Text) else Text(str(cell)) for cell in cells])
 
     def widths(self, width: int) -> list[int] | None:
@@ -258,7 +262,9 @@ class Table:
         available = width - self.gap * (count - 1)
         if sum(least) > available:
             # Very narrow: let ordinary words fold, keeping only ids (atoms) whole.
-            least = [max(unbreakable, 1) if column.kind != "atom" else floor for column, unbreakable, floor in zip(self.columns, atom, least)]
+            least = [
+                max(unbreakable, 1) if column.kind != "atom" else floor for column, unbreakable, floor in zip(self.columns, atom, least)
+            ]
             if sum(least) > available:
                 return None
         unwrapped = [max(wanted, unbreakable, 1) for wanted, unbreakable in zip(natural, atom)]
@@ -369,7 +375,7 @@ class Tree:
         self.style = style
         self.children: list[Tree] = []
 
-    def add(self, label: Text) -> "Tree":
+    def add(self, label: Text) -> Tree:
         child = Tree(label, self.guides, self.style)
         self.children.append(child)
         return child

@@ -74,6 +74,7 @@ def _generic(view: View) -> str:
 
 # -- people ---------------------------------------------------------------------
 
+
 def _person(row: dict[str, Any]) -> str:
     """A person by name and affiliation, or every candidate when the article does not say which."""
     if row.get("slug") is None and row.get("speaker_candidates"):
@@ -107,12 +108,16 @@ def _uncertain_notes(rows: list[dict[str, Any]]) -> list[str]:
     out: list[str] = []
     for row in rows:
         if row.get("slug") is None and row.get("attribution_note"):
-            out += [f"{code(row['id'])}: who spoke is uncertain.", ""] + _note(row["attribution_note"], row.get("attribution_note_lines") or [])
+            out += [f"{code(row['id'])}: who spoke is uncertain.", ""] + _note(
+                row["attribution_note"], row.get("attribution_note_lines") or []
+            )
     return out
 
 
 def _speakers(view: View) -> str:
-    rows = [[inline(r["name"]), code(r["slug"], in_table=True), inline(say.role_text(r)), cell(say.affiliation_lines(r))] for r in view.items]
+    rows = [
+        [inline(r["name"]), code(r["slug"], in_table=True), inline(say.role_text(r)), cell(say.affiliation_lines(r))] for r in view.items
+    ]
     intro = f"{inline(say.shown_of(view, 'person', 'people'))}, in the order the article first names them.\n\n"
     return intro + table(["Name", "Slug", "Roles", "Affiliation"], rows)
 
@@ -139,6 +144,7 @@ def _speaker(view: View) -> str:
 
 
 # -- contributions ---------------------------------------------------------------
+
 
 def _contribution(row: dict[str, Any], level: int) -> str:
     out = [f"{'#' * level} {inline(say.heading(row))}", ""]
@@ -197,11 +203,23 @@ def _theme(view: View) -> str:
     out.append(f"{inline(say.shown_of(view, 'contribution'))}; each gist is the key point that carries the theme.")
     out.append("")
     rows = [
-        [inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), _affiliation_cell(r), inline(r["gist"])]
+        [
+            inline(say.kind_label(r["kind"])),
+            code(r["id"], in_table=True),
+            inline(say.person_text(r)),
+            _affiliation_cell(r),
+            inline(r["gist"]),
+        ]
         for r in view.items
     ]
     notes = _uncertain_notes(view.items)
-    return "\n".join(out) + "\n" + table(["Kind", "Id", "Speaker", "Affiliation", "Gist"], rows) + ("\n" + "\n".join(notes) if notes else "") + _quotes_by_row(view.items)
+    return (
+        "\n".join(out)
+        + "\n"
+        + table(["Kind", "Id", "Speaker", "Affiliation", "Gist"], rows)
+        + ("\n" + "\n".join(notes) if notes else "")
+        + _quotes_by_row(view.items)
+    )
 
 
 def _affiliation_cell(row: dict[str, Any]) -> str:
@@ -237,7 +255,9 @@ def _theme_matrix(view: View) -> str:
         for slug in r["speakers"]:
             columns.setdefault(slug, code(slug, in_table=True))
         for u in r["uncertain_speakers"]:
-            columns.setdefault("|".join([u["as_written"], *u["candidates"]]), inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})"))
+            columns.setdefault(
+                "|".join([u["as_written"], *u["candidates"]]), inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})")
+            )
     order = {slug: rank for rank, slug in enumerate(view.extra.get("article_order", list)())}
     keys = sorted(columns, key=lambda key: (key not in order, order.get(key, 0)))
     rows = []
@@ -261,7 +281,12 @@ def _agenda(view: View) -> str:
             title = inline("“" + item["title"] + "”") if item.get("title") else f"*{inline(say.topic_line(item))}*"
             sections["talk"].append(f"- {title} — {_person(person)} ({code(item['id'])})")
         elif item["kind"] == "panel":
-            sections["panel"] += [f"Panel: {inline('“' + item['title'] + '”')}", "", f"- Moderator: {_person(person)}", *_nested_note(person)]
+            sections["panel"] += [
+                f"Panel: {inline('“' + item['title'] + '”')}",
+                "",
+                f"- Moderator: {_person(person)}",
+                *_nested_note(person),
+            ]
         elif item["kind"] == "panelist":
             sections["panel"].append(f"- Panelist: {_person(person)}")
         elif item["kind"] == "panel-remark":
@@ -287,7 +312,9 @@ def _summary(view: View) -> str:
     out += [f"{inline(doc['conference'])} · {inline(doc['city'])} · {inline(doc['date'])}", ""]
     if doc.get("participants"):
         out += [f"Participants: {inline(doc['participants'])}", ""]
-    out += [f"Organisers, as the article calls them: {inline('“' + doc['organisers'] + '”')}", ""] + _note(doc.get("organisers_note"), doc.get("organisers_note_lines") or [])
+    out += [f"Organisers, as the article calls them: {inline('“' + doc['organisers'] + '”')}", ""] + _note(
+        doc.get("organisers_note"), doc.get("organisers_note_lines") or []
+    )
     counts = doc["counts"]
     out += [
         inline(
@@ -326,18 +353,40 @@ def _summary(view: View) -> str:
 
 def _search(view: View) -> str:
     intro = f"{inline(say.shown_of(view, 'hit'))}\n\n"
-    rows = [[str(r["rank"]), inline(say.kind_label(r["kind"])), code(r["id"], in_table=True), inline(say.person_text(r)), inline(r["field"]), inline(r["snippet"])] for r in view.items]
+    rows = [
+        [
+            str(r["rank"]),
+            inline(say.kind_label(r["kind"])),
+            code(r["id"], in_table=True),
+            inline(say.person_text(r)),
+            inline(r["field"]),
+            inline(r["snippet"]),
+        ]
+        for r in view.items
+    ]
     return intro + table(["#", "Kind", "Id", "Who", "Field", "Match"], rows) + _quotes_by_row(view.items)
 
 
 def _orgs(view: View) -> str:
     rows = []
     for r in view.items:
-        people = [f"{inline(name)} ({code(slug, in_table=True)}), {inline(position)}" for slug, name, position in zip(r["people"], r["people_names"], r["people_positions"])]
+        people = [
+            f"{inline(name)} ({code(slug, in_table=True)}), {inline(position)}"
+            for slug, name, position in zip(r["people"], r["people_names"], r["people_positions"])
+        ]
         said = [code(item, in_table=True) for item in r["contributions"]]
         mentioned = [code(item, in_table=True) for item in r["mentioned_in"]]
         note = f"{inline(r['note'])} ({inline(say.lines_cited(r['note_lines']))})" if r.get("note") else ""
-        rows.append([f"{inline(r['name'])} ({code(r['id'], in_table=True)})", inline(r["kind"]), "; ".join(people) or "*no one from it is named*", "; ".join(said), "; ".join(mentioned), note])
+        rows.append(
+            [
+                f"{inline(r['name'])} ({code(r['id'], in_table=True)})",
+                inline(r["kind"]),
+                "; ".join(people) or "*no one from it is named*",
+                "; ".join(said),
+                "; ".join(mentioned),
+                note,
+            ]
+        )
     return table(["Organisation", "Kind", "People affiliated", "Contributions by its people", "Mentioned in", "Note"], rows)
 
 

@@ -23,10 +23,27 @@ ID = "green"
 TITLE = "bold magenta"
 NARROW = 60  # columns below which list views become one card per item
 # Item keys whose values are ids, slugs or theme names: never broken across lines.
-ATOM_KEYS = frozenset({"id", "slug", "kind", "part_of", "themes", "mention_ids", "organisation_ids", "contributions", "speakers", "rank", "count", "source_paragraphs"})
+ATOM_KEYS = frozenset(
+    {
+        "id",
+        "slug",
+        "kind",
+        "part_of",
+        "themes",
+        "mention_ids",
+        "organisation_ids",
+        "contributions",
+        "speakers",
+        "rank",
+        "count",
+        "source_paragraphs",
+    }
+)
 
 # What a terminal that cannot encode them gets instead of typographic characters.
-_ASCII = str.maketrans({"─": "-", "•": "*", "·": "-", "…": "...", "“": '"', "”": '"', "‘": "'", "’": "'", "—": "--", "–": "-", "●": "x", "¶": "P"})
+_ASCII = str.maketrans(
+    {"─": "-", "•": "*", "·": "-", "…": "...", "“": '"', "”": '"', "‘": "'", "’": "'", "—": "--", "–": "-", "●": "x", "¶": "P"}
+)
 
 
 def render(view: View, options: RenderOptions) -> str:
@@ -179,18 +196,35 @@ class _Layout:
             table.add_row(*(self.t(cell_text(row.get(key)), atom=key in ATOM_KEYS) for key in keys))
 
         def cards() -> Group:
-            return self.cards([(self.t(cell_text(row.get(keys[0])), "bold", atom=keys[0] in ATOM_KEYS), [(key, self.t(cell_text(row.get(key)), atom=key in ATOM_KEYS)) for key in keys[1:]]) for row in rows])
+            return self.cards(
+                [
+                    (
+                        self.t(cell_text(row.get(keys[0])), "bold", atom=keys[0] in ATOM_KEYS),
+                        [(key, self.t(cell_text(row.get(key)), atom=key in ATOM_KEYS)) for key in keys[1:]],
+                    )
+                    for row in rows
+                ]
+            )
 
         return Group(self.table_or_cards(table, cards))
 
     def _speakers(self, view: View) -> Group:
         title = f"{say.shown_of(view, 'person', 'people')}, in the order the article first names them"
-        table = self.table([Column("Name", "short", cap=20, style="bold"), Column("Slug", "atom", style=ID), Column("Roles", "short", cap=28), Column("Affiliation")])
+        table = self.table(
+            [
+                Column("Name", "short", cap=20, style="bold"),
+                Column("Slug", "atom", style=ID),
+                Column("Roles", "short", cap=28),
+                Column("Affiliation"),
+            ]
+        )
         for row in view.items:
             table.add_row(self.t(row["name"]), self.t(row["slug"], atom=True), self.roles(row), self.affiliations(row))
 
         def cards() -> Group:
-            return self.cards([(self.who(row), [("roles", self.roles(row)), ("affiliation", self.affiliations(row))]) for row in view.items])
+            return self.cards(
+                [(self.who(row), [("roles", self.roles(row)), ("affiliation", self.affiliations(row))]) for row in view.items]
+            )
 
         return self.titled(title, self.table_or_cards(table, cards))
 
@@ -208,7 +242,10 @@ class _Layout:
         def cards() -> Group:
             return self.cards(
                 [
-                    (self.t(row["id"], ID, atom=True), [("kind", self.t(say.kind_label(row["kind"]))), ("speaker", self.speaker_cell(row)), ("gist", self.t(row["gist"]))])
+                    (
+                        self.t(row["id"], ID, atom=True),
+                        [("kind", self.t(say.kind_label(row["kind"]))), ("speaker", self.speaker_cell(row)), ("gist", self.t(row["gist"]))],
+                    )
                     for row in view.items
                 ]
             )
@@ -218,9 +255,18 @@ class _Layout:
         return self.titled(title, *intro, self.table_or_cards(table, cards))
 
     def _themes(self, view: View) -> Group:
-        listing = self.table([Column("Theme", "atom", style=ID), Column("Label", "short", cap=32), Column("Count", "atom", right=True), Column("Aliases", style=DIM)])
+        listing = self.table(
+            [
+                Column("Theme", "atom", style=ID),
+                Column("Label", "short", cap=32),
+                Column("Count", "atom", right=True),
+                Column("Aliases", style=DIM),
+            ]
+        )
         for row in view.items:
-            listing.add_row(self.t(row["id"], atom=True), self.t(row["label"]), self.t(row["count"], atom=True), self.t(", ".join(row["aliases"])))
+            listing.add_row(
+                self.t(row["id"], atom=True), self.t(row["label"]), self.t(row["count"], atom=True), self.t(", ".join(row["aliases"]))
+            )
         who: list[tuple[str, str]] = []  # (key, legend) for each matrix column: a person, or a name the article leaves uncertain
         seen: set[str] = set()
         for row in view.items:
@@ -240,7 +286,9 @@ class _Layout:
         matrix_width = max((len(row["id"]) for row in view.items), default=0) + sum(len(str(n)) + 1 for n in range(1, len(who) + 1))
         matrix = legend = None
         if matrix_width <= self.width:
-            matrix = self.table([Column("Theme", "atom", style=ID)] + [Column(str(number), "atom") for number in range(1, len(who) + 1)], gap=1)
+            matrix = self.table(
+                [Column("Theme", "atom", style=ID)] + [Column(str(number), "atom") for number in range(1, len(who) + 1)], gap=1
+            )
             for row in view.items:
                 present = set(row["speakers"]) | {u["as_written"] + "|" + "|".join(u["candidates"]) for u in row["uncertain_speakers"]}
                 matrix.add_row(self.t(row["id"], atom=True), *(self.t(mark) if key in present else self.t(nothing, DIM) for key, _ in who))
@@ -256,7 +304,10 @@ class _Layout:
                             ("aliases", self.t(", ".join(row["aliases"]))),
                             ("contributions", self.t(row["count"])),
                             ("speakers", self.atoms(row["speakers"])),
-                            ("not identified", self.t("; ".join(f"{u['as_written']} ({' or '.join(u['candidates'])})" for u in row["uncertain_speakers"]))),
+                            (
+                                "not identified",
+                                self.t("; ".join(f"{u['as_written']} ({' or '.join(u['candidates'])})" for u in row["uncertain_speakers"])),
+                            ),
                         ],
                     )
                     for row in view.items
@@ -270,7 +321,14 @@ class _Layout:
 
     def _search(self, view: View) -> Group:
         title = say.shown_of(view, "hit")
-        table = self.table([Column("#", "atom", right=True, style=DIM), Column("Kind / id", "atom"), Column("Who", "short", cap=24), Column("Match", ratio=3)])
+        table = self.table(
+            [
+                Column("#", "atom", right=True, style=DIM),
+                Column("Kind / id", "atom"),
+                Column("Who", "short", cap=24),
+                Column("Match", ratio=3),
+            ]
+        )
         for row in view.items:
             where = self.t(say.kind_label(row["kind"]), DIM)
             where.append("\n")
@@ -278,7 +336,19 @@ class _Layout:
             table.add_row(self.t(row["rank"], atom=True), where, self.speaker_cell(row, affiliations=False), self.match(row))
 
         def cards() -> Group:
-            return self.cards([(self.t(f"{row['rank']}. ").append(self.s(row["id"]), ID, atom=True), [("kind", self.t(say.kind_label(row["kind"]))), ("who", self.speaker_cell(row, affiliations=False)), ("match", self.match(row))]) for row in view.items])
+            return self.cards(
+                [
+                    (
+                        self.t(f"{row['rank']}. ").append(self.s(row["id"]), ID, atom=True),
+                        [
+                            ("kind", self.t(say.kind_label(row["kind"]))),
+                            ("who", self.speaker_cell(row, affiliations=False)),
+                            ("match", self.match(row)),
+                        ],
+                    )
+                    for row in view.items
+                ]
+            )
 
         if any(row.get("quotes") for row in view.items):
             return self.titled(title, *(self.quoted(row, self.match(row)) for row in view.items))
@@ -307,7 +377,9 @@ class _Layout:
             table.add_row(self.org_name(row), self.org_people(row), self.org_said(row))
 
         def cards() -> Group:
-            return self.cards([(self.org_name(row), [("people", self.org_people(row)), ("contributions", self.org_said(row))]) for row in view.items])
+            return self.cards(
+                [(self.org_name(row), [("people", self.org_people(row)), ("contributions", self.org_said(row))]) for row in view.items]
+            )
 
         return self.titled(title, self.table_or_cards(table, cards))
 
@@ -397,7 +469,9 @@ class _Layout:
         return Group(*(self.contribution(row) for row in view.items))
 
     def panel(self, panel: dict[str, Any]) -> list[Any]:
-        parts: list[Any] = [self.t("Panel: “" + panel["title"] + "”", TITLE).append(f" {self.dot} ", DIM).append(self.s(panel["id"]), ID, atom=True)]
+        parts: list[Any] = [
+            self.t("Panel: “" + panel["title"] + "”", TITLE).append(f" {self.dot} ", DIM).append(self.s(panel["id"]), ID, atom=True)
+        ]
         moderator = self.t("moderator: ", DIM).append(self.who(panel["moderator"]))
         parts.append(moderator)
         parts += [Indent(line) for line in self.candidates(panel["moderator"])]
@@ -526,7 +600,9 @@ class _Layout:
             parts += [Indent(self.digest(row)) for row in doc["talks"]]
         if doc.get("panel"):
             panel = doc["panel"]
-            parts.append(self.t("Panel: “" + panel["title"] + "”", HEADER).append(f" {self.dot} ", DIM).append(self.s(panel["id"]), ID, atom=True))
+            parts.append(
+                self.t("Panel: “" + panel["title"] + "”", HEADER).append(f" {self.dot} ", DIM).append(self.s(panel["id"]), ID, atom=True)
+            )
             parts.append(Indent(self.t("moderator: ", DIM).append(self.who(panel["moderator"]))))
             parts += [Indent(line, 4) for line in self.candidates(panel["moderator"])]
             note = self.note(panel["moderator"].get("attribution_note"), panel["moderator"].get("attribution_note_lines"))

@@ -651,7 +651,7 @@ class _StoreEngine(_Engine):
         totals = dict(self.connection.execute("SELECT name, value FROM store_identity WHERE name IN ('search_documents', 'search_length')"))
         documents, total_length = totals.get("search_documents"), totals.get("search_length")
         if not isinstance(documents, int) or not isinstance(total_length, int):
-            from .store import StoreDamaged
+            from .store_records import StoreDamaged
 
             raise StoreDamaged("the search index has no document totals")
         alternatives = [
@@ -709,7 +709,7 @@ class _StoreEngine(_Engine):
         for rank, (document, score, _) in enumerate(rows, 1):
             found = _match(self._document(document), units)
             if found is None:
-                from .store import StoreDamaged
+                from .store_records import StoreDamaged
 
                 raise StoreDamaged("the search index lists a document that does not match")
             yield _hit(self.index, rank, score, found)
@@ -754,7 +754,7 @@ class _StoreEngine(_Engine):
     def _document(self, seq: int) -> Doc:
         import msgspec
 
-        from .store import StoreDamaged, check_record
+        from .store_records import StoreDamaged, check_record
 
         row = self.connection.execute("SELECT body, digest FROM store_search_documents WHERE seq = ?", (seq,)).fetchone()
         if row is None:

@@ -39,6 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, cache
+from .store_records import RECORD_DIGEST_BYTES as RECORD_DIGEST_BYTES  # re-exported: tests forge records with it
+from .store_records import StoreDamaged, record
+from .store_records import digest as _digest
 
 STORE_FORMAT = b"cbiic-store-1"
 SUFFIX = cache.SUFFIX
@@ -47,7 +50,6 @@ RACY_SECONDS = 2.0
 # than its file could make it was not written by us, and is not read.
 SIZE_FACTOR = 16
 SIZE_SLACK = 4 * 1024 * 1024
-RECORD_DIGEST_BYTES = 16
 
 STORE_SCHEMA = """
 CREATE TABLE store_identity (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -74,14 +76,6 @@ CREATE TABLE store_search_terms (
 ) WITHOUT ROWID;
 CREATE TABLE store_search_themes (theme TEXT NOT NULL, document INTEGER NOT NULL, PRIMARY KEY (theme, document)) WITHOUT ROWID;
 """
-
-
-class StoreDamaged(Exception):
-    """The store said something it cannot back up: a bad checksum, a missing record, a SQLite error."""
-
-
-def _digest(data: bytes, size: int = 32) -> bytes:
-    return cache.blake2b(data, digest_size=size).digest()
 
 
 # -- where a store is, and whether it belongs to this file ------------------------
@@ -133,7 +127,7 @@ def _format_fingerprint() -> bytes:
     import msgspec
 
     parts = [STORE_FORMAT, __version__.encode(), msgspec.__version__.encode()]
-    for name in ("model.py", "query.py", "store.py", "store_index.py", "search.py", "words.py"):
+    for name in ("model.py", "query.py", "store.py", "store_records.py", "store_index.py", "search.py", "words.py"):
         try:
             info = Path(__file__).with_name(name).stat()
             parts.append(f"{name} {info.st_size} {info.st_mtime_ns}".encode())
@@ -326,10 +320,6 @@ def _fill(path: Path, identity: Identity, data: bytes, index: Any, racy: bool) -
         connection.close()
 
 
-def _record(body: bytes) -> tuple[bytes, bytes]:
-    return body, _digest(body, RECORD_DIGEST_BYTES)
-
-
 def _fill_records(connection: Any, index: Any) -> None:
     import msgspec
 
@@ -338,16 +328,16 @@ def _fill_records(connection: Any, index: Any) -> None:
     encode = msgspec.msgpack.Encoder().encode
     forum = index.forum
     frame = Frame(**{name: getattr(forum, name) for name in Frame.__struct_fields__})
-    rows: list[tuple[Any, ...]] = [("frame", "forum", 0, None, *_record(encode(frame)))]
+    rows: list[tuple[Any, ...]] = [("frame", "forum", 0, None, *record(encode(frame)))]
     rank = index.article_rank
     roles = index.roles
-    rows += [("person", p.slug, seq, rank[p.slug], *_record(encode((p, *roles[p.slug])))) for seq, p in enumerate(forum.people)]
-    rows += [("organisation", o.id, seq, None, *_record(encode(o))) for seq, o in enumerate(forum.organisations)]
-    rows += [("session", s.id, seq, None, *_record(encode(s))) for seq, s in enumerate(forum.sessions)]
-    rows += [("contribution", c.id, seq, None, *_record(encode((c.kind, c.part_of, c.item)))) for seq, c in enumerate(index.contributions)]
+    rows += [("person", p.slug, seq, rank[p.slug], *record(encode((p, *roles[p.slug])))) for seq, p in enumerate(forum.people)]
+    rows += [("organisation", o.id, seq, None, *record(encode(o))) for seq, o in enumerate(forum.organisations)]
+    rows += [("session", s.id, seq, None, *record(encode(s))) for seq, s in enumerate(forum.sessions)]
+    rows += [("contribution", c.id, seq, None, *record(encode((c.kind, c.part_of, c.item)))) for seq, c in enumerate(index.contributions)]
     # What `cbiic themes` (and the summary) says of each theme, counted once here rather than over every talk per query.
     tallies = [(theme.id, index.theme_tally(theme.id)) for theme in forum.themes]
-    rows += [("tally", theme_id, seq, None, *_record(encode(tally.as_tuple()))) for seq, (theme_id, tally) in enumerate(tallies)]
+    rows += [("tally", theme_id, seq, None, *record(encode(tally.as_tuple()))) for seq, (theme_id, tally) in enumerate(tallies)]
     connection.executemany("INSERT INTO store_records VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
@@ -361,7 +351,7 @@ def _fill_search(connection: Any, index: Any) -> None:
     terms = []
     themes = []
     for seq, doc in enumerate(search.documents(index)):
-        documents.append((seq, search.document_length(doc), *_record(encode((doc.kind, doc.key, doc.fields, doc.themes)))))
+        documents.append((seq, search.document_length(doc), *record(encode((doc.kind, doc.key, doc.fields, doc.themes)))))
         terms += [(term, seq, words, classified) for term, (words, classified) in search.weighted_terms(doc).items()]
         themes += [(theme_id, seq) for theme_id in doc.themes]
     connection.executemany("INSERT INTO store_search_documents VALUES (?, ?, ?, ?)", documents)
@@ -396,10 +386,3 @@ def is_damage(error: BaseException) -> bool:
 
     sqlite3 = sys.modules.get("sqlite3")
     return isinstance(error, StoreDamaged) or (sqlite3 is not None and isinstance(error, sqlite3.Error))
-
-
-def check_record(body: bytes, digest: bytes) -> bytes:
-    # SQLite keeps any type in any column: a number where a body should be is damage, not a bug of ours.
-    if not isinstance(body, bytes) or not isinstance(digest, bytes) or _digest(body, RECORD_DIGEST_BYTES) != digest:
-        raise StoreDamaged("a record does not match its checksum")
-    return body

@@ -22,7 +22,7 @@ import msgspec
 
 from . import model
 from .query import Contribution, ForumIndex, ThemeTally, appearances
-from .store import StoreDamaged, check_record
+from .store_records import StoreDamaged, check_record
 
 ITEM_TYPES: dict[str, Any] = {"opening": model.Speech, "talk": model.Talk, "panel-remark": model.Remark, "panel-closing": model.Speech}
 

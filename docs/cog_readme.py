@@ -1,7 +1,7 @@
-"""What generates the examples in README.md: real runs of cbiic, pasted by cog.
+"""What generates the examples in README.md and docs/*.md: real runs of cbiic, pasted by cog.
 
 Regenerate with:
-    PYTHONPATH=src python -m cogapp -I docs -p "from cog_readme import *" -r README.md
+    PYTHONPATH=src python -m cogapp -I docs -p "from cog_readme import *" -r README.md docs/*.md
 and tests/test_docs.py fails when an example goes stale. Runs use a private
 cache, 100 columns, no colour, and the shipped forum.
 """
@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from cbiic_cli.cli import app
 
 CACHE = tempfile.mkdtemp()
-__all__ = ["show", "show_facets", "show_sql_examples", "show_sqlite_schema", "show_validate_examples"]
+__all__ = ["show", "show_facets", "show_sql_examples", "show_sqlite_schema", "show_sqlite_tables", "show_validate_examples"]
 
 
 def show(*args: str, lines: int | None = None, columns: int = 100) -> None:
@@ -79,6 +79,21 @@ def show_sqlite_schema() -> None:
         ]
         label = f"`{name}`" + (" (view)" if kind == "view" else " (FTS5)" if name == "contributions_fts" else "")
         cog.outl(f"| {label} | {', '.join(columns)} | {ddl.DESCRIPTIONS[name]} |")
+
+
+def show_sqlite_tables() -> None:
+    """The export's tables and views by name, in one sentence, from the DDL itself (the full table is in docs/exports.md)."""
+    import sqlite3
+
+    from cbiic_cli.export import ddl
+
+    schema = sqlite3.connect(":memory:")
+    ddl.create_schema(schema)
+    listing = "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'contributions_fts_%' ORDER BY rowid"
+    rows = schema.execute(listing).fetchall()
+    tables = ", ".join(f"`{name}`" for name, kind in rows if kind == "table")
+    views = ", ".join(f"`{name}`" for name, kind in rows if kind == "view")
+    cog.outl(f"The database has these tables: {tables}; and these views: {views}.")
 
 
 def show_facets() -> None:

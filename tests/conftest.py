@@ -1,24 +1,91 @@
 """Shared fixtures for the hostile-data, fuzz and terminal tests.
 
-Every test that runs cbiic gets an environment of its own: the cache lives under
-the test's tmp_path (never the user's ~/.cache), and colour, width and cbiic
-variables from the developer's shell cannot leak in.
+The whole session runs with HOME and XDG_CACHE_HOME in a temporary directory, so
+no test, in this process, in an xdist worker or in a cbiic subprocess, can write
+to the user's real ~/.cache; the session fails if the real cache changed anyway.
+Tests that run cbiic also get an environment of their own (``isolated_env``): a
+cache under the test's tmp_path, and no colour, width or cbiic variables from
+the developer's shell.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "forum.yaml"
+
+# Fuzzing depth: the README's command tries 30 examples per property; CI then runs the fuzz tests again under
+# `--hypothesis-profile deep` (see .ci/run).
+settings.register_profile("quick", max_examples=30)
+settings.register_profile("deep", max_examples=200)
+settings.load_profile("quick")  # Hypothesis' own plugin loads --hypothesis-profile after this, when it is given
+
+# Set by the first process of a session (the xdist controller, or pytest alone): the user's own cache
+# directory, which workers inherit and which the tests compare before and after.
+REAL_CACHE_VARIABLE = "CBIIC_TESTS_REAL_CACHE"
+
+
+def real_cache_directory() -> Path:
+    """Where cbiic would keep its stores for the user who started the tests (as cache.cache_dir finds it)."""
+    return Path(os.environ[REAL_CACHE_VARIABLE])
+
+
+def snapshot(directory: Path) -> list[tuple[str, int, int]] | None:
+    """The entries of a directory with their sizes and modification times, or None if it does not exist."""
+    try:
+        return sorted((entry.name, entry.stat().st_size, entry.stat().st_mtime_ns) for entry in os.scandir(directory))
+    except FileNotFoundError:
+        return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REAL_CACHE_VARIABLE in os.environ:
+        return  # an xdist worker: the controller has set the session's environment already
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    real = Path(base) / "cbiic"
+    os.environ[REAL_CACHE_VARIABLE] = str(real)
+    home = tempfile.mkdtemp(prefix="cbiic-tests-home-")
+    os.environ["HOME"] = home
+    os.environ["XDG_CACHE_HOME"] = os.path.join(home, ".cache")
+    config.stash[_SESSION_HOME] = home
+    config.stash[_REAL_CACHE_BEFORE] = snapshot(real)
+
+
+_SESSION_HOME = pytest.StashKey[str]()
+_REAL_CACHE_BEFORE = pytest.StashKey["list[tuple[str, int, int]] | None"]()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if _REAL_CACHE_BEFORE not in config.stash:
+        return
+    real = real_cache_directory()
+    if snapshot(real) != config.stash[_REAL_CACHE_BEFORE]:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        message = f"the tests changed the real cache directory {real}: a test ran cbiic without the session's XDG_CACHE_HOME"
+        if reporter is not None:
+            reporter.write_line(f"ERROR: {message}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SESSION_HOME in config.stash:
+        shutil.rmtree(config.stash[_SESSION_HOME], ignore_errors=True)
+
 
 # Variables that change what cbiic prints; tests set the ones they mean to.
 LEAKY_VARIABLES = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +62,17 @@ NO_ARTICLE = "the source article is not here (set CBIIC_ARTICLE to its path, or 
 
 def generated_forum(directory: Path, talks: int, seed: int) -> Path:
     """A forum from benchmarks/make_forum.py: many talks, so that search has more hits than it shows."""
+    path = directory / "forum.yaml"
+    path.write_text(_generated_text(talks, seed), encoding="utf-8")
+    return path
+
+
+@functools.cache
+def _generated_text(talks: int, seed: int) -> str:
+    """Made once per test process: several tests ask for the same generated forum."""
     import sys
 
     sys.path.insert(0, str(REPO / "benchmarks"))
     import make_forum
 
-    path = directory / "forum.yaml"
-    path.write_text(make_forum.make_forum(talks, seed), encoding="utf-8")
-    return path
+    return make_forum.make_forum(talks, seed)

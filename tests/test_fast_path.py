@@ -7,11 +7,14 @@ ways, and the bytes of stdout, stderr and the exit code must match.
 
 from __future__ import annotations
 
+import enum
+import inspect
 import os
 import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from golden.make_golden import ENVIRONMENT
@@ -144,11 +147,68 @@ def test_the_installed_entry_point_is_the_fast_path() -> None:
     assert entry.value == "cbiic_cli.fast:main"
 
 
+def typer_call(arguments: list[str], env: dict[str, str]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The command Typer's app would call for this line, with its settings and parameters, without running it."""
+    import typer.testing
+
+    from cbiic_cli import commands
+
+    made: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    name = next(argument for argument in arguments if argument in grammar.COMMANDS)
+    original = getattr(commands, name)
+
+    def record(settings: commands.Settings, *args: Any, **kwargs: Any) -> None:
+        bound = inspect.signature(original).bind(settings, *args, **kwargs)
+        bound.apply_defaults()
+        parameters = {key: value for key, value in bound.arguments.items() if key != "settings"}
+        made.append((name, settings_of(settings), parameters))
+
+    patched = pytest.MonkeyPatch()
+    patched.setattr(commands, name, record)
+    try:
+        result = typer.testing.CliRunner().invoke(app, arguments, env=env, catch_exceptions=False, prog_name="cbiic")
+    finally:
+        patched.undo()
+    assert result.exit_code == 0 and len(made) == 1, result.stderr
+    return made[0]
+
+
+def settings_of(settings: Any) -> dict[str, Any]:
+    # None and False both mean "not given" for a shared setting (cli._setting reads them so).
+    return {slot: None if getattr(settings, slot) is False else getattr(settings, slot) for slot in settings.__slots__}
+
+
+def plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 @pytest.mark.parametrize("arguments", CASES, ids=" ".join)
+def test_fast_path_parses_every_line_into_the_call_typer_makes(arguments: list[str]) -> None:
+    env = dict(ENVIRONMENT)
+    call = fast.parse(arguments, {**os.environ, **env})
+    assert call is not None, "the fast path should answer this line itself"
+    name, settings, parameters = typer_call(arguments, env)
+    assert call.command == name
+    assert {k: plain(v) for k, v in settings_of(call.settings).items()} == {k: plain(v) for k, v in settings.items()}
+    assert {k: plain(v) for k, v in call.parameters.items()} == {k: plain(v) for k, v in parameters.items()}
+
+
+# The whole output both ways, for every command in every format with its first sample (the parse test above covers
+# every option); the slow set compares every line's bytes.
+WHOLE_OUTPUT = [[name, *ARGUMENT_SAMPLES.get(name, [[]])[0], "--format", fmt] for name in grammar.COMMANDS for fmt in FORMATS]
+
+
+@pytest.mark.parametrize("arguments", WHOLE_OUTPUT, ids=" ".join)
 def test_fast_path_answers_byte_for_byte_as_typer(arguments: list[str]) -> None:
     env = dict(ENVIRONMENT)
     assert fast.parse(arguments, {**os.environ, **env}) is not None, "the fast path should answer this line itself"
     assert run_fast(arguments, env) == run_typer(arguments, env)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arguments", [case for case in CASES if case not in WHOLE_OUTPUT], ids=" ".join)
+def test_fast_path_answers_every_line_byte_for_byte_as_typer(arguments: list[str]) -> None:
+    test_fast_path_answers_byte_for_byte_as_typer(arguments)
 
 
 @pytest.mark.parametrize("arguments", TYPER_ONLY, ids=lambda a: " ".join(a) or "(nothing)")

@@ -294,7 +294,7 @@ def test_agenda_csv_gives_a_script_each_persons_slug_or_the_candidates():
     ]
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv", "tsv", "json"])
+@pytest.mark.parametrize("fmt", ["jsonl", "json", pytest.param("csv", marks=pytest.mark.slow), pytest.param("tsv", marks=pytest.mark.slow)])
 def test_a_long_list_is_written_as_it_is_rendered_in_several_pieces(fmt, tmp_path, monkeypatch):
     """Rows go out a batch at a time, and the pieces add up to exactly what one write would have printed."""
     from support import generated_forum

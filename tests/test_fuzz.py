@@ -27,12 +27,13 @@ from cbiic_cli.errors import ForumDataError
 from cbiic_cli.load import parse_forum
 from cbiic_cli.render import clean
 
-pytestmark = pytest.mark.usefixtures("isolated_env")
+pytestmark = [pytest.mark.usefixtures("isolated_env"), pytest.mark.fuzz]
 
 # The env fixture is the same for every example (a private cache and no colour
 # variables), so sharing it across examples is intended.
+# How many examples each property tries comes from the Hypothesis profile: 30 by default (conftest.py),
+# 200 under `--hypothesis-profile deep`, which CI runs after the README's command.
 FUZZ = settings(
-    max_examples=50,
     deadline=None,
     database=None,
     # CI must be reproducible: a run on main replays the same examples; locally each run explores new ones.

@@ -626,21 +626,29 @@ def _break_record(built: Path, kind: str, keys_in_order: str, position: int) -> 
 PEOPLE_IN_ORDER = "SELECT key FROM store_records WHERE kind = 'person' ORDER BY rank"
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json", "table"])
+DAMAGED_LISTS = [
+    # Past the first batch of rows written (500) where the list is that long, and past the batches the store reads first.
+    pytest.param(["speakers"], "person", PEOPLE_IN_ORDER, 520, id="speakers"),
+    pytest.param(["agenda"], "contribution", "SELECT id FROM contributions WHERE kind = 'talk' ORDER BY seq", 520, id="agenda"),
+    pytest.param(
+        ["theme", "immunotherapy"],
+        "contribution",
+        "SELECT c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = 'immunotherapy' ORDER BY c.seq",
+        150,
+        id="theme",
+    ),
+    pytest.param(["orgs"], "organisation", "SELECT key FROM store_records WHERE kind = 'organisation' ORDER BY seq", 100, id="orgs"),
+]
+# The quick suite breaks each list in one format, each format once; the slow set every list in every format.
+QUICK_FORMAT = {"speakers": "jsonl", "agenda": "csv", "theme": "json", "orgs": "table"}
+
+
 @pytest.mark.parametrize(
-    ("args", "kind", "keys_in_order", "position"),
+    ("args", "kind", "keys_in_order", "position", "fmt"),
     [
-        # Past the first batch of rows written (500) where the list is that long, and past the batches the store reads first.
-        pytest.param(["speakers"], "person", PEOPLE_IN_ORDER, 520, id="speakers"),
-        pytest.param(["agenda"], "contribution", "SELECT id FROM contributions WHERE kind = 'talk' ORDER BY seq", 520, id="agenda"),
-        pytest.param(
-            ["theme", "immunotherapy"],
-            "contribution",
-            "SELECT c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = 'immunotherapy' ORDER BY c.seq",
-            150,
-            id="theme",
-        ),
-        pytest.param(["orgs"], "organisation", "SELECT key FROM store_records WHERE kind = 'organisation' ORDER BY seq", 100, id="orgs"),
+        pytest.param(*case.values, fmt, id=f"{case.id}-{fmt}", marks=() if QUICK_FORMAT[case.id] == fmt else pytest.mark.slow)
+        for case in DAMAGED_LISTS
+        for fmt in ("jsonl", "csv", "json", "table")
     ],
 )
 def test_damage_found_mid_stream_is_answered_on_from_the_file(args, kind, keys_in_order, position, fmt, cache_home, tmp_path):

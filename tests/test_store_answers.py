@@ -77,29 +77,72 @@ def commands(path) -> list[list[str]]:
 LIMITS = [[], ["-n", "3"], ["--limit", "1"], ["--limit", "190"], ["--limit", "320"]]
 
 
-@pytest.mark.parametrize("math_functions", [True, False], ids=["sqlite-with-ln", "sqlite-without-ln"])
-def test_the_store_answers_as_the_file_does(math_functions, generated, tmp_path, monkeypatch):
-    from cbiic_cli import search
+@pytest.fixture(scope="module")
+def store_cache(generated, tmp_path_factory):
+    """A cache holding the generated forum's store, built once for the module."""
+    home = tmp_path_factory.mktemp("store-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(home))
+        patch.delenv("CBIIC_NO_CACHE", raising=False)
+        assert invoke("--data", str(generated), "themes").exit_code == 0  # builds the store
+    assert list((home / "cbiic").glob("*.sqlite"))
+    return home
+
+
+@pytest.fixture(scope="module")
+def file_answers(generated):
+    """The file's answer to a command line, asked once per module whichever test needs it."""
+    answers: dict[tuple[str, ...], tuple[int, str, str]] = {}
+
+    def answer(args: list[str]) -> tuple[int, str, str]:
+        if tuple(args) not in answers:
+            result = invoke("--data", str(generated), "--no-cache", *args)
+            answers[tuple(args)] = (result.exit_code, result.stdout, result.stderr)
+        return answers[tuple(args)]
+
+    return answer
+
+
+def assert_the_store_answers_as_the_file_does(lines, math_functions, generated, store_cache, file_answers, monkeypatch):
+    from cbiic_cli import load, search
 
     if not math_functions:  # SQLite builds without its math functions rank in two passes
         monkeypatch.setattr(search._StoreEngine, "_has_ln", lambda self: False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(store_cache))
     monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
-    assert invoke("--data", str(generated), "themes").exit_code == 0  # builds the store
-    assert list((tmp_path / "cache" / "cbiic").glob("*.sqlite"))
-    from cbiic_cli import load
 
     def refuse(*args):
         pytest.fail("answered from the file, not the store")
 
-    for args in commands(generated):
-        from_file = invoke("--data", str(generated), "--no-cache", *args)
+    for args in lines:
         with monkeypatch.context() as patch:
             patch.setattr(load, "parse_forum", refuse)
             from_store = invoke("--data", str(generated), *args)
-        assert (from_store.exit_code, from_store.stdout, from_store.stderr) == (from_file.exit_code, from_file.stdout, from_file.stderr), (
-            args
-        )
+        assert (from_store.exit_code, from_store.stdout, from_store.stderr) == file_answers(args), args
+
+
+def searches(lines):
+    """Only search ranks in SQLite, so only its answers depend on SQLite's math functions."""
+    return [args for args in lines if args[0] == "search"]
+
+
+def test_the_store_answers_a_sample_of_every_command_as_the_file_does(generated, store_cache, file_answers, monkeypatch):
+    lines = commands(generated)
+    assert_the_store_answers_as_the_file_does(lines[::4], True, generated, store_cache, file_answers, monkeypatch)
+
+
+def test_without_math_functions_the_store_ranks_a_sample_of_searches_as_the_file_does(generated, store_cache, file_answers, monkeypatch):
+    lines = [args for args in searches(commands(generated)) if "json" in args]
+    assert_the_store_answers_as_the_file_does(lines, False, generated, store_cache, file_answers, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("math_functions", [True, False], ids=["sqlite-with-ln", "sqlite-without-ln"])
+def test_the_store_answers_every_command_as_the_file_does(math_functions, generated, store_cache, file_answers, monkeypatch):
+    lines = commands(generated)
+    assert_the_store_answers_as_the_file_does(
+        lines if math_functions else searches(lines), math_functions, generated, store_cache, file_answers, monkeypatch
+    )
 
 
 def test_with_room_for_a_handful_of_records_every_list_answers_as_the_file_does(generated, tmp_path, monkeypatch):

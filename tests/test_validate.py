@@ -304,7 +304,9 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-@pytest.mark.parametrize("shape", ["flow-list", "block-list", "flow-mappings"])
+@pytest.mark.parametrize(
+    "shape", ["block-list", pytest.param("flow-list", marks=pytest.mark.slow), pytest.param("flow-mappings", marks=pytest.mark.slow)]
+)
 def test_memory_per_input_byte_is_bounded(shape, cbiic_exe, isolated_env, tmp_path):
     """A pathological file of 4 MB: peak RSS must stay near the file's size, not hundreds of times it."""
     count = 1_000_000

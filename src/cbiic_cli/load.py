@@ -12,9 +12,12 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigurationError, ForumDataError, InputOutputError, Problem, Problems, quote
+
+if TYPE_CHECKING:
+    from . import yamltree
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 # CBIIC_MAX_BYTES may move the limit within this range. Above it, even a file
@@ -216,7 +219,7 @@ def locate_problems(text: str, problems: list[Problem]) -> None:
 
     unplaced = [problem for problem in problems if problem.line is None]
     if unplaced:
-        wanted: set[tuple] = set()
+        wanted: set[yamltree.Path] = set()
         for problem in unplaced:
             trail = problem.trail
             wanted.update(trail[:end] for end in range(len(trail) + 1))
@@ -227,7 +230,7 @@ def locate_problems(text: str, problems: list[Problem]) -> None:
             _place(problem, marks)
 
 
-def _place(problem: Problem, marks: dict) -> None:
+def _place(problem: Problem, marks: yamltree.Marks) -> None:
     """The line and column of the key (for an unknown field) or of the deepest node on the problem's trail."""
     trail = problem.trail
     if problem.at_key and (trail[:-1] + ("<key>", trail[-1])) in marks:

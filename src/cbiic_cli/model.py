@@ -33,6 +33,8 @@ Paragraphs = Annotated[
 class _Strict(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True, gc=False):
     """Base: unknown keys are errors and loaded values never change (frozen, gc are inherited; kw_only is not).
 
+    Each type still says frozen=True: type checkers read a struct's options from its own class line.
+
     gc=False: the forum is a tree of strings and lists with no reference cycles,
     so the cyclic garbage collector need not track (and rescan) every struct.
     """
@@ -51,27 +53,27 @@ class OrganisationKind(enum.Enum):
     investor = "investor"
 
 
-class Source(_Strict, kw_only=True):
+class Source(_Strict, frozen=True, kw_only=True):
     title: Text
     published: Text
     file: Text
     paragraph_numbering: Text
 
 
-class Note(_Strict, kw_only=True):
+class Note(_Strict, frozen=True, kw_only=True):
     """A curator's remark about the data, with the article lines it relies on."""
 
     text: Text
     source_paragraphs: Paragraphs
 
 
-class Organisers(_Strict, kw_only=True):
+class Organisers(_Strict, frozen=True, kw_only=True):
     as_written: Text
     note: Note | None = None
     source_paragraphs: Paragraphs
 
 
-class ForumInfo(_Strict, kw_only=True):
+class ForumInfo(_Strict, frozen=True, kw_only=True):
     name: Text
     conference: Text
     date: datetime.date
@@ -82,7 +84,7 @@ class ForumInfo(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Organisation(_Strict, kw_only=True):
+class Organisation(_Strict, frozen=True, kw_only=True):
     id: Slug
     name: Text
     kind: OrganisationKind
@@ -90,12 +92,12 @@ class Organisation(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Affiliation(_Strict, kw_only=True):
+class Affiliation(_Strict, frozen=True, kw_only=True):
     position: Text
     organisation: Slug
 
 
-class Person(_Strict, kw_only=True):
+class Person(_Strict, frozen=True, kw_only=True):
     slug: Slug
     name: Text
     honorific: str | None = None
@@ -104,14 +106,14 @@ class Person(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Theme(_Strict, kw_only=True):
+class Theme(_Strict, frozen=True, kw_only=True):
     id: Slug
     label: Text
     aliases: list[Text] = []
     description: Text
 
 
-class UncertainPerson(_Strict, kw_only=True):
+class UncertainPerson(_Strict, frozen=True, kw_only=True):
     """A person the article names without saying which of several it means."""
 
     as_written: Text
@@ -125,7 +127,7 @@ class UncertainPerson(_Strict, kw_only=True):
 PersonRef = Slug | UncertainPerson
 
 
-class KeyPoint(_Strict, kw_only=True):
+class KeyPoint(_Strict, frozen=True, kw_only=True):
     """One point, written to stand alone (it names its subject), and the themes it is evidence for.
 
     An item's themes are the union of its key points' themes: a theme is never
@@ -137,7 +139,7 @@ class KeyPoint(_Strict, kw_only=True):
     themes: list[Slug] = []
 
 
-class _Contribution(_Strict, kw_only=True):
+class _Contribution(_Strict, frozen=True, kw_only=True):
     id: Slug
     speaker: PersonRef
     summary: Text
@@ -145,13 +147,13 @@ class _Contribution(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Speech(_Contribution, kw_only=True):
+class Speech(_Contribution, frozen=True, kw_only=True):
     """The opening speech, or the panel's closing words."""
 
     key_points: list[KeyPoint] = []
 
 
-class Talk(_Contribution, kw_only=True):
+class Talk(_Contribution, frozen=True, kw_only=True):
     title: Text | None = None
     topic: Text | None = None
     key_points: Annotated[list[KeyPoint], msgspec.Meta(min_length=3, max_length=5)]
@@ -161,11 +163,11 @@ class Talk(_Contribution, kw_only=True):
             raise ValueError("a talk needs exactly one of `title` (as the article gives it) or `topic` (your words)")
 
 
-class Remark(_Contribution, kw_only=True):
+class Remark(_Contribution, frozen=True, kw_only=True):
     key_points: Annotated[list[KeyPoint], msgspec.Meta(min_length=1)]
 
 
-class Session(_Strict, kw_only=True):
+class Session(_Strict, frozen=True, kw_only=True):
     id: Slug
     name: Text
     moderator: PersonRef
@@ -173,7 +175,7 @@ class Session(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class Panel(_Strict, kw_only=True):
+class Panel(_Strict, frozen=True, kw_only=True):
     id: Slug
     title: Text
     moderator: PersonRef
@@ -183,7 +185,7 @@ class Panel(_Strict, kw_only=True):
     source_paragraphs: Paragraphs
 
 
-class GlossaryEntry(_Strict, kw_only=True):
+class GlossaryEntry(_Strict, frozen=True, kw_only=True):
     """An abbreviation and what it stands for, so a search for either finds both.
 
     ``source_paragraphs`` cites the article where it spells the abbreviation out;
@@ -196,7 +198,7 @@ class GlossaryEntry(_Strict, kw_only=True):
     note: str | None = None
 
 
-class Forum(_Strict, kw_only=True):
+class Forum(_Strict, frozen=True, kw_only=True):
     source: Source
     forum: ForumInfo
     organisations: list[Organisation] = []

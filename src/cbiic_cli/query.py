@@ -12,9 +12,9 @@ uncertain between namesakes is a row with ``slug`` null and the candidates.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from . import model
 from .errors import Ambiguous, NotFound
@@ -39,6 +39,8 @@ KIND_LABEL = {
 # How many candidates an error message lists before it says "and N more".
 LISTED_AT_MOST = 5
 QUOTED_AT_MOST = 80
+# What a contribution holds: the opening speech or the panel's closing words, a talk, a panel remark.
+Item = model.Speech | model.Talk | model.Remark
 
 
 class Contribution:
@@ -47,9 +49,9 @@ class Contribution:
     # A plain class rather than a dataclass: @dataclass costs start-up time on every run.
     __slots__ = ("item", "kind", "part_of")
 
-    def __init__(self, kind: str, item: Any, part_of: str | None = None) -> None:
+    def __init__(self, kind: str, item: Item, part_of: str | None = None) -> None:
         self.kind = kind  # one of KINDS
-        self.item = item  # model.Speech | model.Talk | model.Remark
+        self.item = item
         self.part_of = part_of
 
     @property
@@ -105,13 +107,15 @@ class View:
         """The items, and every list the document holds, as lists: for a layout made as a whole. Until then
         they may be iterators, made one by one as they are printed (a long list streams); a document may
         hold the items' own iterator."""
-        if not isinstance(self.items, list):
-            self.replace_items(list(self.items))
+        items = self.items
+        if not isinstance(items, list):
+            items = list(items)
+            self.replace_items(items)
         if self.document is not None:
             for key, value in self.document.items():
                 if isinstance(value, Iterator):
                     self.document[key] = list(value)
-        return self.items  # type: ignore[return-value]
+        return items
 
     def replace_items(self, items: Iterable[dict[str, Any]]) -> None:
         """New items (the same rows, made another way), wherever the document holds the old ones too."""
@@ -134,7 +138,11 @@ class View:
             seen.append(self.items)
         for key, value in (self.document or {}).items():
             if isinstance(value, Iterator) and not any(value is other for other in seen):
-                found.append(lambda view, key=key: view.document[key])
+
+                def part(view: View, key: str = key) -> Any:
+                    return (view.document or {})[key]
+
+                found.append(part)
                 seen.append(value)
         return found
 
@@ -173,6 +181,25 @@ CONTRIBUTION_KEYS = [
 ]
 
 
+class ForumFrame(Protocol):
+    """The forum's small parts, which ``ForumIndex.frame`` offers: a loaded ``model.Forum``, or a store's frame."""
+
+    @property
+    def source(self) -> model.Source: ...
+    @property
+    def forum(self) -> model.ForumInfo: ...
+    @property
+    def themes(self) -> list[model.Theme]: ...
+    @property
+    def glossary(self) -> list[model.GlossaryEntry]: ...
+    @property
+    def opening(self) -> model.Speech | None: ...
+    @property
+    def sessions(self) -> list[model.Session]: ...
+    @property
+    def panel(self) -> model.Panel | None: ...
+
+
 class ForumIndex:
     """Lookup tables over one forum, built lazily so each command pays only for what it uses.
 
@@ -183,18 +210,22 @@ class ForumIndex:
     """
 
     def __init__(self, forum: model.Forum) -> None:
-        self.forum = forum
+        self._forum = forum
 
     @property
-    def frame(self) -> model.Forum:
+    def forum(self) -> model.Forum:
+        return self._forum
+
+    @property
+    def frame(self) -> ForumFrame:
         return self.forum
 
     @cached_property
-    def people(self) -> dict[str, model.Person]:
+    def people(self) -> Mapping[str, model.Person]:
         return {person.slug: person for person in self.forum.people}
 
     @cached_property
-    def organisations(self) -> dict[str, model.Organisation]:
+    def organisations(self) -> Mapping[str, model.Organisation]:
         return {organisation.id: organisation for organisation in self.forum.organisations}
 
     @cached_property
@@ -217,7 +248,7 @@ class ForumIndex:
         return found
 
     @cached_property
-    def contribution_by_id(self) -> dict[str, Contribution]:
+    def contribution_by_id(self) -> Mapping[str, Contribution]:
         return {contribution.id: contribution for contribution in self.contributions}
 
     @cached_property
@@ -235,7 +266,7 @@ class ForumIndex:
         return list(self.forum.people)
 
     @cached_property
-    def roles(self) -> dict[str, tuple[list[str], list[str]]]:
+    def roles(self) -> Mapping[str, tuple[list[str], list[str]]]:
         """slug -> (roles the article states, roles it leaves uncertain between namesakes)."""
         certain: dict[str, set[str]] = {slug: set() for slug in self.people}
         possible: dict[str, set[str]] = {slug: set() for slug in self.people}
@@ -357,7 +388,7 @@ class ForumIndex:
         """What this person said or possibly said, in the article's order."""
         return [c for c in self.contributions if self.says_about(c, slug)]
 
-    def contributions_on(self, theme_id: str) -> list[Contribution]:
+    def contributions_on(self, theme_id: str) -> Iterable[Contribution]:
         """The contributions that carry this theme, in the article's order."""
         return [c for c in self.contributions if theme_id in c.themes]
 
@@ -393,7 +424,13 @@ class ForumIndex:
     def count(self, what: str) -> int:
         """How many people, organisations, sessions or talks the forum has."""
         forum = self.forum
-        return len({"people": forum.people, "organisations": forum.organisations, "sessions": forum.sessions, "talks": forum.talks}[what])
+        lists: dict[str, Sized] = {
+            "people": forum.people,
+            "organisations": forum.organisations,
+            "sessions": forum.sessions,
+            "talks": forum.talks,
+        }
+        return len(lists[what])
 
     def people_in_article_order(self) -> Iterator[str]:
         return iter(self.article_order)
@@ -408,7 +445,7 @@ class ForumIndex:
         return (contribution for contribution in self.contributions if contribution.kind == "talk")
 
     def count_on(self, theme_id: str) -> int:
-        return len(self.contributions_on(theme_id))
+        return sum(theme_id in contribution.themes for contribution in self.contributions)
 
     def sessions_hold_talks(self) -> bool:
         return any(session.talks for session in self.frame.sessions)
@@ -471,7 +508,8 @@ class ThemeTally:
     def __init__(self) -> None:
         self.contributions: list[str] = []
         self.kinds: dict[str, int] = dict.fromkeys(KINDS, 0)
-        self.speakers: Iterable[str] = {}  # distinct stated speakers: a dict while adding, then a list in the article's order
+        # Distinct stated speakers: a dict while adding, then a list in the article's order.
+        self.speakers: dict[str, None] | list[str] = {}
         self.uncertain: list[model.UncertainPerson] = []
 
     def as_tuple(self) -> tuple[list[str], list[int], list[str], list[model.UncertainPerson]]:
@@ -490,11 +528,11 @@ class ThemeTally:
         self.kinds[kind] += 1
         if isinstance(speaker, model.UncertainPerson):
             self.uncertain.append(speaker)
-        else:
-            self.speakers[speaker] = None  # type: ignore[index]
+        elif isinstance(self.speakers, dict):  # always, until ``_theme_tallies`` orders them
+            self.speakers[speaker] = None
 
 
-def appearances(frame: Any, talk_speakers: list[model.PersonRef]) -> list[tuple[model.PersonRef, str]]:
+def appearances(frame: ForumFrame, talk_speakers: Sequence[model.PersonRef]) -> list[tuple[model.PersonRef, str]]:
     """The people named in a role, with the role, in the article's order: the frame's roles around the talks' speakers."""
     found: list[tuple[model.PersonRef, str]] = []
     if frame.opening:
@@ -510,7 +548,7 @@ def appearances(frame: Any, talk_speakers: list[model.PersonRef]) -> list[tuple[
     return found
 
 
-def item_themes(item: Any) -> list[str]:
+def item_themes(item: Item) -> list[str]:
     """An item's themes: those of its key points, in the order they first appear."""
     return list(dict.fromkeys(theme for point in item.key_points for theme in point.themes))
 
@@ -581,8 +619,9 @@ def describe_person(index: ForumIndex, slug: str) -> str:
 def _describe(index: ForumIndex, key: str, what: str) -> str:
     if what == "person":
         return describe_person(index, key)
-    if what == "panel":
-        return f"{key} (panel: {index.frame.panel.title})"
+    panel = index.frame.panel
+    if what == "panel" and panel is not None:
+        return f"{key} (panel: {panel.title})"
     contribution = index.contribution_by_id[key]
     if contribution.title:
         return f"{key} (talk: “{contribution.title}”)"

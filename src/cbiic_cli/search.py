@@ -22,11 +22,14 @@ import re
 import shlex
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CbiicError
 from .query import KIND_LABEL, ForumIndex, one_line
 from .words import fold
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # Field weights: a hit in a title or a name says more than one in passing text.
 FIELD_WEIGHTS = {
@@ -167,7 +170,7 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
             if tokens:
                 units.append(Unit([("phrase", tokens)], f'"{phrase}"', quoted=True))
         raw = re.sub(r'"[^"]*"', " ", raw)
-    plain: list[tuple[str, list[str]]] = []  # (word as typed, its parts)
+    plain: list[tuple[str, tuple[str, ...]]] = []  # (word as typed, its parts)
     for chunk in raw.split():
         if _has_cjk(chunk):
             units.append(Unit([("cjk", unicodedata.normalize("NFKC", chunk).casefold())], chunk))
@@ -196,7 +199,7 @@ def _common(unit: Unit) -> bool:
     return term in STOP_WORDS or len(term) == 1
 
 
-def _with_glossary(plain: list[tuple[str, list[str]]], glossary: list[tuple[str, list[tuple[str, ...]]]]) -> list[Unit]:
+def _with_glossary(plain: list[tuple[str, tuple[str, ...]]], glossary: list[tuple[str, list[tuple[str, ...]]]]) -> list[Unit]:
     """A run of typed words that spells out a glossary expansion becomes one unit: the expansion or the abbreviation."""
     units: list[Unit] = []
     index = 0
@@ -204,7 +207,8 @@ def _with_glossary(plain: list[tuple[str, list[str]]], glossary: list[tuple[str,
         matched = None
         for term, expansions in glossary:
             for expansion in expansions:
-                end, tokens = index, ()
+                end = index
+                tokens: tuple[str, ...] = ()
                 while end < len(plain) and len(tokens) < len(expansion):
                     tokens += tuple(plain[end][1])
                     end += 1
@@ -314,15 +318,15 @@ def documents(index: ForumIndex) -> list[Doc]:
     docs.append(Doc("forum", "forum", facts, []))
     panel = index.forum.panel
     if panel:
-        moderator = panel.moderator if isinstance(panel.moderator, str) else None
-        who = [index.people[moderator].name] if moderator else [panel.moderator.as_written]
-        who += [index.people[slug].name for slug in panel.panelists]
-        role = "panel moderator (not identified)" if moderator is None else "panel moderator"
+        moderator = panel.moderator
+        panel_people = [index.people[moderator].name if isinstance(moderator, str) else moderator.as_written]
+        panel_people += [index.people[slug].name for slug in panel.panelists]
+        role = "panel moderator" if isinstance(moderator, str) else "panel moderator (not identified)"
         docs.append(
             Doc(
                 "panel",
                 panel.id,
-                [("title", panel.title), ("people", "\n".join(who)), ("role", f"panel discussion\n{role}\npanelists")],
+                [("title", panel.title), ("people", "\n".join(panel_people)), ("role", f"panel discussion\n{role}\npanelists")],
                 [],
             )
         )
@@ -580,7 +584,8 @@ class Results:
 def search(index: ForumIndex, words: list[str], theme: str | None = None, limit: int | None = None) -> Results:
     glossary = glossary_of(index)
     units = parse_query(words, glossary)
-    engine: _Engine = _StoreEngine(index) if hasattr(index, "connection") else _MemoryEngine(index)
+    connection = getattr(index, "connection", None)  # a StoreIndex's
+    engine: _Engine = _StoreEngine(index, connection) if connection is not None else _MemoryEngine(index)
     results = engine.run(units, theme, limit)
     if results.total or not any(kind == "term" for unit in units for kind, _ in unit.alternatives):
         return results
@@ -641,9 +646,9 @@ class _StoreEngine(_Engine):
     read and matched again here, for their snippets.
     """
 
-    def __init__(self, index: ForumIndex) -> None:
+    def __init__(self, index: ForumIndex, connection: sqlite3.Connection) -> None:
         self.index = index
-        self.connection = index.connection  # type: ignore[attr-defined]
+        self.connection = connection
 
     def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
         import json
@@ -690,8 +695,8 @@ class _StoreEngine(_Engine):
         limited = f" LIMIT {min(int(limit), 2**63 - 1)}" if limit is not None else ""  # SQLite reads a larger number as a real
         if self._has_ln():
             # One pass: the number of matches (for the idf) is a window over the same rows; ln is C's log, as math.log is.
-            counted = f"SELECT *, count(*) OVER () AS total FROM ({matched})"
-            with_idf = f"SELECT *, ln(1 + (:documents - total + 0.5) / (total + 0.5)) AS idf FROM ({counted})"
+            with_total = f"SELECT *, count(*) OVER () AS total FROM ({matched})"
+            with_idf = f"SELECT *, ln(1 + (:documents - total + 0.5) / (total + 0.5)) AS idf FROM ({with_total})"
             ranked = f"SELECT document, 0.0 + {terms} AS score, total FROM ({with_idf}) ORDER BY score DESC, document{limited}"
             rows = self.connection.execute(ranked, parameters).fetchall()
             total = rows[0][2] if rows else 0

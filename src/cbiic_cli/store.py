@@ -36,12 +36,18 @@ import os
 import stat
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, cache
 from .store_records import RECORD_DIGEST_BYTES as RECORD_DIGEST_BYTES  # re-exported: tests forge records with it
 from .store_records import StoreDamaged, record
 from .store_records import digest as _digest
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from .query import ForumIndex
+    from .store_index import StoreIndex
 
 STORE_FORMAT = b"cbiic-store-1"
 SUFFIX = cache.SUFFIX
@@ -147,7 +153,7 @@ def store_path(identity: Identity) -> Path | None:
 # -- opening -----------------------------------------------------------------------
 
 
-def open_index(location: str) -> Any | None:
+def open_index(location: str) -> StoreIndex | None:
     """A ``StoreIndex`` over the store built from the file at ``location``, or None (then the file is loaded)."""
     identity = identity_of(location)
     if identity is None:
@@ -177,7 +183,7 @@ def open_index(location: str) -> Any | None:
         return None
 
 
-def _connect_read_only(path: Path, limit: int) -> Any | None:
+def _connect_read_only(path: Path, limit: int) -> sqlite3.Connection | None:
     """A read-only connection to the store at ``path``, if it is a regular file (not a symlink) of at most ``limit`` bytes."""
     import sqlite3
 
@@ -205,7 +211,7 @@ def _connect_read_only(path: Path, limit: int) -> Any | None:
         os.close(descriptor)  # SQLite has its own descriptor by now
 
 
-def _belongs_to(connection: Any, identity: Identity) -> bool:
+def _belongs_to(connection: sqlite3.Connection, identity: Identity) -> bool:
     from .export import ddl
 
     application_id = connection.execute("PRAGMA application_id").fetchone()[0]
@@ -234,7 +240,7 @@ def _identity_blob(identity: Identity) -> bytes:
 # -- building ----------------------------------------------------------------------
 
 
-def build(identity: Identity, data: bytes, index: Any, settle: bool = False) -> None:
+def build(identity: Identity, data: bytes, index: ForumIndex, settle: bool = False) -> None:
     """Write the store for the file ``identity`` names, whose bytes were ``data``; any failure just means no store.
 
     ``settle`` (in the background, where waiting costs nobody anything): a file changed within
@@ -296,7 +302,7 @@ def _unchanged_after_settling(identity: Identity, data: bytes) -> bool:
         return False
 
 
-def _fill(path: Path, identity: Identity, data: bytes, index: Any, racy: bool) -> None:
+def _fill(path: Path, identity: Identity, data: bytes, index: ForumIndex, racy: bool) -> None:
     import sqlite3
 
     from .export import sqlite as export
@@ -320,7 +326,7 @@ def _fill(path: Path, identity: Identity, data: bytes, index: Any, racy: bool) -
         connection.close()
 
 
-def _fill_records(connection: Any, index: Any) -> None:
+def _fill_records(connection: sqlite3.Connection, index: ForumIndex) -> None:
     import msgspec
 
     from .store_index import Frame
@@ -341,7 +347,7 @@ def _fill_records(connection: Any, index: Any) -> None:
     connection.executemany("INSERT INTO store_records VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def _fill_search(connection: Any, index: Any) -> None:
+def _fill_search(connection: sqlite3.Connection, index: ForumIndex) -> None:
     import msgspec
 
     from . import search
@@ -363,7 +369,7 @@ def _fill_search(connection: Any, index: Any) -> None:
     connection.executemany("INSERT OR IGNORE INTO store_search_themes VALUES (?, ?)", themes)
 
 
-def build_after_answering(identity: Identity, data: bytes, index: Any) -> None:
+def build_after_answering(identity: Identity, data: bytes, index: ForumIndex) -> None:
     """Build the store once the answer is out (in the background, when cbiic runs as its own process), else now."""
     from . import process
 

@@ -12,22 +12,35 @@ afresh from the file (``commands.answer``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
 from . import model
-from .query import Contribution, ForumIndex, ThemeTally, appearances
+from .query import Contribution, ForumIndex, Item, ThemeTally, appearances
 from .store_records import StoreDamaged, check_record
 
-ITEM_TYPES: dict[str, Any] = {"opening": model.Speech, "talk": model.Talk, "panel-remark": model.Remark, "panel-closing": model.Speech}
+if TYPE_CHECKING:
+    import sqlite3
+
+T = TypeVar("T")
+V = TypeVar("V")
+# A person's record: the person, the roles the article states and those it leaves uncertain between namesakes.
+PersonRecord = tuple[model.Person, list[str], list[str]]
+
+ITEM_TYPES: dict[str, type[Item]] = {
+    "opening": model.Speech,
+    "talk": model.Talk,
+    "panel-remark": model.Remark,
+    "panel-closing": model.Speech,
+}
 
 
-class Frame(model._Strict, kw_only=True):
+class Frame(model._Strict, frozen=True, kw_only=True):
     """The forum's small parts: everything but its people, organisations, sessions and talks (which grow with it)."""
 
     source: model.Source
@@ -45,8 +58,29 @@ class _FrameWithSessions:
         self._frame = frame
         self._sessions = sessions
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._frame, name)
+    @property
+    def source(self) -> model.Source:
+        return self._frame.source
+
+    @property
+    def forum(self) -> model.ForumInfo:
+        return self._frame.forum
+
+    @property
+    def themes(self) -> list[model.Theme]:
+        return self._frame.themes
+
+    @property
+    def glossary(self) -> list[model.GlossaryEntry]:
+        return self._frame.glossary
+
+    @property
+    def opening(self) -> model.Speech | None:
+        return self._frame.opening
+
+    @property
+    def panel(self) -> model.Panel | None:
+        return self._frame.panel
 
     @cached_property
     def sessions(self) -> list[model.Session]:
@@ -58,17 +92,17 @@ class _FrameWithSessions:
 RECORDS_KEPT = 4096
 
 
-class _Records(Mapping[str, Any]):
+class _Records(Mapping[str, T]):
     """One kind of record by key, read and checked on demand; iterated in the file's order."""
 
-    def __init__(self, connection: Any, kind: str, decode: Callable[[bytes], Any]) -> None:
+    def __init__(self, connection: sqlite3.Connection, kind: str, decode: Callable[[bytes], T]) -> None:
         self.connection = connection
         self.kind = kind
         self.decode = decode
-        self.seen: dict[str, Any] = {}
+        self.seen: dict[str, T] = {}
         self.every_key: set[str] | None = None
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> T:
         if key not in self.seen:
             row = self.connection.execute("SELECT body, digest FROM store_records WHERE kind = ? AND key = ?", (self.kind, key)).fetchone()
             if row is None:
@@ -76,7 +110,7 @@ class _Records(Mapping[str, Any]):
             return self._keep(key, self.decode(check_record(*row)))
         return self.seen[key]
 
-    def _keep(self, key: str, record: Any) -> Any:
+    def _keep(self, key: str, record: T) -> T:
         if len(self.seen) >= RECORDS_KEPT:
             self.seen.clear()
         self.seen[key] = record
@@ -97,21 +131,23 @@ class _Records(Mapping[str, Any]):
             known.update(key for (key,) in self.connection.execute(sql, (self.kind, *chunk)))
         return known
 
-    def know_every_key(self) -> None:
+    def know_every_key(self) -> set[str]:
         """Before checking many references (a whole-forum view): one query for every key, then set lookups."""
         if self.every_key is None:
             self.every_key = set(chain.from_iterable(self.connection.execute("SELECT key FROM store_records WHERE kind = ?", (self.kind,))))
+        return self.every_key
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys_in_order())
 
     def __len__(self) -> int:
-        return self.connection.execute("SELECT count(*) FROM store_records WHERE kind = ?", (self.kind,)).fetchone()[0]
+        count: int = self.connection.execute("SELECT count(*) FROM store_records WHERE kind = ?", (self.kind,)).fetchone()[0]
+        return count
 
     def keys_in_order(self) -> list[str]:
         return [key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = ? ORDER BY seq", (self.kind,))]
 
-    def stream(self, sql: str, parameters: Any = ()) -> Iterator[str]:
+    def stream(self, sql: str, parameters: tuple[str, ...] | dict[str, str] = ()) -> Iterator[str]:
         """The keys ``sql`` selects, in its order, each record read, checked, decoded and kept as its key is
         yielded (so looking it up right after is free) while nothing accumulates. Keys are selected first and
         records read a batch at a time: sorting keys is cheap, sorting records would read them all first."""
@@ -137,7 +173,7 @@ class _Records(Mapping[str, Any]):
     def stream_in_order(self, order: str = "seq") -> Iterator[str]:
         return self.stream(f"SELECT key FROM store_records WHERE kind = ? ORDER BY {'rank' if order == 'rank' else 'seq'}", (self.kind,))
 
-    def all_in_order(self, order: str = "seq") -> list[tuple[str, Any]]:
+    def all_in_order(self, order: str = "seq") -> list[tuple[str, T]]:
         """Every (key, record), read in one pass (a whole-forum view), in the file's order (``seq``) or the article's
         (``rank``, people): each checked and decoded as one read alone would be."""
         found = []
@@ -152,7 +188,7 @@ class _Records(Mapping[str, Any]):
 class StoreIndex(ForumIndex):
     """A ``ForumIndex`` whose lookups are SQLite queries on a store; ``forum`` is read whole only when a view needs it."""
 
-    def __init__(self, connection: Any, path: Path) -> None:  # no super().__init__: ``forum`` is built on demand
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:  # no super().__init__: ``forum`` is built on demand
         self.connection = connection
         self.path = path
         self._person_decoder = msgspec.msgpack.Decoder(tuple[model.Person, list[str], list[str]])
@@ -168,11 +204,11 @@ class StoreIndex(ForumIndex):
         self._verify_people([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
 
     @property
-    def frame(self) -> Any:
+    def frame(self) -> _FrameWithSessions:
         return self._frame
 
     @cached_property
-    def _session_records(self) -> _Records:
+    def _session_records(self) -> _Records[model.Session]:
         return _Records(self.connection, "session", self._session)
 
     def _session(self, body: bytes) -> model.Session:
@@ -193,21 +229,21 @@ class StoreIndex(ForumIndex):
 
     # -- every record's references are checked as it is read: a store says nothing the file could not ----------
 
-    def _verify(self, item: Any) -> None:
+    def _verify(self, item: Item) -> None:
         """A contribution's speaker, organisations and themes must exist, as the loader made sure they did."""
         self._verify_people([item.speaker])
-        _verify_held(self.organisations, set(item.organisations), "an organisation")  # type: ignore[arg-type]
+        _verify_held(self.organisations, set(item.organisations), "an organisation")
         for point in item.key_points:
             for theme_id in point.themes:
                 self.themes[theme_id]
 
-    def _verify_people(self, refs: list[Any]) -> None:
+    def _verify_people(self, refs: Sequence[model.PersonRef]) -> None:
         slugs = {slug for ref in refs for slug in (ref.candidates if isinstance(ref, model.UncertainPerson) else [ref])}
         _verify_held(self._people, slugs, "a person")
 
-    def _person(self, body: bytes) -> Any:
+    def _person(self, body: bytes) -> PersonRecord:
         record = _decode_with(self._person_decoder, body)
-        _verify_held(self.organisations, {a.organisation for a in record[0].affiliations}, "an organisation")  # type: ignore[arg-type]
+        _verify_held(self.organisations, {a.organisation for a in record[0].affiliations}, "an organisation")
         return record
 
     def _contribution(self, body: bytes) -> Contribution:
@@ -216,57 +252,57 @@ class StoreIndex(ForumIndex):
         return contribution
 
     @cached_property
-    def _people(self) -> _Records:
+    def _people(self) -> _Records[PersonRecord]:
         return _Records(self.connection, "person", self._person)
 
     @cached_property
-    def people(self) -> Mapping[str, model.Person]:  # type: ignore[override]
-        return _Field(self._people, 0)
+    def people(self) -> _People:
+        return _People(self._people)
 
     @cached_property
-    def roles(self) -> Mapping[str, tuple[list[str], list[str]]]:  # type: ignore[override]
+    def roles(self) -> _Roles:
         return _Roles(self._people)
 
     @cached_property
-    def organisations(self) -> Mapping[str, model.Organisation]:  # type: ignore[override]
+    def organisations(self) -> _Records[model.Organisation]:
         return _Records(self.connection, "organisation", lambda body: _decode(body, model.Organisation))
 
     @cached_property
-    def contribution_by_id(self) -> Mapping[str, Contribution]:  # type: ignore[override]
+    def contribution_by_id(self) -> _Records[Contribution]:
         return _Records(self.connection, "contribution", self._contribution)
 
     @cached_property
-    def contributions(self) -> list[Contribution]:  # type: ignore[override]
+    def contributions(self) -> list[Contribution]:
         self._people.know_every_key()
-        self.organisations.know_every_key()  # type: ignore[attr-defined]
-        return [contribution for _, contribution in self.contribution_by_id.all_in_order()]  # type: ignore[attr-defined]
+        self.organisations.know_every_key()
+        return [contribution for _, contribution in self.contribution_by_id.all_in_order()]
 
     @cached_property
-    def forum(self) -> model.Forum:  # type: ignore[override]
+    def forum(self) -> model.Forum:
         """The whole forum, as the file gave it: for the views and exports that show everything."""
         frame = self.frame
-        talks = [c.item for c in self.contributions if c.kind == "talk"]
+        talks = [c.item for c in self.contributions if isinstance(c.item, model.Talk)]  # the items of kind "talk"
         people = self.all_people()
-        organisations = [organisation for _, organisation in self.organisations.all_in_order()]  # type: ignore[attr-defined]
+        organisations = [organisation for _, organisation in self.organisations.all_in_order()]
         fields = {name: getattr(frame, name) for name in Frame.__struct_fields__}
         return model.Forum(**fields, sessions=frame.sessions, people=people, organisations=organisations, talks=talks)
 
     @cached_property
-    def article_order(self) -> list[str]:  # type: ignore[override]
+    def article_order(self) -> list[str]:
         return [key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = 'person' ORDER BY rank")]
 
     def all_people(self) -> list[model.Person]:
         return [record[0] for _, record in self._people.all_in_order()]
 
     @cached_property
-    def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:  # type: ignore[override]
+    def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:
         """Read from the frame and from the talks whose speaker the export records as uncertain, not from every talk."""
         talks = "SELECT seq, id FROM contributions WHERE kind = 'talk' AND speaker_reference_id IS NOT NULL ORDER BY seq"
         found = appearances(self.frame, [talk.item.speaker for talk in self._contributions_where(talks, "")])
         return [(ref, role) for ref, role in found if isinstance(ref, model.UncertainPerson)]
 
     @cached_property
-    def themes(self) -> dict[str, model.Theme]:  # type: ignore[override]
+    def themes(self) -> dict[str, model.Theme]:
         return _Known({theme.id: theme for theme in self.frame.themes})
 
     # -- questions about one thing ----------------------------------------------
@@ -286,7 +322,7 @@ class StoreIndex(ForumIndex):
 
     def count(self, what: str) -> int:
         kind = {"people": "person", "organisations": "organisation", "sessions": "session", "talks": "contribution"}[what]
-        found = self.connection.execute("SELECT count(*) FROM store_records WHERE kind = ?", (kind,)).fetchone()[0]
+        found: int = self.connection.execute("SELECT count(*) FROM store_records WHERE kind = ?", (kind,)).fetchone()[0]
         if what == "talks":  # every contribution but the frame's: the opening, the panel's remarks and closing words
             frame = self.frame
             found -= (1 if frame.opening else 0) + (len(frame.panel.remarks) + (1 if frame.panel.closing else 0) if frame.panel else 0)
@@ -297,7 +333,7 @@ class StoreIndex(ForumIndex):
 
     def organisations_in_order(self) -> Iterator[model.Organisation]:
         organisations = self.organisations
-        return (organisations[key] for key in organisations.stream_in_order())  # type: ignore[attr-defined]
+        return (organisations[key] for key in organisations.stream_in_order())
 
     def sessions_in_order(self) -> Iterator[model.Session]:
         sessions = self._session_records
@@ -308,7 +344,7 @@ class StoreIndex(ForumIndex):
         every = self._contributions_streamed("SELECT key FROM store_records WHERE kind = 'contribution' ORDER BY seq", {})
         return (contribution for contribution in every if contribution.kind == "talk")
 
-    def contributions_on(self, theme_id: str) -> Iterator[Contribution]:  # type: ignore[override]
+    def contributions_on(self, theme_id: str) -> Iterator[Contribution]:
         listed = self._contributions_streamed(
             "SELECT c.id FROM contribution_themes AS t JOIN contributions AS c ON c.id = t.contribution_id WHERE t.theme_id = :key ORDER BY c.seq",
             {"key": theme_id},
@@ -319,10 +355,12 @@ class StoreIndex(ForumIndex):
             yield contribution
 
     def count_on(self, theme_id: str) -> int:
-        return self.connection.execute("SELECT count(*) FROM contribution_themes WHERE theme_id = ?", (theme_id,)).fetchone()[0]
+        count: int = self.connection.execute("SELECT count(*) FROM contribution_themes WHERE theme_id = ?", (theme_id,)).fetchone()[0]
+        return count
 
     def sessions_hold_talks(self) -> bool:
-        return self.connection.execute("SELECT EXISTS (SELECT 1 FROM session_talks)").fetchone()[0] == 1
+        held: int = self.connection.execute("SELECT EXISTS (SELECT 1 FROM session_talks)").fetchone()[0]
+        return held == 1
 
     def affiliated_with(self, organisation_id: str) -> list[tuple[model.Person, str]]:
         sql = """SELECT a.person_slug, a.position FROM affiliations AS a JOIN people AS p ON p.slug = a.person_slug
@@ -361,43 +399,38 @@ class StoreIndex(ForumIndex):
         # The people it names are in the store (one query for every key, then a lookup each), as for every record.
         # Its contribution ids are only printed, never followed: their checksum vouches for them, and checking
         # each against every contribution would cost a whole-forum view more than the rest of it.
-        self._people.know_every_key()
-        if not self._people.every_key.issuperset(tally.speakers):  # type: ignore[union-attr]
+        if not self._people.know_every_key().issuperset(tally.speakers):
             raise StoreDamaged("a theme's tally names a person the store does not hold")
         self._verify_people(tally.uncertain)
         return tally
 
-    def _contributions_streamed(self, sql: str, parameters: Any) -> Iterator[Contribution]:
+    def _contributions_streamed(self, sql: str, parameters: dict[str, str]) -> Iterator[Contribution]:
         by_id = self.contribution_by_id
-        return (by_id[key] for key in by_id.stream(sql, parameters))  # type: ignore[attr-defined]
+        return (by_id[key] for key in by_id.stream(sql, parameters))
 
     def _contributions_where(self, sql: str, key: str) -> list[Contribution]:
         by_id = self.contribution_by_id
         return [by_id[contribution_id] for _, contribution_id in self.connection.execute(sql, {"key": key})]
 
 
-def _verify_held(records: _Records, keys: set[str], what: str) -> None:
+def _verify_held(records: _Records[Any], keys: set[str], what: str) -> None:
     missing = keys - records.which_exist(keys) if keys else set()
     if missing:
         raise StoreDamaged(f"a record names {what} {min(missing)!r} the store does not hold")
 
 
-class _Known(dict):  # type: ignore[type-arg]
+class _Known(dict[str, model.Theme]):
     """A dict of the frame's themes: a record naming a theme the frame does not hold is damage, not a bug."""
 
-    def __missing__(self, key: str) -> Any:
+    def __missing__(self, key: str) -> model.Theme:
         raise StoreDamaged(f"the store refers to a theme {key!r} it does not hold")
 
 
-class _Field(Mapping[str, Any]):
-    """A view of one position of each record (a person of (person, roles, possible roles))."""
+class _PersonField(Mapping[str, V]):
+    """A view of one part of each person's record (the person, or their roles)."""
 
-    def __init__(self, records: _Records, position: int) -> None:
+    def __init__(self, records: _Records[PersonRecord]) -> None:
         self.records = records
-        self.position = position
-
-    def __getitem__(self, key: str) -> Any:
-        return self.records[key][self.position]
 
     def __contains__(self, key: object) -> bool:
         return key in self.records
@@ -409,23 +442,25 @@ class _Field(Mapping[str, Any]):
         return len(self.records)
 
 
-class _Roles(_Field):
-    def __init__(self, records: _Records) -> None:
-        super().__init__(records, 0)
+class _People(_PersonField[model.Person]):
+    def __getitem__(self, key: str) -> model.Person:
+        return self.records[key][0]
 
+
+class _Roles(_PersonField[tuple[list[str], list[str]]]):
     def __getitem__(self, key: str) -> tuple[list[str], list[str]]:
         _, certain, possible = self.records[key]
         return certain, possible
 
 
-def _decode(body: bytes, kind: Any) -> Any:
+def _decode(body: bytes, kind: type[T]) -> T:
     try:
         return msgspec.msgpack.decode(body, type=kind)
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError) as error:
         raise StoreDamaged(f"a record does not decode: {error}") from None
 
 
-def _decode_with(decoder: Any, body: bytes) -> Any:
+def _decode_with(decoder: msgspec.msgpack.Decoder[T], body: bytes) -> T:
     try:
         return decoder.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError) as error:

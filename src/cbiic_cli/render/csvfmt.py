@@ -38,7 +38,8 @@ def neutralise(cell: str) -> str:
 def _runs_as_formula(line: str) -> bool:
     if line.startswith(("\t", "\r")):
         return True
-    return line[_LEADING.match(line).end() :].startswith(FORMULA_SIGNS)
+    leading = _LEADING.match(line)  # always a match, perhaps an empty one
+    return line[leading.end() if leading else 0 :].startswith(FORMULA_SIGNS)
 
 
 def render(view: View, options: RenderOptions) -> str:

@@ -8,6 +8,7 @@ an image or raw HTML, whatever characters it holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..query import View
@@ -103,7 +104,7 @@ def _nested_note(row: dict[str, Any]) -> list[str]:
     return [f"  {line}" if line else "" for line in ["", *note]] if note else []
 
 
-def _uncertain_notes(rows: list[dict[str, Any]]) -> list[str]:
+def _uncertain_notes(rows: Iterable[dict[str, Any]]) -> list[str]:
     """Under a table: for each row whose speaker the article does not identify, whose note it is and the note."""
     out: list[str] = []
     for row in rows:
@@ -229,7 +230,7 @@ def _affiliation_cell(row: dict[str, Any]) -> str:
     return cell(say.affiliation_lines(row))
 
 
-def _quotes_by_row(rows: list[dict[str, Any]]) -> str:
+def _quotes_by_row(rows: Iterable[dict[str, Any]]) -> str:
     """With --source: under the table, each row's cited article lines, so paraphrase and original sit side by side."""
     out: list[str] = []
     for row in rows:

@@ -556,7 +556,9 @@ class _Layout:
         for node, person in unidentified:
             for candidate in person.get("speaker_candidates") or []:
                 node.add(self.t("possibly " + say.candidate_text(candidate), "yellow"))
-            node.add(self.note(person.get("attribution_note"), person.get("attribution_note_lines")))
+            note = self.note(person.get("attribution_note"), person.get("attribution_note_lines"))
+            if note is not None:  # an unidentified person always has one (model.UncertainPerson.note)
+                node.add(note)
         if doc.get("session_note") and "sessions" in sections:
             sections["sessions"].add(self.t(doc["session_note"], DIM))
         return Group(root, *self.left_out(view))

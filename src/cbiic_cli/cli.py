@@ -106,16 +106,13 @@ def _refusing_an_empty_path(option: str, variable: str, what: str, fix: str) -> 
 
 def _source_option(help_text: str) -> Any:
     """--source/CBIIC_SOURCE: the article as plain text, refused when empty (a check asked for must not be skipped)."""
-    return Annotated[
-        str | None,
-        typer.Option(
-            "--source",
-            envvar=SOURCE_VARIABLE,
-            metavar="ARTICLE",
-            callback=_refusing_an_empty_path("--source", SOURCE_VARIABLE, "article path", "give the path of the article as plain text"),
-            help=help_text,
-        ),
-    ]
+    return typer.Option(
+        "--source",
+        envvar=SOURCE_VARIABLE,
+        metavar="ARTICLE",
+        callback=_refusing_an_empty_path("--source", SOURCE_VARIABLE, "article path", "give the path of the article as plain text"),
+        help=help_text,
+    )
 
 
 DataOption = Annotated[
@@ -128,7 +125,10 @@ DataOption = Annotated[
     ),
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")]
-SourceOption = _source_option("The source article as plain text, one paragraph per line: print the lines each contribution cites under it.")
+SourceOption = Annotated[
+    str | None,
+    _source_option("The source article as plain text, one paragraph per line: print the lines each contribution cites under it."),
+]
 
 
 def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -521,7 +521,7 @@ def info(
             "data_exists": given == "-" or os.path.isfile(data),
             "cache": None if directory is None or disabled_by_environment() or _setting(ctx, "no_cache") else str(directory),
             "article": os.path.abspath(source) if source else None,
-            "article_exists": bool(source) and os.path.isfile(source),
+            "article_exists": os.path.isfile(source) if source else False,
         }
         process.write(json.dumps(record, indent=2) + "\n")
         return
@@ -570,9 +570,12 @@ def validate(
             help="text (a line per problem and a verdict per file) or json (one array of objects with file, line, column, path and message).",
         ),
     ] = ReportFormat.text,
-    source: _source_option(  # type: ignore[valid-type]
-        "Also check each valid file against the article: cited lines exist, names are verbatim, every sentence is covered, nothing is copied."
-    ) = None,
+    source: Annotated[
+        str | None,
+        _source_option(
+            "Also check each valid file against the article: cited lines exist, names are verbatim, every sentence is covered, nothing is copied."
+        ),
+    ] = None,
 ) -> None:
     """Check forum files (and, with --source, the model against the article), listing every problem with its place."""
     from .errors import ForumDataError

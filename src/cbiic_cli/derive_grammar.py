@@ -24,7 +24,11 @@ choices, and checked says the app runs a callback on its value. An argument is
 (destination, how many: 1 or -1 for any number, required).
 """
 
+from typing import Any
+
 '''
+# How grammar.py declares each value, for the type checker: a command is {"options": {...}, "arguments": (...)}.
+DECLARED = {"ROOT_OPTIONS": "dict[str, tuple[Any, ...]]", "COMMANDS": "dict[str, dict[str, Any]]"}
 
 
 def _option(parameter: Any) -> tuple[Any, ...]:
@@ -78,7 +82,9 @@ def source() -> str:
     """The text of grammar.py."""
     import pprint
 
-    return HEADER + "".join(f"{name} = {pprint.pformat(value, width=120, sort_dicts=False)}\n" for name, value in grammar().items())
+    return HEADER + "".join(
+        f"{name}: {DECLARED[name]} = {pprint.pformat(value, width=120, sort_dicts=False)}\n" for name, value in grammar().items()
+    )
 
 
 if __name__ == "__main__":

@@ -104,7 +104,9 @@ def parse(arguments: list[str], environment: Mapping[str, str]) -> Call | None:
             parameters[destination] = given.get(destination, default)
     # A shared option after the command wins; before it, it is the default (as the app's _setting reads them:
     # None and False mean "not given", an empty text does not).
-    shared = {slot: given.get(slot) if given.get(slot) not in (None, False) else root.get(slot) for slot in commands.Settings.__slots__}
+    shared: dict[str, Any] = {
+        slot: given.get(slot) if given.get(slot) not in (None, False) else root.get(slot) for slot in commands.Settings.__slots__
+    }
     if shared["data"] == "-":
         return None  # standard input can be read once: if the command then refused a value, Typer could not read it again
     if shared["fmt"] is not None:

@@ -7,8 +7,10 @@ choices, and checked says the app runs a callback on its value. An argument is
 (destination, how many: 1 or -1 for any number, required).
 """
 
-ROOT_OPTIONS = {'--data': ('data', 'text', 'CBIIC_DATA', True, None), '--no-cache': ('no_cache', 'flag', None, False, False)}
-COMMANDS = {'speakers': {'options': {'--org': ('org', 'text', None, False, None),
+from typing import Any
+
+ROOT_OPTIONS: dict[str, tuple[Any, ...]] = {'--data': ('data', 'text', 'CBIIC_DATA', True, None), '--no-cache': ('no_cache', 'flag', None, False, False)}
+COMMANDS: dict[str, dict[str, Any]] = {'speakers': {'options': {'--org': ('org', 'text', None, False, None),
                           '--role': ('role', 'text', None, False, None),
                           '--theme': ('theme_name', 'text', None, False, None),
                           '--limit': ('limit', 'int', None, True, 20),

@@ -172,7 +172,7 @@ class _Checker:
         self.listed_once(self.document, ())
 
     @staticmethod
-    def ids(section: list[tuple[Trail, dict]], key: str) -> set[str]:
+    def ids(section: Iterable[tuple[Trail, dict]], key: str) -> set[str]:
         return {item[key] for _, item in section if isinstance(item.get(key), str)}
 
     # -- ids -------------------------------------------------------------------------------
@@ -283,9 +283,10 @@ class _Checker:
 
     def remarks_by_panelists(self, people: _Pool) -> None:
         """A panel remark is made by a panelist: a speaker who is not one is a slip in either list."""
-        if not isinstance(self.panel.get("panelists"), list):
+        panel = self.panel
+        if panel is None or not isinstance(panel.get("panelists"), list):
             return
-        panelists = {slug for _, slug in _strings(self.panel, "panelists", ("panel",))}
+        panelists = {slug for _, slug in _strings(panel, "panelists", ("panel",))}
         for trail, remark in self.remarks:
             speaker = remark.get("speaker")
             if isinstance(speaker, str):

@@ -138,9 +138,9 @@ def locate(text: str, wanted: set[Path]) -> Marks:
     Only the wanted paths and their prefixes are ever built, so this costs time, not memory.
     """
     prefixes: set[Path] = {()}
-    for path in wanted:
-        for end in range(len(path)):
-            prefixes.add(path[:end])
+    for place in wanted:
+        for end in range(len(place)):
+            prefixes.add(place[:end])
     marks: Marks = {}
     loader = _Loader(text)
     # Each open collection: [its path, or None when nothing wanted lies below; is it a mapping; state], where
@@ -148,15 +148,16 @@ def locate(text: str, wanted: set[Path]) -> Marks:
     stack: list[list[Any]] = []
     try:
         while len(marks) < len(wanted):
-            event = loader.get_event()
+            # Dispatched on its exact type (faster than isinstance), which the type checker cannot narrow on.
+            event: Any = loader.get_event()
             kind = type(event)
             if kind is yaml.StreamEndEvent:
                 break
             if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 stack.pop()
                 if stack:
-                    top = stack[-1]
-                    top[2] = _DROP if top[2] is _KEY_OPEN else _next_state(top)
+                    parent = stack[-1]
+                    parent[2] = _DROP if parent[2] is _KEY_OPEN else _next_state(parent)
                 continue
             opens = kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent
             if not opens and kind is not yaml.ScalarEvent and kind is not yaml.AliasEvent:
@@ -208,7 +209,7 @@ def _tag_as_written(tag: str) -> str:
     return quote("!!" + tag.removeprefix(_STANDARD_TAGS)) if tag.startswith(_STANDARD_TAGS) else quote(tag)
 
 
-def _mark(event: yaml.Event) -> tuple[int, int]:
+def _mark(event: Any) -> tuple[int, int]:  # a parser's event, which always has a start mark
     return event.start_mark.line + 1, event.start_mark.column + 1
 
 
@@ -333,7 +334,7 @@ class _Builder:
             )
         return root
 
-    def _open(self, event: yaml.Event, is_mapping: bool) -> None:
+    def _open(self, event: yaml.CollectionStartEvent, is_mapping: bool) -> None:
         stack = self.stack
         if len(stack) >= MAX_DEPTH:
             self.fail(event, f"the YAML nests more than {MAX_DEPTH} levels deep; a forum file needs fewer than ten")
@@ -406,7 +407,8 @@ class _Builder:
             return REJECTED
         if tag == _INT and _PLAIN_DECIMAL.fullmatch(event.value):
             return int(event.value)  # the common case, without building a node
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        # types-PyYAML gives a node only the Python parser's marks; libyaml's (CSafeLoader) serve the same.
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
         try:
             # The tag's own constructor, not construct_object, which keeps every node it ever built in a dict.
             value = self.constructor.yaml_constructors[tag](self.constructor, node)

@@ -7,16 +7,17 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from ..errors import CbiicError
 
 # The four kinds of contribution. The panel's closing words belong to the panel:
 # they are never a peer of the opening speech.
-OPENING = "opening"
-TALK = "talk"
-PANEL_REMARK = "panel-remark"
-PANEL_CLOSING = "panel-closing"
+Kind = Literal["opening", "talk", "panel-remark", "panel-closing"]
+OPENING: Final = "opening"
+TALK: Final = "talk"
+PANEL_REMARK: Final = "panel-remark"
+PANEL_CLOSING: Final = "panel-closing"
 KINDS = (OPENING, TALK, PANEL_REMARK, PANEL_CLOSING)
 
 GENERATOR = "cbiic"
@@ -29,7 +30,7 @@ class ExportError(CbiicError):
 class Contribution(NamedTuple):
     """Something someone said, with its kind and, for panel items, the panel it belongs to."""
 
-    kind: str
+    kind: Kind
     item: Any  # model.Speech | model.Talk | model.Remark
     panel_id: str | None
 
@@ -61,12 +62,12 @@ class Target(NamedTuple):
     """A file an export writes: where, how (``write(temporary_path)``), and how to recognise an earlier one."""
 
     path: str
-    write: Callable[[Path], None]
+    write: Callable[[Path], object]
     is_ours: Callable[[Path], bool]
     what: str
 
 
-def write_atomically(path: str, write: Callable[[Path], None], *, is_ours: Callable[[Path], bool], force: bool, what: str) -> None:
+def write_atomically(path: str, write: Callable[[Path], object], *, is_ours: Callable[[Path], bool], force: bool, what: str) -> None:
     """Write ``path`` through ``write(temporary_path)``, then rename it into place in one step.
 
     Readers see the old file or the new one, never half of either. An existing

@@ -11,26 +11,24 @@ committed copy in step.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
 from .. import model, output
 from ..errors import InputOutputError
 from ..escape import json_safe
-from .common import contributions, generator_version, starts_like, write_atomically
+from .common import Kind, contributions, generator_version, starts_like, write_atomically
 
-FORMAT = "cbiic-export"
-SCHEMA_VERSION = 1
-
-Kind = Literal["opening", "talk", "panel-remark", "panel-closing"]  # common.KINDS; a test keeps them equal
+FORMAT: Final = "cbiic-export"
+SCHEMA_VERSION: Final = 1
 
 
 class _Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Base of the export's own types: every field is always written, nulls included."""
 
 
-class ExportContribution(_Out):
+class ExportContribution(_Out, frozen=True):
     id: model.Slug
     kind: Annotated[
         Kind, msgspec.Meta(description="opening speech, talk, panel remark, or the panel's closing words (which belong to the panel)")
@@ -48,7 +46,7 @@ class ExportContribution(_Out):
     source_paragraphs: model.Paragraphs
 
 
-class ExportPanel(_Out):
+class ExportPanel(_Out, frozen=True):
     id: model.Slug
     title: str
     moderator: model.PersonRef
@@ -57,7 +55,7 @@ class ExportPanel(_Out):
     source_paragraphs: model.Paragraphs
 
 
-class ExportDocument(_Out):
+class ExportDocument(_Out, frozen=True):
     format: Literal["cbiic-export"]
     schema_version: Literal[1]
     generator: str

@@ -555,3 +555,30 @@ def test_a_file_path_with_a_trailing_slash_is_refused_as_the_system_would(suffix
 
 def test_info_says_a_directory_is_not_a_file(tmp_path):
     assert f"data: {tmp_path} (from --data or CBIIC_DATA); not a file: it is a directory" in invoke("--data", str(tmp_path), "info").stdout
+
+
+@pytest.mark.parametrize(
+    ("as_printed", "slug"),
+    [
+        ("Professor Zheng Limin", "zheng-limin"),
+        ("Dr. Xu Junfang", "xu-junfang"),
+        ("Prof. Zheng", "zheng-limin"),
+        ("Limin Zheng", "zheng-limin"),
+        ("Junfang Xu", "xu-junfang"),
+        ("professor li ziming", "li-ziming"),
+    ],
+)
+def test_a_name_as_printed_finds_its_person(as_printed, slug):
+    """Honorifics are dropped and either name order matches; "Limin Zheng" once suggested li-ziming, another person."""
+    result = invoke("speaker", as_printed, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["slug"] == slug
+
+
+def test_professor_ma_jun_is_never_said_to_name_only_the_unidentified_moderator():
+    """Line 4 calls the Harbin Ma Jun "Professor Ma Jun"; line 15's moderator is "Professor Ma Jun" too, unidentified."""
+    result = invoke("speaker", "Professor Ma Jun")
+    assert result.exit_code == 1
+    assert "also uses these words for ma-jun-harbin (line 4)" in result.stderr
+    assert "does not settle who the unidentified one is" in result.stderr
+    assert "possibly ma-jun-harbin" in result.stderr and "ma-jun-sysucc (Ma Jun, Academician" in result.stderr

@@ -181,3 +181,23 @@ def test_a_missing_article_is_one_clear_line(tmp_path):
 def test_without_source_there_are_no_quotes():
     (row,) = json.loads(invoke("talk", "zheng-limin", "-f", "json").stdout)
     assert "quotes" not in row
+
+
+@pytest.mark.parametrize(
+    ("slug", "written", "rewritten"),
+    [
+        ("xue-junli", "Vice Director of Phase I clinical trial center", "Director of Phase I clinical trial center"),
+        ("ma-jun-sysucc", "Executive Vice-President", "Vice-President"),
+        ("ma-jun-harbin", "Vice-Chairman", "Chairman"),
+        ("feng-chen", "Vice President", "President"),
+        ("wang-rundong", "Senior President", "President"),
+    ],
+)
+def test_a_demoted_position_is_caught_though_the_article_holds_it_as_a_substring(slug, written, rewritten, article, forum_doc):
+    (person,) = [p for p in forum_doc["people"] if p["slug"] == slug]
+    (affiliation,) = [a for a in person["affiliations"] if a["position"] == written]
+    affiliation["position"] = rewritten
+    problems, _ = check(forum_from(forum_doc), article)
+    assert [p.path for p in problems if "does not appear verbatim" in p.message] == [
+        f"people[{forum_doc['people'].index(person)}].affiliations[{person['affiliations'].index(affiliation)}].position"
+    ]

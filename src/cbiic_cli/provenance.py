@@ -276,7 +276,8 @@ def _verbatim(entry: Item, article: Article) -> list[Problem]:
     cited = [article.line(number) or "" for number in entry.lines]
     found = []
     for path, what, text in entry.verbatim:
-        if not any(text in line for line in cited):
+        appears = _whole_position_on if what == "position" else _text_on
+        if not any(appears(text, line) for line in cited):
             where = ", ".join(str(n) for n in entry.lines)
             found.append(
                 Problem(
@@ -285,6 +286,28 @@ def _verbatim(entry: Item, article: Article) -> list[Problem]:
                 )
             )
     return found
+
+
+def _text_on(text: str, line: str) -> bool:
+    return text in line
+
+
+# A position is a whole title as the article lists it: after the name's comma or an "and" that joins two posts
+# ("Xue Junli, Secretary-General of … and Vice Director of …"), and ending at a word's end. Otherwise a demoted
+# title ("Director of Phase I clinical trial center", out of "Vice Director of …") would pass as a substring.
+_POSITION_STARTS = (", ", " and ")
+
+
+def _whole_position_on(position: str, line: str) -> bool:
+    start = line.find(position)
+    while start != -1:
+        end = start + len(position)
+        starts_whole = start == 0 or line[:start].endswith(_POSITION_STARTS)
+        ends_whole = end == len(line) or not (line[end].isalnum() or line[end] in "-‐")
+        if starts_whole and ends_whole:
+            return True
+        start = line.find(position, start + 1)
+    return False
 
 
 def _source_named(forum: Any, article: Article) -> list[Problem]:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from . import model
 from .errors import Ambiguous, NotFound
-from .names import normalise
+from .names import normalise, same_person_name, without_honorifics
 
 ROLE_ORDER = ("opening", "session moderator", "speaker", "panel moderator", "panelist", "panel closing")
 KINDS = ("opening", "talk", "panel-remark", "panel-closing")
@@ -644,11 +644,15 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
     if exact in pool:
         return pool[exact], exact
     wanted = normalise(ref)
+    _refuse_to_guess(index, ref, wanted)
+    # A name as printed: "Professor Zheng Limin", "Dr. Xu Junfang", "Prof. Zheng", or given name first, "Limin Zheng".
+    bare = without_honorifics(wanted)
     folded = {normalise(key): key for key in pool}
-    if wanted in folded:
-        return pool[folded[wanted]], folded[wanted]
-    by_name = [person.slug for person in index.all_people() if normalise(person.name) == wanted and person.slug in pool]
-    candidates = by_name or ([key for norm, key in folded.items() if norm.startswith(wanted)] if wanted else [])
+    for asked in dict.fromkeys((wanted, bare)):
+        if asked in folded:
+            return pool[folded[asked]], folded[asked]
+    by_name = [person.slug for person in index.all_people() if person.slug in pool and same_person_name(normalise(person.name), wanted)]
+    candidates = by_name or ([key for norm, key in folded.items() if norm.startswith(bare)] if bare else [])
     people = [key for key in candidates if pool[key] == "person"]
     if len(people) == 1 and all(
         pool[key] == "person" or (pool[key] == "talk" and index.says_about(index.contribution_by_id[key], people[0])) for key in candidates
@@ -660,23 +664,40 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
     if candidates:
         shown = listed([_describe(index, key, pool[key]) for key in candidates[:LISTED_AT_MOST]], total=len(candidates))
         raise Ambiguous(f"{quoted(ref)} matches {len(candidates):,} entries: {shown}. Give one of these ids in full.")
-    _refuse_to_guess(index, ref, wanted)
     hint = _suggest(exact, list(pool))
     advice = f"did you mean {' or '.join(hint)}?" if hint else fallback
     raise NotFound(f"no {noun} {quoted(ref)}; {advice}")
 
 
 def _refuse_to_guess(index: ForumIndex, ref: str, wanted: str) -> None:
-    """A name the article uses without saying who it means ("Professor Ma Jun") gets the candidates, never one of them."""
+    """A name the article uses without saying who it means ("Professor Ma Jun") gets the candidates, never one of them.
+
+    The same words may also be how the article names one of the candidates elsewhere (line 4 calls the Harbin
+    Ma Jun "Professor Ma Jun"): the message says so, since that does not settle who the unidentified one is.
+    """
     uncertain = index.uncertain_appearances
     for appearance, _role in uncertain:
         if normalise(appearance.as_written) == wanted:
             roles = sorted({r for a, r in uncertain if normalise(a.as_written) == wanted}, key=ROLE_ORDER.index)
             candidates = " or ".join(describe_person(index, slug) for slug in appearance.candidates)
+            written_for = [
+                f"{person.slug} ({_lines(person.source_paragraphs)})"
+                for person in index.all_people()
+                if person.honorific and normalise(f"{person.honorific} {person.name}") == wanted
+            ]
+            also = (
+                f" The article also uses these words for {' and '.join(written_for)}, which does not settle who the unidentified one is."
+                if written_for
+                else ""
+            )
             raise Ambiguous(
                 f"{quoted(ref)} is how the article names {' and '.join(ROLE_AS_NOUN.get(r, r) for r in roles)} without saying which person it means: "
-                f"possibly {candidates}. `cbiic talk panel` shows both; give a slug to see one person."
+                f"possibly {candidates}.{also} `cbiic talk panel` shows both; give a slug to see one person."
             )
+
+
+def _lines(paragraphs: list[int]) -> str:
+    return f"line {paragraphs[0]}" if len(paragraphs) == 1 else f"lines {', '.join(map(str, paragraphs))}"
 
 
 def resolve_theme(index: ForumIndex, name: str) -> str:

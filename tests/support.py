@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,19 @@ def replace_once(text: str, old: str, new: str) -> str:
     """Edit the shipped forum in one place, failing loudly if the anchor text moved."""
     assert text.count(old) == 1, f"anchor {old!r} found {text.count(old)} times"
     return text.replace(old, new)
+
+
+TSV_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+
+
+def unescape(field: str) -> str:
+    """Linear TSV back to the text: \\t, \\n, \\r and \\\\ are the only escapes."""
+    return re.sub(r"\\(.)", lambda match: TSV_ESCAPES[match.group(1)], field)
+
+
+def tsv_records(text: str) -> list[list[str]]:
+    assert text.endswith("\n")
+    return [line.split("\t") for line in text[:-1].split("\n")]
 
 
 def json_strings(value: Any) -> list[str]:

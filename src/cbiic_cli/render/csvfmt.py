@@ -1,4 +1,9 @@
-"""CSV (RFC 4180) and TSV: a header row of the item keys, then one row per item.
+"""CSV (RFC 4180) and linear TSV: a header row of the item keys, then one row per item.
+
+CSV quotes a cell that holds a comma, quote or newline, so a list cell keeps one
+item per line inside its quotes. TSV is one record per line: inside a field a tab,
+newline, carriage return and backslash are written ``\\t``, ``\\n``, ``\\r`` and
+``\\\\``, so a list cell's items are joined by a literal ``\\n``.
 
 A cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a
 carriage return, also after spaces or invisible characters, or with a fullwidth
@@ -13,6 +18,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from ..formats import OutputFormat
 from ..query import View
@@ -46,12 +52,28 @@ def render(view: View, options: RenderOptions) -> str:
     return "".join(chunks(view, options))
 
 
+# Linear TSV, as PostgreSQL's and MySQL's text formats write it: inside a field these four are backslash escapes,
+# so every line is one record and `cut -f` and `awk -F'\t'` see fields, never a quoted cell running on.
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class _LinearTsvWriter:
+    """A writer with csv.writer's writerow: fields escaped, joined by tabs, one line each."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self.buffer = buffer
+
+    def writerow(self, row: list[str]) -> None:
+        self.buffer.write("\t".join(field.translate(_TSV_ESCAPES) for field in row) + "\n")
+
+
 def chunks(view: View, options: RenderOptions) -> Iterator[str]:
     """The header, then the rows a batch at a time."""
     keys, rows = selected_rows(view, options.fields)
     buffer = io.StringIO()
+    writer: Any
     if options.fmt is OutputFormat.tsv:
-        writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+        writer = _LinearTsvWriter(buffer)
     else:
         writer = csv.writer(buffer, lineterminator="\r\n")
     guard = (lambda cell: cell) if options.formulas else neutralise

@@ -1,0 +1,130 @@
+"""Issue 19, part 3: outputs that keep their promise.
+
+TSV is one record per line (linear TSV: tab, newline, carriage return and
+backslash escaped inside a field), a table never breaks a word, a repeated
+option is refused rather than silently replaced, and the shared output options
+work before the command name as the README says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import invoke, tsv_records, unescape
+
+COMMANDS = {
+    "speakers": ["speakers"],
+    "speaker": ["speaker", "ma-jun-sysucc"],
+    "talk": ["talk", "zheng-limin"],
+    "panel": ["talk", "panel"],
+    "theme": ["theme", "insurance"],
+    "themes": ["themes"],
+    "agenda": ["agenda"],
+    "summary": ["summary"],
+    "search": ["search", "insurance"],
+    "orgs": ["orgs"],
+}
+CBIIC = Path(sys.executable).parent / "cbiic"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CBIIC_DATA", raising=False)
+
+
+def output(*args: str, env: dict[str, str] | None = None) -> str:
+    result = invoke(*args, env=env)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout_bytes.decode("utf-8")
+
+
+# -- TSV: one record per line ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+@pytest.mark.parametrize("extra", [[], ["--no-headers"], ["--allow-formulas"], ["--fields", "FIRST2"]], ids=" ".join)
+def test_every_tsv_line_is_one_record_with_the_same_number_of_fields(name, extra):
+    rows = [json.loads(line) for line in output(*COMMANDS[name], "-f", "jsonl").splitlines()]
+    if extra[:1] == ["--fields"]:
+        extra = ["--fields", ",".join(list(rows[0])[:2])]
+    records = tsv_records(output(*COMMANDS[name], "-f", "tsv", *extra))
+    width = len(records[0])
+    assert all(len(record) == width for record in records)
+    assert len(records) == len(rows) + (0 if "--no-headers" in extra else 1)
+    for record in records:
+        for field in record:
+            assert "\r" not in field
+            assert re.fullmatch(r"(?:[^\\]|\\[tnr\\])*", field), field  # every backslash starts one of the four escapes
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_unescaping_tsv_gives_back_the_json_values(name):
+    rows = [json.loads(line) for line in output(*COMMANDS[name], "-f", "jsonl").splitlines()]
+    header, *records = tsv_records(output(*COMMANDS[name], "-f", "tsv", "--allow-formulas"))
+    assert header == list(rows[0])
+    assert len(records) == len(rows)
+    for row, record in zip(rows, records):
+        cells = dict(zip(header, map(unescape, record)))
+        for key, value in row.items():
+            if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+                assert (cells[key].split("\n") if cells[key] else []) == [str(v) for v in value], key
+            elif isinstance(value, str):
+                assert cells[key] == value, key
+            elif value is None:
+                assert cells[key] == "", key
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                assert cells[key] == str(value), key
+
+
+def test_tsv_escapes_tabs_backslashes_and_newlines_in_a_field(forum_doc, write_forum):
+    forum_doc["people"][0]["name"] = "Tab\there, back\\slash"
+    forum_doc["people"][0]["affiliations"][1]["position"] = "=HYPERLINK(1)"
+    path = write_forum(forum_doc)
+    header, first, *_ = tsv_records(output("speakers", "--data", str(path), "-f", "tsv"))
+    cells = dict(zip(header, first))
+    assert cells["name"] == "Tab\\there, back\\\\slash"
+    assert unescape(cells["name"]) == "Tab\there, back\\slash"
+    positions = unescape(cells["positions"]).split("\n")
+    assert len(positions) == 2 and "'=HYPERLINK(1)" in positions  # the formula guard holds on each item
+    raw = dict(zip(header, tsv_records(output("speakers", "--data", str(path), "-f", "tsv", "--allow-formulas"))[1]))
+    assert "=HYPERLINK(1)" in unescape(raw["positions"]).split("\n")
+
+
+@pytest.mark.parametrize("name", ["speakers", "speaker", "panel", "theme", "search", "orgs"])
+def test_cut_and_awk_see_one_record_per_line(name, tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "CBIIC_DATA": ""}
+    del env["CBIIC_DATA"]
+    rows = [json.loads(line) for line in output(*COMMANDS[name], "-f", "jsonl").splitlines()]
+    command = " ".join(COMMANDS[name])
+    cut = subprocess.run(f"{CBIIC} {command} -f tsv | cut -f1,2", shell=True, capture_output=True, text=True, env=env, check=True)
+    lines = cut.stdout.splitlines()
+    assert len(lines) == len(rows) + 1
+    first, second = list(rows[0])[:2]
+    assert lines[0] == f"{first}\t{second}"
+    assert [line.split("\t")[0] for line in lines[1:]] == [str(row[first]) for row in rows]
+    awk = subprocess.run(
+        f"{CBIIC} {command} -f tsv --no-headers | awk -F'\\t' '{{print NF}}'",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert awk.stdout.split() == [str(len(rows[0]))] * len(rows)
+
+
+def test_csv_still_holds_list_items_on_lines_inside_quotes():
+    import csv
+    import io
+
+    text = output("speakers", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert rows[0]["positions"] == "Vice-Chairman\nDirector"
+    assert '"Vice-Chairman\r\nDirector"' not in text and '"Vice-Chairman\nDirector"' in text

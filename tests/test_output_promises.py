@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import invoke, tsv_records, unescape
+from support import invoke, json_strings, tsv_records, unescape
 
 COMMANDS = {
     "speakers": ["speakers"],
@@ -128,3 +128,46 @@ def test_csv_still_holds_list_items_on_lines_inside_quotes():
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert rows[0]["positions"] == "Vice-Chairman\nDirector"
     assert '"Vice-Chairman\r\nDirector"' not in text and '"Vice-Chairman\nDirector"' in text
+
+
+# -- tables never break a word ------------------------------------------------------------
+
+TABLE_COMMANDS = [*COMMANDS.values(), ["speaker", "zheng-limin"], ["talk", "luo-dan"], ["theme", "ai"], ["search", "immune"]]
+WIDTHS = [40, 60, 80, 100, 140]
+_EDGES = "()[]{}\"'“”‘’.,;:!?…—–*•·|─-"
+
+
+def words(text: str) -> set[str]:
+    return {word.strip(_EDGES) for word in text.split()} - {""}
+
+
+def vocabulary(args: list[str]) -> set[str]:
+    """Every word the answer may show: the data's own words, and the table's when nothing wraps."""
+    found = words(output(*args, env={"COLUMNS": "1000"}))
+    document = json.loads(output(*args, "-f", "json"))
+    for text in json_strings(document):
+        found |= words(text)
+    return found
+
+
+@pytest.mark.parametrize("args", TABLE_COMMANDS, ids=" ".join)
+def test_no_word_is_broken_across_lines_at_any_width(args):
+    known = vocabulary(args)
+    for width in WIDTHS:
+        text = output(*args, env={"COLUMNS": str(width)})
+        labels = set(re.findall(r"^ *([a-z][a-z ]*):", text, re.M))  # a card's field names: 'roles:', 'not identified:'
+        broken = sorted(word for word in words(text) - words(" ".join(labels)) if word not in known and not word.isdigit())
+        assert not broken, (width, broken)
+
+
+def test_themes_at_60_columns_keeps_artificial_and_insurance_whole():
+    text = output("themes", env={"COLUMNS": "60"})
+    assert "Artifici" not in text.replace("Artificial", "")
+    assert "insuranc" not in text.replace("insurance", "")
+
+
+def test_a_word_too_long_for_its_column_overflows_whole():
+    from cbiic_cli.render.layout import Text
+
+    lines = Text("a supercalifragilisticexpialidocious word").lines(10)
+    assert ["".join(part for part, _ in line) for line in lines] == ["a", "supercalifragilisticexpialidocious", "word"]

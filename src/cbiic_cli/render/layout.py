@@ -8,9 +8,11 @@ Widths are display cells: wide East Asian characters take two, combining marks,
 zero-width characters and the joined parts of emoji sequences take none, as a
 terminal draws them (and as Rich measures them).
 
-Ids, slugs and theme names are *atoms*: wrapping never breaks one, so a reader
-can always copy them whole into the next command. A table whose atoms cannot
-fit the width reports that it does not fit, and the caller shows cards instead.
+Text wraps at spaces and never breaks a word: a word wider than its line
+overflows it. Ids, slugs and theme names are *atoms*: a table sizes their column
+to hold them whole, so a reader can always copy them into the next command. A
+table whose atoms or words cannot fit the width reports that it does not fit,
+and the caller shows cards instead.
 """
 
 from __future__ import annotations
@@ -125,7 +127,8 @@ class Text:
         return [self._styled(start, end, spans) for (start, end), spans in zip(breaks, touching)]
 
     def _breaks(self, width: int) -> Iterator[tuple[int, int]]:
-        """(start, end) of each output line: greedy word wrap, folding only words that are not atoms."""
+        """(start, end) of each output line: greedy word wrap at spaces. A word is never broken: one wider than
+        ``width`` gets a line of its own and overflows it (tables size their columns so that this is rare)."""
         position = 0
         for paragraph in self.plain.split("\n"):
             base = position
@@ -145,28 +148,8 @@ class Text:
                     continue
                 if line_start is not None:
                     yield line_start, line_end
-                if size > width and not self._is_atom(start, end):
-                    *full, (start, end) = self._fold(start, end, width)
-                    yield from full
-                    size = cell_width(self.plain[start:end])
                 line_start, line_end, used = start, end, size
             yield (line_start if line_start is not None else base), line_end
-
-    def _is_atom(self, start: int, end: int) -> bool:
-        # Atoms are added left to right and never overlap: the only candidate is the last one starting before `end`.
-        index = bisect.bisect_left(self.atoms, (end, end)) - 1
-        return index >= 0 and self.atoms[index][1] > start
-
-    def _fold(self, start: int, end: int, width: int) -> list[tuple[int, int]]:
-        pieces, piece_start, used = [], start, 0
-        for index in range(start, end):
-            size = cell_width(self.plain[index])
-            if used + size > width and index > piece_start:
-                pieces.append((piece_start, index))
-                piece_start, used = index, 0
-            used += size
-        pieces.append((piece_start, end))
-        return pieces
 
     def _styled(self, start: int, end: int, spans: list[tuple[int, int, str]]) -> Line:
         """The segments of plain[start:end], each with the innermost (last added) style over it."""
@@ -224,6 +207,7 @@ class Table:
         self.show_header = show_header
         self.rows: list[list[Text]] = []
         self._widths: dict[int, list[int] | None] = {}  # fits() and lines() ask for the same width
+        self._overflowing: set[int] = set()  # widths at which some word is wider than its column
 
     def add_row(self, *cells: Text | str) -> None:
         self.rows.append([cell if isinstance(cell, Text) else Text(str(cell)) for cell in cells])
@@ -253,7 +237,7 @@ class Table:
                 floor = ceiling = max(wanted, 1)
             elif column.kind == "short":
                 ceiling = max(min(wanted, column.cap), unbreakable, header, 1)
-                floor = max(min(ceiling, 8), unbreakable, header, 1)
+                floor = max(min(ceiling, 8), unbreakable, header, min(longest, ceiling), 1)
             else:
                 ceiling = max(wanted, unbreakable, header, 1)
                 floor = max(min(ceiling, TEXT_MINIMUM), unbreakable, header, longest)
@@ -261,7 +245,9 @@ class Table:
             most.append(ceiling)
         available = width - self.gap * (count - 1)
         if sum(least) > available:
-            # Very narrow: let ordinary words fold, keeping only ids (atoms) whole.
+            # Very narrow: let long words overflow their column (never broken), keeping ids (atoms) within theirs;
+            # the table no longer fits, so a caller with another layout (cards) uses it.
+            self._overflowing.add(width)
             least = [
                 max(unbreakable, 1) if column.kind != "atom" else floor for column, unbreakable, floor in zip(self.columns, atom, least)
             ]
@@ -295,12 +281,13 @@ class Table:
         return widths
 
     def fits(self, width: int) -> bool:
-        return self.widths(width) is not None
+        """Every id within its column and every word too (up to ``LONGEST_WORD_KEPT``): nothing overflows."""
+        return self.widths(width) is not None and width not in self._overflowing
 
     def readable(self, width: int) -> bool:
         """Fits, and every text column gets room for a phrase (or all it needs): else cards read better."""
         widths = self.widths(width)
-        if widths is None:
+        if widths is None or not self.fits(width):
             return False
         for index, column in enumerate(self.columns):
             if column.kind == "text":

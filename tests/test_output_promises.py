@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from support import invoke, json_strings, tsv_records, unescape
 
+from cbiic_cli import fast
+
 COMMANDS = {
     "speakers": ["speakers"],
     "speaker": ["speaker", "ma-jun-sysucc"],
@@ -171,3 +173,39 @@ def test_a_word_too_long_for_its_column_overflows_whole():
 
     lines = Text("a supercalifragilisticexpialidocious word").lines(10)
     assert ["".join(part for part, _ in line) for line in lines] == ["a", "supercalifragilisticexpialidocious", "word"]
+
+
+# -- a repeated option is refused ---------------------------------------------------------
+
+REPEATED = [
+    ["speakers", "--theme", "npc", "--theme", "nsclc"],
+    ["speakers", "--role", "panelist", "--role", "closing"],
+    ["speakers", "--org", "roche", "--org", "capital"],
+    ["search", "cancer", "--theme", "npc", "--theme", "nsclc"],
+    ["orgs", "--kind", "hospital", "--kind", "company"],
+    ["speakers", "-n", "1", "--limit", "2"],
+    ["speakers", "-f", "json", "--format", "csv"],
+    ["speakers", "--fields", "slug", "--fields", "name"],
+    ["speakers", "--data", "x.yaml", "--data", "y.yaml"],
+    ["--data", "x.yaml", "--data", "y.yaml", "speakers"],
+    ["talk", "panel", "--source", "a.txt", "--source", "b.txt"],
+    ["validate", "-f", "json", "-f", "text"],
+]
+
+
+@pytest.mark.parametrize("arguments", REPEATED, ids=" ".join)
+def test_a_repeated_option_is_refused_with_exit_2(arguments):
+    result = invoke(*arguments)
+    assert result.exit_code == 2, result.stdout
+    assert result.stdout == ""
+    error = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error) == 1 and "more than once" in error[0], result.stderr
+    assert any(option in error[0] for option in arguments if option.startswith("-"))  # it names the option
+
+
+def test_a_repeated_option_goes_to_typer_from_the_fast_path():
+    assert fast.parse(["speakers", "--theme", "npc", "--theme", "nsclc"], {}) is None
+
+
+def test_a_repeated_flag_is_harmless():
+    assert invoke("speakers", "-f", "tsv", "--no-headers", "--no-headers").exit_code == 0

@@ -43,6 +43,43 @@ def _plain_metavar(make_metavar: Callable[..., str]) -> Callable[..., str]:
 
 typer.core.TyperArgument.make_metavar = _plain_metavar(typer.core.TyperArgument.make_metavar)  # type: ignore[method-assign]
 
+
+def _once_each(make_parser: Callable[..., Any]) -> Callable[..., Any]:
+    """A parser that refuses an option given twice: Click would keep the last value silently (`--theme npc --theme
+    nsclc` would answer for nsclc alone). Flags may repeat, as they cannot disagree. Before and after the command
+    name are two parsers, so `cbiic --data a speakers --data b` is not a repetition: after wins."""
+
+    @functools.wraps(make_parser)
+    def parser_for(self: Any, ctx: Any) -> Any:
+        parser = make_parser(self, ctx)
+        parse_args = parser.parse_args
+
+        def parse_once_each(args: list[str]) -> Any:
+            opts, rest, order = parse_args(args)
+            seen: set[int] = set()
+            for parameter in order:
+                if parameter.param_type_name != "option" or parameter.is_flag or parameter.multiple or parameter.count:
+                    continue
+                if id(parameter) in seen and not ctx.resilient_parsing:
+                    names = "/".join(parameter.opts)
+                    ctx.fail(f"{names} is given more than once; it takes one value, so give it once")
+                seen.add(id(parameter))
+            return opts, rest, order
+
+        parser.parse_args = parse_once_each
+        return parser
+
+    return parser_for
+
+
+class OnceEachCommand(typer.core.TyperCommand):
+    make_parser = _once_each(typer.core.TyperCommand.make_parser)
+
+
+class OnceEachGroup(typer.core.TyperGroup):
+    make_parser = _once_each(typer.core.TyperGroup.make_parser)
+
+
 app = typer.Typer(
     name="cbiic",
     help="Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024).",
@@ -51,6 +88,7 @@ app = typer.Typer(
         "Every data command takes --format table|json|jsonl|csv|tsv|markdown, --fields and --data; "
         "`cbiic COMMAND --help` shows its own examples."
     ),
+    cls=OnceEachGroup,
     invoke_without_command=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
@@ -178,7 +216,7 @@ def command(
         # \b keeps Click from re-wrapping the paragraph: one example a line, as typed.
         epilog = "\b\nExamples:\n" + "\n".join(f"  {line}" for line in shown) if shown else None
         # short_help: Click would otherwise cut the command list's descriptions at 45 characters.
-        return (group or app).command(epilog=epilog, short_help=summary_line, **kwargs)(run)
+        return (group or app).command(cls=OnceEachCommand, epilog=epilog, short_help=summary_line, **kwargs)(run)
 
     return register
 
@@ -673,6 +711,7 @@ def schema(ctx: typer.Context) -> None:
 
 export_app = typer.Typer(
     name="export",
+    cls=OnceEachGroup,
     epilog="\b\nExamples:\n  cbiic export sqlite forum.db --metadata metadata.json\n  cbiic export json forum.json\n  cbiic export html forum.html",
     invoke_without_command=True,
     rich_markup_mode=None,

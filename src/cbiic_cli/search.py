@@ -21,7 +21,7 @@ import math
 import re
 import shlex
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import CbiicError
@@ -62,9 +62,10 @@ STOP_WORDS = frozenset(
 # A word: letters and digits with the combining marks that decorate them (an NFD "é" is e + U+0301,
 # and U+0301 is not a word character to `re`), joined by hyphens, apostrophes, dots or ampersands.
 _MARKS = "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_WORD = re.compile(rf"[^\W_][{_MARKS}]*(?:[^\W_][{_MARKS}]*)*(?:[-'’.&][^\W_][{_MARKS}]*(?:[^\W_][{_MARKS}]*)*)*")
-_SPACE = re.compile(r"\s")
-_PARTS = re.compile(rf"(?:[^\W_][{_MARKS}]*)+")
+# Possessive quantifiers throughout: no character class here overlaps the next, so a match never needs to give
+# anything back, and saying so keeps the scan one pass over the text whatever runs of letters, marks or joiners it holds.
+_WORD = re.compile(rf"(?:[^\W_][{_MARKS}]*+)++(?:[-'’.&](?:[^\W_][{_MARKS}]*+)++)*+")
+_PARTS = re.compile(rf"(?:[^\W_][{_MARKS}]*+)++")
 # Scripts written without spaces (CJK punctuation and ideographs, Hangul, compatibility
 # ideographs): a query word holding any is matched as a substring.
 _CJK_RANGES = ((0x3000, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
@@ -101,33 +102,53 @@ def word_forms(word: str) -> frozenset[str]:
 _VOWELS = "aeiouy"
 # How far into a term the first filter looks: enough to be selective, short enough to stay cheap.
 FILTER_PREFIX = 8
+# What the folds may add, drop or swap (vowels, joiners inside a word, s for z) goes; what is left must appear in order.
+_SKELETON = str.maketrans({**dict.fromkeys(_VOWELS + "-'’.&"), "z": "s"})
 
 
 @functools.lru_cache(maxsize=256)
-def spelling_pattern(term: str) -> re.Pattern[str]:
-    """Finds, in NFKC case-folded text, every written form that ``fold`` could turn into ``term`` (and some others).
+def term_skeleton(term: str) -> str:
+    """What a text must hold, once ``_SKELETON`` has dropped its vowels and joiners and its doubled letters are single,
+    to hold a word answering to ``term``: empty for a term of vowels alone. The folds change vowels (tumour,
+    haematology), s and z, doubled letters, endings and plurals, and a word may be written with joiners inside; so
+    every written form that ``fold`` turns into a term holds the skeleton of the term's start."""
+    letters = term[:FILTER_PREFIX].translate(_SKELETON)
+    return "".join(letter for number, letter in enumerate(letters) if not number or letters[number - 1] != letter)
 
-    The folds change vowels (tumour, haematology), s and z, doubled letters,
-    endings and plurals, and a word may be written with hyphens inside; so vowels
-    are optional, consonants may double, s and z stand for each other, and
-    joiners may come between letters. A cheap test that never misses a match.
-    """
-    joiner = "[-'’.&]*"
-    pieces = []
-    for character in re.sub(r"(.)\1+", r"\1", term[:FILTER_PREFIX]):
-        if character in _VOWELS:
-            pieces.append(f"[{_VOWELS}\\-'’.&]*")  # vowels may be dropped, doubled or split by a hyphen (immuno-oncology)
-        elif character in "sz":
-            pieces.append(f"[sz](?:{joiner}[sz])*")
-        else:
-            letter = re.escape(character)
-            pieces.append(f"{letter}(?:{joiner}{letter})*")
-    # Optional vowels at either end select nothing and would make the search try every position.
-    while len(pieces) > 1 and pieces[0].startswith("[a"):
-        pieces.pop(0)
-    while len(pieces) > 1 and pieces[-1].startswith("[a"):
-        pieces.pop()
-    return re.compile(joiner.join(pieces))
+
+def _holds(thinned: str, needle: str) -> bool:
+    """Whether text with ``_SKELETON`` applied holds ``needle`` (a ``term_skeleton``) once doubled letters are single.
+
+    Only the needle's own letters are made single, each in one pass of a possessive run: what lies between
+    the needle's letters in a match is never another letter, so no other run matters."""
+    if needle in thinned:
+        return True
+    for letter in set(needle):
+        if letter * 2 in thinned:
+            thinned = _run_of(letter).sub(letter, thinned)  # a word character or a mark: never a backslash
+    return needle in thinned
+
+
+@functools.lru_cache(maxsize=256)
+def _run_of(letter: str) -> re.Pattern[str]:
+    return re.compile(f"{re.escape(letter)}{{2,}}+")
+
+
+@functools.lru_cache(maxsize=256)
+def _vowel_part(length: int) -> re.Pattern[str]:
+    """A part of ``length`` or more vowels alone (and perhaps a plural s): where a term of vowels alone ("ai", "io")
+    can come from, since ``fold`` only drops vowels and a final s from such a part. Its skeleton is empty, so it
+    needs a test of its own. One attempt per position: a start inside a run fails at once on the look-behind,
+    and the possessive run is read once from its start."""
+    return re.compile(rf"(?<![^\W_])[aeiouy]{{{length},}}+s?+(?![^\W_])")
+
+
+def may_hold(folded: str, thinned: Callable[[], str], term: str) -> bool:
+    """Whether NFKC case-folded text could hold a word answering to ``term`` (``thinned()``: the text with
+    ``_SKELETON`` applied). Never wrong when False."""
+    if term and not term.strip(_VOWELS):
+        return _vowel_part(len(term)).search(folded) is not None
+    return _holds(thinned(), term_skeleton(term))
 
 
 # -- the query -----------------------------------------------------------------
@@ -391,17 +412,27 @@ def _thing_fields(name: str, lines: Any) -> dict[str, Any]:
 class _Tokens:
     """A field's words: spans in the original text, the terms each answers to, and its parts in order (for phrases)."""
 
-    __slots__ = ("forms", "sequence", "spans")
+    __slots__ = ("_forms", "_sequence", "spans", "words")
 
     def __init__(self, text: str) -> None:
-        self.spans: list[tuple[int, int]] = []
-        self.forms: list[frozenset[str]] = []
-        self.sequence: list[tuple[str, int]] = []  # (part, index of its word)
-        for number, match in enumerate(_WORD.finditer(text)):
-            word = match.group()
-            self.spans.append(match.span())
-            self.forms.append(word_forms(word))
-            self.sequence += [(part, number) for part in parts(word)]  # parts() is cached: words repeat
+        found = list(_WORD.finditer(text))
+        self.spans: list[tuple[int, int]] = [match.span() for match in found]
+        self.words: list[str] = [match.group() for match in found]
+        self._forms: list[frozenset[str]] | None = None
+        self._sequence: list[tuple[str, int]] | None = None
+
+    @property
+    def forms(self) -> list[frozenset[str]]:
+        if self._forms is None:
+            self._forms = list(map(word_forms, self.words))  # word_forms is cached: words repeat
+        return self._forms
+
+    @property
+    def sequence(self) -> list[tuple[str, int]]:
+        """(part, index of its word), for phrases only."""
+        if self._sequence is None:
+            self._sequence = [(part, number) for number, word in enumerate(self.words) for part in parts(word)]
+        return self._sequence
 
 
 def _matches(alternative: tuple[str, Any], text: str, tokens: _Tokens, folded: tuple[str, list[int]] | None) -> list[tuple[int, int]]:
@@ -476,19 +507,19 @@ def _match(doc: Doc, units: list[Unit]) -> _Match | None:
 
 
 class _Field:
-    """One field's text, tokenised only as far as a query needs.
+    """One field's text, tokenised only when a query may find something in it.
 
-    A term is looked for where its spelling pattern occurs, and only the words
-    around those places are folded; the whole field is tokenised only for a
-    phrase, or when case folding changes the text's length (then offsets in the
-    folded text would not be offsets in the original).
+    A term is looked for only in a field that ``may_hold`` it (a few passes over
+    the text, none of them backtracking); such a field is tokenised once, in one
+    pass, and every query alternative then reads its words.
     """
 
-    __slots__ = ("_origin", "_tokens", "folded", "text")
+    __slots__ = ("_folded", "_origin", "_thinned", "_tokens", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.folded = unicodedata.normalize("NFKC", text).casefold()
+        self._folded: str | None = None
+        self._thinned: str | None = None
         self._tokens: _Tokens | None = None
         self._origin: tuple[str, list[int]] | None = None
 
@@ -498,51 +529,42 @@ class _Field:
             self._tokens = _Tokens(self.text)
         return self._tokens
 
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = unicodedata.normalize("NFKC", self.text).casefold()
+        return self._folded
+
+    @property
+    def thinned(self) -> str:
+        if self._thinned is None:
+            self._thinned = self.folded.translate(_SKELETON)
+        return self._thinned
+
     def matches(self, alternative: tuple[str, Any]) -> list[tuple[int, int]]:
         kind, value = alternative
         if kind == "cjk":
             if self._origin is None:
                 self._origin = _fold_with_origin(self.text)
             return _matches(alternative, self.text, self.tokens, self._origin)
-        if kind == "phrase" or len(self.folded) != len(self.text):
-            return _matches(alternative, self.text, self.tokens, None)
-        text = self.text
-        found: dict[tuple[int, int], None] = {}
-        for hit in spelling_pattern(value).finditer(self.folded):
-            # The whitespace-delimited chunk around the hit, found by walking out from it (a find over the
-            # whole field for each hit would be quadratic in a field that repeats a word a million times).
-            low = hit.start()
-            while low > 0 and not text[low - 1].isspace():
-                low -= 1
-            space = _SPACE.search(text, hit.end())
-            high = space.start() if space else len(text)
-            for word in _WORD.finditer(text, low, high):
-                if word.start() < hit.end() and hit.start() < word.end() and value in word_forms(word.group()):
-                    found[word.span()] = None
-        return list(found)
+        if not may_hold(self.folded, lambda: self.thinned, value if kind == "term" else value[0]):
+            return []
+        return _matches(alternative, self.text, self.tokens, None)
 
 
-def _needles(units: list[Unit]) -> list[list[Any]]:
+def _needles(units: list[Unit]) -> list[list[str]]:
     """For each unit, one test per alternative, any of which a matching document must pass: a cheap first filter."""
-    needles = []
-    for unit in units:
-        options: list[Any] = []
-        for kind, value in unit.alternatives:
-            if kind == "cjk":
-                options.append(value)
-            else:
-                # A phrase's first word must be there (the rest follow it); a term must be there itself.
-                options.append(spelling_pattern(value if kind == "term" else value[0]))
-        needles.append(options)
-    return needles
+    # A phrase's first word must be there (the rest follow it); a term must be there itself; Chinese text as written.
+    return [[value if kind != "phrase" else value[0] for kind, value in unit.alternatives] for unit in units]
 
 
-def could_match(doc: Doc, units: list[Unit], needles: list[list[Any]]) -> bool:
+def could_match(doc: Doc, units: list[Unit], needles: list[list[str]]) -> bool:
     """The cheap first filter: False only when ``_match`` would certainly find nothing."""
     folded = unicodedata.normalize("NFKC", "\n".join(text for _, text in doc.fields)).casefold()
+    thinned = functools.cache(lambda: folded.translate(_SKELETON))
     for unit, options in zip(units, needles):
-        for (kind, value), needle in zip(unit.alternatives, options):
-            if (value in folded) if kind == "cjk" else needle.search(folded):
+        for (kind, _), needle in zip(unit.alternatives, options):
+            if (needle in folded) if kind == "cjk" else may_hold(folded, thinned, needle):
                 break
         else:
             return False
@@ -626,7 +648,11 @@ class _MemoryEngine(_Engine):
     @property
     def vocabulary(self) -> set[str]:
         if self._vocabulary is None:
-            self._vocabulary = {term for doc in self.docs for term, _, _ in terms_of(doc)}
+            written: set[str] = set()
+            for doc in self.docs:
+                for _, text in doc.fields:
+                    written.update(_WORD.findall(text))
+            self._vocabulary = {term for word in written for term in word_forms(word)}
         return self._vocabulary
 
     def knows(self, term: str) -> bool:

@@ -204,11 +204,39 @@ def _connect_read_only(path: Path, limit: int) -> sqlite3.Connection | None:
         # immutable: a store is never changed in place (a new one replaces it by rename), so no locks are needed.
         connection = sqlite3.connect(f"file:{quote(target)}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         connection.execute("PRAGMA query_only = ON")
+        _budget(connection, info.st_size)
         return connection
     except (OSError, sqlite3.Error):
         return None
     finally:
         os.close(descriptor)  # SQLite has its own descriptor by now
+
+
+# SQLite calls the progress handler every BUDGET_STEP virtual-machine instructions. No query of ours reads a store
+# more than a few times over, so a statement gets a fixed allowance plus a share per byte of the store, and the
+# connection (one command's answer) many statements' worth: what exceeds either is a store that is not ours
+# (an endless view), and the interrupted query's sqlite3.Error is damage, answered from the file.
+BUDGET_STEP = 1000
+STATEMENT_STEPS = 50_000_000
+STATEMENT_STEPS_PER_BYTE = 200
+CONNECTION_STATEMENTS = 64
+
+
+def _budget(connection: sqlite3.Connection, size: int) -> None:
+    """Interrupt any statement on ``connection`` that runs past its allowance, and the connection past its own."""
+    per_statement = (STATEMENT_STEPS + STATEMENT_STEPS_PER_BYTE * size) // BUDGET_STEP
+    spent = [0, 0]  # calls in this statement, calls on this connection
+
+    def started(statement: str) -> None:  # every statement SQLite begins: the allowance starts afresh
+        spent[0] = 0
+
+    def step() -> int:
+        spent[0] += 1
+        spent[1] += 1
+        return int(spent[0] > per_statement or spent[1] > per_statement * CONNECTION_STATEMENTS)
+
+    connection.set_trace_callback(started)
+    connection.set_progress_handler(step, BUDGET_STEP)
 
 
 def _belongs_to(connection: sqlite3.Connection, identity: Identity) -> bool:

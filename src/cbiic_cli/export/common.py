@@ -124,9 +124,15 @@ def _shown(path: str) -> str:
     return path if len(path) <= 200 else f"{path[:200]}… ({len(path):,} characters)"
 
 
+TEMPORARY_NAME_BYTES = 64
+
+
 def _create_beside(target: Path) -> Path:
     """An empty, new file in the target's directory (so the final rename stays on one file system)."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    # The target's name says whose temporary this is, cut so that the whole name fits NAME_MAX (255 bytes on
+    # most file systems) whatever the target's length: its own name may already use all of it.
+    shown = os.fsencode(target.name)[:TEMPORARY_NAME_BYTES].decode("utf-8", "ignore") or "export"
+    temporary = target.with_name(f".{shown}.{secrets.token_hex(6)}.tmp")
     try:
         # Mode 0o666 less the umask, as the finished file should be; O_EXCL: never reuse someone's file.
         os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))

@@ -228,6 +228,10 @@ def test_options_before_the_command_and_in_the_environment() -> None:
         (["--data", str(SHIPPED), "--no-cache", "speakers", "-f", "csv"], {}),
         (["--data=" + str(SHIPPED), "talk", "zheng-limin", "--no-cache", "-f", "json"], {}),
         (["themes", "-f", "jsonl"], {"CBIIC_DATA": str(SHIPPED)}),
+        # Issue 19: the output options before the command too, and after it they win.
+        (["-f", "json", "--fields", "slug,name", "speakers"], {}),
+        (["-f", "tsv", "--no-headers", "--allow-formulas", "talk", "panel"], {}),
+        (["-f", "json", "--fields", "slug", "speakers", "-f", "csv", "--fields", "name"], {}),
     ]:
         env_here = {**env, **environment}
         assert fast.parse(arguments, {**os.environ, **env_here}) is not None

@@ -209,3 +209,38 @@ def test_a_repeated_option_goes_to_typer_from_the_fast_path():
 
 def test_a_repeated_flag_is_harmless():
     assert invoke("speakers", "-f", "tsv", "--no-headers", "--no-headers").exit_code == 0
+
+
+# -- -f and --fields before the command --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (["-f", "json"], []),
+        (["--format", "csv"], []),
+        (["--fields", "slug,name"], ["-f", "csv"]),
+        (["-f", "tsv", "--no-headers"], []),
+        (["-f", "csv", "--allow-formulas"], []),
+    ],
+    ids=lambda a: " ".join(a) or "-",
+)
+def test_output_options_before_the_command_act_as_after_it(before, after):
+    assert output(*before, "speakers", *after) == output("speakers", *after, *before)
+    assert fast.parse([*before, "speakers", *after], {}) is not None
+
+
+def test_a_format_after_the_command_wins_over_one_before_it():
+    assert output("-f", "json", "speakers", "-f", "csv") == output("speakers", "-f", "csv")
+    assert output("--fields", "name", "speakers", "--fields", "slug", "-f", "csv") == output("speakers", "--fields", "slug", "-f", "csv")
+
+
+def test_the_readme_example_runs():
+    assert json.loads(output("-f", "json", "speakers"))[0]["slug"] == "ma-jun-harbin"
+
+
+@pytest.mark.parametrize("arguments", [["-f", "json", "info"], ["--fields", "x", "schema"], ["-f", "csv", "validate"]], ids=" ".join)
+def test_output_options_before_a_command_that_does_not_print_data_are_refused(arguments):
+    result = invoke(*arguments)
+    assert result.exit_code == 2
+    assert "after" in result.stderr.splitlines()[-1]

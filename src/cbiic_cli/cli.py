@@ -200,11 +200,16 @@ def command(
 
         @functools.wraps(function)
         def run(*args: Any, **given: Any) -> Any:
-            settings = {name: given.pop(name) for name in names if name in given}
             ctx = given.get("ctx")  # every command names its context `ctx`; Typer passes it by name
+            # A default after the command (--format's table) is no choice: one given before the command then holds.
+            settings = {name: None if _defaulted(ctx, name) else given.pop(name) for name in names if name in given}
+            for name in names:
+                given.pop(name, None)
             if ctx is not None:
                 ctx.meta["cbiic"] = settings
             try:
+                if ctx is not None and not output:
+                    _refuse_output_options_before(ctx)
                 return function(*args, **given)
             except UsageProblem as problem:
                 raise typer.BadParameter(str(problem), param_hint=problem.param_hint) from None
@@ -219,6 +224,29 @@ def command(
         return (group or app).command(cls=OnceEachCommand, epilog=epilog, short_help=summary_line, **kwargs)(run)
 
     return register
+
+
+def _defaulted(ctx: typer.Context | None, name: str) -> bool:
+    source = ctx.get_parameter_source(name) if ctx is not None else None
+    return source is not None and source.name == "DEFAULT"
+
+
+def _refuse_output_options_before(ctx: typer.Context) -> None:
+    """-f, --fields, --no-headers or --allow-formulas before a command that prints no data would be ignored: say so."""
+    root = ctx.find_root().params
+    for name, spelled in (
+        ("fmt", "--format"),
+        ("fields", "--fields"),
+        ("no_headers", "--no-headers"),
+        ("allow_formulas", "--allow-formulas"),
+    ):
+        if root.get(name) not in (None, False):
+            command = ctx.command_path.removeprefix(ctx.find_root().info_name or "").strip()
+            if name == "fmt" and "fmt" in ctx.params:
+                fix = f"`{command}` has its own, given after its name: {ctx.command_path} --format json"
+            else:
+                fix = f"`{command}` prints none; leave it out, or give it after the name of a command that does"
+            raise UsageProblem(f"before the command name it is for the commands that print data; {fix}", spelled)
 
 
 def _a_count(value: int) -> int:
@@ -242,10 +270,13 @@ def _limit_option(rows: str) -> Any:
 
 def _setting(ctx: typer.Context, name: str) -> Any:
     """A shared option's value: given after the command, else before it (the global callback), else None."""
-    for value in (ctx.meta.get("cbiic", {}).get(name), ctx.params.get(name)):  # params: while completing, before any callback ran
-        if value not in (None, False):
-            return value
-    return ctx.find_root().params.get(name)
+    # ctx.params while completing, before any callback ran (it holds defaults too: --format is table there).
+    after = ctx.meta["cbiic"].get(name) if "cbiic" in ctx.meta else ctx.params.get(name)
+    if after not in (None, False):
+        return after
+    before = ctx.find_root().params.get(name)
+    # The root's params hold Click's values: a choice is its text, which Typer turns into the enum only for a callback.
+    return OutputFormat(before) if name == "fmt" and isinstance(before, str) else before
 
 
 def _settings(ctx: typer.Context) -> commands.Settings:
@@ -341,6 +372,19 @@ def main_options(
         ),
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")] = False,
+    fmt: Annotated[
+        OutputFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            metavar="FORMAT",
+            help="table (the default), json, jsonl, csv, tsv, or markdown (md); the same option after the command wins.",
+        ),
+    ] = None,
+    fields: FieldsOption = None,
+    no_headers: NoHeadersOption = False,
+    allow_formulas: AllowFormulasOption = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and the data file in use, and exit.")] = False,
 ) -> None:
     """Who said what at the Oncology Drugs Clinical Research Forum (CBIIC 2024, Guangzhou, 30 November 2024)."""

@@ -73,8 +73,8 @@ def grammar() -> dict[str, Any]:
         command = root.commands[name]  # type: ignore[attr-defined]
         arguments = tuple((p.name, p.nargs, p.required) for p in command.params if p.param_type_name == "argument")
         commands[name] = {"options": _options(command), "arguments": arguments}
-    # Before the command only the shared settings (--data, --no-cache); --version, --help and completion answer
-    # instead of a command, and are Typer's.
+    # Before the command only the shared settings (--data, --no-cache, --format, --fields, --no-headers,
+    # --allow-formulas); --version, --help and completion answer instead of a command, and are Typer's.
     return {"ROOT_OPTIONS": _options(root, only=Settings.__slots__), "COMMANDS": commands}
 
 

@@ -9,7 +9,13 @@ choices, and checked says the app runs a callback on its value. An argument is
 
 from typing import Any
 
-ROOT_OPTIONS: dict[str, tuple[Any, ...]] = {'--data': ('data', 'text', 'CBIIC_DATA', True, None), '--no-cache': ('no_cache', 'flag', None, False, False)}
+ROOT_OPTIONS: dict[str, tuple[Any, ...]] = {'--data': ('data', 'text', 'CBIIC_DATA', True, None),
+ '--no-cache': ('no_cache', 'flag', None, False, False),
+ '--format': ('fmt', ('table', 'json', 'jsonl', 'csv', 'tsv', 'markdown', 'md'), None, False, None),
+ '-f': ('fmt', ('table', 'json', 'jsonl', 'csv', 'tsv', 'markdown', 'md'), None, False, None),
+ '--fields': ('fields', 'text', None, False, None),
+ '--no-headers': ('no_headers', 'flag', None, False, False),
+ '--allow-formulas': ('allow_formulas', 'flag', None, False, False)}
 COMMANDS: dict[str, dict[str, Any]] = {'speakers': {'options': {'--org': ('org', 'text', None, False, None),
                           '--role': ('role', 'text', None, False, None),
                           '--theme': ('theme_name', 'text', None, False, None),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -77,19 +79,52 @@ def test_speakers_org_filter_ignores_case_and_punctuation(text):
     ("role", "expected"),
     [
         ("opening", ["ma-jun-harbin"]),
-        ("moderator", ["ma-jun-harbin", "xue-junli", "ma-jun-sysucc"]),
+        ("moderator", ["ma-jun-harbin", "xue-junli"]),
         ("speaker", ["ma-jun-sysucc", "zheng-limin", "feng-chen", "li-ziming", "wang-rundong"]),
         ("panelist", ["xue-junli", "luo-dan", "xu-junfang", "zhang-yong"]),
-        ("closing", ["ma-jun-harbin", "ma-jun-sysucc"]),
+        ("closing", []),
     ],
 )
-def test_speakers_role_filter(role, expected):
+def test_speakers_role_filter_keeps_the_roles_the_article_states(role, expected):
     assert [p["slug"] for p in run_json("speakers", "--role", role)] == expected
 
 
-def test_speakers_role_filter_keeps_possible_roles_visible_as_possible():
-    people = run_json("speakers", "--role", "closing")
-    assert all("panel closing" in p["possible_roles"] and "panel closing" not in p["roles"] for p in people)
+@pytest.mark.parametrize(
+    ("role", "possible"),
+    [("moderator", ["ma-jun-sysucc"]), ("closing", ["ma-jun-harbin", "ma-jun-sysucc"])],
+)
+def test_possible_holders_are_named_on_stderr_and_listed_only_on_request(role, possible):
+    without = invoke("speakers", "--role", role, "-f", "csv", "--fields", "name,slug")
+    assert not any(slug in without.stdout for slug in possible)
+    assert "add --possible to list them" in without.stderr and all(slug in without.stderr for slug in possible)
+    result = invoke("speakers", "--role", role, "--possible", "-f", "csv", "--fields", "name,slug")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["slug"] for row in rows if row["attribution"] == "possible"] == possible  # added though --fields left it out
+    assert all(row["attribution"] == "stated" for row in rows if row["slug"] not in possible)
+    assert "--fields: added attribution" in result.stderr and all(slug in result.stderr for slug in possible)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "tsv"])
+def test_every_format_marks_a_possible_holder(fmt):
+    out = invoke("speakers", "--role", "closing", "--possible", "-f", fmt).stdout
+    assert out.count("possible") >= 2
+
+
+def test_a_role_title_counts_stated_and_possible_holders_apart():
+    assert "3 people: 2 stated, 1 possible" in table("speakers", "--role", "moderator", "--possible")
+    assert "3 people: 2 stated, 1 possible" in invoke("speakers", "--role", "moderator", "--possible", "-f", "md").stdout
+
+
+def test_possible_needs_a_role():
+    result = invoke("speakers", "--possible")
+    assert result.exit_code == 2 and "give --role too" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl", "json"])
+def test_a_contribution_only_possibly_a_persons_keeps_its_attribution_whatever_fields_asks(fmt):
+    result = invoke("talk", "ma-jun-sysucc", "-f", fmt, "--fields", "id,name")
+    assert "uncertain" in result.stdout and "panel-closing" in result.stdout
+    assert "panel-closing: the article does not say this is Ma Jun (ma-jun-sysucc)'s" in result.stderr
 
 
 def test_speakers_unknown_role_is_a_usage_error_listing_the_roles():
@@ -181,7 +216,7 @@ def test_untitled_talk_shows_its_topic_as_a_topic_never_as_a_title():
     assert row["topic"].startswith("The research hospital model")
     assert "heading" not in row  # one field mixing the two would hide which is which
     out = table("talk", "feng-chen")
-    assert "Talk by Feng Chen (no title given)" in out
+    assert "Talk by Feng Chen (no title given; “talk” is our word)" in out
     assert "Topic: The research hospital model" in out and "our words" in out
 
 
@@ -212,7 +247,7 @@ def test_talk_panel_table_shows_both_candidates_with_affiliations_and_the_note()
     out = table("talk", "panel")
     assert "possibly Ma Jun (ma-jun-harbin): Vice-Chairman" in out
     assert "possibly Ma Jun (ma-jun-sysucc): Academician, Chinese Academy of Sciences" in out
-    assert "It does not say which of them moderated the panel." in " ".join(out.split())
+    assert "That does not settle which of them moderated the panel, and the article does not say." in " ".join(out.split())
 
 
 def test_closing_words_are_labelled_as_the_panels():
@@ -249,11 +284,19 @@ def test_theme_by_british_spelling_of_an_alias():
 def test_theme_gist_is_the_key_point_that_carries_it():
     rows = {row["id"]: row for row in run_json("theme", "ai")}
     assert rows["feng-chen-research-hospitals"]["gist"].startswith("Gobroad Healthcare Group uses artificial intelligence")
-    investment = {row["id"]: row["gist"] for row in run_json("theme", "investment")}
+    translational = {row["id"]: row["gist"] for row in run_json("theme", "translational-medicine")}
     assert (
-        investment["feng-chen-research-hospitals"]
-        == "Gobroad Healthcare Group, where Feng Chen is Vice President, is backed by Hillhouse Investment."
+        translational["xu-junfang-remark"]
+        == "Xu Junfang stressed that translational medicine is key to linking R&D with clinical practice."
     )
+
+
+def test_themes_are_judged_by_content_not_by_a_word():
+    """Feng Chen's group is backed by an investor (a background fact, not a view on investment); the article does not
+    tie Zhang Yong's special payment methods to insurance."""
+    assert "feng-chen-research-hospitals" not in {row["id"] for row in run_json("theme", "investment")}
+    insurance = {row["id"]: row["gist"] for row in run_json("theme", "insurance")}
+    assert "special payment" not in insurance.get("zhang-yong-remark", "")
 
 
 def test_every_theme_gist_is_one_of_the_items_key_points():
@@ -385,10 +428,13 @@ def test_orgs_text_filter_ignores_punctuation():
     assert [row["id"] for row in run_json("orgs", "sun yat sen")] == ["sysu-cancer-center", "sysu-school-of-life-science"]
 
 
-def test_orgs_table_says_no_one_from_it_spoke():
-    out = table("orgs", "hillhouse")
-    assert "no one from it is named" in out
-    assert "mentioned in: feng-chen-research-hospitals" in out
+@pytest.mark.parametrize("org", ["hillhouse", "roche"])
+def test_orgs_never_claim_no_one_from_it_spoke(org):
+    """Luo Dan of Roche Pharmaceuticals China spoke of Roche: say what the article does (it writes no affiliation
+    with the name, and names it in a remark), never that no one from it spoke."""
+    for out in (table("orgs", org), invoke("orgs", org, "-f", "md").stdout):
+        assert "no one from it is named" not in out and "No one affiliated with it spoke" not in out
+        assert "not written as anyone's affiliation" in out
 
 
 # -- global options, anywhere ------------------------------------------------
@@ -430,7 +476,7 @@ def test_uncertain_moderator_and_closing_show_candidates_and_note_in_tables(args
     out = " ".join(table(*args).split())
     assert "possibly Ma Jun (ma-jun-harbin): Vice-Chairman" in out
     assert "possibly Ma Jun (ma-jun-sysucc): Academician" in out
-    assert "does not say which of them" in out
+    assert "does not settle which of them" in out
 
 
 @pytest.mark.parametrize("command", ["speaker", "talk"])
@@ -582,3 +628,37 @@ def test_professor_ma_jun_is_never_said_to_name_only_the_unidentified_moderator(
     assert "also uses these words for ma-jun-harbin (line 4)" in result.stderr
     assert "does not settle who the unidentified one is" in result.stderr
     assert "possibly ma-jun-harbin" in result.stderr and "ma-jun-sysucc (Ma Jun, Academician" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["speaker", "luo-dan"], ["talk", "li-ziming"], ["talk", "panel"], ["theme", "ai"], ["summary"], ["search", "immune"]]
+)
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_every_human_view_of_summaries_says_once_they_are_paraphrase(args, fmt):
+    out = " ".join(invoke(*args, "-f", fmt).stdout.split())
+    assert out.count("Summaries and key points are the curator's paraphrase, not the article's words") == 1
+    assert "add --source ARTICLE to see the lines each one cites" in out
+
+
+def test_row_formats_and_lists_without_summaries_carry_no_paraphrase_note():
+    for args in (["speakers"], ["orgs"], ["agenda"], ["talk", "panel", "-f", "json"], ["talk", "panel", "-f", "csv"]):
+        assert "paraphrase" not in invoke(*args).stdout
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_the_theme_matrix_says_a_mark_means_a_contribution_touches_the_theme(fmt):
+    out = invoke("themes", "-f", fmt).stdout
+    assert "Who touched which theme" in out and "a contribution of theirs touches the theme" in out
+    assert "Who spoke on what" not in out
+
+
+def test_a_talk_the_article_gives_no_title_or_kind_is_marked_as_our_word():
+    for slug in ("li-ziming", "wang-rundong"):
+        assert "no title given; “talk” is our word" in table("talk", slug)
+
+
+def test_named_in_cites_the_lines_that_list_a_speakers_name_alone():
+    """Lines 7-10 of the article list four speakers' names on lines of their own."""
+    for slug, line in (("zheng-limin", 7), ("feng-chen", 8), ("li-ziming", 9), ("wang-rundong", 10)):
+        assert line in run_json("speaker", slug)["source_paragraphs"]
+        assert f"named in: article lines {line}, " in table("speaker", slug)

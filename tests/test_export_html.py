@@ -165,8 +165,8 @@ def test_uncertain_ma_jun_shows_both_candidates_and_the_note(page):
         "Ma Jun (ma-jun-sysucc): Academician, Chinese Academy of Sciences; Executive Vice-President, Sun Yat-sen University Cancer Center",
     ):
         assert candidate in page.text
-    assert "it does not say which of them spoke." in page.text
-    assert "It does not say which of them moderated the panel." in page.text
+    assert "That does not settle which of them spoke, and the article does not say." in page.text
+    assert "That does not settle which of them moderated the panel, and the article does not say." in page.text
 
 
 def test_no_running_order_no_session_membership_and_the_closing_in_the_panel(html, page):
@@ -182,7 +182,9 @@ def test_no_running_order_no_session_membership_and_the_closing_in_the_panel(htm
 def test_affiliated_people_and_mentions_stay_apart(page):
     hillhouse = page.text[page.text.index("Hillhouse Investment (investor)") : page.text.index("Shanghai Chest Hospital (hospital)")]
     assert "Mentioned in: Topic (our words): The research hospital model" in hillhouse
-    assert "Affiliated people" not in hillhouse and "No one affiliated with it spoke or is named." in hillhouse
+    assert "Affiliated people" not in hillhouse and "Not written as anyone's affiliation." in hillhouse
+    roche = page.text[page.text.index("Roche (company)") :][:400]
+    assert "No one" not in roche and "Not written as anyone's affiliation." in roche
     lyzz = page.text[page.text.index("LYZZ Capital (investor)") :][:200]
     assert "Affiliated people: Zhang Yong (zhang-yong), Co-Founder, Managing Partner" in lyzz
 
@@ -340,3 +342,14 @@ def test_export_html_imports_jinja2_not_rich(tmp_path):
     modules = imported_by(["export", "html", "report.html"], tmp_path, tmp_path)
     assert "jinja2" in modules
     assert "rich" not in modules
+
+
+def test_expansions_the_article_never_gives_are_search_aids_not_facts(page):
+    glossary = page.text[page.text.index("Abbreviations") : page.text.index("About the forum")]
+    spelled_out, aids = glossary.split("Search aids")
+    assert "NSCLC" in spelled_out and "CGT" not in spelled_out and "DRG" not in spelled_out
+    assert "CGT" in aids and "diagnosis-related groups" in aids and "not facts from the article" in aids
+
+
+def test_the_report_says_summaries_are_the_curators_paraphrase(page):
+    assert "Summaries and key points are the curator's paraphrase of it, not its words" in page.text

@@ -62,11 +62,21 @@ NO_QUOTES = Quoter(None)
 
 
 def speakers(
-    index: ForumIndex, org: str | None = None, role: str | None = None, theme: str | None = None, limit: int | None = None
+    index: ForumIndex,
+    org: str | None = None,
+    role: str | None = None,
+    theme: str | None = None,
+    limit: int | None = None,
+    possible: bool = False,
 ) -> View:
-    """Everyone, or those the filters keep, in the article's order; the first ``limit`` of them (None: all)."""
+    """Everyone, or those the filters keep, in the article's order; the first ``limit`` of them (None: all).
+
+    A role keeps the people the article states in it; ``possible`` adds those it names only as possible holders
+    (the two Ma Juns for the panel's moderator), each row then saying which it is in ``attribution``.
+    """
     wanted: list[str] = []
     notices: list[str] = []
+    attribution: dict[str, str] = {}
     slugs: Iterable[str] = index.people_in_article_order()
     if org:
         wanted.append(f"affiliated with an organisation matching {quoted(org)}")
@@ -78,12 +88,23 @@ def speakers(
             if any(text in normalise(organisations[a.organisation].name) or text in a.organisation for a in index.people[slug].affiliations)
         ]
     if role:
-        wanted.append(f"in the role {role}")
         roles = ROLE_FILTERS[role]
-        slugs = [slug for slug in slugs if any(r in roles for r in index.roles[slug][0] + index.roles[slug][1])]
+        people = list(slugs)
+        attribution = {slug: "stated" for slug in people if any(r in roles for r in index.roles[slug][0])}
+        maybe = [slug for slug in people if slug not in attribution and any(r in roles for r in index.roles[slug][1])]
+        named = ", ".join(f"{index.people[slug].name} ({slug})" for slug in maybe[:LISTED_AT_MOST])
+        wanted.append(f"stated by the article to be in the role {role}" + (" or named as possibly in it" if possible else ""))
+        if maybe and possible:
+            attribution.update({slug: "possible" for slug in maybe})
+            notices.append(f"possibly in the role {role}, as the article does not say which person it means: {named}; their rows say so")
+        elif maybe:
+            notices.append(
+                f"also possibly in the role {role}, as the article does not say which person it means: {named}; add --possible to list them"
+            )
+        slugs = [slug for slug in people if slug in attribution]
     if theme:
         theme_id = resolve_theme(index, theme)
-        wanted.append(f"who spoke on {theme_id}")
+        wanted.append(f"whose contributions touch {theme_id}")
         on_theme: set[str] = set()
         unidentified: list[model.UncertainPerson] = []
         for contribution in index.contributions_on(theme_id):
@@ -96,15 +117,22 @@ def speakers(
         # Someone the article does not identify is not listed as any candidate: that would be a guess.
         distinct = _distinct_uncertain(unidentified)
         notices = [
-            f"also on {theme_id}: {ref['as_written']}, whom the article does not identify (possibly {listed(ref['candidates'], ' or ')}); see `cbiic theme {theme_id}`"
+            f"also touching {theme_id}: {ref['as_written']}, whom the article does not identify (possibly {listed(ref['candidates'], ' or ')}); see `cbiic theme {theme_id}`"
             for ref in distinct[:LISTED_AT_MOST]
         ]
         if len(distinct) > LISTED_AT_MOST:
             notices.append(
-                f"also on {theme_id}: {len(distinct) - LISTED_AT_MOST:,} more people the article does not identify; see `cbiic theme {theme_id}`"
+                f"also touching {theme_id}: {len(distinct) - LISTED_AT_MOST:,} more people the article does not identify; see `cbiic theme {theme_id}`"
             )
     total = len(slugs) if isinstance(slugs, list) else index.count("people")
-    view = View("speakers", (index.person_row(slug) for slug in _first(slugs, limit)), PERSON_KEYS)
+    if role:
+        rows = ({**index.person_row(slug), "attribution": attribution[slug]} for slug in _first(slugs, limit))
+        view = View("speakers", rows, PERSON_KEYS + ["attribution"])
+        view.extra["attribution"] = {kind: sum(1 for value in attribution.values() if value == kind) for kind in ("stated", "possible")}
+        if possible:
+            view.required_keys = ["attribution"]
+    else:
+        view = View("speakers", (index.person_row(slug) for slug in _first(slugs, limit)), PERSON_KEYS)
     view.notices += notices
     if not total and wanted:
         view.notices.append(f"no one {' and '.join(wanted)}; run `cbiic speakers` to list everyone")
@@ -145,7 +173,24 @@ def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
                 f"the article does not say whether {person.name} ({slug}) moderated {what}; "
                 "these rows hold only contributions: -f json or the table shows it"
             )
+    _say_uncertain_rows(view, index, slug)
+    if len(view.row_notices) > 1:  # one line for what the rows leave uncertain, however many things it is
+        view.row_notices = ["; ".join(view.row_notices)]
     return view
+
+
+def _say_uncertain_rows(view: View, index: ForumIndex, slug: str) -> None:
+    """Rows the article only possibly attributes to this person keep their ``attribution`` whatever --fields asks,
+    and stderr names them: a script counting someone's contributions must not count them as stated."""
+    uncertain = [row for row in view.items if row.get("attribution") == "uncertain"]  # a person's rows are a list
+    if not uncertain:
+        return
+    view.required_keys = ["attribution"]
+    for row in uncertain:
+        view.row_notices.append(
+            f"{row['id']}: the article does not say this is {index.people[slug].name} ({slug})'s: it names its speaker "
+            f"{quoted(row['name'])} without saying which person it means; its row says attribution: uncertain"
+        )
 
 
 def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
@@ -181,7 +226,9 @@ def talk(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
         if not rows:
             person = index.people[key]
             raise NotFound(f"{person.name} ({key}) has no talk, speech or remark in this forum; try `cbiic speaker {key}`")
-        return View("talk", rows, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]))
+        view = View("talk", rows, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]))
+        _say_uncertain_rows(view, index, key)
+        return view
     rows = [quoter.add(index.contribution_row(index.contribution_by_id[key]))]
     return View("talk", rows, quoter.keys(CONTRIBUTION_KEYS))
 

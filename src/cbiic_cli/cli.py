@@ -426,7 +426,7 @@ RoleOption = Annotated[
         "--role",
         metavar="ROLE",
         autocompletion=_complete_role,
-        help="Only people in this role: opening, moderator, speaker, panelist or closing (possible roles count).",
+        help="Only people the article states in this role: opening, moderator, speaker, panelist or closing.",
     ),
 ]
 
@@ -451,12 +451,21 @@ def speakers(
     ] = None,
     role: RoleOption = None,
     theme_name: Annotated[
-        str | None, typer.Option("--theme", metavar="THEME", help="Only people who spoke on this theme.", autocompletion=_complete_theme)
+        str | None,
+        typer.Option("--theme", metavar="THEME", help="Only people whose contributions touch this theme.", autocompletion=_complete_theme),
     ] = None,
     limit: Annotated[int, _limit_option("the first N people")] = DEFAULT_LIMIT,
+    possible: Annotated[
+        bool,
+        typer.Option(
+            "--possible",
+            help="With --role: also the people the article names only as possible holders (the two Ma Juns for the panel's "
+            "moderator); their rows say attribution: possible.",
+        ),
+    ] = False,
 ) -> None:
     """Everyone named in the article, in the order it first names them, with roles and affiliations."""
-    commands.speakers(_settings(ctx), org, role, theme_name, limit)
+    commands.speakers(_settings(ctx), org, role, theme_name, limit, possible)
 
 
 @command(examples=["cbiic speaker xue-junli", "cbiic speaker ma-jun-sysucc", "cbiic speaker 'Li Ziming' --format json"])

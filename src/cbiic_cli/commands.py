@@ -165,6 +165,10 @@ def emit(view: Any, settings: Settings) -> None:
     from .render import RenderOptions, render_chunks
 
     fields = selected_fields(settings.fields, view.keys)
+    missing = [key for key in view.required_keys if fields is not None and key not in fields]
+    if fields is not None and missing:
+        fields += missing
+        process.say(f"--fields: added {', '.join(missing)}, since some rows are only possibly what this answer asks for")
     fmt = settings.fmt
     rows_only = fmt in ROW_FORMATS or fields is not None
     for notice in view.notices + (view.row_notices if rows_only else []):
@@ -201,15 +205,25 @@ def selected_fields(raw: str | None, valid: list[str]) -> list[str] | None:
 
 
 def speakers(
-    settings: Settings, org: str | None = None, role: str | None = None, theme_name: str | None = None, limit: int = DEFAULT_LIMIT
+    settings: Settings,
+    org: str | None = None,
+    role: str | None = None,
+    theme_name: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    possible: bool = False,
 ) -> None:
     """``limit`` 0 shows everyone (so for every command below)."""
     from . import answers
 
     if role is not None and role.casefold() not in answers.ROLE_FILTERS:
         raise UsageProblem(f"{role!r} is not a role; choose one of: {', '.join(answers.ROLE_FILTERS)}", "'--role'")
+    if possible and role is None:
+        raise UsageProblem("--possible widens a --role filter; give --role too", "'--possible'")
     emit(
-        answer(settings, lambda index: answers.speakers(index, org, role.casefold() if role else None, theme_name, limit or None)), settings
+        answer(
+            settings, lambda index: answers.speakers(index, org, role.casefold() if role else None, theme_name, limit or None, possible)
+        ),
+        settings,
     )
 
 

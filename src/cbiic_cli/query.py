@@ -82,10 +82,11 @@ class View:
     ``extra["total"]`` says how many the whole answer has; ``notices`` are lines for stderr (a filter that matched nothing, a corrected
     query); ``row_notices`` are lines for stderr when only the rows are printed
     (jsonl, csv, tsv, --fields): an uncertainty the document holds and no row
-    does; ``extra`` carries what only the human layouts need.
+    does; ``required_keys`` are keys ``--fields`` cannot leave out (they are added, and
+    stderr says so); ``extra`` carries what only the human layouts need.
     """
 
-    __slots__ = ("document", "extra", "items", "keys", "kind", "notices", "row_notices")
+    __slots__ = ("document", "extra", "items", "keys", "kind", "notices", "required_keys", "row_notices")
 
     def __init__(
         self,
@@ -101,6 +102,8 @@ class View:
         self.document = document
         self.notices: list[str] = []
         self.row_notices: list[str] = []
+        # Keys --fields cannot drop: a row's certainty (``attribution``) where some rows are only possible.
+        self.required_keys: list[str] = []
         self.extra = extra if extra is not None else {}
 
     def materialise(self) -> list[dict[str, Any]]:

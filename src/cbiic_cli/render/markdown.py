@@ -66,7 +66,9 @@ def render(view: View, options: RenderOptions) -> str:
         keys, rows = selected_rows(view, options.fields)
         return table(keys, [[cell(row.get(key)) for key in keys] for row in rows])
     builder = _BUILDERS.get(view.kind)
-    return builder(view) if builder else _generic(view)
+    text = builder(view) if builder else _generic(view)
+    note = say.paraphrase_note(view)
+    return text + f"\n*{inline(note)}*\n" if note else text  # after the layout's last line, a paragraph of its own
 
 
 def _generic(view: View) -> str:
@@ -77,10 +79,14 @@ def _generic(view: View) -> str:
 
 
 def _person(row: dict[str, Any]) -> str:
-    """A person by name and affiliation, or every candidate when the article does not say which."""
+    """A person by name and affiliation, or every candidate when the article does not say which.
+
+    The candidates are a list of their own, one item each, so that the "or" between them is not lost among the
+    semicolons of their affiliations; indented, it nests under a list item and starts a list after a paragraph line.
+    """
     if row.get("slug") is None and row.get("speaker_candidates"):
-        candidates = " or ".join(_candidate(c) for c in row["speaker_candidates"])
-        return f"**{inline(row['name'])}**: the article does not say which; possibly {candidates}"
+        candidates = "".join(f"\n  - {_candidate(c)}" for c in row["speaker_candidates"])
+        return f"**{inline(row['name'])}**: the article does not say which; possibly one of:{candidates}"
     where = say.affiliation_lines(row)
     text = f"**{inline(row['name'])}** ({code(row['slug'])})" if row.get("slug") else f"**{inline(row.get('name'))}**"
     return text + (" — " + "; ".join(inline(line) for line in where) if where else "")
@@ -119,7 +125,7 @@ def _speakers(view: View) -> str:
     rows = [
         [inline(r["name"]), code(r["slug"], in_table=True), inline(say.role_text(r)), cell(say.affiliation_lines(r))] for r in view.items
     ]
-    intro = f"{inline(say.shown_of(view, 'person', 'people'))}, in the order the article first names them.\n\n"
+    intro = f"{inline(say.people_shown(view))}, in the order the article first names them.\n\n"
     return intro + table(["Name", "Slug", "Roles", "Affiliation"], rows)
 
 
@@ -235,7 +241,7 @@ def _quotes_by_row(rows: Iterable[dict[str, Any]]) -> str:
     out: list[str] = []
     for row in rows:
         if row.get("quotes"):
-            out += ["", f"**{inline(say.kind_label(row['kind']))}** {code(row['id'])}, {_person(row)}:", ""] + _quotes(row)
+            out += ["", f"**{inline(say.kind_label(row['kind']))}** {code(row['id'])}, {_person(row)}", ""] + _quotes(row)
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -246,7 +252,7 @@ def _themes(view: View) -> str:
         who += [inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})") for u in r["uncertain_speakers"]]
         rows.append([code(r["id"], in_table=True), inline(r["label"]), str(r["count"]), cell(r["aliases"]), "; ".join(who)])
     out = table(["Theme", "Label", "Contributions", "Aliases", "Speakers"], rows)
-    return out + "\n**Who spoke on what** (● = a talk or remark on the theme)\n\n" + _theme_matrix(view)
+    return out + f"\n**{inline(say.THEME_MATRIX_CAPTION)}** (● = {inline(say.THEME_MATRIX_MARK)})\n\n" + _theme_matrix(view)
 
 
 def _theme_matrix(view: View) -> str:
@@ -382,7 +388,7 @@ def _orgs(view: View) -> str:
             [
                 f"{inline(r['name'])} ({code(r['id'], in_table=True)})",
                 inline(r["kind"]),
-                "; ".join(people) or "*no one from it is named*",
+                "; ".join(people) or f"*{inline(say.NO_AFFILIATION)}*",
                 "; ".join(said),
                 "; ".join(mentioned),
                 note,

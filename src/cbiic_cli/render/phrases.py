@@ -20,6 +20,28 @@ KIND_LABEL = {
     "forum": "the forum",
 }
 TOPIC_MARK = "topic in our words; the article gives no title"
+# The article calls some contributions a "report" or a "speech" and reports others only as insights given or a
+# subject discussed: "talk" is the curator's word for them all, never the article's.
+TALK_MARK = "no title given; “talk” is our word"
+# Said once in every human-readable view that shows summaries or key points, where a reader will see it.
+PARAPHRASE_NOTE = (
+    "Summaries and key points are the curator's paraphrase, not the article's words; add --source ARTICLE to see the lines each one cites."
+)
+PARAPHRASE_NOTE_QUOTED = "Summaries and key points are the curator's paraphrase; the quoted lines under them are the article's own words."
+# An organisation no affiliation names (Roche, named in a remark): what the article does, not a claim about who works there.
+NO_AFFILIATION = "not written as anyone's affiliation"
+# A theme on a contribution means the contribution touches it, no more.
+THEME_MATRIX_CAPTION = "Who touched which theme"
+THEME_MATRIX_MARK = "a contribution of theirs touches the theme"
+# Views whose rows carry the curator's summaries or key points.
+PARAPHRASED_VIEWS = frozenset({"speaker", "talk", "panel", "theme", "summary", "search"})
+
+
+def paraphrase_note(view: Any) -> str | None:
+    """The paraphrase note for a view that shows summaries or key points, or None."""
+    if view.kind not in PARAPHRASED_VIEWS or (view.document is None and not view.items):
+        return None
+    return PARAPHRASE_NOTE_QUOTED if "quotes" in view.keys else PARAPHRASE_NOTE
 
 
 def kind_label(kind: str) -> str:
@@ -35,6 +57,15 @@ def shown_of(view: Any, singular: str, many: str | None = None) -> str:
     shown = len(view.items)
     total = view.extra.get("total", shown)
     return plural(total, singular, many) if shown == total else f"{shown:,} of {plural(total, singular, many)}"
+
+
+def people_shown(view: Any) -> str:
+    """'10 people', or with a role filter the stated and possible holders counted apart: '3 people: 1 stated, 2 possible'."""
+    shown = shown_of(view, "person", "people")
+    counts = view.extra.get("attribution")
+    if not counts or not counts.get("possible"):
+        return shown
+    return f"{shown}: {counts['stated']:,} stated, {counts['possible']:,} possible"
 
 
 def lines_cited(lines: list[int]) -> str:
@@ -58,7 +89,7 @@ def heading(row: dict[str, Any]) -> str:
     who = row.get("name") or "someone"
     kind = row["kind"]
     if kind == "talk":
-        return f"Talk by {who} (no title given)"
+        return f"Talk by {who} ({TALK_MARK})"
     if kind == "panel-remark":
         return f"Panel remark by {who}"
     if kind == "panel-closing":

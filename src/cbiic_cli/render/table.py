@@ -54,6 +54,10 @@ def render(view: View, options: RenderOptions) -> str:
     else:
         built = getattr(layout, "_" + view.kind, layout.generic)(view)
     lines = built.lines(options.width)
+    note = say.paraphrase_note(view) if options.fields is None else None
+    if note:
+        ends_blank = not lines or not "".join(text for text, _ in lines[-1]).strip()
+        lines += ([] if ends_blank else [[("", "")]]) + layout.t(note, DIM).lines(options.width)
     if options.color:
         from .ansi import colour
 
@@ -209,7 +213,7 @@ class _Layout:
         return Group(self.table_or_cards(table, cards))
 
     def _speakers(self, view: View) -> Group:
-        title = f"{say.shown_of(view, 'person', 'people')}, in the order the article first names them"
+        title = f"{say.people_shown(view)}, in the order the article first names them"
         table = self.table(
             [
                 Column("Name", "short", cap=20, style="bold"),
@@ -316,7 +320,7 @@ class _Layout:
 
         if self.width < NARROW or matrix is None or not listing.fits(self.width) or not matrix.fits(self.width):
             return self.titled("Themes", self.blank(), cards())
-        title = self.t(f"Who spoke on what ({mark} = a talk or remark on the theme)", HEADER)
+        title = self.t(f"{say.THEME_MATRIX_CAPTION} ({mark} = {say.THEME_MATRIX_MARK})", HEADER)
         return Group(self.t("Themes", HEADER), listing, self.blank(), title, matrix, legend)
 
     def _search(self, view: View) -> Group:
@@ -400,7 +404,7 @@ class _Layout:
             text.append(self.s(slug), ID, atom=True)
             text.append(self.s("), " + position))
         if not row["people"]:
-            text.append("no one from it is named", DIM)
+            text.append(say.NO_AFFILIATION, DIM)
         return text
 
     def org_said(self, row: dict[str, Any]) -> Text:

@@ -662,3 +662,8 @@ def test_named_in_cites_the_lines_that_list_a_speakers_name_alone():
     for slug, line in (("zheng-limin", 7), ("feng-chen", 8), ("li-ziming", 9), ("wang-rundong", 10)):
         assert line in run_json("speaker", slug)["source_paragraphs"]
         assert f"named in: article lines {line}, " in table("speaker", slug)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_the_summary_count_of_talks_marks_the_word_as_ours(fmt):
+    assert "5 talks (“talk” is our word)" in invoke("summary", "-f", fmt).stdout

@@ -325,7 +325,7 @@ def _summary(view: View) -> str:
     counts = doc["counts"]
     out += [
         inline(
-            f"{say.plural(counts['people'], 'person', 'people')} · {say.plural(counts['talks'], 'talk')} · "
+            f"{say.plural(counts['people'], 'person', 'people')} · {say.plural(counts['talks'], 'talk')} ({say.TALKS_MARK}) · "
             f"{say.plural(counts['panel_remarks'], 'panel remark')} · {say.plural(counts['themes'], 'theme')}"
         ),
         "",

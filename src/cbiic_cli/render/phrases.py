@@ -23,6 +23,7 @@ TOPIC_MARK = "topic in our words; the article gives no title"
 # The article calls some contributions a "report" or a "speech" and reports others only as insights given or a
 # subject discussed: "talk" is the curator's word for them all, never the article's.
 TALK_MARK = "no title given; “talk” is our word"
+TALKS_MARK = "“talk” is our word"
 # Said once in every human-readable view that shows summaries or key points, where a reader will see it.
 PARAPHRASE_NOTE = (
     "Summaries and key points are the curator's paraphrase, not the article's words; add --source ARTICLE to see the lines each one cites."

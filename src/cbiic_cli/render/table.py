@@ -584,7 +584,7 @@ class _Layout:
         counts = doc["counts"]
         parts.append(
             self.t(
-                f"{say.plural(counts['people'], 'person', 'people')} {self.dot} {say.plural(counts['talks'], 'talk')} {self.dot} "
+                f"{say.plural(counts['people'], 'person', 'people')} {self.dot} {say.plural(counts['talks'], 'talk')} ({say.TALKS_MARK}) {self.dot} "
                 f"{say.plural(counts['panel_remarks'], 'panel remark')} {self.dot} {say.plural(counts['themes'], 'theme')}",
                 DIM,
             )

@@ -15,7 +15,6 @@ written, modulo the same folding.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import math
 import re
@@ -925,32 +924,42 @@ def _hit(index: ForumIndex, rank: int, score: float, found: _Match) -> dict[str,
 
 
 def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[list[int]]]:
-    """A window around the first match, within its line (one key point, one theme), with highlight offsets into it."""
+    """A window around the first match, within its line (one key point, one theme), with highlight offsets into it.
+
+    The line is the one that holds the most matches, the first of those. It is found from the matches' offsets,
+    carried from the match: each match's line ends at the nearest line breaks either side of it, so the field is
+    never re-read from its start, and nothing outside the window is copied."""
     spans = sorted(set(spans))
-    if spans and "\n" in text:
-        # The line (one key point, one affiliation, one theme) that holds the most matches, the first of those.
-        starts = [0] + [match.end() for match in re.finditer("\n", text)]
-        per_line: dict[int, int] = {}
-        for start, _ in spans:
-            line = starts[bisect.bisect_right(starts, start) - 1]
-            per_line[line] = per_line.get(line, 0) + 1
-        line_start = max(per_line, key=lambda line: (per_line[line], -line))
-        line_end = text.find("\n", line_start)
-        line_end = len(text) if line_end == -1 else line_end
-        text = text[line_start:line_end]
-        spans = [(start - line_start, end - line_start) for start, end in spans if line_start <= start and end <= line_end]
-    text_flat = text.replace("\n", " ")
-    if len(text_flat) <= SNIPPET_CHARS or not spans:
-        window_start, window_end = 0, min(len(text_flat), SNIPPET_CHARS)
+    line_start, line_end = 0, len(text)
+    if spans:
+        best = (0, 0, 0, 0, 0)  # (matches, line start, line end, first and one past the last of its spans)
+        start_here, end_here, first, count = 0, -1, 0, 0
+        for number, (start, _) in enumerate(spans):
+            if start > end_here:  # a match on a later line: the line before is complete
+                if count > best[0]:
+                    best = (count, start_here, end_here, first, number)
+                start_here = text.rfind("\n", max(end_here, 0), start) + 1
+                end_here = text.find("\n", start)
+                end_here = len(text) if end_here == -1 else end_here
+                first, count = number, 0
+            count += 1
+        if count > best[0]:
+            best = (count, start_here, end_here, first, len(spans))
+        _, line_start, line_end, first, last = best
+        spans = [(start - line_start, end - line_start) for start, end in spans[first:last] if end <= line_end]
+    length = line_end - line_start
+    if length <= SNIPPET_CHARS or not spans:
+        window_start, window_end = 0, min(length, SNIPPET_CHARS)
     else:
         first = spans[0][0]
-        window_start = max(0, min(first - SNIPPET_CHARS // 3, len(text_flat) - SNIPPET_CHARS))
+        window_start = max(0, min(first - SNIPPET_CHARS // 3, length - SNIPPET_CHARS))
         if window_start:  # start on a word, not inside one
-            window_start = min(first, text_flat.find(" ", window_start) + 1 or first)
-        window_end = min(len(text_flat), window_start + SNIPPET_CHARS)
+            space = text.find(" ", line_start + window_start, line_start + first)
+            window_start = space - line_start + 1 if space != -1 else first
+        window_end = min(length, window_start + SNIPPET_CHARS)
     prefix = "…" if window_start > 0 else ""
-    suffix = "…" if window_end < len(text_flat) else ""
-    snippet = prefix + text_flat[window_start:window_end] + suffix
+    suffix = "…" if window_end < length else ""
+    snippet = prefix + text[line_start + window_start : line_start + window_end].replace("\n", " ") + suffix
     shift = len(prefix) - window_start
     highlights = [[start + shift, end + shift] for start, end in spans if start >= window_start and end <= window_end]
     return snippet, highlights

@@ -647,10 +647,14 @@ class _MemoryEngine(_Engine):
     @property
     def vocabulary(self) -> set[str]:
         if self._vocabulary is None:
-            written: set[str] = set()
+            # A word never holds white space, so the words of a text are those of its white-space-separated chunks:
+            # split (in C) and tokenise each distinct chunk once, rather than running the word pattern over all the text
+            # again. This is what a search that matched nothing (and so tries a correction) pays for.
+            chunks: set[str] = set()
             for doc in self.docs:
                 for _, text in doc.fields:
-                    written.update(_WORD.findall(text))
+                    chunks.update(text.split())
+            written = {word for chunk in chunks for word in _WORD.findall(chunk)}
             self._vocabulary = {term for word in written for term in word_forms(word)}
         return self._vocabulary
 

@@ -159,13 +159,14 @@ def test_speaker_profile_of_the_academician():
     assert doc["honorific"] is None  # the article gives him no honorific
     assert [c["id"] for c in doc["contributions"]] == ["ma-jun-youth-talent", "panel-closing"]
     assert [c["attribution"] for c in doc["contributions"]] == ["stated", "uncertain"]
-    assert doc["moderated"] == [
+    assert doc["moderated"] == []
+    assert doc["possibly_moderated"] == [
         {
             "kind": "panel",
             "id": "panel",
             "name": PANEL_TITLE,
             "attribution": "uncertain",
-            "attribution_note": doc["moderated"][0]["attribution_note"],
+            "attribution_note": doc["possibly_moderated"][0]["attribution_note"],
         }
     ]
 
@@ -178,7 +179,8 @@ def test_speaker_table_says_possibly_moderated():
 
 def test_speaker_harbin_ma_jun_keeps_the_opening_and_session():
     doc = run_json("speaker", "ma-jun-harbin")
-    assert [(m["id"], m["attribution"]) for m in doc["moderated"]] == [("session-1", "stated"), ("panel", "uncertain")]
+    assert [(m["id"], m["attribution"]) for m in doc["moderated"]] == [("session-1", "stated")]
+    assert [(m["id"], m["attribution"]) for m in doc["possibly_moderated"]] == [("panel", "uncertain")]
     assert [c["kind"] for c in doc["contributions"]] == ["opening", "panel-closing"]
     assert doc["note_lines"] == [4, 6, 15]
 
@@ -274,7 +276,12 @@ def test_ambiguous_prefix_lists_candidates_with_affiliations():
 
 @pytest.mark.parametrize("name", ["insurance", "INSURANCE", "Medical Insurance", "medical-insurance", "health-insurance", "insur"])
 def test_theme_by_id_label_alias_or_prefix(name):
-    assert [row["id"] for row in run_json("theme", name)] == ["wang-rundong-commercial-insurance", "luo-dan-remark", "zhang-yong-remark"]
+    assert [row["id"] for row in run_json("theme", name)] == [
+        "wang-rundong-commercial-insurance",
+        "luo-dan-remark",
+        "zhang-yong-remark",
+        "panel-closing",
+    ]
 
 
 def test_theme_by_british_spelling_of_an_alias():
@@ -667,3 +674,37 @@ def test_named_in_cites_the_lines_that_list_a_speakers_name_alone():
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
 def test_the_summary_count_of_talks_marks_the_word_as_ours(fmt):
     assert "5 talks (“talk” is our word)" in invoke("summary", "-f", fmt).stdout
+
+
+def test_a_session_whose_talks_the_article_does_not_give_has_no_talks_key():
+    """An empty list would tell a script the session held no talks; the article does not say which it held."""
+    sessions = run_json("summary")["sessions"]
+    assert sessions and all("talks" not in session for session in sessions)
+
+
+@pytest.mark.parametrize("slug", ["ma-jun-harbin", "ma-jun-sysucc"])
+def test_a_panel_only_possibly_moderated_is_kept_apart_from_what_was_moderated(slug):
+    person = run_json("speaker", slug)
+    assert "panel" not in [m["id"] for m in person["moderated"]]
+    assert [m["id"] for m in person["possibly_moderated"]] == ["panel"]
+    assert all(m["attribution"] == "stated" for m in person["moderated"])
+
+
+def test_organisations_of_both_ma_juns_show_the_closing_words_as_only_possibly_theirs():
+    rows = {row["id"]: row for row in run_json("orgs", "--limit", "0")}
+    for organisation in ("harbin-institute-of-hematology-and-oncology", "sysu-cancer-center"):
+        assert rows[organisation]["possible_contributions"] == ["panel-closing"]
+        assert "panel-closing" not in rows[organisation]["contributions"]
+    assert "possibly by its people: panel-closing" in " ".join(table("orgs", "harbin").split())
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_organisation_kinds_are_said_to_be_the_curators(fmt):
+    assert "Kinds (company, hospital, investor, …) are the curator's classification" in " ".join(invoke("orgs", "-f", fmt).stdout.split())
+
+
+def test_the_gist_of_a_theme_is_the_point_that_names_it():
+    rows = {row["id"]: row["gist"] for row in run_json("theme", "precision-medicine")}
+    assert rows["li-ziming-nsclc-testing"].startswith("Li Ziming pointed out that genetic testing is now crucial to precision treatment")
+    nsclc = {row["id"]: row["gist"] for row in run_json("theme", "nsclc")}
+    assert "NSCLC" in nsclc["li-ziming-nsclc-testing"]

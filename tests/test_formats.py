@@ -357,3 +357,11 @@ def test_a_whole_forum_view_showing_its_first_rows_says_so_itself(fmt, tmp_path,
         assert f"{shown}; --limit 0 for all" in result.stdout and f"{shown}; --limit 0 for all" in result.stderr
         whole = invoke("--data", str(data), *args[:1], "--limit", "0", "-f", fmt)
         assert "--limit 0 for all" not in whole.stdout + whole.stderr
+
+
+def test_markdown_agenda_puts_each_id_before_its_speaker():
+    """A speaker the article does not identify ends in a list of candidates: an id after it reads as the last one's."""
+    text = output(["agenda"], "markdown")
+    assert "- The panel's closing words (`panel-closing`), by **Professor Ma Jun**" in text
+    closing = text[text.index("(`panel-closing`)") :]
+    assert "`panel-closing`" not in closing[len("(`panel-closing`)") :].split("\n\n")[0]

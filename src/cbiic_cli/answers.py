@@ -157,16 +157,19 @@ def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
     slug = resolve_person(index, ref)
     person = index.people[slug]
     contributions = [quoter.add(row) for row in _person_contributions(index, slug)]
+    moderated = _moderated(index, slug)
     document = {
         **index.person_row(slug),
         "note": person.note.text if person.note else None,
         "note_lines": list(person.note.source_paragraphs) if person.note else [],
         "source_paragraphs": list(person.source_paragraphs),
-        "moderated": _moderated(index, slug),
+        # Apart: a script reading "moderated" must not take a session or panel the article leaves uncertain as stated.
+        "moderated": [m for m in moderated if m["attribution"] == "stated"],
+        "possibly_moderated": [m for m in moderated if m["attribution"] != "stated"],
         "contributions": contributions,
     }
     view = View("speaker", contributions, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]), document=document)
-    for moderated in document["moderated"]:
+    for moderated in document["possibly_moderated"]:
         if moderated["attribution"] == "uncertain":
             what = "the panel" if moderated["kind"] == "panel" else moderated["name"]
             view.row_notices.append(
@@ -270,7 +273,7 @@ def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES, limit: int |
     the_theme = index.themes[theme_id]
     taken_as = [] if normalise(name) in index.theme_names else [f"taking {quoted(name)} as the theme {theme_id} ({the_theme.label})"]
     rows = (
-        quoter.add({**index.contribution_row(c), "gist": theme_gist(c, theme_id)}) for c in _first(index.contributions_on(theme_id), limit)
+        quoter.add({**index.contribution_row(c), "gist": theme_gist(c, the_theme)}) for c in _first(index.contributions_on(theme_id), limit)
     )
     extra = {"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}}
     view = View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
@@ -279,9 +282,13 @@ def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES, limit: int |
     return view
 
 
-def theme_gist(contribution: Contribution, theme_id: str) -> str:
-    """The key point that carries the theme: the sentence that is the evidence for it."""
-    return next(p.text for p in contribution.item.key_points if theme_id in p.themes)
+def theme_gist(contribution: Contribution, theme: model.Theme) -> str:
+    """The key point that carries the theme most directly: of those tagged with it, the first that names it (its
+    id, label or an alias, as words), else the first. Li Ziming's point that genetic testing is crucial to "precision
+    treatment" says more of precision medicine than his point on testing for EGFR, which is tagged with it too."""
+    carrying = [point.text for point in contribution.item.key_points if theme.id in point.themes]
+    names = [f"-{normalise(name)}-" for name in (theme.id, theme.label, *theme.aliases)]
+    return next((text for text in carrying if any(name in f"-{normalise(text)}-" for name in names)), carrying[0])
 
 
 THEME_KEYS = [
@@ -461,7 +468,8 @@ def summary(index: ForumIndex, limit: int | None = None) -> View:
             "id": s.id,
             "name": s.name,
             "moderator": index.speaker_fields(s.moderator),
-            "talks": list(s.talks),
+            # Only where the article says which talks a session held; an empty list would say it held none.
+            **({"talks": list(s.talks)} if s.talks else {}),
             "source_paragraphs": list(s.source_paragraphs),
         }
         for s in _first(index.sessions_in_order(), limit)
@@ -498,6 +506,7 @@ ORG_KEYS = [
     "people_names",
     "people_positions",
     "contributions",
+    "possible_contributions",
     "mentioned_in",
     "note",
     "note_lines",
@@ -535,6 +544,8 @@ def _organisation_row(index: ForumIndex, organisation: model.Organisation) -> di
         "people_names": [person.name for person, _ in people],
         "people_positions": [position for _, position in people],
         "contributions": [c.id for c in index.stated_contributions_of([person.slug for person, _ in people])],
+        # What the article attributes to a name that may be one of its people ("Professor Ma Jun"): never stated.
+        "possible_contributions": [c.id for c in index.possible_contributions_of([person.slug for person, _ in people])],
         "mentioned_in": [c.id for c in index.mentioning(organisation.id)],
         "note": organisation.note.text if organisation.note else None,
         "note_lines": list(organisation.note.source_paragraphs) if organisation.note else [],

@@ -459,8 +459,8 @@ def speakers(
         bool,
         typer.Option(
             "--possible",
-            help="With --role: also the people the article names only as possible holders (the two Ma Juns for the panel's "
-            "moderator); their rows say attribution: possible.",
+            help="With --role: also the people the article may mean where it names a holder without saying which person "
+            "(the two Ma Juns for the panel's moderator and closing words); their rows say attribution: possible.",
         ),
     ] = False,
 ) -> None:

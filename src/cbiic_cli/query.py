@@ -463,6 +463,12 @@ class ForumIndex:
         position = self._position
         return sorted(said, key=lambda contribution: position[contribution.id])
 
+    def possible_contributions_of(self, slugs: list[str]) -> list[Contribution]:
+        """What the article attributes to someone it does not identify who may be one of these people, in its order."""
+        said = {contribution.id: contribution for slug in dict.fromkeys(slugs) for contribution in self._possibly_by.get(slug, [])}
+        position = self._position
+        return sorted(said.values(), key=lambda contribution: position[contribution.id])
+
     def mentioning(self, organisation_id: str) -> list[Contribution]:
         """The contributions that mention the organisation, in the article's order."""
         return self._mentioned.get(organisation_id, [])
@@ -475,6 +481,16 @@ class ForumIndex:
         for contribution in self.contributions:
             if isinstance(contribution.item.speaker, str):
                 found.setdefault(contribution.item.speaker, []).append(contribution)
+        return found
+
+    @cached_property
+    def _possibly_by(self) -> dict[str, list[Contribution]]:
+        found: dict[str, list[Contribution]] = {}
+        for contribution in self.contributions:
+            speaker = contribution.item.speaker
+            if isinstance(speaker, model.UncertainPerson):
+                for slug in dict.fromkeys(speaker.candidates):
+                    found.setdefault(slug, []).append(contribution)
         return found
 
     @cached_property

@@ -378,6 +378,21 @@ class StoreIndex(ForumIndex):
         by_id = self.contribution_by_id
         return [by_id[contribution_id] for _, contribution_id in sorted(found)]
 
+    def possible_contributions_of(self, slugs: list[str]) -> list[Contribution]:
+        found: set[tuple[int, str]] = set()
+        for start in range(0, len(slugs), 500):  # SQLite allows a limited number of parameters
+            chunk = slugs[start : start + 500]
+            found.update(
+                self.connection.execute(
+                    f"""SELECT c.seq, c.id FROM uncertain_reference_candidates AS u
+                        JOIN contributions AS c ON c.speaker_reference_id = u.reference_id
+                        WHERE u.person_slug IN ({", ".join("?" * len(chunk))})""",
+                    chunk,
+                ).fetchall()
+            )
+        by_id = self.contribution_by_id
+        return [by_id[contribution_id] for _, contribution_id in sorted(found)]
+
     def mentioning(self, organisation_id: str) -> list[Contribution]:
         return self._contributions_where(
             "SELECT c.seq, c.id FROM organisation_mentions AS m JOIN contributions AS c ON c.id = m.contribution_id WHERE m.organisation_id = :key ORDER BY c.seq",

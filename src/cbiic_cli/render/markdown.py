@@ -67,7 +67,7 @@ def render(view: View, options: RenderOptions) -> str:
         return table(keys, [[cell(row.get(key)) for key in keys] for row in rows])
     builder = _BUILDERS.get(view.kind)
     text = builder(view) if builder else _generic(view)
-    note = say.paraphrase_note(view)
+    note = say.caveat(view)
     return text + f"\n*{inline(note)}*\n" if note else text  # after the layout's last line, a paragraph of its own
 
 
@@ -136,7 +136,7 @@ def _speaker(view: View) -> str:
     out += [f"- {inline(line)}" for line in say.affiliation_lines(doc)] + [""]
     out += [f"Roles: {inline(say.role_text(doc))}", ""]
     out += _note(doc.get("note"), doc.get("note_lines") or [])
-    for moderated in doc["moderated"]:
+    for moderated in doc["moderated"] + doc["possibly_moderated"]:
         what = inline(moderated["name"]) if moderated["kind"] == "session" else f"the panel {inline('“' + moderated['name'] + '”')}"
         if moderated["attribution"] == "stated":
             out += [f"Moderated {what}.", ""]
@@ -286,7 +286,7 @@ def _agenda(view: View) -> str:
             sections["session"].append(f"- {inline(item['name'])}, moderated by {_person(person)}")
         elif item["kind"] == "talk":
             title = inline("“" + item["title"] + "”") if item.get("title") else f"*{inline(say.topic_line(item))}*"
-            sections["talk"].append(f"- {title} — {_person(person)} ({code(item['id'])})")
+            sections["talk"].append(f"- {title} ({code(item['id'])}) — {_person(person)}")
         elif item["kind"] == "panel":
             sections["panel"] += [
                 f"Panel: {inline('“' + item['title'] + '”')}",
@@ -297,10 +297,12 @@ def _agenda(view: View) -> str:
         elif item["kind"] == "panelist":
             sections["panel"].append(f"- Panelist: {_person(person)}")
         elif item["kind"] == "panel-remark":
-            sections["panel"].append(f"- Panel remark by {_person(person)} ({code(item['id'])})")
+            sections["panel"].append(f"- Panel remark ({code(item['id'])}) by {_person(person)}")
         elif item["kind"] == "panel-closing":
-            sections["panel"] += [f"- The panel's closing words, by {_person(person)} ({code(item['id'])})", *_nested_note(person)]
-    for title, key in (("Opening", "opening"), ("Sessions", "session"), ("Talks", "talk"), ("Panel", "panel")):
+            sections["panel"] += [f"- The panel's closing words ({code(item['id'])}), by {_person(person)}", *_nested_note(person)]
+    # Ids come before the person: one the article does not identify ends in a list of candidates, and an id after
+    # it would read as the last candidate's.
+    for title, key in (("Opening", "opening"), ("Sessions", "session"), (f"Talks ({say.TALKS_MARK})", "talk"), ("Panel", "panel")):
         if sections[key]:
             out += [f"## {title}", ""] + sections[key] + [""]
             if key == "session" and doc.get("session_note"):
@@ -382,6 +384,7 @@ def _orgs(view: View) -> str:
             for slug, name, position in zip(r["people"], r["people_names"], r["people_positions"])
         ]
         said = [code(item, in_table=True) for item in r["contributions"]]
+        said += [f"possibly {code(item, in_table=True)} (speaker not identified)" for item in r["possible_contributions"]]
         mentioned = [code(item, in_table=True) for item in r["mentioned_in"]]
         note = f"{inline(r['note'])} ({inline(say.lines_cited(r['note_lines']))})" if r.get("note") else ""
         rows.append(

@@ -24,11 +24,17 @@ TOPIC_MARK = "topic in our words; the article gives no title"
 # subject discussed: "talk" is the curator's word for them all, never the article's.
 TALK_MARK = "no title given; “talk” is our word"
 TALKS_MARK = "“talk” is our word"
-# Said once in every human-readable view that shows summaries or key points, where a reader will see it.
+# Said once, at the end, in every human-readable view that shows summaries or key points.
 PARAPHRASE_NOTE = (
-    "Summaries and key points are the curator's paraphrase, not the article's words; add --source ARTICLE to see the lines each one cites."
+    "Summaries and key points are the curator's paraphrase, not the article's words, and “talk” is the curator's word; "
+    "add --source ARTICLE to see the lines each one cites."
 )
-PARAPHRASE_NOTE_QUOTED = "Summaries and key points are the curator's paraphrase; the quoted lines under them are the article's own words."
+PARAPHRASE_NOTE_QUOTED = (
+    "Summaries and key points are the curator's paraphrase, and “talk” is the curator's word; "
+    "the quoted lines under them are the article's own words."
+)
+# Said once in the views of organisations: the article gives their names, not what kind of body each is.
+ORGANISATION_KIND_NOTE = "Kinds (company, hospital, investor, …) are the curator's classification, not the article's words."
 # An organisation no affiliation names (Roche, named in a remark): what the article does, not a claim about who works there.
 NO_AFFILIATION = "not written as anyone's affiliation"
 # A theme on a contribution means the contribution touches it, no more.
@@ -38,9 +44,14 @@ THEME_MATRIX_MARK = "a contribution of theirs touches the theme"
 PARAPHRASED_VIEWS = frozenset({"speaker", "talk", "panel", "theme", "summary", "search"})
 
 
-def paraphrase_note(view: Any) -> str | None:
-    """The paraphrase note for a view that shows summaries or key points, or None."""
-    if view.kind not in PARAPHRASED_VIEWS or (view.document is None and not view.items):
+def caveat(view: Any) -> str | None:
+    """What a human-readable view says once of the curator's own words in it: the paraphrase of summaries and key
+    points, or the kinds of organisations; None for a view with neither, or with nothing in it."""
+    if view.document is None and not view.items:
+        return None
+    if view.kind == "orgs":
+        return ORGANISATION_KIND_NOTE
+    if view.kind not in PARAPHRASED_VIEWS:
         return None
     return PARAPHRASE_NOTE_QUOTED if "quotes" in view.keys else PARAPHRASE_NOTE
 

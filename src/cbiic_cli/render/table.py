@@ -54,7 +54,7 @@ def render(view: View, options: RenderOptions) -> str:
     else:
         built = getattr(layout, "_" + view.kind, layout.generic)(view)
     lines = built.lines(options.width)
-    note = say.paraphrase_note(view) if options.fields is None else None
+    note = say.caveat(view) if options.fields is None else None
     if note:
         ends_blank = not lines or not "".join(text for text, _ in lines[-1]).strip()
         lines += ([] if ends_blank else [[("", "")]]) + layout.t(note, DIM).lines(options.width)
@@ -409,7 +409,11 @@ class _Layout:
 
     def org_said(self, row: dict[str, Any]) -> Text:
         text = Text("")
-        lines = [("by its people: ", item) for item in row["contributions"]] + [("mentioned in: ", item) for item in row["mentioned_in"]]
+        lines = (
+            [("by its people: ", item) for item in row["contributions"]]
+            + [("possibly by its people: ", item) for item in row["possible_contributions"]]
+            + [("mentioned in: ", item) for item in row["mentioned_in"]]
+        )
         for number, (label, item_id) in enumerate(lines):
             if number:
                 text.append("\n")
@@ -506,7 +510,7 @@ class _Layout:
         parts += [Indent(self.t(line)) for line in say.affiliation_lines(doc)]
         parts.append(self.t("roles: ", DIM).append(self.roles(doc)))
         parts.append(self.note(doc.get("note"), doc.get("note_lines")))
-        for moderated in doc["moderated"]:
+        for moderated in doc["moderated"] + doc["possibly_moderated"]:
             what = moderated["name"] if moderated["kind"] == "session" else f"the panel “{moderated['name']}”"
             label = self.t("moderated: ", DIM) if moderated["attribution"] == "stated" else self.t("possibly moderated: ", "yellow")
             label.append(self.t(what)).append(f" {self.dot} ", DIM).append(self.s(moderated["id"]), ID, atom=True)
@@ -546,7 +550,7 @@ class _Layout:
                     label = self.t("“" + item["title"] + "”", "magenta")
                 else:
                     label = self.t("Topic: " + (item.get("topic") or ""), "magenta").append(self.s(" (our words; no title given)"), DIM)
-                node = section("talks", "Talks").add(label.append(self.s(" — ")).append(self.who(person)).append(tag))
+                node = section("talks", f"Talks ({say.TALKS_MARK})").add(label.append(self.s(" — ")).append(self.who(person)).append(tag))
             elif kind == "panel":
                 panel = section("panel", "Panel")
                 panel.add(self.t("“" + item["title"] + "”", "magenta").append(tag))
@@ -602,7 +606,7 @@ class _Layout:
         if doc.get("opening"):
             parts += [self.t("Opening speech", HEADER), Indent(self.digest(doc["opening"]))]
         if doc["talks"]:
-            parts += [self.t("Talks, " + doc["order"], HEADER)]
+            parts += [self.t(f"Talks ({say.TALKS_MARK}), " + doc["order"], HEADER)]
             parts += [Indent(self.digest(row)) for row in doc["talks"]]
         if doc.get("panel"):
             panel = doc["panel"]

@@ -559,7 +559,7 @@ def search(
     from . import search as full_text
 
     theme_id = resolve_theme(index, theme_name) if theme_name else None
-    results = full_text.search(index, words, theme_id, limit)
+    results = full_text.search(index, words, theme_id, limit, quoter.article)
     view = View("search", (quoter.add(hit) for hit in results.hits), quoter.keys(full_text.HIT_KEYS))
     query = " ".join(words)
     scope = f" on theme {theme_id}" if theme_id else ""

@@ -21,7 +21,7 @@ import re
 import shlex
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import CbiicError
 from .query import KIND_LABEL, ForumIndex, one_line
@@ -353,6 +353,18 @@ def documents(index: ForumIndex) -> list[Doc]:
     return docs
 
 
+def with_article_lines(index: ForumIndex, docs: list[Doc], article: ArticleLines) -> None:
+    """Give each contribution the article lines it cites, after its own fields: "article line 11", the line's words.
+
+    Weighed as a summary is. A line the article does not have, or a blank one, adds nothing."""
+    for doc in docs:
+        if doc.kind in KIND_LABEL:
+            for number in dict.fromkeys(index.contribution_by_id[doc.key].item.source_paragraphs):
+                text = article.line(number)
+                if text and text.strip():
+                    doc.fields.append((f"{ARTICLE_FIELD} {number}", text))
+
+
 def hit_fields(index: ForumIndex, kind: str, key: str) -> dict[str, Any]:
     """The person or contribution fields a hit on the document (kind, key) shows."""
     frame = index.frame
@@ -602,11 +614,29 @@ class Results:
         self.corrected = corrected  # the query actually run, when a typo was corrected
 
 
-def search(index: ForumIndex, words: list[str], theme: str | None = None, limit: int | None = None) -> Results:
+class ArticleLines(Protocol):
+    """The source article (``provenance.Article``): its lines, numbered from 1 as citations count them."""
+
+    def line(self, number: int) -> str | None: ...
+
+
+ARTICLE_FIELD = "article line"  # a hit in the article's own words: its field is "article line 11"
+
+
+def search(
+    index: ForumIndex, words: list[str], theme: str | None = None, limit: int | None = None, article: ArticleLines | None = None
+) -> Results:
+    """Hits for the query, ranked. With the article, each contribution also holds the lines it cites, as fields of
+    their own ("article line 11"), matched and ranked like every other field; the query store does not hold the
+    article, so the documents are then matched here, in the same single pass."""
     glossary = glossary_of(index)
     units = parse_query(words, glossary)
     connection = getattr(index, "connection", None)  # a StoreIndex's
-    engine: _Engine = _StoreEngine(index, connection) if connection is not None else _MemoryEngine(index)
+    engine: _Engine
+    if article is not None:
+        engine = _MemoryEngine(index, article)
+    else:
+        engine = _StoreEngine(index, connection) if connection is not None else _MemoryEngine(index)
     results = engine.run(units, theme, limit)
     if results.total or not any(kind == "term" for unit in units for kind, _ in unit.alternatives):
         return results
@@ -636,9 +666,11 @@ class _Engine:
 class _MemoryEngine(_Engine):
     """A loaded forum: every document is matched and scored here."""
 
-    def __init__(self, index: ForumIndex) -> None:
+    def __init__(self, index: ForumIndex, article: ArticleLines | None = None) -> None:
         self.index = index
         self.docs = documents(index)
+        if article is not None:
+            with_article_lines(index, self.docs, article)
         self._vocabulary: set[str] | None = None
 
     def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:

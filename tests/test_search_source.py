@@ -1,0 +1,116 @@
+"""Search the article's own words (issue 19, part 2): with --source each contribution also holds the lines it cites.
+
+A hit found in an article line says so in every format: its field is ``article line N`` and its snippet is the
+article's words, highlighted. Without --source nothing changes (the golden outputs hold that).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from support import ARTICLE, NO_ARTICLE, invoke, unescape
+
+pytestmark = pytest.mark.skipif(ARTICLE is None, reason=NO_ARTICLE)
+
+PHRASE = '"therapeutic efficacy remains limited"'
+FORMATS = ["json", "jsonl", "csv", "tsv", "markdown", "table"]
+
+
+def _hits(*args: str, source: bool = True) -> list[dict]:
+    result = invoke("search", *args, *(["--source", str(ARTICLE)] if source else []), "--limit", "0", "-f", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_phrase_of_the_article_finds_the_contribution_that_cites_its_line():
+    hits = _hits(PHRASE)
+    assert [hit["id"] for hit in hits] == ["zheng-limin-myeloid-cells"]
+    hit = hits[0]
+    assert hit["field"] == "article line 11"
+    [(start, end)] = hit["highlights"]
+    assert hit["snippet"][start:end] == "therapeutic efficacy remains limited"
+    assert [quote["line"] for quote in hit["quotes"]] == [11]
+    assert hit["snippet"].strip("…") in hit["quotes"][0]["text"]  # the article's words, not ours
+
+
+def test_without_the_article_the_phrase_is_not_in_our_summaries():
+    result = invoke("search", PHRASE, "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "no matches" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_says_the_hit_is_in_the_article_line(fmt):
+    result = invoke("search", PHRASE, "--source", str(ARTICLE), "-f", fmt, env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    if fmt == "json":
+        rows = json.loads(out)
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.splitlines()]
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+    elif fmt == "tsv":
+        header, *records = [[unescape(field) for field in line.split("\t")] for line in out.splitlines()]
+        rows = [dict(zip(header, record, strict=True)) for record in records]
+    else:  # the Markdown table's Field cell and the table's "field: snippet" line
+        assert "article line 11" in out and "therapeutic efficacy remains" in out
+        return
+    assert [(row["id"], row["field"]) for row in rows] == [("zheng-limin-myeloid-cells", "article line 11")]
+    assert "therapeutic efficacy remains limited" in rows[0]["snippet"]
+
+
+def test_a_quoted_phrase_matches_only_as_a_phrase():
+    assert [hit["id"] for hit in _hits('"efficacy remains"')] == ["zheng-limin-myeloid-cells"]
+    assert _hits('"remains efficacy"') == []  # the same words, in another order
+    assert "zheng-limin-myeloid-cells" in [hit["id"] for hit in _hits("remains", "efficacy")]  # unquoted, any order
+
+
+def test_a_word_only_in_the_article_is_found_with_the_article_only():
+    assert _hits("restricted", source=False) == []  # our key point says "still limited"
+    hits = _hits("restricted")
+    assert [(hit["id"], hit["field"]) for hit in hits] == [("zheng-limin-myeloid-cells", "article line 11")]
+    [(start, end)] = hits[0]["highlights"]
+    assert hits[0]["snippet"][start:end] == "restricted"
+
+
+def test_article_lines_are_only_the_contributions_own():
+    """Every hit on an article line is a contribution citing that line."""
+    for hit in _hits("professor"):
+        if hit["field"].startswith("article line "):
+            assert hit["kind"] in {"talk", "opening", "panel-remark", "panel-closing"}
+            assert int(hit["field"].removeprefix("article line ")) in hit["source_paragraphs"]
+
+
+def test_hits_in_our_words_and_in_the_article_rank_together():
+    hits = _hits("myeloid")
+    assert hits[0]["id"] == "zheng-limin-myeloid-cells"
+    assert [hit["rank"] for hit in hits] == list(range(1, len(hits) + 1))
+    assert hits == sorted(hits, key=lambda hit: -hit["score"])
+
+
+def test_the_store_answers_as_the_file_does(tmp_path):
+    """With a query store built, --source still matches the article (the store does not hold it)."""
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    args = ["search", "restricted", "--source", str(ARTICLE), "-f", "json"]
+    first, second = invoke(*args, env=env), invoke(*args, env=env)  # the first builds the store, the second reads it
+    assert first.stdout == second.stdout and json.loads(second.stdout)[0]["field"] == "article line 11"
+    assert invoke("--no-cache", *args).stdout == first.stdout
+
+
+def test_the_documented_example_is_what_search_prints():
+    """docs/commands.md shows a run with the article, which cog cannot regenerate without it: rerun it here."""
+    import re
+    import shlex
+
+    from support import REPO
+
+    text = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```\n\$ cbiic (search [^\n]*--source article\.txt[^\n]*)\n(.*?)```", text, re.S)
+    command, shown = block
+    args = [str(ARTICLE) if arg == "article.txt" else arg for arg in shlex.split(command)]
+    result = invoke(*args, env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert result.exit_code == 0 and result.stdout == shown

@@ -380,3 +380,34 @@ def test_single_letters_alone_are_common_words(query):
 @pytest.mark.parametrize("query", [["pd", "1"], ["T", "cell"], ["PD-1"]])
 def test_a_single_letter_still_counts_inside_a_word_or_beside_one(query):
     assert "zheng-limin-myeloid-cells" in ids(*query)
+
+
+# -- the honorifics the views print ------------------------------------------------
+
+
+@pytest.mark.parametrize("store", [False, True], ids=["file", "store"])
+def test_the_honorifics_the_views_print_find_their_people(store):
+    """The article calls Zheng Limin (line 11), Li Ziming (13) and the Harbin Ma Jun (4) "Professor", Xu Junfang "Dr." (15)."""
+    if store:
+        invoke("search", "professor")  # the first run builds the query store; the runs below read it
+    found = {hit["id"]: hit for hit in hits("professor", "--limit", "0") if hit["kind"] == "person"}
+    assert {"zheng-limin", "li-ziming", "ma-jun-harbin"} <= set(found)
+    assert "ma-jun-sysucc" not in found or found["ma-jun-sysucc"]["field"] != "honorific"  # line 6 gives him none
+    for slug in ("zheng-limin", "li-ziming", "ma-jun-harbin"):
+        hit = found[slug]
+        assert (hit["field"], hit["honorific"]) == ("honorific", "Professor")
+        [(start, end)] = hit["highlights"]
+        assert hit["snippet"][start:end] == "Professor"
+    result = invoke("search", "dr", "--format", "json")
+    assert result.exit_code == 0 and "showing results for" not in result.stderr, result.stderr
+    assert [(hit["kind"], hit["id"], hit["field"], hit["snippet"]) for hit in json.loads(result.stdout)] == [
+        ("person", "xu-junfang", "honorific", "Dr.")
+    ]
+
+
+def test_the_source_help_says_search_matches_the_cited_lines_too():
+    """--source prints cited lines for every command; for search it also matches them, and its help says so."""
+    searched = " ".join(invoke("search", "--help").stdout.split())
+    assert "search the lines each contribution cites too (a line several cite is one hit of its own, naming them)" in searched
+    for command in ("speaker", "talk", "theme"):
+        assert "search the lines" not in " ".join(invoke(command, "--help").stdout.split())

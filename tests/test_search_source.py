@@ -78,11 +78,17 @@ def test_a_word_only_in_the_article_is_found_with_the_article_only():
 
 
 def test_article_lines_are_only_the_contributions_own():
-    """Every hit on an article line is a contribution citing that line."""
-    for hit in _hits("professor"):
+    """Every hit on an article line is a contribution citing that line, or the line itself when several cite it."""
+    found = _hits("professor")
+    assert any(hit["kind"] == "article line" for hit in found) and any(hit["kind"] == "talk" for hit in found)
+    for hit in found:
         if hit["field"].startswith("article line "):
-            assert hit["kind"] in {"talk", "opening", "panel-remark", "panel-closing"}
-            assert int(hit["field"].removeprefix("article line ")) in hit["source_paragraphs"]
+            number = int(hit["field"].removeprefix("article line "))
+            assert number in hit["source_paragraphs"]
+            if hit["kind"] == "article line":
+                assert hit["source_paragraphs"] == [number] and len(hit["cited_by"]) > 1
+            else:
+                assert hit["kind"] in {"talk", "opening", "panel-remark", "panel-closing"} and hit["cited_by"] == []
 
 
 def test_hits_in_our_words_and_in_the_article_rank_together():
@@ -114,3 +120,81 @@ def test_the_documented_example_is_what_search_prints():
     args = [str(ARTICLE) if arg == "article.txt" else arg for arg in shlex.split(command)]
     result = invoke(*args, env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert result.exit_code == 0 and result.stdout == shown
+
+
+# -- a line several contributions cite is the article's, not any one person's -------------------------------------
+
+PANEL_LINE = 15  # the panel: its title, its five members, each one's remark and the closing words, in one line
+CITED_BY = ["xue-junli-remark", "luo-dan-remark", "xu-junfang-remark", "zhang-yong-remark", "panel-closing"]
+SHARED = ("article line", "article-line-15", "article line 15")
+
+
+def _where(hits: list[dict]) -> list[tuple[str, str, str]]:
+    return [(hit["kind"], hit["id"], hit["field"]) for hit in hits]
+
+
+def test_a_phrase_in_a_shared_line_is_one_hit_of_the_article_naming_who_cites_it():
+    """'Dr. Xu' is in line 15, which each panel remark cites: it is not Xue's, Luo's or Zhang's words."""
+    hits = _hits('"dr. xu"')
+    assert _where(hits) == [SHARED]
+    [hit] = hits
+    assert hit["cited_by"] == CITED_BY
+    assert hit["name"] == "the article, cited by " + ", ".join(CITED_BY[:-1]) + " and " + CITED_BY[-1]
+    assert (hit["slug"], hit["honorific"], hit["positions"], hit["speaker_candidates"], hit["themes"]) == (None, None, [], [], [])
+    assert hit["source_paragraphs"] == [PANEL_LINE] and [quote["line"] for quote in hit["quotes"]] == [PANEL_LINE]
+    [(start, end)] = hit["highlights"]
+    assert hit["snippet"][start:end] == "Dr. Xu"
+
+
+def test_words_of_one_panelist_are_found_in_their_own_remark_and_in_the_line_once():
+    """Line 15 gives 'the middle class' to Zhang Yong: only his remark (our key point) and the line itself are hits."""
+    hits = _hits("middle", "class")
+    assert {(hit["kind"], hit["id"]) for hit in hits} == {("panel-remark", "zhang-yong-remark"), SHARED[:2]}
+    zhang = next(hit for hit in hits if hit["id"] == "zhang-yong-remark")
+    assert zhang["field"] == "key_points" and zhang["cited_by"] == []
+    assert not any(hit["field"] == SHARED[2] and hit["kind"] != "article line" for hit in _hits("professor"))
+
+
+def test_a_shared_line_is_never_a_field_of_a_contribution():
+    for words in (["insurance"], ["professor"], ["Xue", "Junli"], ['"Roche’s integration"'], ["tumor"]):
+        for hit in _hits(*words):
+            if hit["kind"] != "article line":
+                assert hit["field"] != SHARED[2], (words, hit["id"])
+                assert hit["cited_by"] == []
+
+
+def test_a_line_cited_once_stays_the_contributions_own():
+    hits = _hits("restricted")
+    assert _where(hits) == [("talk", "zheng-limin-myeloid-cells", "article line 11")]
+    assert hits[0]["cited_by"] == []
+
+
+def test_theme_keeps_talks_and_remarks_only():
+    hits = _hits("middle", "class", "--theme", "medical-insurance")
+    assert [hit["id"] for hit in hits] == ["zhang-yong-remark"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_shows_the_shared_line_once_as_the_articles(fmt):
+    result = invoke("search", '"dr. xu"', "--source", str(ARTICLE), "-f", fmt, env={"COLUMNS": "100", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    if fmt == "json":
+        rows = json.loads(out)
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.splitlines()]
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+    elif fmt == "tsv":
+        header, *records = [[unescape(field) for field in line.split("\t")] for line in out.splitlines()]
+        rows = [dict(zip(header, record, strict=True)) for record in records]
+    else:  # the Markdown table's and the terminal's kind, who and field
+        flat = " ".join(out.split())
+        named = "the article, cited by xue-junli-remark, luo-dan-remark, xu-junfang-remark, zhang-yong-remark and panel-closing"
+        assert "article line" in flat and "article-line-15" in flat and "article line 15" in flat and named in flat
+        assert not any(remark in flat.replace(named, "") for remark in CITED_BY)  # named as citing the line, never as a hit
+        return
+    assert _where(rows) == [SHARED]
+    cited = rows[0]["cited_by"]
+    assert (cited if isinstance(cited, list) else cited.split("\n")) == CITED_BY
+    assert "Dr. Xu Junfang" in rows[0]["snippet"]

@@ -560,7 +560,7 @@ def search(
 
     theme_id = resolve_theme(index, theme_name) if theme_name else None
     results = full_text.search(index, words, theme_id, limit, quoter.article)
-    view = View("search", (quoter.add(hit) for hit in results.hits), quoter.keys(full_text.HIT_KEYS))
+    view = View("search", (quoter.add(hit) for hit in results.hits), quoter.keys(full_text.hit_keys(quoter.article)))
     query = " ".join(words)
     scope = f" on theme {theme_id}" if theme_id else ""
     if results.corrected:

@@ -167,6 +167,13 @@ SourceOption = Annotated[
     str | None,
     _source_option("The source article as plain text, one paragraph per line: print the lines each contribution cites under it."),
 ]
+SearchSourceOption = Annotated[
+    str | None,
+    _source_option(
+        "The source article as plain text, one paragraph per line: search the lines each contribution cites too "
+        "(a line several cite is one hit of its own, naming them) and print the cited lines under each hit."
+    ),
+]
 
 
 def _parameter(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -543,7 +550,7 @@ def search(
         typer.Option("--theme", metavar="THEME", help="Only talks and remarks on this theme.", autocompletion=_complete_theme),
     ] = None,
     limit: Annotated[int, _limit_option("the best N hits")] = DEFAULT_LIMIT,
-    source: SourceOption = None,
+    source: SearchSourceOption = None,
 ) -> None:
     """Ranked full-text search over everything shown: people, organisations, sessions, the panel, talks and remarks."""
     commands.search(_settings(ctx), text, theme_name, limit, source)

@@ -43,6 +43,7 @@ FIELD_WEIGHTS = {
     "note": 1.0,
     "kind": 1.0,
     "role": 1.0,
+    "honorific": 1.0,
     "themes": 0.5,
 }
 # Fields that hold our classification rather than anyone's words: a quoted phrase asks for words as written, so it skips them.
@@ -316,6 +317,7 @@ def documents(index: ForumIndex) -> list[Doc]:
         roles, possible = index.roles[slug]
         fields = [
             ("name", person.name),
+            ("honorific", person.honorific or ""),  # as the views print it: "Professor", "Dr."
             ("affiliations", "\n".join(index.affiliation_lines(person))),
             ("role", "\n".join([*roles, *(f"possibly {r}" for r in possible)])),
         ]
@@ -354,20 +356,45 @@ def documents(index: ForumIndex) -> list[Doc]:
 
 
 def with_article_lines(index: ForumIndex, docs: list[Doc], article: ArticleLines) -> None:
-    """Give each contribution the article lines it cites, after its own fields: "article line 11", the line's words.
+    """Give each contribution the article lines it alone cites, after its own fields: "article line 11", the line's words.
 
-    Weighed as a summary is. A line the article does not have, or a blank one, adds nothing."""
+    A line several contributions cite (line 15 holds the whole panel: five people's remarks and the closing words)
+    is no one contribution's words, so it is a document of its own, kind "article line", whose hit names the
+    contributions that cite it; none of them holds it. Weighed as a summary is. A line the article does not have,
+    or a blank one, adds nothing."""
+    citing = citing_contributions(index)
     for doc in docs:
         if doc.kind in KIND_LABEL:
             for number in dict.fromkeys(index.contribution_by_id[doc.key].item.source_paragraphs):
                 text = article.line(number)
-                if text and text.strip():
+                if text and text.strip() and len(citing[number]) == 1:
                     doc.fields.append((f"{ARTICLE_FIELD} {number}", text))
+    for number, cited_by in citing.items():
+        text = article.line(number)
+        if text and text.strip() and len(cited_by) > 1:
+            docs.append(Doc(ARTICLE_KIND, f"{ARTICLE_ID}{number}", [(f"{ARTICLE_FIELD} {number}", text)], []))
+
+
+def citing_contributions(index: ForumIndex) -> dict[int, list[str]]:
+    """Each article line a contribution cites, in line order, and the contributions citing it, in the article's order."""
+    citing: dict[int, list[str]] = {}
+    for contribution in index.contributions:
+        for number in dict.fromkeys(contribution.item.source_paragraphs):
+            citing.setdefault(number, []).append(contribution.id)
+    return dict(sorted(citing.items()))
+
+
+def _listed(ids: list[str]) -> str:
+    return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
 
 
 def hit_fields(index: ForumIndex, kind: str, key: str) -> dict[str, Any]:
     """The person or contribution fields a hit on the document (kind, key) shows."""
     frame = index.frame
+    if kind == ARTICLE_KIND:  # a line several contributions cite: the article's words, and who cites them
+        number = int(key.removeprefix(ARTICLE_ID))
+        cited_by = citing_contributions(index).get(number, [])
+        return {**_thing_fields(f"the article, cited by {_listed(cited_by)}", [number]), "cited_by": cited_by}
     if kind in KIND_LABEL:
         contribution = index.contribution_by_id[key]
         item = contribution.item
@@ -621,6 +648,14 @@ class ArticleLines(Protocol):
 
 
 ARTICLE_FIELD = "article line"  # a hit in the article's own words: its field is "article line 11"
+ARTICLE_KIND = "article line"  # a hit on a line several contributions cite: its kind, and its id is "article-line-15"
+ARTICLE_ID = "article-line-"
+SOURCE_HIT_KEYS = [*HIT_KEYS, "cited_by"]  # with --source: the contributions citing a shared line ([] on any other hit)
+
+
+def hit_keys(article: ArticleLines | None) -> list[str]:
+    """The keys of a hit: with the article, also ``cited_by``."""
+    return SOURCE_HIT_KEYS if article is not None else HIT_KEYS
 
 
 def search(
@@ -669,12 +704,13 @@ class _MemoryEngine(_Engine):
     def __init__(self, index: ForumIndex, article: ArticleLines | None = None) -> None:
         self.index = index
         self.docs = documents(index)
+        self.article = article is not None  # hits then also say which contributions cite a shared line
         if article is not None:
             with_article_lines(index, self.docs, article)
         self._vocabulary: set[str] | None = None
 
     def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
-        return _run(self.index, self.docs, units, theme, limit)
+        return _run(self.index, self.docs, units, theme, limit, cited=self.article)
 
     @property
     def vocabulary(self) -> set[str]:
@@ -878,7 +914,7 @@ def terms_of(doc: Doc) -> list[tuple[str, str, int]]:
     return found
 
 
-def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None) -> Results:
+def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None, cited: bool = False) -> Results:
     needles = _needles(units)
     matched: list[_Match] = []
     total_length = 0
@@ -906,7 +942,7 @@ def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | Non
         scored.append((score, order, found))
     scored.sort(key=lambda entry: (-entry[0], entry[1]))
     shown = scored if limit is None else scored[:limit]
-    return Results([_hit(index, rank, score, found) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
+    return Results([_hit(index, rank, score, found, cited) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
 
 
 def _corrections(engine: _Engine, units: list[Unit]) -> tuple[list[Unit], str] | None:
@@ -932,7 +968,8 @@ def _corrections(engine: _Engine, units: list[Unit]) -> tuple[list[Unit], str] |
     return (better, " ".join(labels)) if changed else None
 
 
-def _hit(index: ForumIndex, rank: int, score: float, found: _Match) -> dict[str, Any]:
+def _hit(index: ForumIndex, rank: int, score: float, found: _Match, cited: bool = False) -> dict[str, Any]:
+    """One hit's row; ``cited`` (with the article) adds ``cited_by``: who cites a shared line, [] for any other hit."""
     doc = found.doc
     best = max(found.counts, key=lambda name: (FIELD_WEIGHTS.get(name, 1.0) * sum(found.counts[name]), -list(found.counts).index(name)))
     text = dict(doc.fields)[best]
@@ -956,6 +993,7 @@ def _hit(index: ForumIndex, rank: int, score: float, found: _Match) -> dict[str,
         "highlights": highlights,
         "themes": list(doc.themes),
         "source_paragraphs": row.get("source_paragraphs", []),
+        **({"cited_by": row.get("cited_by", [])} if cited else {}),
     }
 
 

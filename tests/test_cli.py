@@ -167,6 +167,7 @@ def test_speaker_profile_of_the_academician():
             "name": PANEL_TITLE,
             "attribution": "uncertain",
             "attribution_note": doc["possibly_moderated"][0]["attribution_note"],
+            "attribution_note_lines": [4, 6, 15],
         }
     ]
 
@@ -643,8 +644,10 @@ def test_professor_ma_jun_is_never_said_to_name_only_the_unidentified_moderator(
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
 def test_every_human_view_of_summaries_says_once_they_are_paraphrase(args, fmt):
     out = " ".join(invoke(*args, "-f", fmt).stdout.split())
-    assert out.count("Summaries and key points are the curator's paraphrase, not the article's words") == 1
-    assert "add --source ARTICLE to see the lines each one cites" in out
+    assert out.count("Summaries, key points, themes and the word “talk” are the curator's, not the article's") == 1
+    # The way to the article's words works for the command at hand: summary has no --source of its own.
+    hint = "cbiic talk ID --source ARTICLE shows" if args[0] == "summary" else "add --source ARTICLE to see the article lines"
+    assert hint in out
 
 
 def test_row_formats_and_lists_without_summaries_carry_no_paraphrase_note():
@@ -700,7 +703,7 @@ def test_organisations_of_both_ma_juns_show_the_closing_words_as_only_possibly_t
 
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
 def test_organisation_kinds_are_said_to_be_the_curators(fmt):
-    assert "Kinds (company, hospital, investor, …) are the curator's classification" in " ".join(invoke("orgs", "-f", fmt).stdout.split())
+    assert "Organisation kinds are the curator's classification" in " ".join(invoke("orgs", "-f", fmt).stdout.split())
 
 
 def test_the_gist_of_a_theme_is_the_point_that_names_it():

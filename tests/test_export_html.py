@@ -224,7 +224,7 @@ def test_theme_map_counts_each_persons_contributions_per_theme(page, forum):
     assert {key: value for key, value in counts.items() if value} == expected
     # Hovering or focusing a cell names the contributions it counts.
     insurance_luo_dan = next(row for row in table[1:] if row[0][2] == "Medical insurance")[columns.index("Luo Dan (luo-dan)") + 1]
-    assert insurance_luo_dan[2] == "1 Panel remark"
+    assert insurance_luo_dan[2] == "1 Panel remark by Luo Dan"
 
 
 def _name(forum, slug: str) -> str:
@@ -352,4 +352,4 @@ def test_expansions_the_article_never_gives_are_search_aids_not_facts(page):
 
 
 def test_the_report_says_summaries_are_the_curators_paraphrase(page):
-    assert "Summaries and key points are the curator's paraphrase of it, not its words" in page.text
+    assert "Summaries, key points, topics, notes, themes, role names, organisation kinds and the word “talk” are the curator's" in page.text

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
 
-from . import model
+from . import caveats, model
 from .errors import NotFound
 from .names import normalise
 from .query import (
@@ -29,8 +29,6 @@ from .query import (
     resolve_theme,
 )
 
-ORDER_NOTE = "in the order the article reports them; the article gives no running order"
-SESSION_NOTE = "The article names each session's moderator but does not say which talks belonged to which session."
 ROLE_FILTERS = {
     "opening": ("opening",),
     "moderator": ("session moderator", "panel moderator"),
@@ -202,7 +200,7 @@ def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
 
 def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
     """Sessions and the panel this person moderated, as the article states it or only possibly."""
-    found = []
+    found: list[dict[str, Any]] = []
     moderated: list[tuple[str, str, str, model.PersonRef]] = [
         ("session", s.id, s.name, s.moderator) for s in index.sessions_moderated_by(slug)
     ]
@@ -211,9 +209,20 @@ def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
         moderated.append(("panel", panel.id, panel.title, panel.moderator))
     for kind, item_id, name, ref in moderated:
         if ref == slug:
-            found.append({"kind": kind, "id": item_id, "name": name, "attribution": "stated", "attribution_note": None})
+            found.append(
+                {"kind": kind, "id": item_id, "name": name, "attribution": "stated", "attribution_note": None, "attribution_note_lines": []}
+            )
         elif isinstance(ref, model.UncertainPerson) and slug in ref.candidates:
-            found.append({"kind": kind, "id": item_id, "name": name, "attribution": "uncertain", "attribution_note": ref.note.text})
+            found.append(
+                {
+                    "kind": kind,
+                    "id": item_id,
+                    "name": name,
+                    "attribution": "uncertain",
+                    "attribution_note": ref.note.text,
+                    "attribution_note_lines": list(ref.note.source_paragraphs),
+                }
+            )
     return found
 
 
@@ -403,8 +412,11 @@ def agenda(index: ForumIndex, limit: int | None = None) -> View:
     panel_size = 1 + len(the_panel.panelists) + len(the_panel.remarks) + (1 if the_panel.closing else 0) if the_panel else 0
     total = (1 if opening else 0) + index.count("sessions") + index.count("talks") + panel_size
     rows = _first(items, limit)
-    document = {"order": ORDER_NOTE, "session_note": session_note(index), "items": rows}
+    sessions = session_note(index)
+    document = {"order": caveats.ORDER_NOTE, "session_note": sessions, "items": rows}
     view = View("agenda", rows, AGENDA_KEYS, document=document)
+    # What the JSON document says of the whole list, and no row can: said on stderr, on one line, when only rows are printed.
+    view.row_notices.append(" ".join(filter(None, [f"Items are listed {caveats.ORDER_NOTE}.", sessions])))
     _say_limited(view, total, limit, "agenda items")
     return view
 
@@ -412,7 +424,7 @@ def agenda(index: ForumIndex, limit: int | None = None) -> View:
 def session_note(index: ForumIndex) -> str | None:
     """Said whenever there are sessions but the data (rightly, for this article) places no talk in one."""
     if index.count("sessions") and not index.sessions_hold_talks():
-        return SESSION_NOTE
+        return caveats.SESSION_NOTE
     return None
 
 
@@ -477,7 +489,7 @@ def summary(index: ForumIndex, limit: int | None = None) -> View:
     document = {
         **forum_facts(frame),
         "counts": tally,
-        "order": ORDER_NOTE,
+        "order": caveats.ORDER_NOTE,
         "sessions": sessions,
         "session_note": session_note(index),
         "opening": opening,

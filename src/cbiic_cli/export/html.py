@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .. import caveats
 from ..escape import clean
 from .common import OPENING, PANEL_CLOSING, PANEL_REMARK, TALK, contributions, generator_version, starts_like, write_atomically
 
@@ -67,6 +68,7 @@ def render(forum: Any) -> str:
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     return environment.get_template("report.html.j2").render(
         **report(forum),
+        caveats=caveats,
         generator=generator_version(),
         # Our own files, not data: marked safe so they are inlined verbatim, and hashed for the CSP.
         style=markupsafe.Markup(style),
@@ -198,7 +200,10 @@ def contribution_label(item: dict[str, Any]) -> str:
         return f"“{item['title']}”"
     if item["topic"]:
         return f"Topic (our words): {item['topic']}"
-    return item["kind_label"]
+    # Whose it is, so that a list of labels ("Mentioned in: …") says who spoke, as the article does.
+    speaker = item["speaker"]
+    who = speaker["as_written"] if speaker["uncertain"] else speaker["name"]
+    return f"{item['kind_label']} by {who}"
 
 
 def _heatmap(forum: Any, items: list[dict[str, Any]], people: dict[str, dict[str, Any]]) -> dict[str, Any]:

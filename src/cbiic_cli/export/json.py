@@ -15,7 +15,7 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
-from .. import model, output
+from .. import caveats, model, output
 from ..errors import InputOutputError
 from ..escape import json_safe
 from .common import Kind, contributions, generator_version, starts_like, write_atomically
@@ -59,6 +59,10 @@ class ExportDocument(_Out, frozen=True):
     format: Literal["cbiic-export"]
     schema_version: Literal[1]
     generator: str
+    notes: Annotated[
+        list[str],
+        msgspec.Meta(description="what a reader must know first: which words are the curator's, and what the article leaves out"),
+    ]
     source: Annotated[model.Source, msgspec.Meta(description="the one article every fact comes from; its text is not included")]
     forum: model.ForumInfo
     organisations: list[model.Organisation]
@@ -81,6 +85,11 @@ def document(forum: model.Forum) -> ExportDocument:
         format=FORMAT,
         schema_version=SCHEMA_VERSION,
         generator=generator_version(),
+        notes=[
+            caveats.CURATORS_WORDS,
+            f"Contributions are listed {caveats.ORDER_NOTE}.",
+            *([caveats.SESSION_NOTE] if forum.sessions and not any(session.talks for session in forum.sessions) else []),
+        ],
         source=forum.source,
         forum=forum.forum,
         organisations=forum.organisations,

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .. import caveats
 from ..query import View
 from . import RenderOptions, clean, selected_rows
 from . import phrases as say
@@ -141,7 +142,8 @@ def _speaker(view: View) -> str:
         if moderated["attribution"] == "stated":
             out += [f"Moderated {what}.", ""]
         else:
-            out += [f"Possibly moderated {what}: {inline(moderated['attribution_note'])}", ""]
+            cited = inline(say.lines_cited(moderated["attribution_note_lines"]))
+            out += [f"Possibly moderated {what}: {inline(moderated['attribution_note'])} ({cited})", ""]
     out += [f"Source: {inline(say.lines_cited(doc['source_paragraphs']))}", ""]
     if not doc["contributions"]:
         out += ["No talk, speech or remark of theirs is reported.", ""]
@@ -302,7 +304,7 @@ def _agenda(view: View) -> str:
             sections["panel"] += [f"- The panel's closing words ({code(item['id'])}), by {_person(person)}", *_nested_note(person)]
     # Ids come before the person: one the article does not identify ends in a list of candidates, and an id after
     # it would read as the last candidate's.
-    for title, key in (("Opening", "opening"), ("Sessions", "session"), (f"Talks ({say.TALKS_MARK})", "talk"), ("Panel", "panel")):
+    for title, key in (("Opening", "opening"), ("Sessions", "session"), (f"Talks ({caveats.TALKS_MARK})", "talk"), ("Panel", "panel")):
         if sections[key]:
             out += [f"## {title}", ""] + sections[key] + [""]
             if key == "session" and doc.get("session_note"):
@@ -321,13 +323,13 @@ def _summary(view: View) -> str:
     out += [f"{inline(doc['conference'])} · {inline(doc['city'])} · {inline(doc['date'])}", ""]
     if doc.get("participants"):
         out += [f"Participants: {inline(doc['participants'])}", ""]
-    out += [f"Organisers, as the article calls them: {inline('“' + doc['organisers'] + '”')}", ""] + _note(
+    out += [f"Organizers, as the article calls them: {inline('“' + doc['organisers'] + '”')}", ""] + _note(
         doc.get("organisers_note"), doc.get("organisers_note_lines") or []
     )
     counts = doc["counts"]
     out += [
         inline(
-            f"{say.plural(counts['people'], 'person', 'people')} · {say.plural(counts['talks'], 'talk')} ({say.TALKS_MARK}) · "
+            f"{say.plural(counts['people'], 'person', 'people')} · {say.plural(counts['talks'], 'talk')} ({caveats.TALKS_MARK}) · "
             f"{say.plural(counts['panel_remarks'], 'panel remark')} · {say.plural(counts['themes'], 'theme')}"
         ),
         "",

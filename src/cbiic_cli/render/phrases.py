@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import caveats
+
 KIND_LABEL = {
     "opening": "opening speech",
     "talk": "talk",
@@ -20,40 +22,28 @@ KIND_LABEL = {
     "forum": "the forum",
 }
 TOPIC_MARK = "topic in our words; the article gives no title"
-# The article calls some contributions a "report" or a "speech" and reports others only as insights given or a
-# subject discussed: "talk" is the curator's word for them all, never the article's.
-TALK_MARK = "no title given; “talk” is our word"
-TALKS_MARK = "“talk” is our word"
-# Said once, at the end, in every human-readable view that shows summaries or key points.
-PARAPHRASE_NOTE = (
-    "Summaries and key points are the curator's paraphrase, not the article's words, and “talk” is the curator's word; "
-    "add --source ARTICLE to see the lines each one cites."
-)
-PARAPHRASE_NOTE_QUOTED = (
-    "Summaries and key points are the curator's paraphrase, and “talk” is the curator's word; "
-    "the quoted lines under them are the article's own words."
-)
-# Said once in the views of organisations: the article gives their names, not what kind of body each is.
-ORGANISATION_KIND_NOTE = "Kinds (company, hospital, investor, …) are the curator's classification, not the article's words."
 # An organisation no affiliation names (Roche, named in a remark): what the article does, not a claim about who works there.
 NO_AFFILIATION = "not written as anyone's affiliation"
 # A theme on a contribution means the contribution touches it, no more.
 THEME_MATRIX_CAPTION = "Who touched which theme"
 THEME_MATRIX_MARK = "a contribution of theirs touches the theme"
-# Views whose rows carry the curator's summaries or key points.
+# Views whose rows carry the curator's summaries or key points; of them, those that take --source.
 PARAPHRASED_VIEWS = frozenset({"speaker", "talk", "panel", "theme", "summary", "search"})
+QUOTING_VIEWS = frozenset({"speaker", "talk", "panel", "theme", "search"})
+# What the other views say of the curator's part in them.
+VIEW_CAVEATS = {"speakers": caveats.ROLE_NOTE, "themes": caveats.THEME_NOTE, "orgs": caveats.ORGANISATION_KIND_NOTE}
 
 
 def caveat(view: Any) -> str | None:
-    """What a human-readable view says once of the curator's own words in it: the paraphrase of summaries and key
-    points, or the kinds of organisations; None for a view with neither, or with nothing in it."""
+    """What a human-readable view says once, at its end, of the curator's own words in it; None for a view with
+    nothing of the curator's, or with nothing in it."""
     if view.document is None and not view.items:
         return None
-    if view.kind == "orgs":
-        return ORGANISATION_KIND_NOTE
     if view.kind not in PARAPHRASED_VIEWS:
-        return None
-    return PARAPHRASE_NOTE_QUOTED if "quotes" in view.keys else PARAPHRASE_NOTE
+        return VIEW_CAVEATS.get(view.kind)
+    if "quotes" in view.keys:
+        return f"{caveats.PARAPHRASE}; {caveats.QUOTED_LINES}."
+    return f"{caveats.PARAPHRASE}; {caveats.SEE_THE_LINES if view.kind in QUOTING_VIEWS else caveats.SEE_THE_LINES_ELSEWHERE}."
 
 
 def kind_label(kind: str) -> str:
@@ -101,7 +91,7 @@ def heading(row: dict[str, Any]) -> str:
     who = row.get("name") or "someone"
     kind = row["kind"]
     if kind == "talk":
-        return f"Talk by {who} ({TALK_MARK})"
+        return f"Talk by {who} ({caveats.TALK_MARK})"
     if kind == "panel-remark":
         return f"Panel remark by {who}"
     if kind == "panel-closing":

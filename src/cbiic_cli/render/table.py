@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import caveats
 from ..query import View
 from . import RenderOptions, clean, selected_rows
 from . import phrases as say
@@ -516,7 +517,8 @@ class _Layout:
             label.append(self.t(what)).append(f" {self.dot} ", DIM).append(self.s(moderated["id"]), ID, atom=True)
             parts.append(label)
             if moderated["attribution"] != "stated":
-                parts.append(Indent(self.t(moderated["attribution_note"], "yellow")))
+                note = self.t(moderated["attribution_note"], "yellow").append(" ").append(self.cited(moderated["attribution_note_lines"]))
+                parts.append(Indent(note))
         parts.append(self.t("named in: ", DIM).append(self.cited(doc["source_paragraphs"])))
         parts.append(self.blank())
         if not doc["contributions"]:
@@ -550,7 +552,9 @@ class _Layout:
                     label = self.t("“" + item["title"] + "”", "magenta")
                 else:
                     label = self.t("Topic: " + (item.get("topic") or ""), "magenta").append(self.s(" (our words; no title given)"), DIM)
-                node = section("talks", f"Talks ({say.TALKS_MARK})").add(label.append(self.s(" — ")).append(self.who(person)).append(tag))
+                node = section("talks", f"Talks ({caveats.TALKS_MARK})").add(
+                    label.append(self.s(" — ")).append(self.who(person)).append(tag)
+                )
             elif kind == "panel":
                 panel = section("panel", "Panel")
                 panel.add(self.t("“" + item["title"] + "”", "magenta").append(tag))
@@ -581,14 +585,14 @@ class _Layout:
         parts.append(self.t(f"{doc['conference']} {self.dot} {doc['city']} {self.dot} {doc['date']}"))
         if doc.get("participants"):
             parts.append(self.t("participants: ", DIM).append(self.t(doc["participants"])))
-        parts.append(self.t("organisers, as the article calls them: ", DIM).append(self.t("“" + doc["organisers"] + "”")))
+        parts.append(self.t("organizers, as the article calls them: ", DIM).append(self.t("“" + doc["organisers"] + "”")))
         parts.append(self.note(doc.get("organisers_note"), doc.get("organisers_note_lines")))
         parts.append(self.t("Aims:", HEADER))
         parts += [Indent(self.t(f"{self.bullet} {aim}")) for aim in doc["aims"]]
         counts = doc["counts"]
         parts.append(
             self.t(
-                f"{say.plural(counts['people'], 'person', 'people')} {self.dot} {say.plural(counts['talks'], 'talk')} ({say.TALKS_MARK}) {self.dot} "
+                f"{say.plural(counts['people'], 'person', 'people')} {self.dot} {say.plural(counts['talks'], 'talk')} ({caveats.TALKS_MARK}) {self.dot} "
                 f"{say.plural(counts['panel_remarks'], 'panel remark')} {self.dot} {say.plural(counts['themes'], 'theme')}",
                 DIM,
             )
@@ -606,7 +610,7 @@ class _Layout:
         if doc.get("opening"):
             parts += [self.t("Opening speech", HEADER), Indent(self.digest(doc["opening"]))]
         if doc["talks"]:
-            parts += [self.t(f"Talks ({say.TALKS_MARK}), " + doc["order"], HEADER)]
+            parts += [self.t(f"Talks ({caveats.TALKS_MARK}), " + doc["order"], HEADER)]
             parts += [Indent(self.digest(row)) for row in doc["talks"]]
         if doc.get("panel"):
             panel = doc["panel"]

@@ -1,0 +1,29 @@
+"""What every view says of the curator's part in it and of what the article leaves out, written once.
+
+The tables, Markdown, the HTML report and the JSON export all take these words
+from here, so a reader hears the same caveat whichever way they read the forum.
+"""
+
+# The article lists what was said without a running order, and names sessions without their talks.
+ORDER_NOTE = "in the order the article reports them; the article gives no running order"
+SESSION_NOTE = "The article names each session's moderator but does not say which talks belonged to which session."
+
+# The article calls some contributions a "report" or a "speech" and reports others only as insights given or a
+# subject discussed: "talk" is the curator's word for them all, never the article's.
+TALK_MARK = "no title given; “talk” is our word"
+TALKS_MARK = "“talk” is our word"
+
+# Every human-readable view of summaries or key points says this once, at the end.
+PARAPHRASE = "Summaries, key points, themes and the word “talk” are the curator's, not the article's"
+SEE_THE_LINES = "add --source ARTICLE to see the article lines each one cites"
+SEE_THE_LINES_ELSEWHERE = "cbiic talk ID --source ARTICLE shows the article lines each one cites"
+QUOTED_LINES = "the quoted lines are the article's own words"
+ROLE_NOTE = "Role names are the curator's, for what the article reports each person doing."
+THEME_NOTE = "Themes, and which contributions touch them, are the curator's classification."
+ORGANISATION_KIND_NOTE = "Organisation kinds are the curator's classification, not the article's words."
+
+# The JSON export carries the same caveats as its first notes, for a reader who never sees a view.
+CURATORS_WORDS = (
+    "Summaries, key points, topics, notes, themes, role names, organisation kinds and the word “talk” are the curator's; "
+    "titles, names, positions and organisation names are the article's, quoted exactly."
+)

@@ -40,12 +40,18 @@ FIELD_WEIGHTS = {
     "affiliations": 1.5,
     "people": 1.5,
     "summary": 1.0,
+    "city": 1.0,  # the forum's facts, each a field of its own so that a hit names the one it matched in
+    "participants": 1.0,
+    "aims": 1.0,
     "note": 1.0,
     "kind": 1.0,
     "role": 1.0,
     "honorific": 1.0,
     "themes": 0.5,
 }
+# Fields a hit shows as one when together they hold more of the query than either alone: the person's
+# honorific and name, as the views print them ("honorific name: Professor Ma Jun").
+SHOWN_TOGETHER = (("honorific", "name"),)
 # Fields that hold our classification rather than anyone's words: a quoted phrase asks for words as written, so it skips them.
 CLASSIFICATION_FIELDS = frozenset({"themes"})
 K1 = 1.2
@@ -336,7 +342,13 @@ def documents(index: ForumIndex) -> list[Doc]:
         who = index.people[moderator].name if isinstance(moderator, str) else moderator.as_written
         docs.append(Doc("session", session.id, [("name", session.name), ("people", who), ("role", "session moderator")], []))
     info = index.forum.forum
-    facts = [("name", info.name), ("title", info.conference), ("summary", "\n".join([info.city, info.participants or "", *info.aims]))]
+    facts = [
+        ("name", info.name),
+        ("title", info.conference),
+        ("city", info.city),
+        ("participants", info.participants or ""),
+        ("aims", "\n".join(info.aims)),
+    ]
     docs.append(Doc("forum", "forum", facts, []))
     panel = index.forum.panel
     if panel:
@@ -971,9 +983,8 @@ def _corrections(engine: _Engine, units: list[Unit]) -> tuple[list[Unit], str] |
 def _hit(index: ForumIndex, rank: int, score: float, found: _Match, cited: bool = False) -> dict[str, Any]:
     """One hit's row; ``cited`` (with the article) adds ``cited_by``: who cites a shared line, [] for any other hit."""
     doc = found.doc
-    best = max(found.counts, key=lambda name: (FIELD_WEIGHTS.get(name, 1.0) * sum(found.counts[name]), -list(found.counts).index(name)))
-    text = dict(doc.fields)[best]
-    snippet, highlights = _snippet(text, found.spans[best])
+    best, text, spans = _shown_field(found)
+    snippet, highlights = _snippet(text, spans)
     row = hit_fields(index, doc.kind, doc.key)
     return {
         "rank": rank,
@@ -995,6 +1006,37 @@ def _hit(index: ForumIndex, rank: int, score: float, found: _Match, cited: bool 
         "source_paragraphs": row.get("source_paragraphs", []),
         **({"cited_by": row.get("cited_by", [])} if cited else {}),
     }
+
+
+def _shown_field(found: _Match) -> tuple[str, str, list[tuple[int, int]]]:
+    """The field a hit names, its text and its matches: the one that holds the most distinct query units, then the
+    most weighted matches, then the first in the document's order. Fields in ``SHOWN_TOGETHER`` are also a candidate
+    as one ("honorific name": "Professor Ma Jun") when together they hold more units than each alone.
+
+    Read from what the match counted and where: no field is matched again."""
+    texts = dict(found.doc.fields)
+    # (distinct units, weighted matches, -position) -> the field's name, text and spans; max keeps the first of equals.
+    candidates: list[tuple[tuple[int, float, int], str, str, list[tuple[int, int]]]] = []
+    for position, (name, counts) in enumerate(found.counts.items()):
+        rank = (sum(1 for count in counts if count), FIELD_WEIGHTS.get(name, 1.0) * sum(counts), -position)
+        candidates.append((rank, name, texts[name], found.spans[name]))
+    by_name = {candidate[1]: candidate for candidate in candidates}
+    for group in SHOWN_TOGETHER:
+        if not all(name in by_name for name in group):
+            continue
+        members = [by_name[name] for name in group]
+        held = sum(1 for counts in zip(*(found.counts[name] for name in group)) if any(counts))
+        if held <= max(rank[0] for rank, *_ in members):
+            continue
+        text, spans = "", []
+        for _, _, member_text, member_spans in members:
+            shift = len(text) + 1 if text else 0
+            text = f"{text} {member_text}" if text else member_text
+            spans += [(start + shift, end + shift) for start, end in member_spans]
+        rank = (held, sum(rank[1] for rank, *_ in members), max(rank[2] for rank, *_ in members))
+        candidates.append((rank, " ".join(group), text, spans))
+    _, name, text, spans = max(candidates, key=lambda candidate: candidate[0])
+    return name, text, spans
 
 
 def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[list[int]]]:

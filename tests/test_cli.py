@@ -711,3 +711,29 @@ def test_the_gist_of_a_theme_is_the_point_that_names_it():
     assert rows["li-ziming-nsclc-testing"].startswith("Li Ziming pointed out that genetic testing is now crucial to precision treatment")
     nsclc = {row["id"]: row["gist"] for row in run_json("theme", "nsclc")}
     assert "NSCLC" in nsclc["li-ziming-nsclc-testing"]
+
+
+def test_a_panelist_item_cites_the_panels_line_not_everything_the_person_did():
+    items = run_json("agenda")["items"]
+    (xue,) = [item for item in items if item["kind"] == "panelist" and item["id"] == "xue-junli"]
+    assert xue["source_paragraphs"] == [15]  # line 5 is her session, not the panel
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_the_date_and_city_are_the_conferences(fmt):
+    out = " ".join(invoke("summary", "-f", fmt).stdout.split())
+    assert "At the 2024 China BioMed Innovation and Investment Conference (CBIIC), held in Guangzhou on 2024-11-30" in out
+
+
+def test_the_panel_says_its_remarks_are_in_the_articles_order_not_a_running_order():
+    assert run_json("talk", "panel")["order"] == "in the order the article reports them; the article gives no running order"
+    assert "Remarks and closing words, in the order the article reports them" in " ".join(table("talk", "panel").split())
+    assert "Contributions, in the order the article reports them" in " ".join(table("speaker", "ma-jun-harbin").split())
+
+
+def test_a_search_for_the_unidentified_name_says_who_else_it_may_be():
+    """Line 4 calls the Harbin Ma Jun "Professor Ma Jun", so his record matches; line 15's is unidentified."""
+    result = invoke("search", "professor", "ma", "jun", "-f", "csv", "--fields", "id")
+    assert "'Professor Ma Jun' is also how the article names the panel's moderator" in result.stderr
+    assert "possibly ma-jun-harbin or ma-jun-sysucc" in result.stderr
+    assert "is also how" not in invoke("search", "ma", "jun", "-f", "csv").stderr

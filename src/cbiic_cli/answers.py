@@ -19,6 +19,7 @@ from .query import (
     CONTRIBUTION_KEYS,
     LISTED_AT_MOST,
     PERSON_KEYS,
+    ROLE_AS_NOUN,
     Contribution,
     ForumIndex,
     View,
@@ -164,6 +165,7 @@ def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
         # Apart: a script reading "moderated" must not take a session or panel the article leaves uncertain as stated.
         "moderated": [m for m in moderated if m["attribution"] == "stated"],
         "possibly_moderated": [m for m in moderated if m["attribution"] != "stated"],
+        "order": caveats.ORDER_NOTE,  # of the contributions
         "contributions": contributions,
     }
     view = View("speaker", contributions, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]), document=document)
@@ -258,6 +260,7 @@ def panel_document(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> dict[str, A
         "panelists": [index.person_row(slug) for slug in the_panel.panelists],
         "remarks": [quoter.add(index.contribution_row(by_id[remark.id])) for remark in the_panel.remarks],
         "closing": quoter.add(index.contribution_row(by_id[the_panel.closing.id])) if the_panel.closing else None,
+        "order": caveats.ORDER_NOTE,  # of the remarks: the article reports them one after another, not when each was said
         "source_paragraphs": list(the_panel.source_paragraphs),
     }
 
@@ -393,7 +396,8 @@ def agenda(index: ForumIndex, limit: int | None = None) -> View:
             return
         yield item("panel", the_panel.id, the_panel.moderator, None, the_panel.source_paragraphs, title=the_panel.title)
         for slug in the_panel.panelists:
-            yield item("panelist", slug, slug, the_panel.id, index.people[slug].source_paragraphs)
+            # The panel's lines, not the person's: those hold what else they did (Xue Junli's session, line 5).
+            yield item("panelist", slug, slug, the_panel.id, the_panel.source_paragraphs)
         for remark in the_panel.remarks:
             yield item("panel-remark", remark.id, remark.speaker, the_panel.id, remark.source_paragraphs)
         if the_panel.closing:
@@ -579,5 +583,23 @@ def search(
         view.notices.append(f"no matches for {quoted(query)}{scope}; showing results for {quoted(results.corrected)}")
     elif not results.total:
         view.notices.append(f"no matches for {quoted(query)}{scope}")
+    view.notices += _unidentified_in(index, query)
     _say_limited(view, results.total, limit, "hits")
     return view
+
+
+def _unidentified_in(index: ForumIndex, query: str) -> list[str]:
+    """A query that holds a name the article uses without saying who it means ("Professor Ma Jun") finds the person
+    the same words name elsewhere, and not the other candidate: say who else it may be."""
+    wanted = f"-{normalise(query)}-"
+    roles: dict[str, list[str]] = {}
+    candidates: dict[str, list[str]] = {}
+    for appearance, role in index.uncertain_appearances:
+        if f"-{normalise(appearance.as_written)}-" in wanted:
+            roles.setdefault(appearance.as_written, []).append(ROLE_AS_NOUN.get(role, role))
+            candidates.setdefault(appearance.as_written, list(appearance.candidates))
+    return [
+        f"{quoted(as_written)} is also how the article names {' and '.join(dict.fromkeys(roles[as_written]))} without saying "
+        f"which person it means: possibly {' or '.join(candidates[as_written])}; see `cbiic talk panel`"
+        for as_written in roles
+    ]

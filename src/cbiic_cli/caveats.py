@@ -24,6 +24,7 @@ ORGANISATION_KIND_NOTE = "Organisation kinds are the curator's classification, n
 
 # The JSON export carries the same caveats as its first notes, for a reader who never sees a view.
 CURATORS_WORDS = (
-    "Summaries, key points, topics, notes, themes, role names, organisation kinds and the word “talk” are the curator's; "
+    "Summaries, key points, topics, notes, themes, role names, organisation kinds, session names, the participants' "
+    "description, the aims as listed and the word “talk” are the curator's; "
     "titles, names, positions and organisation names are the article's, quoted exactly."
 )

@@ -76,8 +76,8 @@ class Organisers(_Strict, frozen=True, kw_only=True):
 class ForumInfo(_Strict, frozen=True, kw_only=True):
     name: Text
     conference: Text
-    date: datetime.date
-    city: Text
+    date: Annotated[datetime.date, msgspec.Meta(description="the date the article gives for the conference the forum was part of")]
+    city: Annotated[str, msgspec.Meta(min_length=1, description="the city the article gives for the conference the forum was part of")]
     participants: str | None = None
     organisers: Organisers
     aims: Annotated[list[Text], msgspec.Meta(min_length=1)]

@@ -147,6 +147,8 @@ def _speaker(view: View) -> str:
     out += [f"Source: {inline(say.lines_cited(doc['source_paragraphs']))}", ""]
     if not doc["contributions"]:
         out += ["No talk, speech or remark of theirs is reported.", ""]
+    elif len(doc["contributions"]) > 1:
+        out += [f"*Contributions, {inline(doc['order'])}.*", ""]
     for row in doc["contributions"]:
         out.append(_contribution(row, level=2))
     return "\n".join(out)
@@ -195,6 +197,7 @@ def _panel_section(panel: dict[str, Any], level: int) -> list[str]:
     out += [f"Moderator: {_person(panel['moderator'])}", ""]
     out += _note(panel["moderator"].get("attribution_note"), panel["moderator"].get("attribution_note_lines") or [])
     out += ["Panelists:", ""] + [f"- {_person(p)}" for p in panel["panelists"]] + [""]
+    out += [f"*Remarks and closing words, {inline(panel['order'])}.*", ""]
     for remark in panel["remarks"]:
         out.append(_contribution(remark, level + 1))
     if panel.get("closing"):
@@ -320,7 +323,7 @@ def _left_out(view: View) -> list[str]:
 def _summary(view: View) -> str:
     doc = view.document or {}
     out = [f"# {inline(doc['name'])}", ""]
-    out += [f"{inline(doc['conference'])} · {inline(doc['city'])} · {inline(doc['date'])}", ""]
+    out += [inline(say.conference_line(doc)), ""]
     if doc.get("participants"):
         out += [f"Participants: {inline(doc['participants'])}", ""]
     out += [f"Organizers, as the article calls them: {inline('“' + doc['organisers'] + '”')}", ""] + _note(

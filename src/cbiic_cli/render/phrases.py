@@ -70,6 +70,11 @@ def people_shown(view: Any) -> str:
     return f"{shown}: {counts['stated']:,} stated, {counts['possible']:,} possible"
 
 
+def conference_line(doc: dict[str, Any]) -> str:
+    """The date and city are the conference's, as the article gives them (line 3), not a separate date for the forum."""
+    return f"At the {doc['conference']}, held in {doc['city']} on {doc['date']}"
+
+
 def lines_cited(lines: list[int]) -> str:
     """'article line 11' or 'article lines 4, 5': what a citation points at."""
     if not lines:

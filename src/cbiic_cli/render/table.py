@@ -495,6 +495,7 @@ class _Layout:
             parts.append(Indent(line))
         parts.append(self.cited(panel["source_paragraphs"]))
         parts.append(self.blank())
+        parts.append(self.t(f"Remarks and closing words, {panel['order']}", DIM))
         for row in panel["remarks"] + ([panel["closing"]] if panel.get("closing") else []):
             parts.append(Indent(self.contribution(row)))
         return parts
@@ -523,6 +524,8 @@ class _Layout:
         parts.append(self.blank())
         if not doc["contributions"]:
             parts.append(self.t("No talk, speech or remark of theirs is reported.", DIM))
+        elif len(doc["contributions"]) > 1:
+            parts.append(self.t(f"Contributions, {doc['order']}", DIM))
         parts += [self.contribution(row) for row in doc["contributions"]]
         return Group(*parts)
 
@@ -582,7 +585,7 @@ class _Layout:
     def _summary(self, view: View) -> Group:
         doc = view.document or {}
         parts: list[Any] = [self.t(doc["name"], "bold")]
-        parts.append(self.t(f"{doc['conference']} {self.dot} {doc['city']} {self.dot} {doc['date']}"))
+        parts.append(self.t(say.conference_line(doc)))
         if doc.get("participants"):
             parts.append(self.t("participants: ", DIM).append(self.t(doc["participants"])))
         parts.append(self.t("organizers, as the article calls them: ", DIM).append(self.t("“" + doc["organisers"] + "”")))
@@ -623,6 +626,7 @@ class _Layout:
             if note:
                 parts.append(Indent(note, 4))
             parts.append(Indent(self.t("panelists: ", DIM).append(self.t(", ".join(p["name"] for p in panel["panelists"])))))
+            parts.append(Indent(self.t(f"Remarks and closing words, {panel['order']}", DIM)))
             parts.append(self.blank())
             for row in panel["remarks"] + ([panel["closing"]] if panel.get("closing") else []):
                 parts.append(Indent(self.digest(row)))

@@ -26,9 +26,9 @@ from hypothesis import settings
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "forum.yaml"
 
-# Fuzzing depth: the README's command tries 30 examples per property; CI then runs the fuzz tests again under
+# Fuzzing depth: the README's command tries 20 examples per property; CI then runs the fuzz tests again under
 # `--hypothesis-profile deep` (see .ci/run).
-settings.register_profile("quick", max_examples=30)
+settings.register_profile("quick", max_examples=20)
 settings.register_profile("deep", max_examples=200)
 settings.load_profile("quick")  # Hypothesis' own plugin loads --hypothesis-profile after this, when it is given
 

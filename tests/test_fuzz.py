@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.usefixtures("isolated_env"), pytest.mark.fuzz]
 
 # The env fixture is the same for every example (a private cache and no colour
 # variables), so sharing it across examples is intended.
-# How many examples each property tries comes from the Hypothesis profile: 30 by default (conftest.py),
+# How many examples each property tries comes from the Hypothesis profile: 20 by default (conftest.py),
 # 200 under `--hypothesis-profile deep`, which CI runs after the README's command.
 FUZZ = settings(
     deadline=None,

@@ -80,14 +80,29 @@ BAD_FOR_BOTH = {
 }
 
 
+@pytest.fixture(scope="module")
+def refused_by_the_schema(tmp_path_factory) -> tuple[dict[str, Path], set[str]]:
+    """Every bad file, and the names of those the third-party validator refuses: one run of it for all of them."""
+    import json
+
+    directory = tmp_path_factory.mktemp("bad")
+    files = {
+        case: write_forum(directory, replace_once(shipped_text(), old, new), f"{case}.yaml") for case, (old, new) in BAD_FOR_BOTH.items()
+    }
+    result = subprocess.run(
+        [check_jsonschema(), "--schemafile", str(PUBLISHED), "-o", "json", *map(str, files.values())], capture_output=True, text=True
+    )
+    report = json.loads(result.stdout)
+    return files, {error["filename"] for error in report["errors"] + report["parse_errors"]}
+
+
 @pytest.mark.parametrize("case", sorted(BAD_FOR_BOTH))
-def test_the_schema_and_the_loader_refuse_the_same_files(case, tmp_path):
+def test_the_schema_and_the_loader_refuse_the_same_files(case, refused_by_the_schema):
     from cbiic_cli.errors import ForumDataError
     from cbiic_cli.load import parse_forum
 
-    old, new = BAD_FOR_BOTH[case]
-    bad = write_forum(tmp_path, replace_once(shipped_text(), old, new))
-    result = subprocess.run([check_jsonschema(), "--schemafile", str(PUBLISHED), str(bad)], capture_output=True, text=True)
-    assert result.returncode == 1, f"the published schema accepts {case}:\n{result.stdout}"
+    files, refused = refused_by_the_schema
+    bad = files[case]
+    assert str(bad) in refused, f"the published schema accepts {case}"
     with pytest.raises(ForumDataError):
         parse_forum(bad.read_bytes(), str(bad))

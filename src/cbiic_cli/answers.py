@@ -177,6 +177,8 @@ def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
                 "these rows hold only contributions: -f json or the table shows it"
             )
     _say_uncertain_rows(view, index, slug)
+    if len(contributions) > 1:
+        view.row_notices.append(f"contributions are listed {caveats.ORDER_NOTE}")
     if len(view.row_notices) > 1:  # one line for what the rows leave uncertain, however many things it is
         view.row_notices = ["; ".join(view.row_notices)]
     return view
@@ -270,14 +272,20 @@ def panel(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> View:
     assert document is not None  # resolve_ref only offers the panel when there is one
     rows = document["remarks"] + ([document["closing"]] if document["closing"] else [])
     view = View("panel", rows, quoter.keys(CONTRIBUTION_KEYS), document=document)
-    moderator = document["moderator"]
-    if moderator["slug"] is None and moderator["speaker_candidates"]:
-        candidates = " or ".join(c["slug"] for c in moderator["speaker_candidates"])
-        view.row_notices.append(
-            f"the article does not say who the panel's moderator, {moderator['name']}, is (possibly {candidates}); "
-            "these rows hold only the remarks and closing words: -f json or the table shows the panel"
-        )
+    view.row_notices += _unidentified_moderator(document)
     return view
+
+
+def _unidentified_moderator(panel: dict[str, Any] | None) -> list[str]:
+    """For the rows of a view holding the panel: they hold its remarks, not who moderated it."""
+    moderator = panel["moderator"] if panel else None
+    if not moderator or moderator["slug"] is not None or not moderator["speaker_candidates"]:
+        return []
+    candidates = " or ".join(c["slug"] for c in moderator["speaker_candidates"])
+    return [
+        f"the article does not say who the panel's moderator, {moderator['name']}, is (possibly {candidates}); "
+        "these rows hold only the contributions: -f json or the table shows the panel"
+    ]
 
 
 def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES, limit: int | None = None) -> View:
@@ -502,6 +510,10 @@ def summary(index: ForumIndex, limit: int | None = None) -> View:
         "themes": themes(index).items,
     }
     view = View("summary", rows, CONTRIBUTION_KEYS, document=document)
+    # What the document says of the rows' order and the sessions, and no row can: one line when only rows are printed.
+    said = [f"Contributions are listed {caveats.ORDER_NOTE}.", document["session_note"]]
+    said += [notice[:1].upper() + notice[1:] + "." for notice in _unidentified_moderator(panel)]
+    view.row_notices.append(" ".join(filter(None, said)))
     view.extra["total"] = tally["opening"] + tally["talks"] + tally["panel_remarks"] + tally["panel_closing"]
     shown = [
         f"{limit:,} of {total:,} {noun}"

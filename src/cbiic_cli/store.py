@@ -23,7 +23,9 @@ every use instead.
 
 The store trusts nothing it reads: it is opened read-only, without following a
 symlink, only if it is a regular file no larger than its forum could make it;
-every record is checked against its checksum and decoded into the model's
+its schema must be exactly the one a build makes (a view, trigger or altered
+table could make any read cost anything); every query runs on a budget of
+steps and seconds, and no value may be longer than the store file; every record is checked against its checksum and decoded into the model's
 strict types; a reference to a record that is not there, or any SQLite error,
 is ``StoreDamaged``, and the command is answered afresh from the file. Pruning
 deletes only files this module names and writes.
@@ -220,23 +222,85 @@ BUDGET_STEP = 1000
 STATEMENT_STEPS = 50_000_000
 STATEMENT_STEPS_PER_BYTE = 200
 CONNECTION_STATEMENTS = 64
+# Steps are not time: one instruction of a function can take as long as its arguments are large. So the connection
+# also has a budget of seconds that SQLite spends running (a few, and more for a larger store: legitimately, a
+# whole-forum view reads it at far more than BUSY_BYTES_PER_SECOND), and no value, stored or computed, may be
+# longer than the store file itself (none of ours is: SQLite stores values as they are). A pause between two calls
+# of the progress handler longer than BUSY_GAP is not counted: that is Python making rows from a cursor, or a
+# reader not reading its pipe, not SQLite (whose BUDGET_STEP instructions take microseconds).
+BUSY_SECONDS = 3.0
+BUSY_BYTES_PER_SECOND = 4 * 1024 * 1024
+BUSY_GAP = 0.05
+LENGTH_FLOOR = 1024 * 1024
 
 
 def _budget(connection: sqlite3.Connection, size: int) -> None:
-    """Interrupt any statement on ``connection`` that runs past its allowance, and the connection past its own."""
+    """Interrupt any statement on ``connection`` that runs past its allowance, and the connection past its own, in steps
+    or in seconds; and refuse any value longer than the store (``size`` bytes) could hold."""
+    import sqlite3
+
     per_statement = (STATEMENT_STEPS + STATEMENT_STEPS_PER_BYTE * size) // BUDGET_STEP
+    per_connection = per_statement * CONNECTION_STATEMENTS
+    seconds = BUSY_SECONDS + size / BUSY_BYTES_PER_SECOND
     spent = [0, 0]  # calls in this statement, calls on this connection
+    busy = [0.0, time.monotonic()]  # seconds SQLite has run on this connection, when it was last seen running
+    clock = time.monotonic
 
     def started(statement: str) -> None:  # every statement SQLite begins: the allowance starts afresh
         spent[0] = 0
+        busy[1] = clock()
 
     def step() -> int:
         spent[0] += 1
         spent[1] += 1
-        return int(spent[0] > per_statement or spent[1] > per_statement * CONNECTION_STATEMENTS)
+        now = clock()
+        if now - busy[1] < BUSY_GAP:
+            busy[0] += now - busy[1]
+        busy[1] = now
+        return int(spent[0] > per_statement or spent[1] > per_connection or busy[0] > seconds)
 
+    connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max(size, LENGTH_FLOOR))
     connection.set_trace_callback(started)
     connection.set_progress_handler(step, BUDGET_STEP)
+
+
+# What a build's schema (sqlite_master's type, name, table and SQL of each entry, in order) digests to, with the
+# SQLite this was written with: a store whose schema is anything else holds something the build did not make (a
+# view or trigger in a table's place, a table of another shape, one more table), and reading it could run code of
+# its making, so it is damage. Another SQLite may word its FTS5 tables otherwise: then the build's schema is made
+# in memory (a few milliseconds) and compared. tests/test_store_budget.py says when this is out of date.
+SCHEMA_DIGEST = bytes.fromhex("f914ca94b577411ff5ae29ec3949f933928804dc611dffb917d9e23e3cebb8b4")
+
+
+def _schema_digest(connection: sqlite3.Connection) -> bytes:
+    rows = connection.execute("SELECT type, name, tbl_name, sql FROM main.sqlite_master ORDER BY rowid").fetchall()
+    return _digest(repr(rows).encode("utf-8", "surrogateescape"))
+
+
+@functools.lru_cache(maxsize=1)
+def built_schema_digest() -> bytes:
+    """The digest of the schema ``_fill`` makes, made as it makes it, in memory."""
+    import sqlite3
+
+    connection = sqlite3.connect(":memory:")
+    try:
+        _create_schema(connection)
+        return _schema_digest(connection)
+    finally:
+        connection.close()
+
+
+def _create_schema(connection: sqlite3.Connection) -> None:
+    from .export import ddl
+
+    ddl.create_schema(connection)
+    connection.executescript(STORE_SCHEMA)
+
+
+def _check_schema(connection: sqlite3.Connection) -> None:
+    found = _schema_digest(connection)
+    if found != SCHEMA_DIGEST and found != built_schema_digest():
+        raise StoreDamaged("the store holds a schema its build does not make")
 
 
 def _belongs_to(connection: sqlite3.Connection, identity: Identity) -> bool:
@@ -246,6 +310,7 @@ def _belongs_to(connection: sqlite3.Connection, identity: Identity) -> bool:
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     if application_id != ddl.APPLICATION_ID or version != ddl.SCHEMA_VERSION:
         return False
+    _check_schema(connection)  # before anything else is read: until then, a table may be a view of any cost
     stored = dict(connection.execute("SELECT name, value FROM store_identity").fetchall())
     if stored.get("format") != _format_fingerprint() or stored.get("file") != _identity_blob(identity):
         return False

@@ -77,3 +77,23 @@ def test_a_disk_that_fills_is_one_line_and_exit_1(tmp_path, fmt, name):
     )
     assert "cannot write" in one_line_error(result)
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "no temporary file is left behind"
+
+
+@pytest.mark.parametrize(("fmt", "name"), [(f[0], f[1]) for f in FORMATS])
+def test_a_name_that_is_not_utf8_is_written(tmp_path, fmt, name):
+    """Any name the file system allows: bytes that are not UTF-8 are the file's name as they are, and where the
+    name is put in text (datasette's metadata names the database by its file's stem) they read as U+FFFD."""
+    import json
+    import os
+
+    directory = os.fsencode(tmp_path)
+    target = os.fsdecode(directory + b"/\xff\xfe" + os.fsencode(os.path.splitext(name)[1]))  # \xff\xfe.db, .json, .html
+    options = ["--metadata", os.fsdecode(directory + b"/\xfe.json")] if fmt == "sqlite" else []
+    result = run_cbiic("export", fmt, target, *options, cache=tmp_path / "cache")
+    assert (result.returncode, result.stderr) == (0, "")
+    written = sorted(os.listdir(directory))
+    assert os.fsencode(target)[len(directory) + 1 :] in written
+    if fmt == "sqlite":
+        assert b"\xfe.json" in written
+        metadata = json.loads((tmp_path / os.fsdecode(b"\xfe.json")).read_text(encoding="utf-8"))
+        assert list(metadata["databases"]) == ["\ufffd\ufffd"]

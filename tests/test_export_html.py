@@ -352,4 +352,7 @@ def test_expansions_the_article_never_gives_are_search_aids_not_facts(page):
 
 
 def test_the_report_says_summaries_are_the_curators_paraphrase(page):
-    assert "Summaries, key points, topics, notes, themes, role names, organisation kinds" in page.text and "“talk” are the curator's" in page.text
+    assert (
+        "Summaries, key points, topics, notes, themes, role names, organisation kinds" in page.text
+        and "“talk” are the curator's" in page.text
+    )

@@ -27,9 +27,17 @@ def write_database(forum: Any, path: str, *, metadata_path: str | None = None, f
     """
     targets = [Target(path, lambda temporary: _fill_or_fail(forum, temporary), _is_export, _DATABASE)]
     if metadata_path is not None:
-        text = json.dumps(datasette_metadata(forum, Path(path).stem), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(datasette_metadata(forum, database_name(path)), indent=2, ensure_ascii=False) + "\n"
         targets.append(Target(metadata_path, lambda temporary: temporary.write_text(text, encoding="utf-8"), _is_metadata, _METADATA))
     write_together(targets, force=force)
+
+
+def database_name(path: str) -> str:
+    """The name datasette gives the database at ``path`` (its file name's stem), as text: a name the file system
+    allows need not be UTF-8, and what is not is shown as U+FFFD (JSON text holds no undecodable bytes)."""
+    import os
+
+    return os.fsencode(Path(path).stem).decode("utf-8", "replace")
 
 
 def _fill_or_fail(forum: Any, path: Path) -> None:

@@ -4,7 +4,8 @@
     python benchmarks/search_growth.py [--size 25000] [--runs 3] [--python PYTHON]
 
 Each kind of field (a run of one punctuation mark, a query term repeated without spaces, one
-enormous token, mixed scripts, stacked combining marks, vowels alone) goes before the first key
+enormous token, mixed scripts, stacked combining marks, one long run of marks, vowels alone, and
+words of a and b that a query of words like them makes search try to correct) goes before the first key
 point of the shipped forum, in a temporary directory; each query is timed as a whole process with
 `--no-cache` (the file) and again from the query store, the median of ``--runs``. The extra
 cost of the field is the time minus that of the same search on the unchanged forum. Prints a
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -25,6 +27,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SHIPPED = HERE.parent / "data" / "forum.yaml"
 ANCHOR = "          Ma Jun of Sun Yat-sen University"
+
+
+def ab_words(length: int, count: int, seed: int) -> list[str]:
+    """``count`` distinct words of "q" and ``length`` - 1 letters a or b."""
+    generator = random.Random(seed)
+    found: set[str] = set()
+    while len(found) < count:
+        found.add("q" + "".join(generator.choice("ab") for _ in range(length - 1)))
+    return sorted(found)
+
+
 KINDS = {
     "hyphens": ("tumor", lambda n: "t" + "-" * n),
     "dots": ("radioiodine", lambda n: "rad" + "." * (n // 2) + "q" + "." * (n // 2)),
@@ -35,6 +48,12 @@ KINDS = {
     "one token": ("tumor", lambda n: "x" * n),
     "mixed scripts": ("tumor", lambda n: "tumorопухоль肿瘤ورم" * (n // 17)),
     "combining marks": ("tumor", lambda n: "tu\u0301\u0308mo\u0302r" * (n // 8)),
+    # One letter and a run of marks whose combining classes alternate: NFKC's canonical ordering is an insertion sort.
+    "one run of marks": ("tumor", lambda n: "a" + "\u0301\u0316" * (n // 2)),
+    # Distinct words of a and b that the query's words are near but not among: nothing matches, so search tries a
+    # spelling correction against them, and every quick test of difflib passes on such words.
+    "a-b words, 30 letters": (" ".join(ab_words(30, 5, seed=1)), lambda n: " ".join(ab_words(30, n // 31, seed=2))),
+    "a-b words, 101 letters": (" ".join(ab_words(101, 5, seed=1)), lambda n: " ".join(ab_words(101, n // 102, seed=2))),
 }
 
 
@@ -98,7 +117,8 @@ def main() -> None:
     print("| field | query | path | n | 4n | 4n / n (budget < 5) | ratio of the extra time |")
     print("|---|---|---|---:|---:|---:|---:|")
     for kind, query, path, small_time, large_time, ratio, extra in rows:
-        print(f"| {kind} | `{query}` | {path} | {small_time:.3f} | {large_time:.3f} | {ratio:.2f} | {extra:.2f} |")
+        shown = query if len(query) <= 20 else f"{query[:12]}… ({len(query.split())} words of {len(query.split()[0])})"
+        print(f"| {kind} | `{shown}` | {path} | {small_time:.3f} | {large_time:.3f} | {ratio:.2f} | {extra:.2f} |")
     print("\nThe extra time is the search's time minus the same search on the unchanged forum (at least 5 ms); where the")
     print("field costs a few milliseconds at most, that ratio is noise, and the whole-process ratio is the one budgeted.")
 

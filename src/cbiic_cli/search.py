@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import CbiicError
 from .query import KIND_LABEL, ForumIndex, one_line
-from .words import fold
+from .words import fold, normalized
 
 if TYPE_CHECKING:
     import sqlite3
@@ -61,6 +61,11 @@ MOST_WORDS = 32  # distinct words and phrases in one query, and words in one phr
 # Query words a search tries to correct when nothing matches, and the nearby words it compares each with.
 CORRECTED_AT_MOST = 5
 COMPARED_AT_MOST = 2000
+# A term longer than this is not corrected (no one mistypes a word that long and means a word of the forum), and the
+# comparisons of one query together hold at most CORRECTION_WORK pairs of characters (a comparison of two words costs
+# about the product of their lengths): a query that finds nothing costs a bounded time, whatever words the data holds.
+CORRECTED_LONGEST = 30
+CORRECTION_WORK = 1_000_000
 STOP_WORDS = frozenset(
     "a an and are as at be by for from in into is it its of on or that the their this to was were with what who about how".split()
 )
@@ -200,7 +205,7 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
     plain: list[tuple[str, tuple[str, ...]]] = []  # (word as typed, its parts)
     for chunk in raw.split():
         if _has_cjk(chunk):
-            units.append(Unit([("cjk", unicodedata.normalize("NFKC", chunk).casefold())], chunk))
+            units.append(Unit([("cjk", normalized(chunk).casefold())], chunk))
             continue
         for word in _WORD.findall(chunk):
             plain.append((word, parts(word)))
@@ -582,7 +587,7 @@ class _Field:
     @property
     def folded(self) -> str:
         if self._folded is None:
-            self._folded = unicodedata.normalize("NFKC", self.text).casefold()
+            self._folded = normalized(self.text).casefold()
         return self._folded
 
     @property
@@ -610,7 +615,7 @@ def _needles(units: list[Unit]) -> list[list[str]]:
 
 def could_match(doc: Doc, units: list[Unit], needles: list[list[str]]) -> bool:
     """The cheap first filter: False only when ``_match`` would certainly find nothing."""
-    folded = unicodedata.normalize("NFKC", "\n".join(text for _, text in doc.fields)).casefold()
+    folded = normalized("\n".join(text for _, text in doc.fields)).casefold()
     thinned = functools.cache(lambda: folded.translate(_SKELETON))
     for unit, options in zip(units, needles):
         for (kind, _), needle in zip(unit.alternatives, options):
@@ -959,25 +964,51 @@ def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | Non
 
 def _corrections(engine: _Engine, units: list[Unit]) -> tuple[list[Unit], str] | None:
     """The query with each term no document holds replaced by the nearest word the documents do hold."""
-    import difflib
-
     changed = False
     better: list[Unit] = []
     labels: list[str] = []
     tried = 0
+    work = [CORRECTION_WORK]
     for unit in units:
         kind, value = unit.alternatives[0]
-        if len(unit.alternatives) == 1 and kind == "term" and tried < CORRECTED_AT_MOST and not engine.knows(value):
+        if (
+            len(unit.alternatives) == 1
+            and kind == "term"
+            and len(value) <= CORRECTED_LONGEST
+            and tried < CORRECTED_AT_MOST
+            and not engine.knows(value)
+        ):
             tried += 1
-            close = difflib.get_close_matches(value, engine.near(value), n=1, cutoff=0.75)
-            if close:
-                better.append(Unit([("term", close[0])], close[0]))
-                labels.append(close[0])
+            close = _closest(value, engine.near(value), work)
+            if close is not None:
+                better.append(Unit([("term", close)], close))
+                labels.append(close)
                 changed = True
                 continue
         better.append(unit)
         labels.append(unit.label)
     return (better, " ".join(labels)) if changed else None
+
+
+def _closest(term: str, candidates: list[str], work: list[int], cutoff: float = 0.75) -> str | None:
+    """``difflib.get_close_matches(term, candidates, n=1, cutoff=cutoff)``, the same word, while ``work[0]`` (pairs
+    of characters compared, spent here) lasts: a candidate that would overspend it ends the search."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(term)
+    best: tuple[float, str] | None = None
+    for word in candidates:
+        matcher.set_seq1(word)
+        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+            continue
+        work[0] -= len(term) * len(word)
+        if work[0] < 0:
+            break
+        score = matcher.ratio()
+        if score >= cutoff and (best is None or (score, word) > best):  # get_close_matches keeps the largest pair
+            best = (score, word)
+    return None if best is None else best[1]
 
 
 def _hit(index: ForumIndex, rank: int, score: float, found: _Match, cited: bool = False) -> dict[str, Any]:

@@ -237,7 +237,7 @@ class ForumIndex:
 
     @cached_property
     def contributions(self) -> list[Contribution]:
-        """Everything said, in the order the article reports it: opening, talks, the panel's remarks and closing."""
+        """Every contribution the article reports, in its order: opening, talks, the panel's remarks and closing."""
         session_of = {talk: session.id for session in self.forum.sessions for talk in session.talks}
         found: list[Contribution] = []
         if self.forum.opening:

@@ -35,12 +35,13 @@ FIELD_WEIGHTS = {
     "title": 3.0,
     "topic": 3.0,
     "name": 3.0,
+    "conference": 3.0,  # the forum's conference: its name, not the forum's title
     "key_points": 2.0,
     "mentions": 2.0,
     "affiliations": 1.5,
     "people": 1.5,
     "summary": 1.0,
-    "city": 1.0,  # the forum's facts, each a field of its own so that a hit names the one it matched in
+    "conference_city": 1.0,  # the forum's facts, each a field of its own so that a hit names the one it matched in
     "participants": 1.0,
     "aims": 1.0,
     "note": 1.0,
@@ -349,8 +350,9 @@ def documents(index: ForumIndex) -> list[Doc]:
     info = index.forum.forum
     facts = [
         ("name", info.name),
-        ("title", info.conference),
-        ("city", info.city),
+        # The article gives the conference's name, city and date (line 3), not a title or a city of the forum's own.
+        ("conference", info.conference),
+        ("conference_city", info.city),
         ("participants", info.participants or ""),
         ("aims", "\n".join(info.aims)),
     ]
@@ -430,8 +432,9 @@ def hit_fields(index: ForumIndex, kind: str, key: str) -> dict[str, Any]:
         session = index.session(key)
         return {
             **index.speaker_fields(session.moderator),
-            "title": session.name,
-            "topic": None,
+            # "First session" is the curator's name for what the article calls "the first session", never a title.
+            "title": None,
+            "topic": session.name,
             "source_paragraphs": list(session.source_paragraphs),
         }
     if kind == "forum":

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import caveats
+
 SCHEMA_VERSION = 1
 # "cbic" in ASCII: SQLite stores it at byte offset 68 of the file header.
 APPLICATION_ID = 0x63626963
@@ -314,12 +316,15 @@ CREATE VIEW contributions_overview AS
 
 # What each table and view holds, for `datasette --metadata` and the README.
 DESCRIPTIONS = {
-    "cbiic_export": "Which cbiic wrote this file, and the schema version.",
+    "cbiic_export": f"Which cbiic wrote this file, and the schema version. {caveats.CURATORS_WORDS}",
     "notes": "Curators' remarks about the data (for people, organisations, the organisers and uncertain attributions).",
     "note_citations": "Article lines each note relies on.",
     "source": "The one article every fact comes from. Its text is not included.",
-    "forum": "The forum itself: name, conference, date, city, and the organisers as the article writes them.",
-    "forum_aims": "The forum's aims, as the article states them.",
+    "forum": (
+        "The forum: its name; the name, date and city the article gives for the conference it was part of; "
+        "and the organisers as the article writes them."
+    ),
+    "forum_aims": "The forum's aims as the article states them, listed one by one by the curator.",
     "forum_citations": "Article lines for the forum's facts and for its organisers.",
     "organisations": "Every organisation the article names.",
     "organisation_citations": "Article lines naming each organisation.",
@@ -339,7 +344,7 @@ DESCRIPTIONS = {
     "panel_citations": "Article lines for the panel.",
     "panelists": "Who sat on the panel.",
     "contributions": (
-        "Everything someone said: the opening speech, talks, panel remarks and the panel's closing words, "
+        "Every contribution the article reports: the opening speech, talks, panel remarks and the panel's closing words, "
         "in the order the article reports them (seq; the article gives no running order). "
         "title is the article's exact words; topic is ours, for a talk the article gives no title. "
         "key_points_text repeats the key points, one a line, for the full-text index."

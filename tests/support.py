@@ -16,6 +16,22 @@ REPO = Path(__file__).resolve().parents[1]
 SHIPPED = default_data_path()
 
 
+# One command line of each kind on the shipped forum, for tests that go through every output of every command.
+# The speaker is the Sun Yat-sen Ma Jun: his rows include one only possibly his.
+ONE_OF_EACH_COMMAND = {
+    "speakers": ["speakers"],
+    "speaker": ["speaker", "ma-jun-sysucc"],
+    "talk": ["talk", "zheng-limin"],
+    "panel": ["talk", "panel"],
+    "theme": ["theme", "insurance"],
+    "themes": ["themes"],
+    "agenda": ["agenda"],
+    "summary": ["summary"],
+    "search": ["search", "insurance"],
+    "orgs": ["orgs"],
+}
+
+
 def shipped_text() -> str:
     return SHIPPED.read_text(encoding="utf-8")
 

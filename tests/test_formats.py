@@ -13,20 +13,9 @@ import json
 
 import pytest
 from markdown_it import MarkdownIt
-from support import invoke, tsv_records, unescape
+from support import ONE_OF_EACH_COMMAND, invoke, tsv_records, unescape
 
-COMMANDS = {
-    "speakers": ["speakers"],
-    "speaker": ["speaker", "li-ziming"],
-    "talk": ["talk", "zheng-limin"],
-    "panel": ["talk", "panel"],
-    "theme": ["theme", "insurance"],
-    "themes": ["themes"],
-    "agenda": ["agenda"],
-    "summary": ["summary"],
-    "search": ["search", "insurance"],
-    "orgs": ["orgs"],
-}
+COMMANDS = {**ONE_OF_EACH_COMMAND, "speaker": ["speaker", "li-ziming"]}
 # Commands whose JSON is one object, not an array of the rows CSV prints.
 DOCUMENT_COMMANDS = {"speaker": "contributions", "panel": None, "agenda": "items", "summary": None}
 

@@ -16,22 +16,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import invoke, json_strings, tsv_records, unescape
+from support import ONE_OF_EACH_COMMAND, invoke, json_strings, tsv_records, unescape
 
 from cbiic_cli import fast
 
-COMMANDS = {
-    "speakers": ["speakers"],
-    "speaker": ["speaker", "ma-jun-sysucc"],
-    "talk": ["talk", "zheng-limin"],
-    "panel": ["talk", "panel"],
-    "theme": ["theme", "insurance"],
-    "themes": ["themes"],
-    "agenda": ["agenda"],
-    "summary": ["summary"],
-    "search": ["search", "insurance"],
-    "orgs": ["orgs"],
-}
+COMMANDS = ONE_OF_EACH_COMMAND
 CBIIC = Path(sys.executable).parent / "cbiic"
 
 

@@ -263,6 +263,11 @@ def _a_count(value: int) -> int:
     return value
 
 
+def _report_format_option(what: str) -> Any:
+    """``--format`` of the commands that report on the data rather than answer from it (info, validate)."""
+    return typer.Option("--format", "-f", case_sensitive=False, metavar="FORMAT", help=f"text ({what[0]}) or json ({what[1]}).")
+
+
 def _limit_option(rows: str) -> Any:
     """``rows``: what N counts, as in "the first N people"."""
     return typer.Option(
@@ -592,14 +597,7 @@ def info(
     ctx: typer.Context,
     source: SourceOption = None,
     fmt: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            metavar="FORMAT",
-            help="text (a line each) or json (one object: version, data, data_source, cache, article).",
-        ),
+        ReportFormat, _report_format_option(("a line each", "one object: version, data, data_source, cache, article"))
     ] = ReportFormat.text,
 ) -> None:
     """Which data file, cache and article cbiic uses, and its version."""
@@ -660,12 +658,8 @@ def validate(
     ] = None,
     fmt: Annotated[
         ReportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            metavar="FORMAT",
-            help="text (a line per problem and a verdict per file) or json (one array of objects with file, line, column, path and message).",
+        _report_format_option(
+            ("a line per problem and a verdict per file", "one array of objects with file, line, column, path and message")
         ),
     ] = ReportFormat.text,
     source: Annotated[

@@ -19,6 +19,20 @@ PHRASE = '"therapeutic efficacy remains limited"'
 FORMATS = ["json", "jsonl", "csv", "tsv", "markdown", "table"]
 
 
+def rows_of(fmt: str, out: str) -> list[dict] | None:
+    """The rows a row format prints, parsed as a script would; None for the table and Markdown."""
+    if fmt == "json":
+        return json.loads(out)
+    if fmt == "jsonl":
+        return [json.loads(line) for line in out.splitlines()]
+    if fmt == "csv":
+        return list(csv.DictReader(io.StringIO(out)))
+    if fmt == "tsv":
+        header, *records = [[unescape(field) for field in line.split("\t")] for line in out.splitlines()]
+        return [dict(zip(header, record, strict=True)) for record in records]
+    return None
+
+
 def _hits(*args: str, source: bool = True) -> list[dict]:
     result = invoke("search", *args, *(["--source", str(ARTICLE)] if source else []), "--limit", "0", "-f", "json")
     assert result.exit_code == 0, result.output
@@ -47,16 +61,8 @@ def test_every_format_says_the_hit_is_in_the_article_line(fmt):
     result = invoke("search", PHRASE, "--source", str(ARTICLE), "-f", fmt, env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.output
     out = result.stdout
-    if fmt == "json":
-        rows = json.loads(out)
-    elif fmt == "jsonl":
-        rows = [json.loads(line) for line in out.splitlines()]
-    elif fmt == "csv":
-        rows = list(csv.DictReader(io.StringIO(out)))
-    elif fmt == "tsv":
-        header, *records = [[unescape(field) for field in line.split("\t")] for line in out.splitlines()]
-        rows = [dict(zip(header, record, strict=True)) for record in records]
-    else:  # the Markdown table's Field cell and the table's "field: snippet" line
+    rows = rows_of(fmt, out)
+    if rows is None:  # the Markdown table's Field cell and the table's "field: snippet" line
         assert "article line 11" in out and "therapeutic efficacy remains" in out
         return
     assert [(row["id"], row["field"]) for row in rows] == [("zheng-limin-myeloid-cells", "article line 11")]
@@ -179,16 +185,8 @@ def test_every_format_shows_the_shared_line_once_as_the_articles(fmt):
     result = invoke("search", '"dr. xu"', "--source", str(ARTICLE), "-f", fmt, env={"COLUMNS": "100", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     out = result.stdout
-    if fmt == "json":
-        rows = json.loads(out)
-    elif fmt == "jsonl":
-        rows = [json.loads(line) for line in out.splitlines()]
-    elif fmt == "csv":
-        rows = list(csv.DictReader(io.StringIO(out)))
-    elif fmt == "tsv":
-        header, *records = [[unescape(field) for field in line.split("\t")] for line in out.splitlines()]
-        rows = [dict(zip(header, record, strict=True)) for record in records]
-    else:  # the Markdown table's and the terminal's kind, who and field
+    rows = rows_of(fmt, out)
+    if rows is None:  # the Markdown table's and the terminal's kind, who and field
         flat = " ".join(out.split())
         named = "the article, cited by xue-junli-remark, luo-dan-remark, xu-junfang-remark, zhang-yong-remark and panel-closing"
         assert "article line" in flat and "article-line-15" in flat and "article line 15" in flat and named in flat

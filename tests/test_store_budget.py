@@ -29,6 +29,18 @@ HOSTILE = {
 }
 
 
+def run_bounded(forum: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """cbiic in a process of its own, so that a store that hangs it fails the test instead of hanging the suite."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("cbiic")), "--data", str(forum), *args],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=BOUND_SECONDS,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("table", sorted(HOSTILE))
 @pytest.mark.parametrize("args", [["speakers", "-f", "json"], ["search", "Luo", "Dan", "-f", "json"]], ids=" ".join)
 def test_a_store_with_an_endless_view_answers_from_the_file(tmp_path, monkeypatch, table, args):
@@ -44,15 +56,7 @@ def test_a_store_with_an_endless_view_answers_from_the_file(tmp_path, monkeypatc
     with sqlite3.connect(built) as connection:
         connection.executescript(HOSTILE[table])
     connection.close()
-    # A process of its own, so that a store that hangs it fails the test instead of hanging the suite.
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("cbiic")), "--data", str(forum), *args],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=BOUND_SECONDS,
-        check=False,
-    )
+    result = run_bounded(forum, args)
     assert (result.returncode, result.stdout, result.stderr) == (0, expected.stdout, "")
 
 
@@ -106,14 +110,7 @@ def test_a_store_of_views_with_costly_conditions_answers_from_the_file_and_is_no
         ),
     )
     started = time.monotonic()
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("cbiic")), "--data", str(forum), *args],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=BOUND_SECONDS,
-        check=False,
-    )
+    result = run_bounded(forum, args)
     assert (result.returncode, result.stdout, result.stderr) == (0, expected.stdout, "")
     assert time.monotonic() - started < BOUND_SECONDS / 2
     # Deleted; the store a later query finds (built afresh in the background, if that has finished) is a true one.

@@ -171,7 +171,7 @@ def test_uncertain_ma_jun_shows_both_candidates_and_the_note(page):
 
 def test_no_running_order_no_session_membership_and_the_closing_in_the_panel(html, page):
     assert "in the order the article reports them" in page.text
-    assert "The article does not say which talks were in which session." in page.text
+    assert "does not say which talks, nor whether the opening speech or the panel, belonged to which session." in page.text
     contributions_section = html[html.index('id="contributions"') : html.index('id="people"')]
     assert "<ol" not in contributions_section
     panel_group = contributions_section[contributions_section.index('id="panel-heading"') :]

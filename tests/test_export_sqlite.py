@@ -417,3 +417,19 @@ def test_person_roles_agree_with_speakers(db):
     assert set(db.execute("SELECT person_slug, role FROM person_roles WHERE attribution = 'stated'").fetchall()) == stated
     assert set(db.execute("SELECT person_slug, role FROM person_roles WHERE attribution = 'possible'").fetchall()) == possible
     assert db.execute("SELECT count(*) FROM person_roles WHERE role = 'panelist'").fetchone()[0] == 4
+
+
+def test_the_database_carries_its_caveats_without_its_metadata(tmp_path):
+    """A reader who opens the file without datasette's metadata still finds which words are the curator's."""
+    import sqlite3
+
+    from support import invoke
+
+    path = tmp_path / "forum.db"
+    assert invoke("export", "sqlite", str(path)).exit_code == 0
+    with sqlite3.connect(path) as connection:
+        notes = [value for (value,) in connection.execute("SELECT value FROM cbiic_export WHERE key LIKE 'note-%' ORDER BY key")]
+    connection.close()
+    assert any("are the curator's" in note for note in notes)
+    assert any("the article gives no running order" in note for note in notes)
+    assert any("nor whether the opening speech or the panel" in note for note in notes)

@@ -6,7 +6,10 @@ from here, so a reader hears the same caveat whichever way they read the forum.
 
 # The article lists what was said without a running order, and names sessions without their talks.
 ORDER_NOTE = "in the order the article reports them; the article gives no running order"
-SESSION_NOTE = "The article names each session's moderator but does not say which talks belonged to which session."
+SESSION_NOTE = (
+    "The article names each session's moderator but does not say which talks, nor whether the opening speech or the "
+    "panel, belonged to which session."
+)
 
 # The article calls some contributions a "report" or a "speech" and reports others only as insights given or a
 # subject discussed: "talk" is the curator's word for them all, never the article's.
@@ -28,3 +31,11 @@ CURATORS_WORDS = (
     "description, the aims as listed and the word “talk” are the curator's; "
     "titles, names, positions and organisation names are the article's, quoted exactly."
 )
+
+
+def export_notes(has_sessions: bool, sessions_hold_talks: bool) -> list[str]:
+    """What an export says first, for a reader who never sees a view: the JSON's notes, the SQLite file's note rows."""
+    notes = [CURATORS_WORDS, f"Contributions are listed {ORDER_NOTE}."]
+    if has_sessions and not sessions_hold_talks:
+        notes.append(SESSION_NOTE)
+    return notes

@@ -4,7 +4,8 @@ import re
 
 from .words import fold
 
-_SEPARATORS = re.compile(r"[\s_.,'’/-]+")
+# Punctuation between words, so that "microenvironment:" or "(NSCLC)" is the word it holds.
+_SEPARATORS = re.compile(r"[\s_.,;:!?'’‘\"“”()\[\]/-]+")
 
 # Titles the article (and readers quoting it) put before a name: "Professor Zheng Limin", "Dr. Xu Junfang",
 # "Prof. Zheng". A lookup drops them, so a name as printed finds the person.

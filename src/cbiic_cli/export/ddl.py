@@ -316,7 +316,10 @@ CREATE VIEW contributions_overview AS
 
 # What each table and view holds, for `datasette --metadata` and the README.
 DESCRIPTIONS = {
-    "cbiic_export": f"Which cbiic wrote this file, and the schema version. {caveats.CURATORS_WORDS}",
+    "cbiic_export": (
+        "Which cbiic wrote this file and its schema version, and as note-1, note-2… what a reader must know first: "
+        "which words are the curator's, and what the article leaves out."
+    ),
     "notes": "Curators' remarks about the data (for people, organisations, the organisers and uncertain attributions).",
     "note_citations": "Article lines each note relies on.",
     "source": "The one article every fact comes from. Its text is not included.",
@@ -326,7 +329,7 @@ DESCRIPTIONS = {
     ),
     "forum_aims": "The forum's aims as the article states them, listed one by one by the curator.",
     "forum_citations": "Article lines for the forum's facts and for its organisers.",
-    "organisations": "Every organisation the article names.",
+    "organisations": "Every organisation the article names as an affiliation or mentions in a contribution.",
     "organisation_citations": "Article lines naming each organisation.",
     "people": "Everyone the article names. Two different people are named Ma Jun.",
     "person_citations": "Article lines naming each person.",
@@ -338,7 +341,7 @@ DESCRIPTIONS = {
     "glossary": "Abbreviations and what they stand for.",
     "glossary_expansions": "The expansions of each abbreviation.",
     "glossary_citations": "Article lines where the article spells an abbreviation out.",
-    "sessions": "The forum's sessions and their moderators. The article does not say which talks were in which session.",
+    "sessions": f"The forum's sessions and their moderators. {caveats.SESSION_NOTE}",
     "session_citations": "Article lines for each session.",
     "panel": "The panel discussion and its moderator.",
     "panel_citations": "Article lines for the panel.",

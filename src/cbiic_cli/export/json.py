@@ -85,11 +85,7 @@ def document(forum: model.Forum) -> ExportDocument:
         format=FORMAT,
         schema_version=SCHEMA_VERSION,
         generator=generator_version(),
-        notes=[
-            caveats.CURATORS_WORDS,
-            f"Contributions are listed {caveats.ORDER_NOTE}.",
-            *([caveats.SESSION_NOTE] if forum.sessions and not any(session.talks for session in forum.sessions) else []),
-        ],
+        notes=caveats.export_notes(bool(forum.sessions), any(session.talks for session in forum.sessions)),
         source=forum.source,
         forum=forum.forum,
         organisations=forum.organisations,

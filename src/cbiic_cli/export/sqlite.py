@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .. import caveats
 from . import ddl
 from .common import Target, contributions, generator_version, starts_like, write_together
 
@@ -140,6 +141,9 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
     add("cbiic_export", key="format", value="cbiic-export")
     add("cbiic_export", key="schema_version", value=str(ddl.SCHEMA_VERSION))
     add("cbiic_export", key="generator", value=generator_version())
+    # The caveats travel with the file, for a reader who opens it without its datasette metadata.
+    for number, text in enumerate(caveats.export_notes(bool(forum.sessions), any(s.talks for s in forum.sessions)), 1):
+        add("cbiic_export", key=f"note-{number}", value=text)
     add("source", id=1, title=source.title, published=source.published, file=source.file, line_numbering=source.paragraph_numbering)
     add(
         "forum",

@@ -201,3 +201,20 @@ def test_a_demoted_position_is_caught_though_the_article_holds_it_as_a_substring
     assert [p.path for p in problems if "does not appear verbatim" in p.message] == [
         f"people[{forum_doc['people'].index(person)}].affiliations[{person['affiliations'].index(affiliation)}].position"
     ]
+
+
+def test_checking_a_position_reads_its_line_once_however_often_the_line_repeats_it():
+    """An article line holding a position thousands of times must not cost a copy of the line per occurrence."""
+    from cbiic_cli.provenance import _whole_position_on
+
+    copied = []
+
+    class Line(str):
+        def __getitem__(self, key):
+            piece = str.__getitem__(self, key)
+            copied.append(len(piece))
+            return piece
+
+    line = Line("Director" * 5000 + "\U0001f600")
+    assert not _whole_position_on("Director", line)  # never after a comma or "and"
+    assert sum(copied) <= 10 * len(line)

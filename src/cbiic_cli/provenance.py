@@ -296,13 +296,16 @@ def _text_on(text: str, line: str) -> bool:
 # ("Xue Junli, Secretary-General of … and Vice Director of …"), and ending at a word's end. Otherwise a demoted
 # title ("Director of Phase I clinical trial center", out of "Vice Director of …") would pass as a substring.
 _POSITION_STARTS = (", ", " and ")
+_LONGEST_START = max(map(len, _POSITION_STARTS))
 
 
 def _whole_position_on(position: str, line: str) -> bool:
     start = line.find(position)
     while start != -1:
         end = start + len(position)
-        starts_whole = start == 0 or line[:start].endswith(_POSITION_STARTS)
+        # Only the few characters before it, never the whole prefix: a line holding the position thousands of times
+        # must cost a pass over the line, not a copy of it per occurrence.
+        starts_whole = start == 0 or line.endswith(_POSITION_STARTS, max(0, start - _LONGEST_START), start)
         ends_whole = end == len(line) or not (line[end].isalnum() or line[end] in "-‐")
         if starts_whole and ends_whole:
             return True

@@ -407,12 +407,13 @@ def _listed(ids: list[str]) -> str:
     return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
 
 
-def hit_fields(index: ForumIndex, kind: str, key: str) -> dict[str, Any]:
-    """The person or contribution fields a hit on the document (kind, key) shows."""
+def hit_fields(index: ForumIndex, kind: str, key: str, citing: dict[int, list[str]] | None = None) -> dict[str, Any]:
+    """The person or contribution fields a hit on the document (kind, key) shows. ``citing``: what
+    ``citing_contributions`` gives, worked out once for all the hits of a search rather than once per hit."""
     frame = index.frame
     if kind == ARTICLE_KIND:  # a line several contributions cite: the article's words, and who cites them
         number = int(key.removeprefix(ARTICLE_ID))
-        cited_by = citing_contributions(index).get(number, [])
+        cited_by = (citing if citing is not None else citing_contributions(index)).get(number, [])
         return {**_thing_fields(f"the article, cited by {_listed(cited_by)}", [number]), "cited_by": cited_by}
     if kind in KIND_LABEL:
         contribution = index.contribution_by_id[key]
@@ -962,7 +963,8 @@ def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | Non
         scored.append((score, order, found))
     scored.sort(key=lambda entry: (-entry[0], entry[1]))
     shown = scored if limit is None else scored[:limit]
-    return Results([_hit(index, rank, score, found, cited) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
+    citing = citing_contributions(index) if cited else None  # once for the search, not once per hit
+    return Results([_hit(index, rank, score, found, cited, citing) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
 
 
 def _corrections(engine: _Engine, units: list[Unit]) -> tuple[list[Unit], str] | None:
@@ -1014,12 +1016,14 @@ def _closest(term: str, candidates: list[str], work: list[int], cutoff: float = 
     return None if best is None else best[1]
 
 
-def _hit(index: ForumIndex, rank: int, score: float, found: _Match, cited: bool = False) -> dict[str, Any]:
+def _hit(
+    index: ForumIndex, rank: int, score: float, found: _Match, cited: bool = False, citing: dict[int, list[str]] | None = None
+) -> dict[str, Any]:
     """One hit's row; ``cited`` (with the article) adds ``cited_by``: who cites a shared line, [] for any other hit."""
     doc = found.doc
     best, text, spans = _shown_field(found)
     snippet, highlights = _snippet(text, spans)
-    row = hit_fields(index, doc.kind, doc.key)
+    row = hit_fields(index, doc.kind, doc.key, citing)
     return {
         "rank": rank,
         "score": round(score, 3),

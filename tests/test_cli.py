@@ -723,7 +723,7 @@ def test_the_date_and_city_are_the_conferences(fmt):
 
 
 def test_the_panel_says_its_remarks_are_in_the_articles_order_not_a_running_order():
-    assert run_json("talk", "panel")["order"] == "in the order the article reports them; the article gives no running order"
+    assert run_json("talk", "panel")["order"] == "in the order the article reports them; the article gives no full running order"
     assert "Remarks and closing words, in the order the article reports them" in " ".join(table("talk", "panel").split())
     assert "Contributions, in the order the article reports them" in " ".join(table("speaker", "ma-jun-harbin").split())
 
@@ -741,4 +741,21 @@ def test_a_search_for_the_unidentified_name_says_who_else_it_may_be():
 def test_rows_without_their_document_say_the_order_is_the_articles_on_stderr(args, fmt):
     result = invoke(*args, "-f", fmt)
     assert result.stderr.count("\n") == 1  # one line, however much it says
-    assert "in the order the article reports them; the article gives no running order" in result.stderr
+    assert "in the order the article reports them; the article gives no full running order" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("theme", "counts", "slugs"),
+    [
+        ("talent", "1 person: 0 stated, 1 possible", ["ma-jun-sysucc"]),
+        ("china-focus", "2 people: 1 stated, 1 possible", ["xue-junli", "ma-jun-sysucc"]),
+    ],
+)
+def test_a_role_title_counts_only_the_people_every_filter_kept(theme, counts, slugs):
+    assert counts in table("speakers", "--role", "moderator", "--possible", "--theme", theme)
+    assert [p["slug"] for p in run_json("speakers", "--role", "moderator", "--possible", "--theme", theme)] == slugs
+
+
+def test_a_theme_filter_keeps_the_notice_of_possible_role_holders():
+    result = invoke("speakers", "--role", "moderator", "--theme", "talent", "-f", "json")
+    assert "also possibly in the role moderator" in result.stderr and "ma-jun-sysucc" in result.stderr

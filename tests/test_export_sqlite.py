@@ -431,5 +431,5 @@ def test_the_database_carries_its_caveats_without_its_metadata(tmp_path):
         notes = [value for (value,) in connection.execute("SELECT value FROM cbiic_export WHERE key LIKE 'note-%' ORDER BY key")]
     connection.close()
     assert any("are the curator's" in note for note in notes)
-    assert any("the article gives no running order" in note for note in notes)
+    assert any("the article gives no full running order" in note for note in notes)
     assert any("nor whether the opening speech or the panel" in note for note in notes)

@@ -1,7 +1,7 @@
 """One function per command: the rows (and optional document) that command answers with.
 
 Every view says only what the article says: things are listed in the order the
-article reports them (it gives no running order), a curator's topic is never a
+article reports them (it gives no full running order), a curator's topic is never a
 title, and a person the article leaves uncertain is shown with every candidate.
 """
 
@@ -86,21 +86,6 @@ def speakers(
             for slug in slugs
             if any(text in normalise(organisations[a.organisation].name) or text in a.organisation for a in index.people[slug].affiliations)
         ]
-    if role:
-        roles = ROLE_FILTERS[role]
-        people = list(slugs)
-        attribution = {slug: "stated" for slug in people if any(r in roles for r in index.roles[slug][0])}
-        maybe = [slug for slug in people if slug not in attribution and any(r in roles for r in index.roles[slug][1])]
-        named = ", ".join(f"{index.people[slug].name} ({slug})" for slug in maybe[:LISTED_AT_MOST])
-        wanted.append(f"stated by the article to be in the role {role}" + (" or named as possibly in it" if possible else ""))
-        if maybe and possible:
-            attribution.update({slug: "possible" for slug in maybe})
-            notices.append(f"possibly in the role {role}, as the article does not say which person it means: {named}; their rows say so")
-        elif maybe:
-            notices.append(
-                f"also possibly in the role {role}, as the article does not say which person it means: {named}; add --possible to list them"
-            )
-        slugs = [slug for slug in people if slug in attribution]
     if theme:
         theme_id = resolve_theme(index, theme)
         wanted.append(f"whose contributions touch {theme_id}")
@@ -115,7 +100,7 @@ def speakers(
         slugs = [slug for slug in slugs if slug in on_theme]
         # Someone the article does not identify is not listed as any candidate: that would be a guess.
         distinct = _distinct_uncertain(unidentified)
-        notices = [
+        notices += [
             f"also touching {theme_id}: {ref['as_written']}, whom the article does not identify (possibly {listed(ref['candidates'], ' or ')}); see `cbiic theme {theme_id}`"
             for ref in distinct[:LISTED_AT_MOST]
         ]
@@ -123,6 +108,21 @@ def speakers(
             notices.append(
                 f"also touching {theme_id}: {len(distinct) - LISTED_AT_MOST:,} more people the article does not identify; see `cbiic theme {theme_id}`"
             )
+    if role:  # last: its counts and its notice are of the people every other filter kept
+        roles = ROLE_FILTERS[role]
+        people = list(slugs)
+        attribution = {slug: "stated" for slug in people if any(r in roles for r in index.roles[slug][0])}
+        maybe = [slug for slug in people if slug not in attribution and any(r in roles for r in index.roles[slug][1])]
+        named = ", ".join(f"{index.people[slug].name} ({slug})" for slug in maybe[:LISTED_AT_MOST])
+        wanted.append(f"stated by the article to be in the role {role}" + (" or named as possibly in it" if possible else ""))
+        if maybe and possible:
+            attribution.update({slug: "possible" for slug in maybe})
+            notices.append(f"possibly in the role {role}, as the article does not say which person it means: {named}; their rows say so")
+        elif maybe:
+            notices.append(
+                f"also possibly in the role {role}, as the article does not say which person it means: {named}; add --possible to list them"
+            )
+        slugs = [slug for slug in people if slug in attribution]
     total = len(slugs) if isinstance(slugs, list) else index.count("people")
     if role:
         rows = ({**index.person_row(slug), "attribution": attribution[slug]} for slug in _first(slugs, limit))

@@ -5,7 +5,7 @@ from here, so a reader hears the same caveat whichever way they read the forum.
 """
 
 # The article lists what was said without a running order, and names sessions without their talks.
-ORDER_NOTE = "in the order the article reports them; the article gives no running order"
+ORDER_NOTE = "in the order the article reports them; the article gives no full running order"
 SESSION_NOTE = (
     "The article names each session's moderator but does not say which talks, nor whether the opening speech or the "
     "panel, belonged to which session."

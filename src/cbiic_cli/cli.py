@@ -82,7 +82,7 @@ class OnceEachGroup(typer.core.TyperGroup):
 
 app = typer.Typer(
     name="cbiic",
-    help="Who said what at the Oncology Drugs Clinical Research Forum of CBIIC 2024 (the conference held in Guangzhou on 30 November 2024).",
+    help="Who said what at the Oncology Drugs Clinical Research Forum of the 2024 China BioMed Innovation and Investment Conference (CBIIC; Guangzhou, 30 November 2024).",
     epilog=(
         "\b\nExamples:\n  cbiic speakers\n  cbiic talk zheng-limin\n  cbiic theme insurance --format json\n\n"
         "Every data command takes --format table|json|jsonl|csv|tsv|markdown, --fields and --data; "
@@ -399,7 +399,7 @@ def main_options(
     allow_formulas: AllowFormulasOption = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and the data file in use, and exit.")] = False,
 ) -> None:
-    """Who said what at the Oncology Drugs Clinical Research Forum of CBIIC 2024 (the conference held in Guangzhou on 30 November 2024)."""
+    """Who said what at the Oncology Drugs Clinical Research Forum of the 2024 China BioMed Innovation and Investment Conference (CBIIC; Guangzhou, 30 November 2024)."""
     if version and not ctx.resilient_parsing:
         process.write(f"cbiic {__version__}\n" + process.printable(f"data: {_data_in_use(data)}") + "\n")
         raise typer.Exit()

@@ -36,7 +36,7 @@ class Contribution(NamedTuple):
 
 
 def contributions(forum: Any) -> Iterator[Contribution]:
-    """Every contribution in the order the article reports them (the article gives no running order)."""
+    """Every contribution in the order the article reports them (the article gives no full running order)."""
     if forum.opening is not None:
         yield Contribution(OPENING, forum.opening, None)
     for talk in forum.talks:

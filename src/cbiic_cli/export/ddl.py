@@ -348,7 +348,7 @@ DESCRIPTIONS = {
     "panelists": "Who sat on the panel.",
     "contributions": (
         "Every contribution the article reports: the opening speech, talks, panel remarks and the panel's closing words, "
-        "in the order the article reports them (seq; the article gives no running order). "
+        "in the order the article reports them (seq; the article gives no full running order). "
         "title is the article's exact words; topic is ours, for a talk the article gives no title. "
         "key_points_text repeats the key points, one a line, for the full-text index."
     ),

@@ -73,7 +73,7 @@ class ExportDocument(_Out, frozen=True):
     panel: ExportPanel | None
     contributions: Annotated[
         list[ExportContribution],
-        msgspec.Meta(description="every contribution the article reports, in the order it reports them (it gives no running order)"),
+        msgspec.Meta(description="every contribution the article reports, in the order it reports them (it gives no full running order)"),
     ]
 
 

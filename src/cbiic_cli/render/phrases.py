@@ -139,8 +139,13 @@ def role_text(row: dict[str, Any]) -> str:
     text = ", ".join(row.get("roles") or [])
     possible = row.get("possible_roles") or []
     if possible:
-        text += ("; " if text else "") + "possibly " + ", ".join(possible)
+        text += ("; " if text else "") + possible_roles_text(possible)
     return text or "none stated"
+
+
+def possible_roles_text(possible: list[str]) -> str:
+    """'possibly panel moderator, possibly panel closing': each role its own "possibly", so none reads as stated."""
+    return ", ".join(f"possibly {role}" for role in possible)
 
 
 def theme_list(row: dict[str, Any]) -> str:

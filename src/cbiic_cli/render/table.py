@@ -146,7 +146,7 @@ class _Layout:
     def roles(self, row: dict[str, Any]) -> Text:
         text = self.t(", ".join(row.get("roles") or []))
         if row.get("possible_roles"):
-            text.append(self.s(("; " if row.get("roles") else "") + "possibly " + ", ".join(row["possible_roles"])), DIM)
+            text.append(self.s(("; " if row.get("roles") else "") + say.possible_roles_text(row["possible_roles"])), DIM)
         if not text.plain:
             text.append("none stated", DIM)
         return text
@@ -656,5 +656,7 @@ class _Layout:
         note = self.note(row.get("attribution_note"), row.get("attribution_note_lines"))
         if note:
             parts.append(Indent(note))
-        parts += [Indent(self.t(row["gist"])), self.blank()]
+        # Without key points (the opening speech, whose content the article does not report) the summary is short and
+        # says so itself: shown whole, so that the caveat is not cut off with the rest of the gist.
+        parts += [Indent(self.t(row["gist"] if row.get("key_points") else row["summary"])), self.blank()]
         return Group(*parts)

@@ -38,6 +38,8 @@ def ab_words(length: int, count: int, seed: int) -> list[str]:
     return sorted(found)
 
 
+CJK_WORDS = [chr(0x4E2D) + chr(0x5F00 + number) for number in range(32)]
+
 KINDS = {
     "hyphens": ("tumor", lambda n: "t" + "-" * n),
     "dots": ("radioiodine", lambda n: "rad" + "." * (n // 2) + "q" + "." * (n // 2)),
@@ -52,6 +54,11 @@ KINDS = {
     "one run of marks": ("tumor", lambda n: "a" + "\u0301\u0316" * (n // 2)),
     # Distinct words of a and b that the query's words are near but not among: nothing matches, so search tries a
     # spelling correction against them, and every quick test of difflib passes on such words.
+    # Thirty-two quoted phrases of one repeated word (32 of it, 31, ... 1), all matching, over a field of that word
+    # (issue 21): each phrase is found in one pass over the field's words, which is tokenised once.
+    "phrases of one word": (" ".join('"' + " ".join(["xx"] * size) + '"' for size in range(32, 0, -1)), lambda n: "xx " * (n // 3)),
+    # Thirty-two Chinese words, all in the field: it is folded once per query, whatever the number of words.
+    "Chinese words": (" ".join(CJK_WORDS), lambda n: (" ".join(CJK_WORDS) + " ") * (n // (3 * len(CJK_WORDS)))),
     "a-b words, 30 letters": (" ".join(ab_words(30, 5, seed=1)), lambda n: " ".join(ab_words(30, n // 31, seed=2))),
     "a-b words, 101 letters": (" ".join(ab_words(101, 5, seed=1)), lambda n: " ".join(ab_words(101, n // 102, seed=2))),
 }

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from support import invoke, shipped_text, write_forum
 
 import cbiic_cli.search as search_module
@@ -35,3 +36,79 @@ def test_who_cites_a_shared_line_is_worked_out_once_per_search(tmp_path, monkeyp
     hits = json.loads(result.stdout)
     assert len(hits) == 200 and all(len(hit["cited_by"]) >= 2 for hit in hits)
     assert len(calls) <= 2, len(calls)  # the article's lines given out, and the hits' cited_by
+
+
+ANCHOR = "          Ma Jun of Sun Yat-sen University"
+
+
+def _stored_forum(tmp_path: Path, monkeypatch, field: str) -> tuple[Path, dict[str, str]]:
+    """The shipped forum with ``field`` before Ma Jun's first key point, and its query store built."""
+    text = shipped_text()
+    forum = write_forum(tmp_path, text.replace(ANCHOR, f"          {field} {ANCHOR.strip()}", 1))
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
+    assert invoke("--data", str(forum), "themes").exit_code == 0
+    assert list((cache / "cbiic").glob("*.sqlite")), "no query store was built"
+    return forum, {"XDG_CACHE_HOME": str(cache)}
+
+
+def _counting(monkeypatch, name: str, long_only: int = 0) -> list[int]:
+    """Count calls of ``search.<name>`` (a class or function taking the text first) on texts longer than ``long_only``."""
+    calls: list[int] = []
+    real = getattr(search_module, name)
+
+    def counted(text, *args, **kwargs):
+        if len(text) > long_only:
+            calls.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(search_module, name, counted)
+    return calls
+
+
+PHRASES = " ".join('"' + " ".join(["xx"] * size) + '"' for size in range(8, 0, -1))
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["store", "file"])
+def test_many_phrases_over_repeated_words_tokenise_each_field_once(tmp_path, monkeypatch, cache):
+    """Eight phrases of repeated words over a field of them: the field is tokenised once for the whole query (the store
+    made a new tokenisation per phrase, and again for the snippet), and every phrase is still counted exactly."""
+    repeats = 3 * search_module.SPANS_KEPT
+    forum, env = _stored_forum(tmp_path, monkeypatch, "xx " * repeats)
+    tokenised = _counting(monkeypatch, "_Tokens", long_only=repeats)
+    result = invoke("--data", str(forum), *([] if cache else ["--no-cache"]), "search", "-f", "json", "--limit", "0", PHRASES, env=env)
+    assert result.exit_code == 0, result.output
+    [hit] = json.loads(result.stdout)
+    assert hit["field"] == "key_points"
+    assert len(tokenised) == 1, tokenised
+
+
+def test_a_phrase_is_counted_exactly_but_its_spans_kept_are_bounded():
+    """Every occurrence of a phrase counts, overlapping ones too; only the first SPANS_KEPT are kept for the snippet."""
+    repeats = 3 * search_module.SPANS_KEPT
+    doc = search_module.Doc("talk", "t", [("summary", "xx " * repeats)], [])
+    units = search_module.parse_query([PHRASES], [])
+    found = search_module._match(doc, units)
+    assert found is not None
+    assert found.counts["summary"] == [repeats - size + 1 for size in range(8, 0, -1)]
+    assert len(found.spans["summary"]) <= len(units) * search_module.SPANS_KEPT
+    tumor = search_module._match(
+        search_module.Doc("talk", "t", [("summary", "tumor tumor tumor x tumor tumor")], []),
+        search_module.parse_query(['"tumor tumor"'], []),
+    )
+    assert tumor is not None and tumor.counts["summary"] == [3]
+
+
+CJK_WORDS = [chr(0x4E2D) + chr(0x5F00 + number) for number in range(8)]
+
+
+def test_chinese_words_fold_the_text_once_per_query_with_the_store(tmp_path, monkeypatch):
+    """Eight Chinese words, all in one key point: with the store, only fields that hold a word are folded to map
+    offsets back, once each (it folded every field of every document once per word)."""
+    forum, env = _stored_forum(tmp_path, monkeypatch, " ".join(CJK_WORDS))
+    folds = _counting(monkeypatch, "_fold_with_origin")
+    result = invoke("--data", str(forum), "search", "-f", "json", "--limit", "0", *CJK_WORDS, env=env)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)) == 1
+    assert len(folds) <= 2, len(folds)

@@ -58,6 +58,9 @@ CLASSIFICATION_FIELDS = frozenset({"themes"})
 K1 = 1.2
 B = 0.75
 SNIPPET_CHARS = 160
+# Spans of one alternative kept per field, in text order: the snippet shows one line of SNIPPET_CHARS, so a field
+# matched more often than this is still counted exactly, but its later matches are not kept for highlighting.
+SPANS_KEPT = 1000
 MOST_WORDS = 32  # distinct words and phrases in one query, and words in one phrase
 # Query words a search tries to correct when nothing matches, and the nearby words it compares each with.
 CORRECTED_AT_MOST = 5
@@ -495,7 +498,8 @@ class _Tokens:
 
 
 def _matches(alternative: tuple[str, Any], text: str, tokens: _Tokens, folded: tuple[str, list[int]] | None) -> list[tuple[int, int]]:
-    """Spans in ``text`` where one alternative occurs."""
+    """Spans in ``text`` where one alternative occurs: every one (``_Field.matches`` counts them all but keeps the first
+    SPANS_KEPT; this is the plain definition it is tested against)."""
     kind, value = alternative
     if kind == "term":
         return [span for span, forms in zip(tokens.spans, tokens.forms) if value in forms]
@@ -509,14 +513,33 @@ def _matches(alternative: tuple[str, Any], text: str, tokens: _Tokens, folded: t
                 found.append((tokens.spans[first][0], tokens.spans[last][1]))
         return found
     assert folded is not None
-    folded_text, origin = folded
-    found = []
+    return _cjk_spans(value, *folded)[1]
+
+
+def _cjk_spans(value: str, folded_text: str, origin: list[int]) -> tuple[int, list[tuple[int, int]]]:
+    """How often Chinese text occurs in the folded text (without overlapping), and the first SPANS_KEPT spans."""
+    found: list[tuple[int, int]] = []
+    count = 0
     position = folded_text.find(value)
     while position != -1:
         end = position + len(value)
-        found.append((origin[position], origin[end - 1] + 1))
+        count += 1
+        if len(found) < SPANS_KEPT:
+            found.append((origin[position], origin[end - 1] + 1))
         position = folded_text.find(value, end)
-    return found
+    return count, found
+
+
+def phrase_table(units: list[Unit]) -> dict[str, str]:
+    """One character for each word of the query's phrases (U+0001 on): a field's parts written one character each
+    (any other word is U+0000) hold a phrase where they hold its characters, which ``str.find`` finds in one pass."""
+    words = dict.fromkeys(part for unit in units for kind, value in unit.alternatives if kind == "phrase" for part in value)
+    return {word: chr(number) for number, word in enumerate(words, 1)}
+
+
+def _bordered(needle: str) -> bool:
+    """Whether a proper prefix of ``needle`` is also its suffix: only then can two of its occurrences overlap."""
+    return any(needle[:size] == needle[-size:] for size in range(1, len(needle)))
 
 
 def _fold_with_origin(text: str) -> tuple[str, list[int]]:
@@ -544,22 +567,28 @@ class _Match:
         self.length = 0
 
 
-def _match(doc: Doc, units: list[Unit]) -> _Match | None:
+def _match(doc: Doc, units: list[Unit], fields: list[_Field] | None = None, table: dict[str, str] | None = None) -> _Match | None:
+    """What every unit matches in each field of the document, or None when a unit matches nowhere. ``fields``: the
+    document's fields as ``_Field``s already made for this query (so each is tokenised and folded once), ``table``:
+    the query's ``phrase_table``."""
     found = _Match(doc)
     seen = [False] * len(units)
-    for name, text in doc.fields:
+    if table is None:
+        table = phrase_table(units)
+    for position, (name, text) in enumerate(doc.fields):
         found.length += len(text.split())
-        field = _Field(text)
+        field = fields[position] if fields is not None else _Field(text)
         counts = []
         spans: list[tuple[int, int]] = []
         classification = name in CLASSIFICATION_FIELDS
         for number, unit in enumerate(units):
-            here: list[tuple[int, int]] = []
+            count = 0
             for alternative in unit.alternatives if not (unit.quoted and classification) else ():
-                here += field.matches(alternative)
-            counts.append(len(here))
-            spans += here
-            seen[number] = seen[number] or bool(here)
+                times, here = field.found(alternative, table)
+                count += times
+                spans += here
+            counts.append(count)
+            seen[number] = seen[number] or bool(count)
         found.counts[name] = counts
         found.spans[name] = spans
     return found if all(seen) else None
@@ -573,7 +602,7 @@ class _Field:
     pass, and every query alternative then reads its words.
     """
 
-    __slots__ = ("_folded", "_origin", "_thinned", "_tokens", "text")
+    __slots__ = ("_coded", "_folded", "_origin", "_thinned", "_tokens", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -581,6 +610,7 @@ class _Field:
         self._thinned: str | None = None
         self._tokens: _Tokens | None = None
         self._origin: tuple[str, list[int]] | None = None
+        self._coded: tuple[dict[str, str], str] | None = None  # (the query's phrase table, the parts written with it)
 
     @property
     def tokens(self) -> _Tokens:
@@ -600,30 +630,71 @@ class _Field:
             self._thinned = self.folded.translate(_SKELETON)
         return self._thinned
 
-    def matches(self, alternative: tuple[str, Any]) -> list[tuple[int, int]]:
+    def matches(self, alternative: tuple[str, Any], table: dict[str, str] | None = None) -> list[tuple[int, int]]:
+        """Where the alternative occurs, as ``_matches`` finds it (the first SPANS_KEPT spans)."""
+        return self.found(alternative, table)[1]
+
+    def found(self, alternative: tuple[str, Any], table: dict[str, str] | None = None) -> tuple[int, list[tuple[int, int]]]:
+        """How often the alternative occurs here, and its first SPANS_KEPT spans. ``table``: the query's
+        ``phrase_table`` (one made for this phrase alone when not given). In time linear in the field, whatever it holds."""
         kind, value = alternative
         if kind == "cjk":
+            if value not in self.folded:  # the same folding as the query's: nothing to map back
+                return 0, []
             if self._origin is None:
                 self._origin = _fold_with_origin(self.text)
-            return _matches(alternative, self.text, self.tokens, self._origin)
+            return _cjk_spans(value, *self._origin)
         if not may_hold(self.folded, lambda: self.thinned, value if kind == "term" else value[0]):
-            return []
-        return _matches(alternative, self.text, self.tokens, None)
+            return 0, []
+        tokens = self.tokens
+        if kind == "term":
+            every = [span for span, forms in zip(tokens.spans, tokens.forms) if value in forms]
+            return len(every), every[:SPANS_KEPT]
+        if table is None or any(part not in table for part in value):
+            table = {part: chr(number) for number, part in enumerate(dict.fromkeys(value), 1)}
+        if self._coded is None or self._coded[0] is not table:
+            self._coded = (table, "".join([table.get(part, "\0") for part, _ in tokens.sequence]))
+        coded = self._coded[1]
+        needle = "".join(table[part] for part in value)
+        if not _bordered(needle):  # occurrences cannot overlap: counted in C
+            count = coded.count(needle)
+            if not count:
+                return 0, []
+        else:
+            count = -1
+        spans: list[tuple[int, int]] = []
+        found = 0
+        position = coded.find(needle)
+        while position != -1 and (count == -1 or len(spans) < SPANS_KEPT):
+            found += 1
+            if len(spans) < SPANS_KEPT:
+                first, last = tokens.sequence[position][1], tokens.sequence[position + len(value) - 1][1]
+                spans.append((tokens.spans[first][0], tokens.spans[last][1]))
+            position = coded.find(needle, position + 1)  # a phrase may overlap itself ("tumor tumor" in three)
+        return (found if count == -1 else count), spans
 
 
-def _needles(units: list[Unit]) -> list[list[str]]:
+def _needles(units: list[Unit]) -> list[list[tuple[str, ...]]]:
     """For each unit, one test per alternative, any of which a matching document must pass: a cheap first filter."""
-    # A phrase's first word must be there (the rest follow it); a term must be there itself; Chinese text as written.
-    return [[value if kind != "phrase" else value[0] for kind, value in unit.alternatives] for unit in units]
+    # Every distinct word of a phrase must be there; a term must be there itself; Chinese text as written.
+    return [[tuple(dict.fromkeys(value)) if kind == "phrase" else (value,) for kind, value in unit.alternatives] for unit in units]
 
 
-def could_match(doc: Doc, units: list[Unit], needles: list[list[str]]) -> bool:
-    """The cheap first filter: False only when ``_match`` would certainly find nothing."""
+def could_match(doc: Doc, units: list[Unit], needles: list[list[tuple[str, ...]]]) -> bool:
+    """The cheap first filter: False only when ``_match`` would certainly find nothing. Each distinct word is looked
+    for once, however many phrases hold it."""
     folded = normalized("\n".join(text for _, text in doc.fields)).casefold()
     thinned = functools.cache(lambda: folded.translate(_SKELETON))
+    held: dict[str, bool] = {}
+
+    def holds(word: str) -> bool:
+        if word not in held:
+            held[word] = may_hold(folded, thinned, word)
+        return held[word]
+
     for unit, options in zip(units, needles):
         for (kind, _), needle in zip(unit.alternatives, options):
-            if (needle in folded) if kind == "cjk" else may_hold(folded, thinned, needle):
+            if (needle[0] in folded) if kind == "cjk" else all(holds(word) for word in needle):
                 break
         else:
             return False
@@ -767,6 +838,10 @@ class _StoreEngine(_Engine):
     def __init__(self, index: ForumIndex, connection: sqlite3.Connection) -> None:
         self.index = index
         self.connection = connection
+        # The documents one query has read, with their fields as ``_Field``s: each is read, decoded, tokenised and
+        # folded once per query, however many of its phrases and Chinese words look at it, and again for its snippet.
+        self._read: dict[int, tuple[Doc, list[_Field]]] = {}
+        self._table: dict[str, str] = {}
 
     def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
         import json
@@ -780,6 +855,7 @@ class _StoreEngine(_Engine):
         alternatives = [
             [number, value, unit.quoted] for number, unit in enumerate(units) for kind, value in unit.alternatives if kind == "term"
         ]
+        self._read, self._table = {}, phrase_table(units)
         counted = self._counted_here(units)
         pivot = ", ".join(f"max(CASE unit WHEN {number} THEN weighted END) AS w{number}" for number in range(len(units)))
         matched = f"""
@@ -830,7 +906,8 @@ class _StoreEngine(_Engine):
     def _hits(self, rows: list[tuple[int, float, int]], units: list[Unit]) -> Iterator[dict[str, Any]]:
         """The hits, ranked, each read and matched for its snippet as it is printed (--limit 0 streams them)."""
         for rank, (document, score, _) in enumerate(rows, 1):
-            found = _match(self._document(document), units)
+            doc, fields = self._fields(document)
+            found = _match(doc, units, fields, self._table)
             if found is None:
                 from .store_records import StoreDamaged
 
@@ -853,26 +930,31 @@ class _StoreEngine(_Engine):
                 kind, value = alternative
                 if kind == "term":
                     continue
-                for document, doc in self._candidates(kind, value):
+                for document in self._candidates(kind, value):
+                    doc, fields = self._fields(document)
                     weighted = 0.0
-                    for name, text in doc.fields:
+                    for (name, _), field in zip(doc.fields, fields):
                         if unit.quoted and name in CLASSIFICATION_FIELDS:
                             continue
-                        weighted += FIELD_WEIGHTS.get(name, 1.0) * len(_Field(text).matches(alternative))
+                        weighted += FIELD_WEIGHTS.get(name, 1.0) * field.found(alternative, self._table)[0]
                     if weighted:
                         counted.append([number, document, weighted])
         return counted
 
-    def _candidates(self, kind: str, value: Any) -> list[tuple[int, Doc]]:
+    def _candidates(self, kind: str, value: Any) -> list[int]:
         if kind == "phrase":  # documents that hold every word of the phrase
             words = sorted(set(value))
             marks = ", ".join("?" * len(words))
             sql = f"SELECT document FROM store_search_terms WHERE term IN ({marks}) GROUP BY document HAVING count(DISTINCT term) = {len(words)}"
-            return [(document, self._document(document)) for (document,) in self.connection.execute(sql, words).fetchall()]
-        return [
-            (document, self._document(document))
-            for (document,) in self.connection.execute("SELECT seq FROM store_search_documents").fetchall()
-        ]
+            return [document for (document,) in self.connection.execute(sql, words).fetchall()]
+        return [document for (document,) in self.connection.execute("SELECT seq FROM store_search_documents").fetchall()]
+
+    def _fields(self, seq: int) -> tuple[Doc, list[_Field]]:
+        """The document, read once per query, and its fields, each tokenised and folded at most once per query."""
+        if seq not in self._read:
+            doc = self._document(seq)
+            self._read[seq] = (doc, [_Field(text) for _, text in doc.fields])
+        return self._read[seq]
 
     def _document(self, seq: int) -> Doc:
         import msgspec
@@ -937,6 +1019,7 @@ def terms_of(doc: Doc) -> list[tuple[str, str, int]]:
 
 def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None, cited: bool = False) -> Results:
     needles = _needles(units)
+    table = phrase_table(units)
     matched: list[_Match] = []
     total_length = 0
     for doc in docs:
@@ -945,7 +1028,7 @@ def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | Non
             continue
         if not could_match(doc, units, needles):
             continue
-        found = _match(doc, units)
+        found = _match(doc, units, table=table)
         if found is not None:
             matched.append(found)
     if not matched:

@@ -748,7 +748,7 @@ def test_rows_without_their_document_say_the_order_is_the_articles_on_stderr(arg
     ("theme", "counts", "slugs"),
     [
         ("talent", "1 person: 0 stated, 1 possible", ["ma-jun-sysucc"]),
-        ("china-focus", "2 people: 1 stated, 1 possible", ["xue-junli", "ma-jun-sysucc"]),
+        ("china-focus", "3 people: 1 stated, 2 possible", ["ma-jun-harbin", "xue-junli", "ma-jun-sysucc"]),
     ],
 )
 def test_a_role_title_counts_only_the_people_every_filter_kept(theme, counts, slugs):
@@ -759,3 +759,24 @@ def test_a_role_title_counts_only_the_people_every_filter_kept(theme, counts, sl
 def test_a_theme_filter_keeps_the_notice_of_possible_role_holders():
     result = invoke("speakers", "--role", "moderator", "--theme", "talent", "-f", "json")
     assert "also possibly in the role moderator" in result.stderr and "ma-jun-sysucc" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("role", "rows"),
+    [
+        ("closing", [("ma-jun-harbin", "possible"), ("ma-jun-sysucc", "possible")]),
+        ("moderator", [("ma-jun-harbin", "possible"), ("xue-junli", "stated"), ("ma-jun-sysucc", "possible")]),
+    ],
+)
+def test_a_theme_touched_only_by_an_unidentified_speaker_makes_each_candidate_possible_never_one(role, rows):
+    """The closing words touch china-focus, and the article does not say which Ma Jun spoke them: both are possible."""
+    found = run_json("speakers", "--theme", "china-focus", "--role", role, "--possible")
+    assert [(p["slug"], p["attribution"]) for p in found] == rows
+
+
+def test_a_limited_role_title_gives_the_split_of_the_whole_answer():
+    assert "2 of 3 people (in all: 2 stated, 1 possible)" in table("speakers", "--role", "moderator", "--possible", "-n", "2")
+
+
+def test_search_finds_the_curators_note_on_the_organisers_that_the_summary_prints():
+    assert ("forum", "note") in [(hit["kind"], hit["field"]) for hit in run_json("search", "organized")]

@@ -76,6 +76,7 @@ def speakers(
     wanted: list[str] = []
     notices: list[str] = []
     attribution: dict[str, str] = {}
+    theme_only_possibly: set[str] = set()
     slugs: Iterable[str] = index.people_in_article_order()
     if org:
         wanted.append(f"affiliated with an organisation matching {quoted(org)}")
@@ -97,7 +98,11 @@ def speakers(
                 unidentified.append(speaker)
             else:
                 on_theme.add(speaker)
-        slugs = [slug for slug in slugs if slug in on_theme]
+        # With --possible, a role's candidates are listed as possible; so are the people who may have touched the theme
+        # through a contribution the article does not attribute (the closing words), each of them, never one.
+        possibly_on_theme = {slug for ref in unidentified for slug in ref.candidates} - on_theme if role and possible else set()
+        theme_only_possibly = possibly_on_theme
+        slugs = [slug for slug in slugs if slug in on_theme or slug in possibly_on_theme]
         # Someone the article does not identify is not listed as any candidate: that would be a guess.
         distinct = _distinct_uncertain(unidentified)
         notices += [
@@ -111,13 +116,15 @@ def speakers(
     if role:  # last: its counts and its notice are of the people every other filter kept
         roles = ROLE_FILTERS[role]
         people = list(slugs)
-        attribution = {slug: "stated" for slug in people if any(r in roles for r in index.roles[slug][0])}
-        maybe = [slug for slug in people if slug not in attribution and any(r in roles for r in index.roles[slug][1])]
+        in_role = {slug for slug in people if any(r in roles for r in index.roles[slug][0])}
+        attribution = {slug: "stated" for slug in people if slug in in_role and slug not in theme_only_possibly}
+        maybe = [slug for slug in people if slug not in attribution and (slug in in_role or any(r in roles for r in index.roles[slug][1]))]
         named = ", ".join(f"{index.people[slug].name} ({slug})" for slug in maybe[:LISTED_AT_MOST])
         wanted.append(f"stated by the article to be in the role {role}" + (" or named as possibly in it" if possible else ""))
+        what = f"in the role {role}" + (f" with a contribution touching {theme_id}" if theme_only_possibly else "")
         if maybe and possible:
             attribution.update({slug: "possible" for slug in maybe})
-            notices.append(f"possibly in the role {role}, as the article does not say which person it means: {named}; their rows say so")
+            notices.append(f"possibly {what}, as the article does not say which person it means: {named}; rows say attribution: possible")
         elif maybe:
             notices.append(
                 f"also possibly in the role {role}, as the article does not say which person it means: {named}; add --possible to list them"

@@ -358,6 +358,8 @@ def documents(index: ForumIndex) -> list[Doc]:
         ("conference_city", info.city),
         ("participants", info.participants or ""),
         ("aims", "\n".join(info.aims)),
+        # The curator's note on the organisers, which the summary prints: search covers what the views show.
+        ("note", info.organisers.note.text if info.organisers.note else ""),
     ]
     docs.append(Doc("forum", "forum", facts, []))
     panel = index.forum.panel

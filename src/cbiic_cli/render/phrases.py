@@ -67,7 +67,9 @@ def people_shown(view: Any) -> str:
     counts = view.extra.get("attribution")
     if not counts or not counts.get("possible"):
         return shown
-    return f"{shown}: {counts['stated']:,} stated, {counts['possible']:,} possible"
+    split = f"{counts['stated']:,} stated, {counts['possible']:,} possible"
+    # The split is of the whole answer: with --limit, say so, as the rows shown may all be of one kind.
+    return f"{shown} (in all: {split})" if len(view.items) < view.extra.get("total", len(view.items)) else f"{shown}: {split}"
 
 
 def conference_line(doc: dict[str, Any]) -> str:

@@ -112,3 +112,27 @@ def test_chinese_words_fold_the_text_once_per_query_with_the_store(tmp_path, mon
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)) == 1
     assert len(folds) <= 2, len(folds)
+
+
+def test_a_query_of_too_many_typed_words_is_refused_before_it_is_grouped():
+    from cbiic_cli.search import MOST_TYPED_WORDS
+
+    result = invoke("search", *(["alpha", "beta"] * (MOST_TYPED_WORDS // 2 + 1)))
+    assert result.exit_code == 2 and f"type at most {MOST_TYPED_WORDS}" in result.stderr
+    assert invoke("search", *(["myeloid"] * (10 * MOST_TYPED_WORDS))).exit_code == 0  # a run of one word is one word
+
+
+def test_grouping_typed_words_into_a_long_glossary_expansion_compares_each_word_once_per_try(monkeypatch):
+    """A glossary expansion of 5,000 words and a query of the same word repeated: no try copies what it matched so far
+    (each grew a tuple word by word: cubic), and an expansion longer than the words left is not tried."""
+    from cbiic_cli import search
+
+    compared = []
+    real = search._spelled_out
+    monkeypatch.setattr(search, "_spelled_out", lambda plain, index, expansion: compared.append(index) or real(plain, index, expansion))
+    plain = [("alpha", ("alpha",))] * search.MOST_TYPED_WORDS
+    units = search._with_glossary(plain, [("ZZQ", [("alpha",) * 5000, ("alpha",) * 3])])
+    assert [unit.alternatives for unit in units] == [[("term", "ZZQ")]] * (search.MOST_TYPED_WORDS // 3) + [[("term", "alpha")]] * (
+        search.MOST_TYPED_WORDS % 3
+    )
+    assert len(compared) <= search.MOST_TYPED_WORDS  # the 5,000-word expansion is never tried: fewer words are left

@@ -62,6 +62,8 @@ SNIPPET_CHARS = 160
 # matched more often than this is still counted exactly, but its later matches are not kept for highlighting.
 SPANS_KEPT = 1000
 MOST_WORDS = 32  # distinct words and phrases in one query, and words in one phrase
+# Words as typed (a word repeated in a row counts once): grouping them into glossary terms tries each against every expansion.
+MOST_TYPED_WORDS = 8 * MOST_WORDS
 # Query words a search tries to correct when nothing matches, and the nearby words it compares each with.
 CORRECTED_AT_MOST = 5
 COMPARED_AT_MOST = 2000
@@ -212,7 +214,11 @@ def parse_query(words: list[str], glossary: list[tuple[str, list[tuple[str, ...]
             units.append(Unit([("cjk", normalized(chunk).casefold())], chunk))
             continue
         for word in _WORD.findall(chunk):
-            plain.append((word, parts(word)))
+            # A word typed twice in a row asks nothing more (and a run of it would only lengthen the grouping below).
+            if not plain or parts(word) != plain[-1][1]:
+                plain.append((word, parts(word)))
+    if len(plain) > MOST_TYPED_WORDS:
+        raise QueryProblem(f"the search text has {len(plain):,} words; type at most {MOST_TYPED_WORDS}")
     units += _with_glossary(plain, glossary)
     for unit in units:
         _add_glossary_alternatives(unit, glossary)
@@ -238,17 +244,17 @@ def _common(unit: Unit) -> bool:
 def _with_glossary(plain: list[tuple[str, tuple[str, ...]]], glossary: list[tuple[str, list[tuple[str, ...]]]]) -> list[Unit]:
     """A run of typed words that spells out a glossary expansion becomes one unit: the expansion or the abbreviation."""
     units: list[Unit] = []
+    # Tokens left from each word on: an expansion longer than that cannot start there, and is not tried.
+    left = [0] * (len(plain) + 1)
+    for position in range(len(plain) - 1, -1, -1):
+        left[position] = left[position + 1] + len(plain[position][1])
     index = 0
     while index < len(plain):
         matched = None
         for term, expansions in glossary:
             for expansion in expansions:
-                end = index
-                tokens: tuple[str, ...] = ()
-                while end < len(plain) and len(tokens) < len(expansion):
-                    tokens += tuple(plain[end][1])
-                    end += 1
-                if tokens == expansion and end > index:
+                end = _spelled_out(plain, index, expansion) if len(expansion) <= left[index] else None
+                if end is not None:
                     matched = (term, end)
                     break
             if matched:
@@ -266,6 +272,19 @@ def _with_glossary(plain: list[tuple[str, tuple[str, ...]]], glossary: list[tupl
         units.append(Unit(alternatives, word))
         index += 1
     return units
+
+
+def _spelled_out(plain: list[tuple[str, tuple[str, ...]]], index: int, expansion: tuple[str, ...]) -> int | None:
+    """Where the typed words from ``index`` end if they spell out ``expansion`` exactly, word by word; None at the
+    first word that differs (comparing as it goes, so a long expansion costs only as far as it matches)."""
+    done, end = 0, index
+    while done < len(expansion):
+        word_parts = plain[end][1]
+        if expansion[done : done + len(word_parts)] != tuple(word_parts):
+            return None
+        done += len(word_parts)
+        end += 1
+    return end if end > index else None
 
 
 def _add_glossary_alternatives(unit: Unit, glossary: list[tuple[str, list[tuple[str, ...]]]]) -> None:

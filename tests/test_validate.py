@@ -478,3 +478,14 @@ def test_problems_after_a_quoted_yaml_only_break_are_on_the_lines_an_editor_show
     (line,) = validate(runner, cli_app, write_forum, text, checks)
     number = wrong[: wrong.index("[soon]")].count("\n") + 1
     assert f":{number}:" in line.split(" ")[0] and "talks[3].source_paragraphs[0]" in line
+
+
+def test_a_glossary_term_with_more_than_eight_expansions_is_refused_where_it_is(runner, cli_app, forum_text, write_forum, checks):
+    """Each expansion of a term a query names is matched as a phrase of its own: 400 of them made a search quadratic."""
+    text = forum_text.replace(
+        "  - term: AI\n    expansions: [artificial intelligence]", "  - term: AI\n    expansions: [a1, a2, a3, a4, a5, a6, a7, a8, a9]", 1
+    )
+    assert text != forum_text
+    path = write_forum(text)
+    line = checks.one_clear_error(runner.invoke(cli_app, ["--data", str(path), "search", "AI"]), "glossary[0].expansions", "1 to 8 items")
+    assert f"{path}:" in line

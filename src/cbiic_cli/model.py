@@ -193,7 +193,9 @@ class GlossaryEntry(_Strict, frozen=True, kw_only=True):
     """
 
     term: Text
-    expansions: Annotated[list[Text], msgspec.Meta(min_length=1)]
+    # At most 8: every expansion of a term a query names is matched as a phrase of its own, so a search's cost grows
+    # with them (a term spelled out 400 ways made one search quadratic in the file); no abbreviation has more forms.
+    expansions: Annotated[list[Text], msgspec.Meta(min_length=1, max_length=8)]
     source_paragraphs: list[Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]] = []
     note: str | None = None
 

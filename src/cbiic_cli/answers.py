@@ -177,12 +177,11 @@ def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
     }
     view = View("speaker", contributions, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]), document=document)
     for moderated in document["possibly_moderated"]:
-        if moderated["attribution"] == "uncertain":
-            what = "the panel" if moderated["kind"] == "panel" else moderated["name"]
-            view.row_notices.append(
-                f"the article does not say whether {person.name} ({slug}) moderated {what}; "
-                "these rows hold only contributions: -f json or the table shows it"
-            )
+        what = "the panel" if moderated["kind"] == "panel" else moderated["name"]
+        view.row_notices.append(
+            f"the article does not say whether {person.name} ({slug}) moderated {what}; "
+            "these rows hold only contributions: -f json or the table shows it"
+        )
     _say_uncertain_rows(view, index, slug)
     if len(contributions) > 1:
         view.row_notices.append(f"contributions are listed {caveats.ORDER_NOTE}")

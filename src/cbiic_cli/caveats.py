@@ -23,6 +23,8 @@ SEE_THE_LINES_ELSEWHERE = "cbiic talk ID --source ARTICLE shows the article line
 QUOTED_LINES = "the quoted lines are the article's own words"
 ROLE_NOTE = "Role names are the curator's, for what the article reports each person doing."
 THEME_NOTE = "Themes, and which contributions touch them, are the curator's classification."
+# An organisation no affiliation names (Roche, named in a remark): what the article does, not a claim about who works there.
+NO_AFFILIATION = "not written as anyone's affiliation"
 ORGANISATION_KIND_NOTE = "Organisation kinds are the curator's classification, not the article's words."
 
 # The JSON export carries the same caveats as its first notes, for a reader who never sees a view.

@@ -165,7 +165,7 @@ def emit(view: Any, settings: Settings) -> None:
     from .render import RenderOptions, render_chunks
 
     fields = selected_fields(settings.fields, view.keys)
-    missing = [key for key in view.required_keys if fields is not None and key not in fields]
+    missing = [key for key in view.required_keys if key not in fields] if fields is not None else []
     if fields is not None and missing:
         fields += missing
         process.say(f"--fields: added {', '.join(missing)}, since some rows are only possibly what this answer asks for")

@@ -22,8 +22,7 @@ KIND_LABEL = {
     "forum": "the forum",
 }
 TOPIC_MARK = "topic in our words; the article gives no title"
-# An organisation no affiliation names (Roche, named in a remark): what the article does, not a claim about who works there.
-NO_AFFILIATION = "not written as anyone's affiliation"
+NO_AFFILIATION = caveats.NO_AFFILIATION
 # A theme on a contribution means the contribution touches it, no more.
 THEME_MATRIX_CAPTION = "Who touched which theme"
 THEME_MATRIX_MARK = "a contribution of theirs touches the theme"

@@ -253,12 +253,15 @@ def store_is_racy(path: Path) -> bool | None:
     import sqlite3
     from urllib.parse import quote
 
+    from cbiic_cli.store import shapes
+    from cbiic_cli.store.index import read_only
+    from cbiic_cli.store.records import StoreDamaged
+
     try:
         with contextlib.closing(sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)) as connection:
-            row = connection.execute("SELECT value FROM store_identity WHERE name = 'racy'").fetchone()
-    except sqlite3.Error:
+            return read_only(connection, shapes.IDENTITY, shapes.Identity).racy
+    except (sqlite3.Error, StoreDamaged):
         return None
-    return None if row is None else row[0] != b"\x00"
 
 
 def cold_query(command: list[str], env: dict[str, str], cache_home: Path, timeout: float) -> tuple[float, int, float | None]:

@@ -106,3 +106,17 @@ def _generated_text(talks: int, seed: int) -> str:
     import make_forum
 
     return make_forum.make_forum(talks, seed)
+
+
+def reseal(connection, kind: str, key: str, body: bytes) -> None:
+    """Rewrite one record of a query store with ``body`` and checksums that match it: what only a forger could do."""
+    from cbiic_cli.store.records import seal
+
+    seq, rank, following = connection.execute(
+        "SELECT seq, rank, next FROM store_records WHERE kind = ? AND key = ?", (kind, key)
+    ).fetchone()
+    *_, body, body_digest, checksum = seal(kind, key, seq, rank, following, body)
+    connection.execute(
+        "UPDATE store_records SET body = ?, body_digest = ?, digest = ? WHERE kind = ? AND key = ?",
+        (body, body_digest, checksum, kind, key),
+    )

@@ -444,8 +444,7 @@ def test_a_forged_store_record_never_breaks_an_answer(data, forum_doc, tmp_path_
     import sqlite3
 
     import msgspec
-
-    from cbiic_cli import store
+    from support import reseal
 
     text = checks.dump(forum_doc)
     folder = tmp_path_factory.mktemp("forged")
@@ -471,11 +470,7 @@ def test_a_forged_store_record_never_breaks_an_answer(data, forum_doc, tmp_path_
         for _ in range(data.draw(st.integers(1, 3))):
             where = data.draw(st.sampled_from(references))
             parent_of(record, where)[where[-1]] = data.draw(st.sampled_from(["nobody", "ma-jun-harbin", "insurance", "panel", "roche"]))
-        forged = msgspec.msgpack.encode(record)
-        connection.execute(
-            "UPDATE store_records SET body = ?, digest = ? WHERE kind = ? AND key = ?",
-            (forged, store._digest(forged, store.RECORD_DIGEST_BYTES), kind, key),
-        )
+        reseal(connection, kind, key, msgspec.msgpack.encode(record))
     for command in (["talk", "panel"], ["agenda"], ["themes"], ["speakers"], ["summary"], ["search", "nobody"]):
         checks.sane(RUNNER.invoke(app, ["--data", str(path), *command, "-f", "json"], env=env), "json")
 

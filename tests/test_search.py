@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import generated_forum, invoke, replace_once, shipped_text, write_forum
 
-from cbiic_cli.search import Doc, _match, _needles, could_match, parse_query
+from cbiic_cli.search import Doc, _needles, could_match, match_units, parse_query
 
 
 @pytest.fixture(autouse=True)
@@ -272,19 +272,19 @@ def test_first_filter_never_rejects_a_document_that_matches(text, query, phrase)
     except Exception:
         return  # a query of punctuation alone: nothing to search for
     doc = Doc("talk", "x", [("summary", text)], [])
-    if _match(doc, units) is not None:
+    if match_units(doc, units) is not None:
         assert could_match(doc, units, _needles(units))
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(text=_texts, word=_words)
 def test_the_fast_term_path_finds_what_full_tokenising_finds(text, word):
-    from cbiic_cli.search import _Field, _matches, _Tokens, joined
+    from cbiic_cli.search import Field, _matches, _Tokens, joined
 
     term = joined(word)
     if not term:
         return
-    fast = set(_Field(text).matches(("term", term)))
+    fast = set(Field(text).matches(("term", term)))
     full = set(_matches(("term", term), text, _Tokens(text), None))
     assert fast == full
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from support import invoke
 
-from cbiic_cli.search import Doc, _match, _shown_field, parse_query
+from cbiic_cli.search import Doc, _shown_field, match_units, parse_query
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +88,7 @@ def test_a_name_alone_or_an_honorific_alone_is_shown_alone(store):
 
 
 def shown(fields: list[tuple[str, str]], query: str) -> tuple[str, str, list[tuple[int, int]]]:
-    found = _match(Doc("talk", "t", fields, []), parse_query(query.split(), []))
+    found = match_units(Doc("talk", "t", fields, []), parse_query(query.split(), []))
     assert found is not None
     return _shown_field(found)
 

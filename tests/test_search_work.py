@@ -89,11 +89,11 @@ def test_a_phrase_is_counted_exactly_but_its_spans_kept_are_bounded():
     repeats = 3 * search_module.SPANS_KEPT
     doc = search_module.Doc("talk", "t", [("summary", "xx " * repeats)], [])
     units = search_module.parse_query([PHRASES], [])
-    found = search_module._match(doc, units)
+    found = search_module.match_units(doc, units)
     assert found is not None
     assert found.counts["summary"] == [repeats - size + 1 for size in range(8, 0, -1)]
     assert len(found.spans["summary"]) <= len(units) * search_module.SPANS_KEPT
-    tumor = search_module._match(
+    tumor = search_module.match_units(
         search_module.Doc("talk", "t", [("summary", "tumor tumor tumor x tumor tumor")], []),
         search_module.parse_query(['"tumor tumor"'], []),
     )

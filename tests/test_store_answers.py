@@ -103,11 +103,9 @@ def file_answers(generated):
     return answer
 
 
-def assert_the_store_answers_as_the_file_does(lines, math_functions, generated, store_cache, file_answers, monkeypatch):
-    from cbiic_cli import load, search
+def assert_the_store_answers_as_the_file_does(lines, generated, store_cache, file_answers, monkeypatch):
+    from cbiic_cli import load
 
-    if not math_functions:  # SQLite builds without its math functions rank in two passes
-        monkeypatch.setattr(search._StoreEngine, "_has_ln", lambda self: False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(store_cache))
     monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
 
@@ -121,39 +119,31 @@ def assert_the_store_answers_as_the_file_does(lines, math_functions, generated, 
         assert (from_store.exit_code, from_store.stdout, from_store.stderr) == file_answers(args), args
 
 
-def searches(lines):
-    """Only search ranks in SQLite, so only its answers depend on SQLite's math functions."""
-    return [args for args in lines if args[0] == "search"]
-
-
 def test_the_store_answers_a_sample_of_every_command_as_the_file_does(generated, store_cache, file_answers, monkeypatch):
     lines = commands(generated)
-    assert_the_store_answers_as_the_file_does(lines[::4], True, generated, store_cache, file_answers, monkeypatch)
+    assert_the_store_answers_as_the_file_does(lines[::4], generated, store_cache, file_answers, monkeypatch)
 
 
-def test_without_math_functions_the_store_ranks_a_sample_of_searches_as_the_file_does(generated, store_cache, file_answers, monkeypatch):
-    lines = [args for args in searches(commands(generated)) if "json" in args]
-    assert_the_store_answers_as_the_file_does(lines, False, generated, store_cache, file_answers, monkeypatch)
+def test_the_store_ranks_every_search_as_the_file_does(generated, store_cache, file_answers, monkeypatch):
+    lines = [args for args in commands(generated) if args[0] == "search" and "json" in args]
+    assert_the_store_answers_as_the_file_does(lines, generated, store_cache, file_answers, monkeypatch)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("math_functions", [True, False], ids=["sqlite-with-ln", "sqlite-without-ln"])
-def test_the_store_answers_every_command_as_the_file_does(math_functions, generated, store_cache, file_answers, monkeypatch):
-    lines = commands(generated)
-    assert_the_store_answers_as_the_file_does(
-        lines if math_functions else searches(lines), math_functions, generated, store_cache, file_answers, monkeypatch
-    )
+def test_the_store_answers_every_command_as_the_file_does(generated, store_cache, file_answers, monkeypatch):
+    assert_the_store_answers_as_the_file_does(commands(generated), generated, store_cache, file_answers, monkeypatch)
 
 
 def test_with_room_for_a_handful_of_records_every_list_answers_as_the_file_does(generated, tmp_path, monkeypatch):
     """The store keeps only so many records once read (memory stays flat however long a list): with room for seven,
     every record a list needs again is read again, and every list still answers from the store as the file does."""
-    from cbiic_cli import load, store_index
+    from cbiic_cli import load
+    from cbiic_cli.store import records
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
     assert invoke("--data", str(generated), "themes").exit_code == 0  # builds the store
-    monkeypatch.setattr(store_index, "RECORDS_KEPT", 7)
+    monkeypatch.setattr(records, "RECORDS_KEPT", 7)
     lists = [["speakers"], ["speakers", "--role", "speaker"], ["agenda"], ["orgs"], ["summary"], ["theme", "ai"], ["search", "tumor"]]
     for args in lists:
         from_file = invoke("--data", str(generated), "--no-cache", *args, "--limit", "0", "-f", "jsonl")

@@ -12,20 +12,23 @@ from pathlib import Path
 import pytest
 from support import invoke, shipped_text, write_forum
 
+from cbiic_cli.store import schema
+
 # Far above what the budget allows a query (a fraction of a second here), far below "hangs until it is killed".
 BOUND_SECONDS = 20
 
 ENDLESS = "WITH RECURSIVE endless(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM endless)"
+COLUMNS = "kind, key, seq, rank, next, body, body_digest, digest"
 HOSTILE = {
     "records": f"""DROP TABLE store_records;
-        CREATE VIEW store_records(kind, key, seq, rank, body, digest) AS
-        {ENDLESS} SELECT 'person', 'p' || n, n, n, x'00', x'00' FROM endless;""",
-    "identity": f"""ALTER TABLE store_identity RENAME TO kept;
-        CREATE VIEW store_identity(name, value) AS {ENDLESS} SELECT 'x' || n, n FROM endless WHERE n < 0
-        UNION ALL SELECT name, value FROM kept;""",
-    "search": f"""DROP TABLE store_search_terms;
-        CREATE VIEW store_search_terms(term, document, words, classified) AS
-        {ENDLESS} SELECT 'x', n, 1.0, 0.0 FROM endless;""",
+        CREATE VIEW store_records({COLUMNS}) AS
+        {ENDLESS} SELECT 'person', 'p' || n, n, n, NULL, x'00', x'00', x'00' FROM endless;""",
+    "kept records": f"""ALTER TABLE store_records RENAME TO kept;
+        CREATE VIEW store_records({COLUMNS}) AS {ENDLESS} SELECT 'x', 'x' || n, n, n, NULL, x'', x'', x'' FROM endless WHERE n < 0
+        UNION ALL SELECT {COLUMNS} FROM kept;""",
+    "search": f"""ALTER TABLE store_records RENAME TO kept;
+        CREATE VIEW store_records({COLUMNS}) AS {ENDLESS} SELECT {COLUMNS} FROM kept
+        UNION ALL SELECT 'term', 'x' || n, n, NULL, NULL, x'', x'', x'' FROM endless;""",
 }
 
 
@@ -68,7 +71,7 @@ SLOW = {
     "instr": "instr(printf('%.*c', 20000000, 'a'), printf('%.*c', 20000, 'a') || 'b') >= 0",
     "replace": "length(replace(replace(replace(printf('%.*c', 100000000, 'a'), 'a', 'aa'), 'a', 'aa'), 'a', 'aa')) > 0",
 }
-VIEWED = ["store_records", "store_search_terms", "store_search_documents", "store_identity"]
+VIEWED = ["store_records"]
 
 
 def _built_store(tmp_path, monkeypatch):
@@ -118,14 +121,15 @@ def test_a_store_of_views_with_costly_conditions_answers_from_the_file_and_is_no
 
 
 SCHEMA_CHANGES = {
-    "trigger": "CREATE TRIGGER store_touched AFTER UPDATE ON store_identity BEGIN SELECT 1; END;",
+    "trigger": "CREATE TRIGGER store_touched AFTER UPDATE ON store_records BEGIN SELECT 1; END;",
     "extra table": "CREATE TABLE store_extra (x);",
     "expression index": "CREATE INDEX store_records_length ON store_records(length(body));",
     "generated column": "ALTER TABLE store_records ADD COLUMN extra GENERATED ALWAYS AS (length(printf('%.*c', 1000, 'a'))) VIRTUAL;",
-    "view in a table's place": "ALTER TABLE store_search_themes RENAME TO kept; CREATE VIEW store_search_themes AS SELECT * FROM kept;",
-    "a table of another shape": """DROP TABLE store_search_themes;
-        CREATE TABLE store_search_themes (theme TEXT NOT NULL, document INTEGER NOT NULL, PRIMARY KEY (theme, document));""",
-    "an export view rewritten": "DROP VIEW citations; CREATE VIEW citations AS SELECT 1 AS item_type;",
+    "view in a table's place": "ALTER TABLE store_records RENAME TO kept; CREATE VIEW store_records AS SELECT * FROM kept;",
+    "a table of another shape": """ALTER TABLE store_records RENAME TO kept;
+        CREATE TABLE store_records (kind TEXT, key TEXT, seq INTEGER, rank INTEGER, next TEXT, body BLOB, body_digest BLOB, digest BLOB);
+        INSERT INTO store_records SELECT * FROM kept; DROP TABLE kept;""",
+    "an index dropped": "DROP INDEX store_records_rank;",
 }
 
 
@@ -143,27 +147,23 @@ def test_a_store_whose_schema_the_build_did_not_make_is_damage(tmp_path, monkeyp
 
 
 def test_a_built_store_has_the_schema_on_record(tmp_path, monkeypatch):
-    """If this fails, the schema changed (export/ddl.py, store.STORE_SCHEMA) or SQLite words it otherwise: set
-    store.SCHEMA_DIGEST to store.built_schema_digest().hex(), or every use of a store makes the schema in memory."""
-    from cbiic_cli import store
-
+    """If this fails, the schema changed (store/schema.py's SCHEMA) or SQLite words it otherwise: set
+    schema.SCHEMA_DIGEST to schema.built_schema_digest().hex(), or every use of a store makes the schema in memory."""
     _, built = _built_store(tmp_path, monkeypatch)
     connection = sqlite3.connect(built)
     try:
-        found = store._schema_digest(connection)
+        found = schema.schema_digest(connection)
     finally:
         connection.close()
-    assert found == store.built_schema_digest()
-    assert found == store.SCHEMA_DIGEST, f"store.SCHEMA_DIGEST is out of date: {found.hex()}"
+    assert found == schema.built_schema_digest()
+    assert found == schema.SCHEMA_DIGEST, f"schema.SCHEMA_DIGEST is out of date: {found.hex()}"
 
 
 def _budgeted(monkeypatch, seconds):
-    from cbiic_cli import store
-
-    monkeypatch.setattr(store, "BUSY_SECONDS", seconds)
-    monkeypatch.setattr(store, "STATEMENT_STEPS", 10**15)  # only time can stop it
+    monkeypatch.setattr(schema, "BUSY_SECONDS", seconds)
+    monkeypatch.setattr(schema, "STATEMENT_STEPS", 10**15)  # only time can stop it
     connection = sqlite3.connect(":memory:")
-    store._budget(connection, 100_000)
+    schema.budget(connection, 100_000)
     return connection
 
 
@@ -176,7 +176,7 @@ def test_a_statement_runs_out_of_seconds_before_it_runs_out_of_steps(monkeypatch
 
 
 def test_no_value_may_be_longer_than_the_store(monkeypatch):
-    connection = _budgeted(monkeypatch, 3.0)  # a store of 100,000 bytes: values up to store.LENGTH_FLOOR
+    connection = _budgeted(monkeypatch, 3.0)  # a store of 100,000 bytes: values up to schema.LENGTH_FLOOR
     assert connection.execute("SELECT length(printf('%.*c', 20000000, 'a'))").fetchone() == (None,)  # printf gives up
     with pytest.raises(sqlite3.DataError):
         connection.execute("SELECT length(replace(printf('%.*c', 900000, 'a'), 'a', 'aa'))").fetchone()

@@ -601,12 +601,13 @@ def info(
     ] = ReportFormat.text,
 ) -> None:
     """Which data file, cache and article cbiic uses, and its version."""
-    from .cache import cache_dir, disabled_by_environment
     from .load import default_data_path
+    from .store.cache import cache_dir, disabled_by_environment, refusal
 
     given = _setting(ctx, "data")
     data = "-" if given == "-" else os.path.abspath(given) if given else str(default_data_path())
     directory = cache_dir()
+    refused = refusal(directory) if directory is not None else None
     if fmt is ReportFormat.json:
         import json
 
@@ -615,7 +616,7 @@ def info(
             "data": data,
             "data_source": "stdin" if given == "-" else "option or variable" if given else "shipped",
             "data_exists": given == "-" or os.path.isfile(data),
-            "cache": None if directory is None or disabled_by_environment() or _setting(ctx, "no_cache") else str(directory),
+            "cache": None if directory is None or refused or disabled_by_environment() or _setting(ctx, "no_cache") else str(directory),
             "article": os.path.abspath(source) if source else None,
             "article_exists": os.path.isfile(source) if source else False,
         }
@@ -629,6 +630,8 @@ def info(
         cache = "none (no absolute XDG_CACHE_HOME or HOME to keep one in)"
     elif disabled_by_environment() or _setting(ctx, "no_cache"):
         cache = f"off (--no-cache or CBIIC_NO_CACHE); would be {directory}"
+    elif refused:
+        cache = f"off: {directory} cannot be trusted ({refused})"
     else:
         cache = str(directory)
     lines = [

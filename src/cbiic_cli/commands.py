@@ -56,12 +56,12 @@ class Settings:
 
 def forum_index(settings: Settings, use_store: bool = True) -> Any:
     """The forum to answer from: its query store if there is a trustworthy one, else the file, loaded (and a store built)."""
-    from . import cache, store
+    from . import store
     from .load import ForumSource, default_data_path, parse_forum, read_bytes
     from .query import ForumIndex
 
     location = settings.data or str(default_data_path())
-    use_store = use_store and not settings.no_cache and not cache.disabled_by_environment()
+    use_store = use_store and not settings.no_cache and not store.cache.disabled_by_environment()
     if use_store:
         found = store.open_index(location)
         if found is not None:
@@ -86,7 +86,7 @@ def answer(settings: Settings, ask: Callable[[Any], Any]) -> Any:
         view = ask(index)
     except Exception as error:
         return _answer_afresh(settings, ask, index, error)
-    if hasattr(index, "connection"):
+    if index.stored:
         for pick in view.streamed_parts():
             view.replace_part(pick, _resuming(view, pick(view), pick, settings, ask, index))
     return view
@@ -130,7 +130,7 @@ def _answer_afresh(settings: Settings, ask: Callable[[Any], Any], index: Any, er
     """The file's answer, when the store could not give one; any other error is the command's own."""
     from . import store
 
-    if not hasattr(index, "connection"):
+    if not index.stored:
         raise error
     if isinstance(error, UnicodeEncodeError):
         # Text that is not valid Unicode (a command-line argument with undecodable bytes) cannot be put to
@@ -145,7 +145,7 @@ def _from_the_file(settings: Settings, ask: Callable[[Any], Any], index: Any) ->
     """The damaged store deleted, the answer from the file."""
     from . import store
 
-    index.connection.close()
+    index.close()
     store.discard(index.path)
     return ask(forum_index(settings, use_store=False))
 

@@ -159,6 +159,10 @@ def _do_deferred_work() -> None:
         return
     try:  # the child: holds no terminal or pipe a reader is waiting on, and never returns into the command line
         os.setsid()
+        try:  # the lowest priority: a query started meanwhile must not wait behind the build for a core
+            os.nice(19)
+        except OSError:
+            pass
         devnull = os.open(os.devnull, os.O_RDWR)
         for descriptor in (0, 1, 2):
             os.dup2(devnull, descriptor)

@@ -212,8 +212,14 @@ class ForumIndex:
     same questions from SQLite, reading only what each one needs.
     """
 
+    stored = False  # answered from a query store (``store.StoreIndex``), which may turn out damaged
+
     def __init__(self, forum: model.Forum) -> None:
         self._forum = forum
+
+    def search_engine(self) -> Any:
+        """A search engine of the index's own (a store's ranks its search index), or None: match every document."""
+        return None
 
     @property
     def forum(self) -> model.Forum:

@@ -20,15 +20,13 @@ import math
 import re
 import shlex
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
+from . import model
 from .errors import CbiicError
-from .query import KIND_LABEL, ForumIndex, one_line
+from .query import KIND_LABEL, Contribution, ForumIndex, one_line
 from .words import fold, normalized
-
-if TYPE_CHECKING:
-    import sqlite3
 
 # Field weights: a hit in a title or a name says more than one in passing text.
 FIELD_WEIGHTS = {
@@ -322,54 +320,83 @@ class Doc:
 
 
 def documents(index: ForumIndex) -> list[Doc]:
-    """Every contribution, person, organisation and session, the panel and the forum's own facts: everything a view shows."""
-    theme_text = {t.id: f"{t.label} ({', '.join(t.aliases)})" if t.aliases else t.label for t in index.forum.themes}
-    docs: list[Doc] = []
-    for contribution in index.contributions:
-        item = contribution.item
-        speaker = item.speaker
-        if isinstance(speaker, str):
-            person = index.people[speaker]
-            name, affiliations = person.name, "\n".join(index.affiliation_lines(person))
-        else:
-            name, affiliations = speaker.as_written, ""
-        themes = contribution.themes
-        fields = [
-            ("title", contribution.title or ""),
-            ("topic", contribution.topic or ""),
-            ("name", name),
-            ("key_points", "\n".join(one_line(p.text) for p in item.key_points)),
-            ("mentions", "\n".join(index.organisations[o].name for o in item.organisations)),
-            ("affiliations", affiliations),
-            ("summary", one_line(item.summary)),
-            ("role", KIND_LABEL[contribution.kind]),
-            ("themes", "\n".join(theme_text[t] for t in themes)),
-        ]
-        docs.append(Doc(contribution.kind, item.id, fields, themes))
-    for slug in index.article_order:
-        person = index.people[slug]
-        roles, possible = index.roles[slug]
-        fields = [
-            ("name", person.name),
-            ("honorific", person.honorific or ""),  # as the views print it: "Professor", "Dr."
-            ("affiliations", "\n".join(index.affiliation_lines(person))),
-            ("role", "\n".join([*roles, *(f"possibly {r}" for r in possible)])),
-        ]
-        docs.append(Doc("person", slug, fields, []))
-    for organisation in index.forum.organisations:
-        people = "\n".join(f"{p.name}, {position}" for p, position in index.affiliated.get(organisation.id, []))
-        fields = [
-            ("name", organisation.name),
-            ("kind", organisation.kind.value),
-            ("people", people),
-            ("note", organisation.note.text if organisation.note else ""),
-        ]
-        docs.append(Doc("organisation", organisation.id, fields, []))
-    for session in index.forum.sessions:
-        moderator = session.moderator
-        who = index.people[moderator].name if isinstance(moderator, str) else moderator.as_written
-        docs.append(Doc("session", session.id, [("name", session.name), ("people", who), ("role", "session moderator")], []))
-    info = index.forum.forum
+    """Every contribution, person, organisation and session, the panel and the forum's own facts: everything a view shows.
+
+    In this order, which the query store numbers its documents by (``DOCUMENT_GROUPS``)."""
+    theme_text = theme_texts(index)
+    docs = [contribution_document(index, contribution, theme_text) for contribution in index.contributions]
+    docs += [person_document(index, slug) for slug in index.article_order]
+    docs += [organisation_document(index, organisation) for organisation in index.forum.organisations]
+    docs += [session_document(index, session) for session in index.forum.sessions]
+    docs.append(forum_document(index))
+    if index.forum.panel:
+        docs.append(panel_document(index, index.forum.panel))
+    return docs
+
+
+# The documents' groups, in the order ``documents`` lists them: a store finds document N by counting through them.
+DOCUMENT_GROUPS = ("contribution", "person", "organisation", "session", "forum", "panel")
+
+
+def theme_texts(index: ForumIndex) -> dict[str, str]:
+    """Each theme as a document's ``themes`` field shows it: its label, and its aliases in brackets."""
+    return {t.id: f"{t.label} ({', '.join(t.aliases)})" if t.aliases else t.label for t in index.frame.themes}
+
+
+def contribution_document(index: ForumIndex, contribution: Contribution, theme_text: dict[str, str]) -> Doc:
+    item = contribution.item
+    speaker = item.speaker
+    if isinstance(speaker, str):
+        person = index.people[speaker]
+        name, affiliations = person.name, "\n".join(index.affiliation_lines(person))
+    else:
+        name, affiliations = speaker.as_written, ""
+    themes = contribution.themes
+    fields = [
+        ("title", contribution.title or ""),
+        ("topic", contribution.topic or ""),
+        ("name", name),
+        ("key_points", "\n".join(one_line(p.text) for p in item.key_points)),
+        ("mentions", "\n".join(index.organisations[o].name for o in item.organisations)),
+        ("affiliations", affiliations),
+        ("summary", one_line(item.summary)),
+        ("role", KIND_LABEL[contribution.kind]),
+        ("themes", "\n".join(theme_text[t] for t in themes)),
+    ]
+    return Doc(contribution.kind, item.id, fields, themes)
+
+
+def person_document(index: ForumIndex, slug: str) -> Doc:
+    person = index.people[slug]
+    roles, possible = index.roles[slug]
+    fields = [
+        ("name", person.name),
+        ("honorific", person.honorific or ""),  # as the views print it: "Professor", "Dr."
+        ("affiliations", "\n".join(index.affiliation_lines(person))),
+        ("role", "\n".join([*roles, *(f"possibly {r}" for r in possible)])),
+    ]
+    return Doc("person", slug, fields, [])
+
+
+def organisation_document(index: ForumIndex, organisation: model.Organisation) -> Doc:
+    people = "\n".join(f"{p.name}, {position}" for p, position in index.affiliated_with(organisation.id))
+    fields = [
+        ("name", organisation.name),
+        ("kind", organisation.kind.value),
+        ("people", people),
+        ("note", organisation.note.text if organisation.note else ""),
+    ]
+    return Doc("organisation", organisation.id, fields, [])
+
+
+def session_document(index: ForumIndex, session: model.Session) -> Doc:
+    moderator = session.moderator
+    who = index.people[moderator].name if isinstance(moderator, str) else moderator.as_written
+    return Doc("session", session.id, [("name", session.name), ("people", who), ("role", "session moderator")], [])
+
+
+def forum_document(index: ForumIndex) -> Doc:
+    info = index.frame.forum
     facts = [
         ("name", info.name),
         # The article gives the conference's name, city and date (line 3), not a title or a city of the forum's own.
@@ -380,22 +407,16 @@ def documents(index: ForumIndex) -> list[Doc]:
         # The curator's note on the organisers, which the summary prints: search covers what the views show.
         ("note", info.organisers.note.text if info.organisers.note else ""),
     ]
-    docs.append(Doc("forum", "forum", facts, []))
-    panel = index.forum.panel
-    if panel:
-        moderator = panel.moderator
-        panel_people = [index.people[moderator].name if isinstance(moderator, str) else moderator.as_written]
-        panel_people += [index.people[slug].name for slug in panel.panelists]
-        role = "panel moderator" if isinstance(moderator, str) else "panel moderator (not identified)"
-        docs.append(
-            Doc(
-                "panel",
-                panel.id,
-                [("title", panel.title), ("people", "\n".join(panel_people)), ("role", f"panel discussion\n{role}\npanelists")],
-                [],
-            )
-        )
-    return docs
+    return Doc("forum", "forum", facts, [])
+
+
+def panel_document(index: ForumIndex, panel: model.Panel) -> Doc:
+    moderator = panel.moderator
+    panel_people = [index.people[moderator].name if isinstance(moderator, str) else moderator.as_written]
+    panel_people += [index.people[slug].name for slug in panel.panelists]
+    role = "panel moderator" if isinstance(moderator, str) else "panel moderator (not identified)"
+    fields = [("title", panel.title), ("people", "\n".join(panel_people)), ("role", f"panel discussion\n{role}\npanelists")]
+    return Doc("panel", panel.id, fields, [])
 
 
 def with_article_lines(index: ForumIndex, docs: list[Doc], article: ArticleLines) -> None:
@@ -519,7 +540,7 @@ class _Tokens:
 
 
 def _matches(alternative: tuple[str, Any], text: str, tokens: _Tokens, folded: tuple[str, list[int]] | None) -> list[tuple[int, int]]:
-    """Spans in ``text`` where one alternative occurs: every one (``_Field.matches`` counts them all but keeps the first
+    """Spans in ``text`` where one alternative occurs: every one (``Field.matches`` counts them all but keeps the first
     SPANS_KEPT; this is the plain definition it is tested against)."""
     kind, value = alternative
     if kind == "term":
@@ -588,9 +609,9 @@ class _Match:
         self.length = 0
 
 
-def _match(doc: Doc, units: list[Unit], fields: list[_Field] | None = None, table: dict[str, str] | None = None) -> _Match | None:
+def match_units(doc: Doc, units: list[Unit], fields: list[Field] | None = None, table: dict[str, str] | None = None) -> _Match | None:
     """What every unit matches in each field of the document, or None when a unit matches nowhere. ``fields``: the
-    document's fields as ``_Field``s already made for this query (so each is tokenised and folded once), ``table``:
+    document's fields as ``Field``s already made for this query (so each is tokenised and folded once), ``table``:
     the query's ``phrase_table``."""
     found = _Match(doc)
     seen = [False] * len(units)
@@ -598,7 +619,7 @@ def _match(doc: Doc, units: list[Unit], fields: list[_Field] | None = None, tabl
         table = phrase_table(units)
     for position, (name, text) in enumerate(doc.fields):
         found.length += len(text.split())
-        field = fields[position] if fields is not None else _Field(text)
+        field = fields[position] if fields is not None else Field(text)
         counts = []
         spans: list[tuple[int, int]] = []
         classification = name in CLASSIFICATION_FIELDS
@@ -615,7 +636,7 @@ def _match(doc: Doc, units: list[Unit], fields: list[_Field] | None = None, tabl
     return found if all(seen) else None
 
 
-class _Field:
+class Field:
     """One field's text, tokenised only when a query may find something in it.
 
     A term is looked for only in a field that ``may_hold`` it (a few passes over
@@ -779,12 +800,10 @@ def search(
     article, so the documents are then matched here, in the same single pass."""
     glossary = glossary_of(index)
     units = parse_query(words, glossary)
-    connection = getattr(index, "connection", None)  # a StoreIndex's
-    engine: _Engine
-    if article is not None:
+    # A store ranks its own documents; with the article, or without a store, every document is matched here.
+    engine = index.search_engine() if article is None else None
+    if engine is None:
         engine = _MemoryEngine(index, article)
-    else:
-        engine = _StoreEngine(index, connection) if connection is not None else _MemoryEngine(index)
     results = engine.run(units, theme, limit)
     if results.total or not any(kind == "term" for unit in units for kind, _ in unit.alternatives):
         return results
@@ -797,8 +816,8 @@ def search(
     return retry if retry.total else results
 
 
-class _Engine:
-    """Where the documents are: matches, ranks and knows the vocabulary."""
+class SearchEngine:
+    """Where the documents are: matches, ranks and knows the vocabulary (in memory here, or a store's, ``store/ranking.py``)."""
 
     def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
         raise NotImplementedError
@@ -811,7 +830,7 @@ class _Engine:
         raise NotImplementedError
 
 
-class _MemoryEngine(_Engine):
+class _MemoryEngine(SearchEngine):
     """A loaded forum: every document is matched and scored here."""
 
     def __init__(self, index: ForumIndex, article: ArticleLines | None = None) -> None:
@@ -846,177 +865,36 @@ class _MemoryEngine(_Engine):
         return sorted(w for w in self.vocabulary if abs(len(w) - len(term)) <= 2 and w[:1] == term[:1])[:COMPARED_AT_MOST]
 
 
-class _StoreEngine(_Engine):
-    """A query store: SQLite finds the documents that hold every unit and ranks them by the same BM25 as ``_run``.
+def doubled_weights(doc: Doc, forms: dict[str, frozenset[str]]) -> dict[str, list[int]]:
+    """term -> [twice its weighted count in people's words, in our classification]: what the query store indexes.
 
-    The store indexes each field's terms with their counts (``terms_of``), so a
-    term's weighted count per document is one indexed query. Phrases and Chinese
-    text are counted here, in the documents that hold every word of the phrase
-    (or in every document, for Chinese), and passed in. Only the hits shown are
-    read and matched again here, for their snippets.
-    """
+    Twice, because every field weight is a whole or a half: the counts stay whole numbers, stored exactly.
+    ``forms`` keeps each word's terms once worked out, across documents (a build indexes thousands)."""
+    from collections import Counter
 
-    def __init__(self, index: ForumIndex, connection: sqlite3.Connection) -> None:
-        self.index = index
-        self.connection = connection
-        # The documents one query has read, with their fields as ``_Field``s: each is read, decoded, tokenised and
-        # folded once per query, however many of its phrases and Chinese words look at it, and again for its snippet.
-        self._read: dict[int, tuple[Doc, list[_Field]]] = {}
-        self._table: dict[str, str] = {}
-
-    def run(self, units: list[Unit], theme: str | None, limit: int | None) -> Results:
-        import json
-
-        totals = dict(self.connection.execute("SELECT name, value FROM store_identity WHERE name IN ('search_documents', 'search_length')"))
-        documents, total_length = totals.get("search_documents"), totals.get("search_length")
-        if not isinstance(documents, int) or not isinstance(total_length, int):
-            from .store_records import StoreDamaged
-
-            raise StoreDamaged("the search index has no document totals")
-        alternatives = [
-            [number, value, unit.quoted] for number, unit in enumerate(units) for kind, value in unit.alternatives if kind == "term"
-        ]
-        self._read, self._table = {}, phrase_table(units)
-        counted = self._counted_here(units)
-        pivot = ", ".join(f"max(CASE unit WHEN {number} THEN weighted END) AS w{number}" for number in range(len(units)))
-        matched = f"""
-            WITH alternatives(unit, term, quoted) AS (
-                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(:alternatives)),
-            counted(unit, document, weighted) AS (
-                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(:counted)),
-            hits(unit, document, weighted) AS (
-                SELECT a.unit, t.document, CASE WHEN a.quoted THEN t.words ELSE t.words + t.classified END
-                  FROM alternatives AS a JOIN store_search_terms AS t ON t.term = a.term
-                UNION ALL SELECT unit, document, weighted FROM counted),
-            per_unit(unit, document, weighted) AS (
-                SELECT unit, document, sum(weighted) FROM hits WHERE weighted > 0 GROUP BY unit, document),
-            matched AS (
-                SELECT document, {pivot} FROM per_unit GROUP BY document HAVING count(*) = :units)
-            SELECT m.*, d.length FROM matched AS m JOIN store_search_documents AS d ON d.seq = m.document
-            {"JOIN store_search_themes AS th ON th.document = m.document AND th.theme = :theme" if theme else ""}
-        """
-        parameters: dict[str, Any] = {
-            "alternatives": json.dumps(alternatives),
-            "counted": json.dumps(counted),
-            "units": len(units),
-            "theme": theme,
-        }
-        average = total_length / max(documents, 1)
-        parameters.update(documents=documents, k1=K1, b=B, average=max(average, 1))
-        # The same expression, in the same order, as _run: SQLite's doubles give the same score to the last bit.
-        terms = " + ".join(
-            f"(idf * w{number} * (:k1 + 1) / (w{number} + :k1 * (1 - :b + :b * max(length, 1) / :average)))" for number in range(len(units))
-        )
-        limited = f" LIMIT {min(int(limit), 2**63 - 1)}" if limit is not None else ""  # SQLite reads a larger number as a real
-        if self._has_ln():
-            # One pass: the number of matches (for the idf) is a window over the same rows; ln is C's log, as math.log is.
-            with_total = f"SELECT *, count(*) OVER () AS total FROM ({matched})"
-            with_idf = f"SELECT *, ln(1 + (:documents - total + 0.5) / (total + 0.5)) AS idf FROM ({with_total})"
-            ranked = f"SELECT document, 0.0 + {terms} AS score, total FROM ({with_idf}) ORDER BY score DESC, document{limited}"
-            rows = self.connection.execute(ranked, parameters).fetchall()
-            total = rows[0][2] if rows else 0
-        else:  # an SQLite built without its math functions: count first, then rank with the idf worked out here
-            total = self.connection.execute(f"SELECT count(*) FROM ({matched})", parameters).fetchone()[0]
-            parameters["idf"] = math.log(1 + (documents - total + 0.5) / (total + 0.5)) if total else 0.0
-            ranked = f"SELECT document, 0.0 + {terms.replace('(idf *', '(:idf *')} AS score, {total} FROM ({matched}) ORDER BY score DESC, document{limited}"
-            rows = self.connection.execute(ranked, parameters).fetchall() if total else []
-        if not total:
-            return Results([], 0)
-        return Results(self._hits(rows, units), total)
-
-    def _hits(self, rows: list[tuple[int, float, int]], units: list[Unit]) -> Iterator[dict[str, Any]]:
-        """The hits, ranked, each read and matched for its snippet as it is printed (--limit 0 streams them)."""
-        for rank, (document, score, _) in enumerate(rows, 1):
-            doc, fields = self._fields(document)
-            found = _match(doc, units, fields, self._table)
-            if found is None:
-                from .store_records import StoreDamaged
-
-                raise StoreDamaged("the search index lists a document that does not match")
-            yield _hit(self.index, rank, score, found)
-
-    def _has_ln(self) -> bool:
-        """Whether this SQLite has its math functions (an optional part of SQLite, in most builds since 3.35)."""
-        try:
-            self.connection.execute("SELECT ln(1)").fetchone()
-        except Exception:  # sqlite3.OperationalError: no such function
-            return False
-        return True
-
-    def _counted_here(self, units: list[Unit]) -> list[list[Any]]:
-        """[unit, document, weighted count] for each phrase and Chinese alternative, counted as ``_match`` counts them."""
-        counted = []
-        for number, unit in enumerate(units):
-            for alternative in unit.alternatives:
-                kind, value = alternative
-                if kind == "term":
-                    continue
-                for document in self._candidates(kind, value):
-                    doc, fields = self._fields(document)
-                    weighted = 0.0
-                    for (name, _), field in zip(doc.fields, fields):
-                        if unit.quoted and name in CLASSIFICATION_FIELDS:
-                            continue
-                        weighted += FIELD_WEIGHTS.get(name, 1.0) * field.found(alternative, self._table)[0]
-                    if weighted:
-                        counted.append([number, document, weighted])
-        return counted
-
-    def _candidates(self, kind: str, value: Any) -> list[int]:
-        if kind == "phrase":  # documents that hold every word of the phrase
-            words = sorted(set(value))
-            marks = ", ".join("?" * len(words))
-            sql = f"SELECT document FROM store_search_terms WHERE term IN ({marks}) GROUP BY document HAVING count(DISTINCT term) = {len(words)}"
-            return [document for (document,) in self.connection.execute(sql, words).fetchall()]
-        return [document for (document,) in self.connection.execute("SELECT seq FROM store_search_documents").fetchall()]
-
-    def _fields(self, seq: int) -> tuple[Doc, list[_Field]]:
-        """The document, read once per query, and its fields, each tokenised and folded at most once per query."""
-        if seq not in self._read:
-            doc = self._document(seq)
-            self._read[seq] = (doc, [_Field(text) for _, text in doc.fields])
-        return self._read[seq]
-
-    def _document(self, seq: int) -> Doc:
-        import msgspec
-
-        from .store_records import StoreDamaged, check_record
-
-        row = self.connection.execute("SELECT body, digest FROM store_search_documents WHERE seq = ?", (seq,)).fetchone()
-        if row is None:
-            raise StoreDamaged(f"the search index refers to a document {seq} it does not hold")
-        try:
-            kind, key, fields, themes = msgspec.msgpack.decode(check_record(*row), type=tuple[str, str, list[tuple[str, str]], list[str]])
-        except (msgspec.DecodeError, msgspec.ValidationError) as error:
-            raise StoreDamaged(f"a search document does not decode: {error}") from None
-        return Doc(kind, key, fields, themes)
-
-    def knows(self, term: str) -> bool:
-        return self.connection.execute("SELECT 1 FROM store_search_terms WHERE term = ? LIMIT 1", (term,)).fetchone() is not None
-
-    def near(self, term: str) -> list[str]:
-        first = term[:1]
-        if not first:
-            return []
-        sql = (
-            "SELECT DISTINCT term FROM store_search_terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? "
-            f"ORDER BY term LIMIT {COMPARED_AT_MOST}"
-        )
-        following = chr(ord(first) + 1) if ord(first) < 0x10FFFF else first + "\U0010ffff"
-        return [word for (word,) in self.connection.execute(sql, (first, following, len(term) - 2, len(term) + 2))]
-
-
-def weighted_terms(doc: Doc) -> dict[str, tuple[float, float]]:
-    """term -> (weighted count in people's words, in our classification): what the query store indexes."""
-    found: dict[str, tuple[float, float]] = {}
-    for term, field, count in terms_of(doc):
-        words, classified = found.get(term, (0.0, 0.0))
-        if field in CLASSIFICATION_FIELDS:
-            classified += FIELD_WEIGHTS.get(field, 1.0) * count
-        else:
-            words += FIELD_WEIGHTS.get(field, 1.0) * count
-        found[term] = (words, classified)
+    found: dict[str, list[int]] = {}
+    for name, text in doc.fields:
+        weight = _doubled_weight(name)
+        slot = 1 if name in CLASSIFICATION_FIELDS else 0
+        for word, times in Counter(_WORD.findall(text)).items():  # a word's forms are the same wherever it occurs
+            terms = forms.get(word)
+            if terms is None:
+                terms = forms[word] = word_forms(word)
+            added = weight * times
+            for term in terms:
+                entry = found.get(term)
+                if entry is None:
+                    entry = found[term] = [0, 0]
+                entry[slot] += added
     return found
+
+
+@functools.cache
+def _doubled_weight(field: str) -> int:
+    doubled = FIELD_WEIGHTS.get(field, 1.0) * 2
+    if doubled != int(doubled):
+        raise ValueError(f"the weight of {field!r} is not a whole number or a half")
+    return int(doubled)
 
 
 def document_length(doc: Doc) -> int:
@@ -1024,18 +902,17 @@ def document_length(doc: Doc) -> int:
     return sum(len(text.split()) for _, text in doc.fields)
 
 
-def terms_of(doc: Doc) -> list[tuple[str, str, int]]:
-    """(term, field, how many words of the field answer to it): what the query store indexes, and what a term matches."""
-    from collections import Counter
+def idf_of(documents: int, matched: int) -> float:
+    """BM25's inverse document frequency: every matched document holds every unit, so each unit's is the same."""
+    return math.log(1 + (documents - matched + 0.5) / (matched + 0.5))
 
-    found = []
-    for name, text in doc.fields:
-        counts: dict[str, int] = {}
-        for word, times in Counter(_WORD.findall(text)).items():  # a word's forms are the same wherever it occurs
-            for term in word_forms(word):
-                counts[term] = counts.get(term, 0) + times
-        found += [(term, name, count) for term, count in counts.items()]
-    return found
+
+def bm25(idf: float, weights: list[float], length: int, average: float) -> float:
+    """A document's score: ``weights`` is each unit's weighted count in it, ``length`` its words, ``average`` the mean."""
+    score = 0.0
+    for weighted in weights:
+        score += idf * weighted * (K1 + 1) / (weighted + K1 * (1 - B + B * max(length, 1) / max(average, 1)))
+    return score
 
 
 def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None, cited: bool = False) -> Results:
@@ -1049,29 +926,27 @@ def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | Non
             continue
         if not could_match(doc, units, needles):
             continue
-        found = _match(doc, units, table=table)
+        found = match_units(doc, units, table=table)
         if found is not None:
             matched.append(found)
     if not matched:
         return Results([], 0)
     average = total_length / max(len(docs), 1)
     # Every matched document holds every unit, so each unit's document frequency is the number matched.
-    frequency = len(matched)
-    idf = math.log(1 + (len(docs) - frequency + 0.5) / (frequency + 0.5))
+    idf = idf_of(len(docs), len(matched))
     scored = []
     for order, found in enumerate(matched):
-        score = 0.0
-        for number in range(len(units)):
-            weighted = sum(FIELD_WEIGHTS.get(name, 1.0) * counts[number] for name, counts in found.counts.items())
-            score += idf * weighted * (K1 + 1) / (weighted + K1 * (1 - B + B * max(found.length, 1) / max(average, 1)))
-        scored.append((score, order, found))
+        weights = [
+            sum(FIELD_WEIGHTS.get(name, 1.0) * counts[number] for name, counts in found.counts.items()) for number in range(len(units))
+        ]
+        scored.append((bm25(idf, weights, found.length, average), order, found))
     scored.sort(key=lambda entry: (-entry[0], entry[1]))
     shown = scored if limit is None else scored[:limit]
     citing = citing_contributions(index) if cited else None  # once for the search, not once per hit
-    return Results([_hit(index, rank, score, found, cited, citing) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
+    return Results([hit_row(index, rank, score, found, cited, citing) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
 
 
-def _corrections(engine: _Engine, units: list[Unit]) -> tuple[list[Unit], str] | None:
+def _corrections(engine: SearchEngine, units: list[Unit]) -> tuple[list[Unit], str] | None:
     """The query with each term no document holds replaced by the nearest word the documents do hold."""
     changed = False
     better: list[Unit] = []
@@ -1120,7 +995,7 @@ def _closest(term: str, candidates: list[str], work: list[int], cutoff: float = 
     return None if best is None else best[1]
 
 
-def _hit(
+def hit_row(
     index: ForumIndex, rank: int, score: float, found: _Match, cited: bool = False, citing: dict[int, list[str]] | None = None
 ) -> dict[str, Any]:
     """One hit's row; ``cited`` (with the article) adds ``cited_by``: who cites a shared line, [] for any other hit."""

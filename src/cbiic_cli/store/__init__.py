@@ -1,0 +1,133 @@
+"""The query store: the forum's records in SQLite, built once per file, read for just what a command needs.
+
+A store holds each person, organisation, session, contribution and theme tally
+once, as a sealed record (``records.py``: key, places and body under one
+checksum, every absence provable), with the lookups the views make, and a
+search index of the terms ``search.py`` matches (``ranking.py`` ranks by it).
+The YAML stays the source of truth; a store is derived and disposable.
+
+Stores live in the cache directory (``cache.py``), one per forum file, named by
+a digest of the code that built it and of the file's real path and identity
+(``location.py``). Inside, the store records that identity and a hash of the
+file's bytes; it is used only if all of it matches. If the file had changed
+within ``build.RACY_SECONDS`` of being looked at (when one timestamp tick could
+hide a second edit of the same size), a background build waits that window out
+and checks the file again before it trusts stat; a store built in the
+foreground compares the file's bytes on every use instead.
+
+This module is on every query's path: it imports nothing heavy until a store
+is opened or built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import cache
+from .location import Identity, identity_of
+from .records import StoreDamaged
+
+if TYPE_CHECKING:
+    from ..query import ForumIndex
+    from .index import StoreIndex
+
+__all__ = ["Identity", "StoreDamaged", "build_after_answering", "discard", "identity_of", "is_damage", "open_index", "usable_cache_dir"]
+
+_refusal_said = False
+
+
+def usable_cache_dir() -> Path | None:
+    """The cache directory if it can be trusted; else None, and stderr says why (once per process)."""
+    global _refusal_said
+    directory = cache.cache_dir()
+    if directory is None:
+        return None
+    reason = cache.refusal(directory)
+    if reason is None:
+        return directory
+    if not _refusal_said:
+        _refusal_said = True
+        from .. import process
+
+        process.say(
+            f"cbiic: not using the query cache {process.printable(str(directory))}: {reason}; answering from the file "
+            "(make it yours and private with chmod 700, or set XDG_CACHE_HOME to a directory of your own)"
+        )
+    return None
+
+
+def open_index(location: str) -> StoreIndex | None:
+    """A ``StoreIndex`` over the store built from the file at ``location``, or None (then the file is loaded)."""
+    identity = identity_of(location)
+    if identity is None:
+        return None
+    from ..load import max_bytes
+
+    if identity.fields[2] > max_bytes():
+        return None  # the loader says why, as it would without a store
+    directory = usable_cache_dir()
+    if directory is None:
+        return None
+    from . import location as places
+    from . import schema
+
+    path = places.store_path(directory, identity)
+    connection = schema.connect_read_only(path, identity.fields[2])
+    if connection is None:
+        return None
+    import sqlite3
+
+    try:
+        schema.check_schema(connection)
+        from . import shapes
+        from .index import StoreIndex, read_only
+
+        stored = read_only(connection, shapes.IDENTITY, shapes.Identity)
+        if (
+            stored.format != places.code_fingerprint()
+            or stored.file != identity.blob()
+            or (stored.racy and not _same_bytes(identity, stored.content))
+        ):
+            connection.close()
+            return None
+        return StoreIndex(connection, path, read_only(connection, shapes.CONTENTS, shapes.Contents))
+    except (sqlite3.Error, StoreDamaged):
+        connection.close()
+        discard(path)
+        return None
+
+
+def _same_bytes(identity: Identity, content: bytes) -> bool:
+    """Built within a timestamp tick of the file's last change: a same-size rewrite may not show in stat, so compare bytes."""
+    from ..load import ForumSource, read_bytes
+    from .records import digest
+
+    try:
+        data = read_bytes(ForumSource(identity.path))
+    except Exception:  # unreadable now: the loader reports it
+        return False
+    return content == digest(data)
+
+
+def build_after_answering(identity: Identity, data: bytes, index: ForumIndex) -> None:
+    """Build the store once the answer is out (in the background, when cbiic runs as its own process), else now."""
+    from .. import process
+    from .build import build
+
+    settle = process.deferring()  # only where nobody waits for it
+    process.after_answering(lambda: build(identity, data, index, settle=settle))
+
+
+def discard(path: Path) -> None:
+    """Remove a store found untrustworthy, if it is still one of ours."""
+    if cache.ENTRY_NAME.fullmatch(path.name):
+        cache.unlink_quietly(path)
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether an error while answering came from a damaged store (then the file is loaded afresh)."""
+    import sys
+
+    sqlite3 = sys.modules.get("sqlite3")
+    return isinstance(error, StoreDamaged) or (sqlite3 is not None and isinstance(error, sqlite3.Error))

@@ -1,0 +1,252 @@
+"""Building a store: every record of a loaded forum, sealed, written under a lock, and put in place by rename.
+
+One build per store at a time: a build writes to a temporary file named after
+the store and holds a lock on it (``flock``) while it does; a second build of the
+same data finds the lock taken and stands aside (its command has answered from
+the file already), and leaves nothing behind. A build that was killed leaves its
+temporary file unlocked: the next build of that store writes over it, and
+pruning removes it. In the background a build runs at the lowest priority, so
+that a query started meanwhile is not kept waiting by it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from .. import model, search
+from . import cache, location, schema, shapes
+from .location import Identity, identity_of
+from .records import COLUMNS, digest, seal
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from ..query import ForumIndex
+
+RACY_SECONDS = 2.0
+
+
+class _Abandoned(Exception):
+    """The file changed while its store was being built."""
+
+
+def build(identity: Identity, data: bytes, index: ForumIndex, settle: bool = False) -> None:
+    """Write the store for the file ``identity`` names, whose bytes were ``data``; any failure just means no store.
+
+    ``settle`` (in the background, where waiting costs nobody anything): a file changed within
+    RACY_SECONDS of the build is looked at again once that time has passed. If it is as it was,
+    in identity and in bytes, any later change will show in stat, and the store need not hash the
+    file on every use; if it changed, the store is not installed.
+    """
+    import sqlite3
+
+    directory = cache.cache_dir()
+    now = identity_of(identity.path)
+    if directory is None or now is None or not identity.same_as(now):
+        return  # changed while it was read: this store would describe neither version
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if cache.refusal(directory) is not None:
+            return
+        final = location.store_path(directory, identity)
+        temporary = location.temporary_path(directory, identity)
+        with _locked(temporary) as held:
+            if not held or final.exists():
+                return  # another build of this store runs, or has just put it in place
+            try:
+                # Racy: the file had changed within a timestamp tick of when it was looked at (and then read), so an
+                # edit of the same size in that tick, before or after the read, would not show in stat.
+                racy = identity.changed >= identity.taken - RACY_SECONDS
+                if racy and settle and not _from_the_future(identity):
+                    racy = not _unchanged_after_settling(identity, data)
+                    if racy:
+                        raise _Abandoned()
+                _fill(temporary, identity, data, index, racy=racy)
+                os.replace(temporary, final)
+            except BaseException:
+                cache.unlink_quietly(temporary)
+                raise
+        cache.prune(directory, is_busy)
+    except (OSError, sqlite3.Error, _Abandoned):
+        pass
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[bool]:
+    """Whether this process holds the build lock of the store ``path`` is the temporary file of; it is created empty."""
+    import fcntl
+
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            # Still the file at that name (pruning may have removed an abandoned one between open and lock)?
+            same = os.path.samestat(os.fstat(descriptor), os.lstat(path))
+        except OSError:
+            same = False
+        if same:
+            os.ftruncate(descriptor, 0)  # what a killed build left
+        yield same
+    finally:
+        os.close(descriptor)  # and with it the lock
+
+
+def is_busy(path: Path) -> bool:
+    """Whether a build holds the lock on this temporary file (else it was left by one that was killed)."""
+    import fcntl
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return True  # gone already, or not ours to judge
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(descriptor)
+
+
+def _from_the_future(identity: Identity) -> bool:
+    """Dated later than when it was looked at (clock skew, an archive from elsewhere): no wait would settle it, so the
+    store stays one that compares the file's bytes on every use."""
+    return identity.changed > identity.taken + 1
+
+
+def _unchanged_after_settling(identity: Identity, data: bytes) -> bool:
+    time.sleep(min(max(0.0, identity.changed + RACY_SECONDS - time.time()), RACY_SECONDS + 1) + 0.01)
+    now = identity_of(identity.path)
+    if now is None or not identity.same_as(now):
+        return False
+    from ..load import ForumSource, read_bytes
+
+    try:
+        return digest(read_bytes(ForumSource(identity.path))) == digest(data)
+    except Exception:  # unreadable now: no store
+        return False
+
+
+def _fill(path: Path, identity: Identity, data: bytes, index: ForumIndex, racy: bool) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        # No journal: a build that fails is thrown away whole, and a journal file would outlive a killed one.
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        schema.create_schema(connection)
+        connection.execute("BEGIN")
+        _write(connection, _records(identity, data, index, racy))
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+# A record before it is sealed: kind, key, seq (the file's order), rank (the article's, for people), body.
+Unsealed = tuple[str, str, int, "int | None", bytes]
+
+
+def _write(connection: sqlite3.Connection, records: dict[str, list[Unsealed]]) -> None:
+    """Seal every record with its key's successor of the same kind, and insert them."""
+    marks = ", ".join("?" * len(COLUMNS.split(", ")))
+    for kind, rows in records.items():
+        rows.sort(key=lambda row: row[1])
+        following = [row[1] for row in rows[1:]] + [None]
+        connection.executemany(
+            f"INSERT INTO store_records ({COLUMNS}) VALUES ({marks})",
+            (seal(kind, key, seq, rank, after, body) for (_, key, seq, rank, body), after in zip(rows, following)),
+        )
+
+
+def _records(identity: Identity, data: bytes, index: ForumIndex, racy: bool) -> dict[str, list[Unsealed]]:
+    encode = msgspec.msgpack.Encoder().encode
+    forum = index.forum
+    contributions = index.contributions
+    records: dict[str, list[Unsealed]] = {}
+
+    def add(kind: str, key: str, seq: int, body: Any, rank: int | None = None) -> None:
+        records.setdefault(kind, []).append((kind, key, seq, rank, encode(body)))
+
+    frame = shapes.Frame(**{name: getattr(forum, name) for name in shapes.Frame.__struct_fields__})
+    add(shapes.FRAME, shapes.ONLY, 0, frame)
+    said: dict[str, list[str]] = {}
+    possibly: dict[str, list[str]] = {}
+    for contribution in contributions:
+        for slug in _speakers(contribution.item.speaker):
+            said.setdefault(slug, []).append(contribution.id)
+            if isinstance(contribution.item.speaker, model.UncertainPerson):
+                possibly.setdefault(slug, []).append(contribution.id)
+    moderates: dict[str, list[str]] = {}
+    for session in forum.sessions:
+        for slug in _speakers(session.moderator):
+            moderates.setdefault(slug, []).append(session.id)
+    rank = index.article_rank
+    for seq, person in enumerate(forum.people):
+        roles, possible_roles = index.roles[person.slug]
+        slug = person.slug
+        body = shapes.Person(person, roles, possible_roles, said.get(slug, []), possibly.get(slug, []), moderates.get(slug, []))
+        add(shapes.PERSON, slug, seq, body, rank[slug])
+    for seq, organisation in enumerate(forum.organisations):
+        affiliated = [(person.slug, position) for person, position in index.affiliated_with(organisation.id)]
+        mentioned_by = [contribution.id for contribution in index.mentioning(organisation.id)]
+        add(shapes.ORGANISATION, organisation.id, seq, shapes.Organisation(organisation, affiliated, mentioned_by))
+    for seq, session in enumerate(forum.sessions):
+        add(shapes.SESSION, session.id, seq, session)
+    for seq, contribution in enumerate(contributions):
+        add(shapes.CONTRIBUTION, contribution.id, seq, (contribution.kind, contribution.part_of, contribution.item))
+    for seq, theme in enumerate(forum.themes):
+        add(shapes.TALLY, theme.id, seq, index.theme_tally(theme.id).as_tuple())
+    documents, total_length = _search_index(index, add)
+    uncertain_talks = [c.id for c in contributions if c.kind == "talk" and not isinstance(c.item.speaker, str)]
+    counts = {kind: len(rows) for kind, rows in records.items()}
+    first = {kind: min(row[1] for row in rows) for kind, rows in records.items()}
+    contents = shapes.Contents(counts, first, documents, total_length, uncertain_talks, index.sessions_hold_talks())
+    add(shapes.CONTENTS, shapes.ONLY, 0, contents)
+    add(shapes.IDENTITY, shapes.ONLY, 0, shapes.Identity(location.code_fingerprint(), identity.blob(), digest(data), racy))
+    return records
+
+
+def _speakers(ref: model.PersonRef) -> list[str]:
+    return [ref] if isinstance(ref, str) else list(dict.fromkeys(ref.candidates))
+
+
+def _search_index(index: ForumIndex, add: Any) -> tuple[int, int]:
+    """Each term's postings, each theme's documents and every document's length, as ``search.documents`` numbers
+    them; returns how many documents there are and their total length."""
+    terms: dict[str, tuple[array[int], array[int], array[int], array[int]]] = {}
+    lengths = array("I")
+    on_theme: dict[str, array[int]] = {}
+    forms: dict[str, frozenset[str]] = {}
+    for number, doc in enumerate(search.documents(index)):
+        lengths.append(search.document_length(doc))
+        for term, (words, classified) in search.doubled_weights(doc, forms).items():
+            postings = terms.get(term)
+            if postings is None:
+                postings = terms[term] = (array("I"), array("I"), array("I"), array("I"))
+            if words:
+                postings[0].append(number)
+                postings[1].append(words)
+            if classified:
+                postings[2].append(number)
+                postings[3].append(classified)
+        for theme_id in dict.fromkeys(doc.themes):
+            on_theme.setdefault(theme_id, array("I")).append(number)
+    for seq, (term, postings) in enumerate(sorted(terms.items())):
+        add(shapes.TERM, term, seq, shapes.Postings(*(part.tobytes() for part in postings)))
+    for seq, (theme_id, documents) in enumerate(sorted(on_theme.items())):
+        add(shapes.THEME_DOCUMENTS, theme_id, seq, documents.tobytes())
+    add(shapes.LENGTHS, shapes.ONLY, 0, lengths.tobytes())
+    return len(lengths), sum(lengths)

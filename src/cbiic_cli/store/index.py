@@ -1,0 +1,348 @@
+"""``StoreIndex``: the questions ``ForumIndex`` answers, asked of a query store's sealed records instead of a loaded forum.
+
+A question about one person, talk or theme reads only the records it needs (a
+person's record lists what they said, an organisation's who works there, a
+theme's tally what carries it); a list reads its rows as they are printed, in
+order, a batch at a time, so a view of the first 20 reads about 20 and
+``--limit 0`` keeps memory flat; only an export, shell completion and a
+reference that resolves to nothing exactly read the whole forum. Every record
+is checked (``records.py``) and decoded into the model's strict types, and the
+records it names must be there too; anything missing or damaged raises
+``StoreDamaged``, and the command is answered afresh from the file
+(``commands.answer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .. import model
+from ..query import Contribution, ForumIndex, ThemeTally, appearances
+from . import shapes
+from .records import COLUMNS, Row, StoreDamaged, Table
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from ..search import SearchEngine
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+
+def read_only(connection: sqlite3.Connection, kind: str, decode: type[T]) -> T:
+    """The one record of a kind that has one (the store's identity, contents, frame)."""
+    rows = connection.execute(f"SELECT {COLUMNS} FROM store_records WHERE kind = ? AND key = ?", (kind, shapes.ONLY)).fetchall()
+    if len(rows) != 1:
+        raise StoreDamaged(f"the store has no {kind} record")
+    row = Row(kind, rows[0])
+    if row.seq != 0 or row.next is not None:
+        raise StoreDamaged(f"the store's {kind} record is out of place")
+    return shapes.decode(row.body, decode)
+
+
+class _FrameWithSessions:
+    """The frame as ``ForumIndex.frame`` offers it: the stored frame, and the sessions read when first asked for."""
+
+    def __init__(self, frame: shapes.Frame, sessions: Callable[[], list[model.Session]]) -> None:
+        self._frame = frame
+        self.sessions_table = sessions
+
+    @property
+    def source(self) -> model.Source:
+        return self._frame.source
+
+    @property
+    def forum(self) -> model.ForumInfo:
+        return self._frame.forum
+
+    @property
+    def themes(self) -> list[model.Theme]:
+        return self._frame.themes
+
+    @property
+    def glossary(self) -> list[model.GlossaryEntry]:
+        return self._frame.glossary
+
+    @property
+    def opening(self) -> model.Speech | None:
+        return self._frame.opening
+
+    @property
+    def panel(self) -> model.Panel | None:
+        return self._frame.panel
+
+    @cached_property
+    def sessions(self) -> list[model.Session]:
+        return self.sessions_table()
+
+
+class StoreIndex(ForumIndex):
+    """A ``ForumIndex`` whose lookups read a store's records; ``forum`` is read whole only when a view needs it."""
+
+    stored = True
+
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, contents: shapes.Contents
+    ) -> None:  # no super().__init__: ``forum`` is built on demand
+        self.connection = connection
+        self.path = path
+        self.contents = contents
+        self._position: dict[str, int] = {}  # contribution id -> its place in the article, for those read
+        frame = read_only(connection, shapes.FRAME, shapes.Frame)
+        self._frame = _FrameWithSessions(frame, lambda: [session for _, session in self.sessions_table.stream()])
+        self._themes = _Known({theme.id: theme for theme in frame.themes})
+        for item in ([frame.opening] if frame.opening else []) + (
+            frame.panel.remarks + ([frame.panel.closing] if frame.panel.closing else []) if frame.panel else []
+        ):
+            self._verify(item)
+        self._verify_people([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
+
+    def table(self, kind: str, decode: Callable[[Row], T]) -> Table[T]:
+        return Table(self.connection, kind, self.contents.counts.get(kind, 0), self.contents.first.get(kind), decode)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def search_engine(self) -> SearchEngine:
+        from .ranking import StoreEngine
+
+        return StoreEngine(self)
+
+    @property
+    def frame(self) -> _FrameWithSessions:
+        return self._frame
+
+    # -- the records, each checked as it is read: a store says nothing the file could not ---------------------
+
+    @cached_property
+    def people_table(self) -> Table[shapes.Person]:
+        return self.table(shapes.PERSON, self._person)
+
+    @cached_property
+    def organisations_table(self) -> Table[shapes.Organisation]:
+        return self.table(shapes.ORGANISATION, self._organisation)
+
+    @cached_property
+    def sessions_table(self) -> Table[model.Session]:
+        return self.table(shapes.SESSION, self._session)
+
+    @cached_property
+    def contribution_by_id(self) -> Table[Contribution]:
+        return self.table(shapes.CONTRIBUTION, self._contribution)
+
+    @cached_property
+    def _tallies(self) -> Table[ThemeTally]:
+        return self.table(shapes.TALLY, self._tally)
+
+    def _person(self, row: Row) -> shapes.Person:
+        record = shapes.decode(row.body, shapes.Person)
+        self._in_key(row, record.person.slug)
+        self.organisations_table.hold({a.organisation for a in record.person.affiliations})
+        return record
+
+    def _organisation(self, row: Row) -> shapes.Organisation:
+        record = shapes.decode(row.body, shapes.Organisation)
+        self._in_key(row, record.organisation.id)
+        return record
+
+    def _session(self, row: Row) -> model.Session:
+        session = shapes.decode(row.body, model.Session)
+        self._in_key(row, session.id)
+        self._verify_people([session.moderator])
+        return session
+
+    def _contribution(self, row: Row) -> Contribution:
+        record = shapes.decode(row.body, shapes.Contribution)
+        if record.kind not in shapes.ITEM_TYPES:
+            raise StoreDamaged(f"a contribution of unknown kind {record.kind!r}")
+        contribution = Contribution(record.kind, shapes.decode(record.item, shapes.ITEM_TYPES[record.kind]), record.part_of)
+        self._in_key(row, contribution.id)
+        self._verify(contribution.item)
+        self._position[contribution.id] = row.seq
+        return contribution
+
+    def _tally(self, row: Row) -> ThemeTally:
+        record = shapes.decode(row.body, shapes.Tally)
+        try:
+            tally = ThemeTally.from_tuple((record.contributions, record.counts, record.speakers, record.uncertain))
+        except ValueError:  # not one count per kind
+            raise StoreDamaged("a theme's tally does not count every kind of contribution") from None
+        self.people_table.hold(set(tally.speakers))
+        self._verify_people(tally.uncertain)
+        return tally
+
+    @staticmethod
+    def _in_key(row: Row, key: str) -> None:
+        if row.key != key:
+            raise StoreDamaged(f"the record under {row.key!r} holds {key!r}")
+
+    def _verify(self, item: model.Speech | model.Talk | model.Remark) -> None:
+        """A contribution's speaker, organisations and themes must exist, as the loader made sure they did."""
+        self._verify_people([item.speaker])
+        self.organisations_table.hold(set(item.organisations))
+        for point in item.key_points:
+            for theme_id in point.themes:
+                self._themes[theme_id]
+
+    def _verify_people(self, refs: Iterable[model.PersonRef]) -> None:
+        self.people_table.hold({slug for ref in refs for slug in (ref.candidates if isinstance(ref, model.UncertainPerson) else [ref])})
+
+    # -- the whole forum, and its parts as mappings ------------------------------------------------------------
+
+    @cached_property
+    def people(self) -> _Field[model.Person]:
+        return _Field(self.people_table, lambda record: record.person)
+
+    @cached_property
+    def roles(self) -> _Field[tuple[list[str], list[str]]]:
+        return _Field(self.people_table, lambda record: (record.roles, record.possible_roles))
+
+    @cached_property
+    def organisations(self) -> _Field[model.Organisation]:
+        return _Field(self.organisations_table, lambda record: record.organisation)
+
+    @cached_property
+    def contributions(self) -> list[Contribution]:
+        return [contribution for _, contribution in self.contribution_by_id.stream()]
+
+    @cached_property
+    def forum(self) -> model.Forum:
+        """The whole forum, as the file gave it: for the views and exports that show everything."""
+        frame = self.frame
+        talks = [c.item for c in self.contributions if isinstance(c.item, model.Talk)]  # the items of kind "talk"
+        organisations = [record.organisation for _, record in self.organisations_table.stream()]
+        fields = {name: getattr(frame, name) for name in shapes.Frame.__struct_fields__}
+        return model.Forum(**fields, sessions=frame.sessions, people=self.all_people(), organisations=organisations, talks=talks)
+
+    @cached_property
+    def article_order(self) -> list[str]:
+        return list(self.people_in_article_order())
+
+    def all_people(self) -> list[model.Person]:
+        return [record.person for _, record in self.people_table.stream()]
+
+    @cached_property
+    def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:
+        """Read from the frame and from the talks the contents record lists as having an uncertain speaker."""
+        talks = self._each_contribution(self.contents.uncertain_talks)
+        found = appearances(self.frame, [talk.item.speaker for talk in talks])
+        return [(ref, role) for ref, role in found if isinstance(ref, model.UncertainPerson)]
+
+    @property
+    def themes(self) -> dict[str, model.Theme]:
+        return self._themes
+
+    # -- questions about one thing ------------------------------------------------------------------------------
+
+    def session(self, session_id: str) -> model.Session:
+        return self.sessions_table[session_id]
+
+    def sessions_moderated_by(self, slug: str) -> list[model.Session]:
+        return [self.sessions_table[session_id] for session_id in self.people_table[slug].moderates]
+
+    def contributions_of(self, slug: str) -> list[Contribution]:
+        return self._each_contribution(self.people_table[slug].said)
+
+    def stated_contributions_of(self, slugs: list[str]) -> list[Contribution]:
+        ids = []
+        for slug in dict.fromkeys(slugs):
+            record = self.people_table[slug]
+            possible = set(record.possible)
+            ids += [contribution_id for contribution_id in record.said if contribution_id not in possible]
+        return self._in_article_order(ids)
+
+    def possible_contributions_of(self, slugs: list[str]) -> list[Contribution]:
+        return self._in_article_order(
+            [contribution_id for slug in dict.fromkeys(slugs) for contribution_id in self.people_table[slug].possible]
+        )
+
+    def mentioning(self, organisation_id: str) -> list[Contribution]:
+        return self._each_contribution(self.organisations_table[organisation_id].mentioned_by)
+
+    def affiliated_with(self, organisation_id: str) -> list[tuple[model.Person, str]]:
+        people = self.people
+        return [(people[slug], position) for slug, position in self.organisations_table[organisation_id].affiliated]
+
+    def theme_tally(self, theme_id: str) -> ThemeTally:
+        return self._tallies[theme_id]
+
+    def contributions_on(self, theme_id: str) -> Iterator[Contribution]:
+        for contribution in self._streamed_contributions(self._tallies[theme_id].contributions):
+            if theme_id not in contribution.themes:  # the tally says so, and the contribution's record does not
+                raise StoreDamaged(f"the store lists {contribution.id!r} on {theme_id!r}, which it does not carry")
+            yield contribution
+
+    def count_on(self, theme_id: str) -> int:
+        return len(self._tallies[theme_id].contributions)
+
+    def sessions_hold_talks(self) -> bool:
+        return self.contents.sessions_hold_talks
+
+    # -- lists, streamed: a view that shows the first N reads N records ----------------------------------------
+
+    def count(self, what: str) -> int:
+        if what == "talks":
+            return self.contents.counts.get(shapes.CONTRIBUTION, 0) - self._frame_contributions()
+        kind = {"people": shapes.PERSON, "organisations": shapes.ORGANISATION, "sessions": shapes.SESSION}[what]
+        return self.contents.counts.get(kind, 0)
+
+    def _frame_contributions(self) -> int:
+        """The contributions the frame holds: the opening, the panel's remarks and closing words (all but the talks)."""
+        frame = self.frame
+        return (1 if frame.opening else 0) + (len(frame.panel.remarks) + (1 if frame.panel.closing else 0) if frame.panel else 0)
+
+    def people_in_article_order(self) -> Iterator[str]:
+        return (slug for slug, _ in self.people_table.stream("rank"))
+
+    def organisations_in_order(self) -> Iterator[model.Organisation]:
+        return (record.organisation for _, record in self.organisations_table.stream())
+
+    def sessions_in_order(self) -> Iterator[model.Session]:
+        return (session for _, session in self.sessions_table.stream())
+
+    def talks_in_order(self) -> Iterator[Contribution]:
+        return (contribution for _, contribution in self.contribution_by_id.stream() if contribution.kind == "talk")
+
+    # -- contributions by id -----------------------------------------------------------------------------------
+
+    def _streamed_contributions(self, ids: list[str]) -> Iterator[Contribution]:
+        return self.contribution_by_id.each(ids)
+
+    def _each_contribution(self, ids: list[str]) -> list[Contribution]:
+        return list(self.contribution_by_id.each(ids))
+
+    def _in_article_order(self, ids: list[str]) -> list[Contribution]:
+        found = {contribution.id: contribution for contribution in self.contribution_by_id.each(list(dict.fromkeys(ids)))}
+        position = self._position
+        return sorted(found.values(), key=lambda contribution: position[contribution.id])
+
+
+class _Known(dict[str, model.Theme]):
+    """A dict of the frame's themes: a record naming a theme the frame does not hold is damage, not a bug."""
+
+    def __missing__(self, key: str) -> model.Theme:
+        raise StoreDamaged(f"the store refers to a theme {key!r} it does not hold")
+
+
+class _Field(Mapping[str, V]):
+    """A view of one part of each record of a table (a person, or their roles)."""
+
+    def __init__(self, table: Table[Any], part: Callable[[Any], V]) -> None:
+        self.table = table
+        self.part = part
+
+    def __getitem__(self, key: str) -> V:
+        return self.part(self.table[key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.table
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.table.stream())
+
+    def __len__(self) -> int:
+        return len(self.table)

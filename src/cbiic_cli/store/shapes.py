@@ -1,0 +1,126 @@
+"""What each kind of record's body holds: written by ``build.py``, read back by ``index.py`` and ``ranking.py``.
+
+A body is msgpack of one of these types, decoded strictly (``decode``): the
+model's own types inside, so a view shows exactly the values the loader
+validated. Besides the forum's parts, a record carries the lookups the views
+make (who said what, who works where, which contributions carry a theme), so
+that every answer is read from checked records and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import msgspec
+
+from .. import model
+from .records import StoreDamaged
+
+T = TypeVar("T")
+
+# Record kinds (the ``kind`` column): one per body type below, and the search index's.
+IDENTITY = "identity"
+CONTENTS = "contents"
+FRAME = "frame"
+PERSON = "person"
+ORGANISATION = "organisation"
+SESSION = "session"
+CONTRIBUTION = "contribution"
+TALLY = "tally"
+TERM = "term"
+THEME_DOCUMENTS = "theme-documents"
+LENGTHS = "lengths"
+# The key of a kind that has one record.
+ONLY = "only"
+
+
+class Identity(msgspec.Struct, frozen=True, array_like=True):
+    """Which file, in which version, by which code, the store was built from."""
+
+    format: bytes
+    file: bytes
+    content: bytes
+    # Built within a timestamp tick of the file's last change: then the file's bytes are compared on every use.
+    racy: bool
+
+
+class Contents(msgspec.Struct, frozen=True, array_like=True):
+    """How many records of each kind there are, and each kind's first key: what proves a list or a lookup whole."""
+
+    counts: dict[str, int]
+    first: dict[str, str]
+    # Search: the documents and their total length in words (BM25's average), as ``search.documents`` makes them.
+    documents: int
+    total_length: int
+    # Talks whose speaker the article leaves uncertain between namesakes, in the file's order.
+    uncertain_talks: list[str]
+    sessions_hold_talks: bool
+
+
+class Frame(model._Strict, frozen=True, kw_only=True):
+    """The forum's small parts: everything but its people, organisations, sessions and talks (which grow with it)."""
+
+    source: model.Source
+    forum: model.ForumInfo
+    themes: list[model.Theme] = []
+    glossary: list[model.GlossaryEntry] = []
+    opening: model.Speech | None = None
+    panel: model.Panel | None = None
+
+
+class Person(msgspec.Struct, frozen=True, array_like=True):
+    person: model.Person
+    roles: list[str]
+    possible_roles: list[str]
+    # Contributions whose speaker is this person or may be, in the article's order, and those of them it only may be.
+    said: list[str]
+    possible: list[str]
+    # Sessions this person moderates, or may (the article leaves it uncertain), in the file's order.
+    moderates: list[str]
+
+
+class Organisation(msgspec.Struct, frozen=True, array_like=True):
+    organisation: model.Organisation
+    # (person, position) for each affiliation with it, in the file's order of people.
+    affiliated: list[tuple[str, str]]
+    # Contributions that mention it, in the article's order.
+    mentioned_by: list[str]
+
+
+class Contribution(msgspec.Struct, frozen=True, array_like=True):
+    kind: str
+    part_of: str | None
+    # One of ``ITEM_TYPES`` by ``kind``: msgspec tells structs apart only by a tag, and the model's have none.
+    item: msgspec.Raw
+
+
+class Tally(msgspec.Struct, frozen=True, array_like=True):
+    contributions: list[str]
+    counts: list[int]
+    speakers: list[str]
+    uncertain: list[model.UncertainPerson]
+
+
+class Postings(msgspec.Struct, frozen=True, array_like=True):
+    """A search term's documents: ``array('I')`` bytes, ascending, with twice its weighted count in each (weights are
+    halves), in people's words and in our classification (theme labels and aliases) separately."""
+
+    documents: bytes
+    words: bytes
+    classified_documents: bytes
+    classified: bytes
+
+
+def decode(body: bytes, kind: type[T]) -> T:
+    try:
+        return msgspec.msgpack.decode(body, type=kind)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, TypeError, RecursionError) as error:
+        raise StoreDamaged(f"a record does not decode: {error}") from None
+
+
+ITEM_TYPES: dict[str, type[model.Speech | model.Talk | model.Remark]] = {
+    "opening": model.Speech,
+    "talk": model.Talk,
+    "panel-remark": model.Remark,
+    "panel-closing": model.Speech,
+}

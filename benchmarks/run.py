@@ -41,7 +41,7 @@ log(t2/t1)/log(n2/n1): 1 is linear, 2 quadratic.
 (``--goal-sizes``, 10k and 100k talks by default): warm queries on the shipped
 forum against ``import typer``, every command at both sizes warm (and against
 the same command on the shipped forum), peak memory, the first query from an
-empty cache, the same questions put to the ``sqlite3`` CLI on the store and to
+empty cache, the same questions put to the ``sqlite3`` CLI on the export and to
 ``yq`` on the YAML, and each command's growth exponent. It prints a table of
 goals with a verdict each, and whatever it has measured if it is stopped early.
 
@@ -642,7 +642,7 @@ _FTS = (
     "WHERE contributions_fts MATCH '{word}' ORDER BY rank LIMIT 20"
 )
 # Every command, asked at both sizes (and of the shipped forum) with -f json: (label, cbiic arguments, the nearest
-# question for the sqlite3 CLI on the store, the nearest for yq on the YAML or None). {talk} and {person} are the
+# question for the sqlite3 CLI on the export database, the nearest for yq on the YAML or None). {talk} and {person} are the
 # forum's first talk and person.
 GOAL_COMMANDS: list[tuple[str, list[str], str, str | None]] = [
     ("speakers", ["speakers"], "SELECT * FROM people ORDER BY seq LIMIT 20", YQ_QUERIES[3][1]),
@@ -893,9 +893,18 @@ class GoalRun:
                     self.rss[talks][label] = peak_rss_mb(command, warm_env, args.python)
                 except (subprocess.SubprocessError, ValueError):
                     pass
-        if args.sqlite3 and store is not None:
+        exported = workdir / f"goals-export-{talks}.sqlite"
+        if args.sqlite3 and not exported.exists():
+            subprocess.run(
+                [args.cbiic, *data, "export", "sqlite", str(exported)],
+                env=env,
+                capture_output=True,
+                timeout=args.store_timeout,
+                check=False,
+            )
+        if args.sqlite3 and exported.exists():
             for label, _, sql in commands:
-                query = [args.sqlite3, "-readonly", str(store), fill(sql, ids)]
+                query = [args.sqlite3, "-readonly", str(exported), fill(sql, ids)]
                 result = timed(query, env, args.goal_runs, timeout=args.store_timeout)
                 try:
                     rows = subprocess.run(query, capture_output=True, text=True, timeout=args.store_timeout).stdout.count("\n")
@@ -1077,7 +1086,7 @@ class GoalRun:
         out.append("")
         out.append(
             "cbiic answers the full question (folded search terms, ranking, snippets, roles, affiliations, rendered as JSON). "
-            "The `sqlite3` CLI column asks the store file a **simpler** question with the nearest plain SQL (no folding, no "
+            "The `sqlite3` CLI column asks the forum's `cbiic export sqlite` database a **simpler** question with the nearest plain SQL (no folding, no "
             "snippets, no rendering: a search is the export's `contributions_fts MATCH 'word' ORDER BY rank LIMIT 20`, so "
             '`pd1` finds nothing where the text says PD-1); "lines" is how many lines it printed. yq parses the whole YAML on '
             f"every call and runs the yq section's filters (the talk by id, the talks on a theme, the people's names, a "

@@ -246,5 +246,5 @@ _KIND_OF_VALUE = {str: "text", int: "number", float: "number", bool: "boolean"}
 
 
 def load_forum(source: ForumSource) -> Any:
-    """The validated forum from ``source``, read and parsed afresh (the query store, ``store.py``, is what saves work)."""
+    """The validated forum from ``source``, read and parsed afresh (the query store, ``store/``, is what saves work)."""
     return parse_forum(read_bytes(source), source.display_name)

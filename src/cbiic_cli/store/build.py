@@ -59,8 +59,11 @@ def build(identity: Identity, data: bytes, index: ForumIndex, settle: bool = Fal
         final = location.store_path(directory, identity)
         temporary = location.temporary_path(directory, identity)
         with _locked(temporary) as held:
-            if not held or final.exists():
-                return  # another build of this store runs, or has just put it in place
+            if not held:
+                return  # another build of this store runs: it cleans up after itself
+            if final.exists():  # one has just put it in place: this file, made by trying the lock, goes
+                cache.unlink_quietly(temporary)
+                return
             try:
                 # Racy: the file had changed within a timestamp tick of when it was looked at (and then read), so an
                 # edit of the same size in that tick, before or after the read, would not show in stat.

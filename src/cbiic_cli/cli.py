@@ -770,6 +770,35 @@ def _against_article(
     return shown, len(problems) + len(uncovered)
 
 
+@command(
+    output=False,
+    examples=[
+        "cbiic draft article.txt -o my-forum.yaml",
+        "cbiic validate my-forum.yaml --source article.txt",
+        "cbiic draft article.txt | less",
+    ],
+)
+def draft(
+    ctx: typer.Context,
+    article: Annotated[str, typer.Argument(metavar="ARTICLE", help="The article as plain text, one paragraph per line.")],
+    output_path: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="PATH", help="Write the draft to this file instead of standard output.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Draft a forum file from an article: people, organisations, talks and the panel, each cited; summaries left to write."""
+    from .draft import as_yaml, done, draft_document, write_new
+    from .provenance import read_article
+
+    document = draft_document(read_article(article, given="to cbiic draft"))
+    text = as_yaml(document, article)
+    if output_path in (None, "-"):
+        process.write(text, utf8=True)
+    else:
+        write_new(output_path, text, force=force, article=article)
+    process.say(done(document, output_path, article))
+
+
 @command(output=False, examples=["cbiic schema > forum.schema.json"])
 def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the forum file (for editors and validators)."""

@@ -61,14 +61,15 @@ class Article:
         return [{"line": number, "text": self.line(number)} for number in numbers]
 
 
-def read_article(path: str) -> Article:
+def read_article(path: str, given: str = "with --source ARTICLE") -> Article:
+    """The article at ``path``; ``given`` says, in a message, how the user passes it."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_ARTICLE_BYTES + 1)
     except FileNotFoundError:
-        raise ArticleError(f"{path}: no such file; pass the article as a plain-text file with --source ARTICLE") from None
+        raise ArticleError(f"{path}: no such file; pass the article as a plain-text file {given}") from None
     except IsADirectoryError:
-        raise ArticleError(f"{path}: is a directory; pass the article's plain-text file with --source ARTICLE") from None
+        raise ArticleError(f"{path}: is a directory; pass the article's plain-text file {given}") from None
     except OSError as exc:
         raise ArticleError(f"{path}: cannot read the article: {exc.strerror or exc}") from None
     if len(data) > MAX_ARTICLE_BYTES:

@@ -194,6 +194,7 @@ def command(
     examples: list[str] | None = None,
     example: str | None = None,
     output: bool = True,
+    data: bool = True,
     group: typer.Typer | None = None,
     **kwargs: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -202,7 +203,7 @@ def command(
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(function)
-        shared = (OUTPUT_PARAMETERS if output else []) + DATA_PARAMETERS
+        shared = (OUTPUT_PARAMETERS if output else []) + (DATA_PARAMETERS if data else [])
         names = [parameter.name for parameter in shared]  # only these: a command may have its own --format
 
         @functools.wraps(function)
@@ -772,6 +773,7 @@ def _against_article(
 
 @command(
     output=False,
+    data=False,  # it reads an article, not a forum file
     examples=[
         "cbiic draft article.txt -o my-forum.yaml",
         "cbiic validate my-forum.yaml --source article.txt",

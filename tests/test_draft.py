@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 from draft_figures import figures, invented
-from support import ARTICLE, NO_ARTICLE, REPO, SHIPPED, invoke
+from support import ARTICLE, NO_ARTICLE, REPO, SHIPPED, invoke, json_strings
 
 from cbiic_cli.placeholders import MARKER, is_placeholder
 from cbiic_cli.provenance import words
@@ -223,7 +223,7 @@ def test_validate_on_a_fresh_draft_lists_exactly_its_placeholders(article, tmp_p
     listed = [line for line in lines if ": still to write: " in line]
     assert [int(line.split(":")[1]) for line in listed] == marked
     assert all(line.startswith(f"{path}:") for line in listed)
-    placeholders = sum(is_placeholder(text) for text in strings(draft))
+    placeholders = sum(is_placeholder(text) for text in json_strings(draft))
     assert len(listed) == placeholders
     assert lines[len(listed) :] == [
         f"{path}: a draft, {placeholders} placeholders still to write (marked {MARKER}); write each one, then validate again",
@@ -234,7 +234,7 @@ def test_validate_on_a_fresh_draft_lists_exactly_its_placeholders(article, tmp_p
 def test_validate_json_gives_each_placeholder_with_its_place(tmp_path):
     path, draft = drafted(NEXT_FORUM, tmp_path)
     records = json.loads(invoke("validate", str(path), "--format", "json").stdout)
-    assert len(records) == sum(is_placeholder(text) for text in strings(draft))
+    assert len(records) == sum(is_placeholder(text) for text in json_strings(draft))
     assert all(r["file"] == str(path) and r["line"] and r["column"] and r["message"].startswith("still to write") for r in records)
     assert {"forum.aims[0]", "talks[0].summary", "panel.closing.speaker.note.text", "organisations[0].kind"} <= {r["path"] for r in records}
 
@@ -268,14 +268,6 @@ def test_a_placeholder_anywhere_in_a_curated_file_is_refused(tmp_path):
         f"{path}:{line}:9: forum.city: still to write: '{MARKER}: the city'",
         f"{path}: a draft, 1 placeholder still to write (marked {MARKER}); write each one, then validate again",
     ]
-
-
-def strings(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in strings(item)]
-    return [value] if isinstance(value, str) else []
 
 
 def written(value: Any, lines: list[str], cited: list[int] | None = None, key: str = "") -> Any:

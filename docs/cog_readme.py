@@ -17,15 +17,24 @@ from typer.testing import CliRunner
 from cbiic_cli.cli import app
 
 CACHE = tempfile.mkdtemp()
-__all__ = ["show", "show_facets", "show_sql_examples", "show_sqlite_schema", "show_sqlite_tables", "show_validate_examples"]
+__all__ = [
+    "show",
+    "show_curators_path",
+    "show_facets",
+    "show_sql_examples",
+    "show_sqlite_schema",
+    "show_sqlite_tables",
+    "show_validate_examples",
+]
 
 
-def show(*args: str, lines: int | None = None, columns: int = 100) -> None:
+def show(*args: str, lines: int | None = None, columns: int = 100, last: int = 0) -> None:
+    """The command and its output; with ``lines``, only the first ``lines`` and the ``last`` ones."""
     env = {"COLUMNS": str(columns), "NO_COLOR": "1", "XDG_CACHE_HOME": CACHE, "CBIIC_DATA": None, "CBIIC_SOURCE": None}
     result = CliRunner().invoke(app, list(args), env=env)
     body = (result.stdout + result.stderr).splitlines()
-    if lines and len(body) > lines:
-        body = body[:lines] + [f"... ({len(body) - lines} more lines)"]
+    if lines and len(body) > lines + last:
+        body = body[:lines] + [f"... ({len(body) - lines - last} more lines)"] + body[len(body) - last :]
     cog.outl("```")
     cog.outl("$ cbiic " + " ".join(shlex.quote(a) for a in args))
     for line in body:
@@ -132,5 +141,26 @@ def show_validate_examples() -> None:
         )
         show("validate", "forum.yaml", "broken.yaml")
         show("validate", "numbers.yaml", "--format", "json")
+    finally:
+        os.chdir(here)
+
+
+def show_curators_path(lines: int = 1, whole_draft: bool = False) -> None:
+    """`draft`, `validate` and a query on a new forum's article: the made-up one the tests use, as article.txt in a
+    scratch directory (the shipped article is not ours to show)."""
+    import os
+    import pathlib
+
+    article = pathlib.Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "next_forum_article.txt"
+    here = os.getcwd()
+    os.chdir(tempfile.mkdtemp())
+    try:
+        pathlib.Path("article.txt").write_text(article.read_text(encoding="utf-8"), encoding="utf-8")
+        if whole_draft:
+            show("draft", "article.txt", lines=lines)
+            return
+        show("draft", "article.txt", "-o", "forum.yaml")
+        show("validate", "forum.yaml", "--source", "article.txt", lines=lines, last=2)
+        show("--data", "forum.yaml", "speakers")
     finally:
         os.chdir(here)

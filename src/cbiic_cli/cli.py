@@ -194,6 +194,7 @@ def command(
     examples: list[str] | None = None,
     example: str | None = None,
     output: bool = True,
+    data: bool = True,
     group: typer.Typer | None = None,
     **kwargs: Any,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -202,7 +203,7 @@ def command(
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(function)
-        shared = (OUTPUT_PARAMETERS if output else []) + DATA_PARAMETERS
+        shared = (OUTPUT_PARAMETERS if output else []) + (DATA_PARAMETERS if data else [])
         names = [parameter.name for parameter in shared]  # only these: a command may have its own --format
 
         @functools.wraps(function)
@@ -673,8 +674,9 @@ def validate(
     ] = None,
 ) -> None:
     """Check forum files (and, with --source, the model against the article), listing every problem with its place."""
-    from .errors import ForumDataError
+    from .errors import ForumDataError, Problem
     from .load import ForumSource, default_data_path, parse_forum, read_bytes
+    from .placeholders import verdict
 
     article = _article(source)
     locations = paths or [_setting(ctx, "data") or str(default_data_path())]
@@ -683,25 +685,39 @@ def validate(
     invalid = 0
     for location in locations:
         forum_source = ForumSource(location)
+        to_write: list[Problem] = []  # a draft's placeholders, each listed
         try:
             data = read_bytes(forum_source)
-            forum = parse_forum(data, forum_source.display_name)
+            forum = parse_forum(data, forum_source.display_name, still_to_write=to_write)
         except ForumDataError as error:
             invalid += 1
-            lines.extend(problem.located(error.filename) for problem in error.problems)
-            lines.append(f"{error.filename}: invalid ({error.total:,} problem{'s' if error.total != 1 else ''})")
-            records.extend(problem.as_record(error.filename) for problem in error.problems)
+            problems = error.problems + to_write
+            total = error.total + len(to_write)
+            lines.extend(problem.located(error.filename) for problem in problems)
+            lines.append(f"{error.filename}: invalid ({total:,} problem{'s' if total != 1 else ''})")
+            records.extend(problem.as_record(error.filename) for problem in problems)
             continue
         remarks = len(forum.panel.remarks) if forum.panel else 0
-        lines.append(
-            f"{forum_source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)"
-        )
+        if to_write:
+            invalid += 1
+            lines.extend(problem.located(forum_source.display_name) for problem in to_write)
+            records.extend(problem.as_record(forum_source.display_name) for problem in to_write)
+            lines.append(verdict(forum_source.display_name, len(to_write)))
+        else:
+            lines.append(
+                f"{forum_source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)"
+            )
         if article is not None:
-            found, count = _against_article(forum, data, forum_source.display_name, article)
+            found, count = _against_article(forum, data, forum_source.display_name, article, drafting=bool(to_write))
             lines += [line for line, _ in found]
             records += [record for _, record in found]
-            verdict = "holds to it (all four checks pass)" if not count else f"{count:,} problem{'s' if count != 1 else ''}"
-            lines.append(f"{forum_source.display_name} against {article.name}: {verdict}")
+            if count:
+                holds = f"{count:,} problem{'s' if count != 1 else ''}"
+            elif to_write:  # summaries still to write cover no sentence yet
+                holds = "the rest holds to it; whether every sentence is covered is checked once nothing is left to write"
+            else:
+                holds = "holds to it (all four checks pass)"
+            lines.append(f"{forum_source.display_name} against {article.name}: {holds}")
             invalid += bool(count)
     if fmt is ReportFormat.json:
         import json
@@ -725,14 +741,19 @@ def _article(source: str | None) -> Any:
         process.fail(str(error), error.exit_code)
 
 
-def _against_article(forum: Any, data: bytes, name: str, article: Any) -> tuple[list[tuple[str, dict[str, Any]]], int]:
+def _against_article(
+    forum: Any, data: bytes, name: str, article: Any, drafting: bool = False
+) -> tuple[list[tuple[str, dict[str, Any]]], int]:
     """The four provenance checks: (line to print, record) for the problems listed, in the data file's order, then the
-    article's, and how many there are in all. As for a file's problems, at most LISTED_PER_KIND of each side are listed."""
+    article's, and how many there are in all. As for a file's problems, at most LISTED_PER_KIND of each side are listed.
+    A draft (``drafting``) is not yet checked for coverage: its summaries are still to write."""
     from .errors import LISTED_PER_KIND, Problem
     from .load import decode_text, locate_problems
     from .provenance import check
 
     problems, uncovered = check(forum, article)
+    if drafting:
+        uncovered = []
     locate_problems(decode_text(data, name), problems)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
 
@@ -751,6 +772,36 @@ def _against_article(forum: Any, data: bytes, name: str, article: Any) -> tuple[
     shown = [(p.located(name), p.as_record(name)) for p in listed(problems, "problems against the article")]
     shown += [(p.located(article.name), p.as_record(article.name)) for p in listed(uncovered, "uncovered sentences")]
     return shown, len(problems) + len(uncovered)
+
+
+@command(
+    output=False,
+    data=False,  # it reads an article, not a forum file
+    examples=[
+        "cbiic draft article.txt -o my-forum.yaml",
+        "cbiic validate my-forum.yaml --source article.txt",
+        "cbiic draft article.txt | less",
+    ],
+)
+def draft(
+    ctx: typer.Context,
+    article: Annotated[str, typer.Argument(metavar="ARTICLE", help="The article as plain text, one paragraph per line.")],
+    output_path: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="PATH", help="Write the draft to this file instead of standard output.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Draft a forum file from an article: people, organisations, talks and the panel, each cited; summaries left to write."""
+    from .draft import as_yaml, done, draft_document, write_new
+    from .provenance import read_article
+
+    document = draft_document(read_article(article, given="to cbiic draft"))
+    text = as_yaml(document, article)
+    if output_path in (None, "-"):
+        process.write(text, utf8=True)
+    else:
+        write_new(output_path, text, force=force, article=article)
+    process.say(done(document, output_path, article))
 
 
 @command(output=False, examples=["cbiic schema > forum.schema.json"])

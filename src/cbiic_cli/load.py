@@ -157,17 +157,21 @@ def _as_an_editor_counts(text: str, problems: list[Problem]) -> None:
             )
 
 
-def parse_forum(data: bytes, name: str) -> Any:
+def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = None) -> Any:
     """Validate raw bytes into a ``model.Forum`` or raise ``ForumDataError`` listing every problem.
 
     Three layers, each reporting all it finds: the YAML reader (syntax, tags,
     aliases, duplicate keys, ambiguous numbers), the reference checks, and the
     shape. A valid file pays for one msgspec pass; the plain-words shape walk
     runs only once that pass has failed.
+
+    A draft's placeholders (``placeholders.MARKER``) are problems, so a query never
+    answers from one. ``cbiic validate`` passes ``still_to_write``: they are put
+    there instead, located, and the forum is built with stand-ins for them.
     """
     import msgspec
 
-    from . import model, references, shape, yamltree
+    from . import model, placeholders, references, shape, yamltree
 
     text = decode_text(data, name)
     problems = Problems()
@@ -187,6 +191,14 @@ def parse_forum(data: bytes, name: str) -> Any:
             )
             problems.add(Problem(f"the document is {kind}; expected a mapping with `source`, `forum` and `people`", line=1, column=1))
         raise _invalid(name, text, problems)
+    to_write = placeholders.take(document) if placeholders.MARKER.encode() in data else []
+    if still_to_write is None:
+        for problem in to_write:
+            problems.add(problem)
+    else:
+        still_to_write += to_write
+        locate_problems(text, to_write)
+        _as_an_editor_counts(text, to_write)
     references.check(document, problems)
     try:
         forum = msgspec.convert(document, model.Forum, strict=True)

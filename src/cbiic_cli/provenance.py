@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import CbiicError, Problem
+from .placeholders import is_placeholder
 from .words import fold
 
 MAX_ARTICLE_BYTES = 16 * 1024 * 1024
@@ -60,14 +61,15 @@ class Article:
         return [{"line": number, "text": self.line(number)} for number in numbers]
 
 
-def read_article(path: str) -> Article:
+def read_article(path: str, given: str = "with --source ARTICLE") -> Article:
+    """The article at ``path``; ``given`` says, in a message, how the user passes it."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_ARTICLE_BYTES + 1)
     except FileNotFoundError:
-        raise ArticleError(f"{path}: no such file; pass the article as a plain-text file with --source ARTICLE") from None
+        raise ArticleError(f"{path}: no such file; pass the article as a plain-text file {given}") from None
     except IsADirectoryError:
-        raise ArticleError(f"{path}: is a directory; pass the article's plain-text file with --source ARTICLE") from None
+        raise ArticleError(f"{path}: is a directory; pass the article's plain-text file {given}") from None
     except OSError as exc:
         raise ArticleError(f"{path}: cannot read the article: {exc.strerror or exc}") from None
     if len(data) > MAX_ARTICLE_BYTES:
@@ -276,6 +278,8 @@ def _verbatim(entry: Item, article: Article) -> list[Problem]:
     cited = [article.line(number) or "" for number in entry.lines]
     found = []
     for path, what, text in entry.verbatim:
+        if is_placeholder(text):  # still to write, and reported as such
+            continue
         appears = _whole_position_on if what == "position" else _text_on
         if not any(appears(text, line) for line in cited):
             where = ", ".join(str(n) for n in entry.lines)
@@ -317,7 +321,7 @@ def _source_named(forum: Any, article: Article) -> list[Problem]:
     text = "\n".join(article.lines)
     found = []
     for path, value in (("source.title", forum.source.title), ("source.published", forum.source.published)):
-        if value not in text:
+        if value not in text and not is_placeholder(value):
             found.append(Problem(f"{value!r} is not in the article; is this the article the data was curated from?", path=path))
     return found
 
@@ -333,6 +337,8 @@ def _copies(entries: list[Item], article: Article) -> list[Problem]:
     found = []
     for entry in entries:
         for path, text in entry.prose:
+            if is_placeholder(text):
+                continue
             longest = _longest_copy(text, grams, size)
             if longest:
                 run, number = longest

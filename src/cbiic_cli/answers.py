@@ -29,14 +29,10 @@ from .query import (
     resolve_ref,
     resolve_theme,
 )
+from .vocabulary import ROLE_FILTERS as ROLE_FILTERS_BY_NAME
 
-ROLE_FILTERS = {
-    "opening": ("opening",),
-    "moderator": ("session moderator", "panel moderator"),
-    "speaker": ("speaker",),
-    "panelist": ("panelist",),
-    "closing": ("panel closing",),
-}
+# The --role filters, as the roles rows write them (vocabulary.ROLE_FILTERS).
+ROLE_FILTERS = {name: tuple(role.value for role in roles) for name, roles in ROLE_FILTERS_BY_NAME.items()}
 
 
 class Quoter:

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from . import __version__, commands, process
+from . import __version__, commands, process, vocabulary
 from .commands import DEFAULT_LIMIT, UsageProblem
 from .errors import CbiicError
 from .formats import OutputFormat
@@ -414,23 +414,15 @@ def main_options(
 
 
 def _complete_role(incomplete: str) -> list[str]:
-    return [role for role in ("opening", "moderator", "speaker", "panelist", "closing") if role.startswith(incomplete)]
+    return [role for role in vocabulary.ROLE_FILTERS if role.startswith(incomplete)]
 
 
 def _complete_kind(incomplete: str) -> list[str]:
-    kinds = (
-        "company",
-        "investor",
-        "hospital",
-        "medical-centre",
-        "research-institute",
-        "laboratory",
-        "university",
-        "university-school",
-        "academy",
-        "committee",
-    )
-    return [kind for kind in kinds if kind.startswith(incomplete)]
+    return [kind for kind in vocabulary.values(vocabulary.OrganisationKind) if kind.startswith(incomplete)]
+
+
+def _either(words: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(words[:-1]) + " or " + words[-1]
 
 
 RoleOption = Annotated[
@@ -439,7 +431,7 @@ RoleOption = Annotated[
         "--role",
         metavar="ROLE",
         autocompletion=_complete_role,
-        help="Only people the article states in this role (the role names are ours): opening, moderator, speaker, panelist or closing.",
+        help=f"Only people the article states in this role (the role names are ours): {_either(list(vocabulary.ROLE_FILTERS))}.",
     ),
 ]
 
@@ -568,7 +560,7 @@ OrgKindOption = Annotated[
         "--kind",
         metavar="KIND",
         autocompletion=_complete_kind,
-        help="Only organisations of this kind: company, investor, hospital, medical-centre, research-institute, laboratory, university, university-school, academy or committee.",
+        help=f"Only organisations of this kind: {_either(vocabulary.values(vocabulary.OrganisationKind))}.",
     ),
 ]
 

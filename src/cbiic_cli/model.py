@@ -8,10 +8,23 @@ load and published to editors in one place.
 from __future__ import annotations
 
 import datetime
-import enum
 from typing import Annotated
 
 import msgspec
+
+# The vocabulary (kinds, roles, organisation kinds, their labels) is defined in vocabulary.py, which imports nothing
+# heavy, so the command line can derive its help and completions from it at start-up; the model uses it from here.
+from .vocabulary import (
+    CONTRIBUTION_LABELS,
+    ROLE_NOUNS,
+    SPEAKER_ROLES,
+    ContributionKind,
+    OrganisationKind,
+    Role,
+    values,
+)
+
+__all__ = ["CONTRIBUTION_LABELS", "ROLE_NOUNS", "SPEAKER_ROLES", "ContributionKind", "OrganisationKind", "Role", "values"]
 
 # `(?!\n)` after `$`: Python's `$` (msgspec uses re.search) also matches before a
 # final newline, ECMA-262's (JSON Schema validators) does not. With the lookahead
@@ -38,19 +51,6 @@ class _Strict(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     gc=False: the forum is a tree of strings and lists with no reference cycles,
     so the cyclic garbage collector need not track (and rescan) every struct.
     """
-
-
-class OrganisationKind(enum.Enum):
-    committee = "committee"
-    academy = "academy"
-    university = "university"
-    university_school = "university-school"
-    hospital = "hospital"
-    medical_centre = "medical-centre"
-    research_institute = "research-institute"
-    laboratory = "laboratory"
-    company = "company"
-    investor = "investor"
 
 
 class Source(_Strict, frozen=True, kw_only=True):
@@ -183,6 +183,15 @@ class Panel(_Strict, frozen=True, kw_only=True):
     remarks: list[Remark] = []
     closing: Speech | None = None
     source_paragraphs: Paragraphs
+
+
+# The model type of each kind of contribution.
+ITEM_TYPES: dict[ContributionKind, type[Speech | Talk | Remark]] = {
+    ContributionKind.opening: Speech,
+    ContributionKind.talk: Talk,
+    ContributionKind.panel_remark: Remark,
+    ContributionKind.panel_closing: Speech,
+}
 
 
 class GlossaryEntry(_Strict, frozen=True, kw_only=True):

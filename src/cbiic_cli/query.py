@@ -20,22 +20,11 @@ from . import model
 from .errors import Ambiguous, NotFound
 from .names import normalise, same_person_name, without_honorifics
 
-ROLE_ORDER = ("opening", "session moderator", "speaker", "panel moderator", "panelist", "panel closing")
-KINDS = ("opening", "talk", "panel-remark", "panel-closing")
-ROLE_AS_NOUN = {
-    "opening": "the opening speaker",
-    "session moderator": "a session's moderator",
-    "speaker": "a speaker",
-    "panel moderator": "the panel's moderator",
-    "panelist": "a panelist",
-    "panel closing": "the speaker of the panel's closing words",
-}
-KIND_LABEL = {
-    "opening": "opening speech",
-    "talk": "talk",
-    "panel-remark": "panel remark",
-    "panel-closing": "panel's closing words",
-}
+# The vocabulary as rows write it (plain strings), in the model's order: see model.ContributionKind and model.Role.
+ROLE_ORDER = model.values(model.Role)
+KINDS = model.values(model.ContributionKind)
+ROLE_AS_NOUN = {role.value: noun for role, noun in model.ROLE_NOUNS.items()}
+KIND_LABEL = {kind.value: label for kind, label in model.CONTRIBUTION_LABELS.items()}
 # How many candidates an error message lists before it says "and N more".
 LISTED_AT_MOST = 5
 QUOTED_AT_MOST = 80
@@ -247,13 +236,13 @@ class ForumIndex:
         session_of = {talk: session.id for session in self.forum.sessions for talk in session.talks}
         found: list[Contribution] = []
         if self.forum.opening:
-            found.append(Contribution("opening", self.forum.opening))
-        found.extend(Contribution("talk", talk, session_of.get(talk.id)) for talk in self.forum.talks)
+            found.append(Contribution(model.ContributionKind.opening.value, self.forum.opening))
+        found.extend(Contribution(model.ContributionKind.talk.value, talk, session_of.get(talk.id)) for talk in self.forum.talks)
         panel = self.forum.panel
         if panel:
-            found.extend(Contribution("panel-remark", remark, panel.id) for remark in panel.remarks)
+            found.extend(Contribution(model.ContributionKind.panel_remark.value, remark, panel.id) for remark in panel.remarks)
             if panel.closing:
-                found.append(Contribution("panel-closing", panel.closing, panel.id))
+                found.append(Contribution(model.ContributionKind.panel_closing.value, panel.closing, panel.id))
         return found
 
     @cached_property
@@ -561,15 +550,15 @@ def appearances(frame: ForumFrame, talk_speakers: Sequence[model.PersonRef]) -> 
     """The people named in a role, with the role, in the article's order: the frame's roles around the talks' speakers."""
     found: list[tuple[model.PersonRef, str]] = []
     if frame.opening:
-        found.append((frame.opening.speaker, "opening"))
-    found += [(session.moderator, "session moderator") for session in frame.sessions]
-    found += [(speaker, "speaker") for speaker in talk_speakers]
+        found.append((frame.opening.speaker, model.Role.opening.value))
+    found += [(session.moderator, model.Role.session_moderator.value) for session in frame.sessions]
+    found += [(speaker, model.Role.speaker.value) for speaker in talk_speakers]
     if frame.panel:
-        found.append((frame.panel.moderator, "panel moderator"))
-        found += [(slug, "panelist") for slug in frame.panel.panelists]
-        found += [(remark.speaker, "panelist") for remark in frame.panel.remarks]
+        found.append((frame.panel.moderator, model.Role.panel_moderator.value))
+        found += [(slug, model.Role.panelist.value) for slug in frame.panel.panelists]
+        found += [(remark.speaker, model.Role.panelist.value) for remark in frame.panel.remarks]
         if frame.panel.closing:
-            found.append((frame.panel.closing.speaker, "panel closing"))
+            found.append((frame.panel.closing.speaker, model.Role.panel_closing.value))
     return found
 
 

@@ -7,18 +7,17 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from ..errors import CbiicError
+from ..model import ContributionKind, values
 
-# The four kinds of contribution. The panel's closing words belong to the panel:
-# they are never a peer of the opening speech.
-Kind = Literal["opening", "talk", "panel-remark", "panel-closing"]
-OPENING: Final = "opening"
-TALK: Final = "talk"
-PANEL_REMARK: Final = "panel-remark"
-PANEL_CLOSING: Final = "panel-closing"
-KINDS = (OPENING, TALK, PANEL_REMARK, PANEL_CLOSING)
+# The four kinds of contribution (model.ContributionKind), as the exports write them.
+OPENING = ContributionKind.opening.value
+TALK = ContributionKind.talk.value
+PANEL_REMARK = ContributionKind.panel_remark.value
+PANEL_CLOSING = ContributionKind.panel_closing.value
+KINDS = values(ContributionKind)
 
 GENERATOR = "cbiic"
 
@@ -30,7 +29,7 @@ class ExportError(CbiicError):
 class Contribution(NamedTuple):
     """Something someone said, with its kind and, for panel items, the panel it belongs to."""
 
-    kind: Kind
+    kind: str  # one of KINDS
     item: Any  # model.Speech | model.Talk | model.Remark
     panel_id: str | None
 

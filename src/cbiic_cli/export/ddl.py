@@ -30,13 +30,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import caveats
+from .. import caveats, model
 
 SCHEMA_VERSION = 1
 # "cbic" in ASCII: SQLite stores it at byte offset 68 of the file header.
 APPLICATION_ID = 0x63626963
 SQLITE_HEADER = b"SQLite format 3\x00"
 
+# The DDL, its vocabulary left as {placeholders}: ``schema()`` fills them in.
 SCHEMA = """
 CREATE TABLE cbiic_export (
     key   TEXT PRIMARY KEY,
@@ -86,8 +87,7 @@ CREATE TABLE organisations (
     id      TEXT PRIMARY KEY,
     seq     INTEGER NOT NULL UNIQUE,
     name    TEXT NOT NULL,
-    kind    TEXT NOT NULL CHECK (kind IN ('committee', 'academy', 'university', 'university-school', 'hospital',
-                                          'medical-centre', 'research-institute', 'laboratory', 'company', 'investor')),
+    kind    TEXT NOT NULL CHECK (kind IN ({organisation_kinds})),
     note_id INTEGER REFERENCES notes(id)
 );
 CREATE INDEX organisations_note ON organisations(note_id);
@@ -204,7 +204,7 @@ CREATE INDEX panelists_person ON panelists(person_slug);
 CREATE TABLE contributions (
     seq                  INTEGER PRIMARY KEY,
     id                   TEXT NOT NULL UNIQUE,
-    kind                 TEXT NOT NULL CHECK (kind IN ('opening', 'talk', 'panel-remark', 'panel-closing')),
+    kind                 TEXT NOT NULL CHECK (kind IN ({contribution_kinds})),
     panel_id             TEXT REFERENCES panel(id),
     title                TEXT,
     topic                TEXT,
@@ -213,7 +213,7 @@ CREATE TABLE contributions (
     summary              TEXT NOT NULL,
     key_points_text      TEXT NOT NULL,
     CHECK ((speaker_slug IS NULL) <> (speaker_reference_id IS NULL)),
-    CHECK ((kind IN ('panel-remark', 'panel-closing')) = (panel_id IS NOT NULL)),
+    CHECK ((kind IN ({panel_kinds})) = (panel_id IS NOT NULL)),
     CHECK (kind = 'talk' OR (title IS NULL AND topic IS NULL)),
     CHECK (kind <> 'talk' OR ((title IS NULL) <> (topic IS NULL)))
 );
@@ -283,12 +283,12 @@ CREATE VIEW person_roles AS
         -- A panel remark's speaker is a panelist already (the loader checks it), so remarks add no role:
         -- one row per role and item, the same roles `cbiic speakers` gives.
         SELECT speaker_slug, speaker_reference_id,
-               CASE kind WHEN 'talk' THEN 'speaker' WHEN 'panel-closing' THEN 'panel closing' ELSE kind END,
+               CASE kind {speaker_roles} END,
                id
-          FROM contributions WHERE kind != 'panel-remark'
-        UNION ALL SELECT moderator_slug, moderator_reference_id, 'session moderator', id FROM sessions
-        UNION ALL SELECT moderator_slug, moderator_reference_id, 'panel moderator', id FROM panel
-        UNION ALL SELECT person_slug, NULL, 'panelist', panel_id FROM panelists
+          FROM contributions WHERE kind != '{panel_remark}'
+        UNION ALL SELECT moderator_slug, moderator_reference_id, '{session_moderator}', id FROM sessions
+        UNION ALL SELECT moderator_slug, moderator_reference_id, '{panel_moderator}', id FROM panel
+        UNION ALL SELECT person_slug, NULL, '{panelist}', panel_id FROM panelists
     )
     SELECT person_slug, role, item_id, 'stated' AS attribution FROM named WHERE person_slug IS NOT NULL
     UNION
@@ -365,9 +365,28 @@ DESCRIPTIONS = {
 }
 
 
+def _listed(members: list[Any]) -> str:
+    return ", ".join(f"'{member.value}'" for member in members)
+
+
+def schema() -> str:
+    """The DDL, with its vocabulary (CHECKs, the roles a view names) filled in from the model's, where it is defined."""
+    kind, role = model.ContributionKind, model.Role
+    return SCHEMA.format(
+        organisation_kinds=_listed(list(model.OrganisationKind)),
+        contribution_kinds=_listed(list(kind)),
+        panel_kinds=_listed([kind.panel_remark, kind.panel_closing]),
+        speaker_roles=" ".join(f"WHEN '{k.value}' THEN '{r.value}'" for k, r in model.SPEAKER_ROLES.items()),
+        panel_remark=kind.panel_remark.value,
+        session_moderator=role.session_moderator.value,
+        panel_moderator=role.panel_moderator.value,
+        panelist=role.panelist.value,
+    )
+
+
 def create_schema(connection: Any) -> None:
     """Create every table, index and view of a cbiic export on an empty database."""
-    connection.executescript(SCHEMA)
+    connection.executescript(schema())
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .. import caveats
+from .. import caveats, model
 from ..escape import clean
 from .common import OPENING, PANEL_CLOSING, PANEL_REMARK, TALK, contributions, generator_version, starts_like, write_atomically
 
@@ -24,7 +24,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 GENERATOR_META = b'<meta name="generator" content="cbiic'
 # How our report begins: the generator tag among the first tags of the head, not anywhere in a comment.
 OURS = re.compile(rb"<!DOCTYPE html>\s*<html[^>]*>\s*<head>\s*(?:<meta [^<>]*>\s*)*" + re.escape(GENERATOR_META))
-KIND_LABELS = {OPENING: "Opening speech", TALK: "Talk", PANEL_REMARK: "Panel remark", PANEL_CLOSING: "Panel closing words"}
+KIND_LABELS = {kind.value: label[0].upper() + label[1:] for kind, label in model.CONTRIBUTION_LABELS.items()}
 HEAT_LEVELS = 4
 
 

@@ -18,7 +18,7 @@ import msgspec
 from .. import caveats, model, output
 from ..errors import InputOutputError
 from ..escape import json_safe
-from .common import Kind, contributions, generator_version, starts_like, write_atomically
+from .common import contributions, generator_version, starts_like, write_atomically
 
 FORMAT: Final = "cbiic-export"
 SCHEMA_VERSION: Final = 1
@@ -31,7 +31,8 @@ class _Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
 class ExportContribution(_Out, frozen=True):
     id: model.Slug
     kind: Annotated[
-        Kind, msgspec.Meta(description="opening speech, talk, panel remark, or the panel's closing words (which belong to the panel)")
+        model.ContributionKind,
+        msgspec.Meta(description=f"{', '.join(model.CONTRIBUTION_LABELS.values())} (the panel's closing words belong to the panel)"),
     ]
     panel: Annotated[model.Slug | None, msgspec.Meta(description="the panel a remark or the closing words belong to")]
     title: Annotated[str | None, msgspec.Meta(description="a talk's title, exactly as the article gives it; null when it gives none")]
@@ -106,7 +107,7 @@ def document(forum: model.Forum) -> ExportDocument:
         contributions=[
             ExportContribution(
                 id=item.id,
-                kind=kind,
+                kind=model.ContributionKind(kind),
                 panel=panel_id,
                 title=getattr(item, "title", None),
                 topic=getattr(item, "topic", None),

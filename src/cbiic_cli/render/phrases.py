@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import caveats
+from .. import caveats, model
 
 KIND_LABEL = {
-    "opening": "opening speech",
-    "talk": "talk",
-    "panel-remark": "panel remark",
-    "panel-closing": "panel's closing words",
+    **{kind.value: label for kind, label in model.CONTRIBUTION_LABELS.items()},
     "person": "person",
     "organisation": "organisation",
     "session": "session",

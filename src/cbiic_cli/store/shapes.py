@@ -118,9 +118,4 @@ def decode(body: bytes, kind: type[T]) -> T:
         raise StoreDamaged(f"a record does not decode: {error}") from None
 
 
-ITEM_TYPES: dict[str, type[model.Speech | model.Talk | model.Remark]] = {
-    "opening": model.Speech,
-    "talk": model.Talk,
-    "panel-remark": model.Remark,
-    "panel-closing": model.Speech,
-}
+ITEM_TYPES = {kind.value: item_type for kind, item_type in model.ITEM_TYPES.items()}

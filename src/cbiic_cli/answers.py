@@ -16,12 +16,10 @@ from . import caveats, model
 from .errors import NotFound
 from .names import normalise
 from .query import (
-    CONTRIBUTION_KEYS,
     LISTED_AT_MOST,
-    PERSON_KEYS,
     ROLE_AS_NOUN,
     Contribution,
-    ForumIndex,
+    Index,
     View,
     listed,
     quoted,
@@ -29,6 +27,7 @@ from .query import (
     resolve_ref,
     resolve_theme,
 )
+from .rows import CONTRIBUTION_KEYS, PERSON_KEYS, contribution_row, person_row, speaker_fields
 from .vocabulary import ROLE_FILTERS as ROLE_FILTERS_BY_NAME
 
 # The --role filters, as the roles rows write them (vocabulary.ROLE_FILTERS).
@@ -57,7 +56,7 @@ NO_QUOTES = Quoter(None)
 
 
 def speakers(
-    index: ForumIndex,
+    index: Index,
     org: str | None = None,
     role: str | None = None,
     theme: str | None = None,
@@ -128,13 +127,13 @@ def speakers(
         slugs = [slug for slug in people if slug in attribution]
     total = len(slugs) if isinstance(slugs, list) else index.count("people")
     if role:
-        rows = ({**index.person_row(slug), "attribution": attribution[slug]} for slug in _first(slugs, limit))
+        rows = ({**person_row(index, slug), "attribution": attribution[slug]} for slug in _first(slugs, limit))
         view = View("speakers", rows, PERSON_KEYS + ["attribution"])
         view.extra["attribution"] = {kind: sum(1 for value in attribution.values() if value == kind) for kind in ("stated", "possible")}
         if possible:
             view.required_keys = ["attribution"]
     else:
-        view = View("speakers", (index.person_row(slug) for slug in _first(slugs, limit)), PERSON_KEYS)
+        view = View("speakers", (person_row(index, slug) for slug in _first(slugs, limit)), PERSON_KEYS)
     view.notices += notices
     if not total and wanted:
         view.notices.append(f"no one {' and '.join(wanted)}; run `cbiic speakers` to list everyone")
@@ -155,13 +154,13 @@ def _say_limited(view: View, total: int, limit: int | None, noun: str) -> None:
         view.notices.append(view.extra["left_out"])
 
 
-def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
+def speaker(index: Index, ref: str, quoter: Quoter = NO_QUOTES) -> View:
     slug = resolve_person(index, ref)
     person = index.people[slug]
     contributions = [quoter.add(row) for row in _person_contributions(index, slug)]
     moderated = _moderated(index, slug)
     document = {
-        **index.person_row(slug),
+        **person_row(index, slug),
         "note": person.note.text if person.note else None,
         "note_lines": list(person.note.source_paragraphs) if person.note else [],
         "source_paragraphs": list(person.source_paragraphs),
@@ -186,7 +185,7 @@ def speaker(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
     return view
 
 
-def _say_uncertain_rows(view: View, index: ForumIndex, slug: str) -> None:
+def _say_uncertain_rows(view: View, index: Index, slug: str) -> None:
     """Rows the article only possibly attributes to this person keep their ``attribution`` whatever --fields asks,
     and stderr names them: a script counting someone's contributions must not count them as stated."""
     uncertain = [row for row in view.items if row.get("attribution") == "uncertain"]  # a person's rows are a list
@@ -200,11 +199,11 @@ def _say_uncertain_rows(view: View, index: ForumIndex, slug: str) -> None:
         )
 
 
-def _person_contributions(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
-    return [{**index.contribution_row(c), "attribution": index.says_about(c, slug)} for c in index.contributions_of(slug)]
+def _person_contributions(index: Index, slug: str) -> list[dict[str, Any]]:
+    return [{**contribution_row(index, c), "attribution": index.says_about(c, slug)} for c in index.contributions_of(slug)]
 
 
-def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
+def _moderated(index: Index, slug: str) -> list[dict[str, Any]]:
     """Sessions and the panel this person moderated, as the article states it or only possibly."""
     found: list[dict[str, Any]] = []
     moderated: list[tuple[str, str, str, model.PersonRef]] = [
@@ -235,7 +234,7 @@ def _moderated(index: ForumIndex, slug: str) -> list[dict[str, Any]]:
 # -- contributions ---------------------------------------------------------------
 
 
-def talk(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
+def talk(index: Index, ref: str, quoter: Quoter = NO_QUOTES) -> View:
     what, key = resolve_ref(index, ref)
     if what == "panel":
         return panel(index, quoter)
@@ -247,11 +246,11 @@ def talk(index: ForumIndex, ref: str, quoter: Quoter = NO_QUOTES) -> View:
         view = View("talk", rows, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]))
         _say_uncertain_rows(view, index, key)
         return view
-    rows = [quoter.add(index.contribution_row(index.contribution_by_id[key]))]
+    rows = [quoter.add(contribution_row(index, index.contribution_by_id[key]))]
     return View("talk", rows, quoter.keys(CONTRIBUTION_KEYS))
 
 
-def panel_document(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> dict[str, Any] | None:
+def panel_document(index: Index, quoter: Quoter = NO_QUOTES) -> dict[str, Any] | None:
     """The panel itself: its title, moderator (with every candidate), panelists, remarks and closing words."""
     the_panel = index.frame.panel
     if the_panel is None:
@@ -260,16 +259,16 @@ def panel_document(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> dict[str, A
     return {
         "id": the_panel.id,
         "title": the_panel.title,
-        "moderator": index.speaker_fields(the_panel.moderator),
-        "panelists": [index.person_row(slug) for slug in the_panel.panelists],
-        "remarks": [quoter.add(index.contribution_row(by_id[remark.id])) for remark in the_panel.remarks],
-        "closing": quoter.add(index.contribution_row(by_id[the_panel.closing.id])) if the_panel.closing else None,
+        "moderator": speaker_fields(index, the_panel.moderator),
+        "panelists": [person_row(index, slug) for slug in the_panel.panelists],
+        "remarks": [quoter.add(contribution_row(index, by_id[remark.id])) for remark in the_panel.remarks],
+        "closing": quoter.add(contribution_row(index, by_id[the_panel.closing.id])) if the_panel.closing else None,
         "order": caveats.ORDER_NOTE,  # of the remarks: the article reports them one after another, not when each was said
         "source_paragraphs": list(the_panel.source_paragraphs),
     }
 
 
-def panel(index: ForumIndex, quoter: Quoter = NO_QUOTES) -> View:
+def panel(index: Index, quoter: Quoter = NO_QUOTES) -> View:
     document = panel_document(index, quoter)
     assert document is not None  # resolve_ref only offers the panel when there is one
     rows = document["remarks"] + ([document["closing"]] if document["closing"] else [])
@@ -290,12 +289,13 @@ def _unidentified_moderator(panel: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def theme(index: ForumIndex, name: str, quoter: Quoter = NO_QUOTES, limit: int | None = None) -> View:
+def theme(index: Index, name: str, quoter: Quoter = NO_QUOTES, limit: int | None = None) -> View:
     theme_id = resolve_theme(index, name)
     the_theme = index.themes[theme_id]
     taken_as = [] if normalise(name) in index.theme_names else [f"taking {quoted(name)} as the theme {theme_id} ({the_theme.label})"]
     rows = (
-        quoter.add({**index.contribution_row(c), "gist": theme_gist(c, the_theme)}) for c in _first(index.contributions_on(theme_id), limit)
+        quoter.add({**contribution_row(index, c), "gist": theme_gist(c, the_theme)})
+        for c in _first(index.contributions_on(theme_id), limit)
     )
     extra = {"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}}
     view = View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
@@ -328,7 +328,7 @@ THEME_KEYS = [
 ]
 
 
-def themes(index: ForumIndex) -> View:
+def themes(index: Index) -> View:
     """Each theme with what it carries; a row is made as it is printed (at scale a theme lists thousands of ids)."""
     view = View("themes", (_theme_row(index, the_theme) for the_theme in index.frame.themes), THEME_KEYS)
     view.extra["total"] = len(index.frame.themes)
@@ -337,7 +337,7 @@ def themes(index: ForumIndex) -> View:
     return view
 
 
-def _theme_row(index: ForumIndex, the_theme: model.Theme) -> dict[str, Any]:
+def _theme_row(index: Index, the_theme: model.Theme) -> dict[str, Any]:
     tally = index.theme_tally(the_theme.id)
     return {
         "id": the_theme.id,
@@ -366,7 +366,7 @@ def _distinct_uncertain(refs: list[model.UncertainPerson]) -> list[dict[str, Any
 AGENDA_KEYS = ["kind", "id", "title", "topic", "name", "part_of", "person", "person_slug", "person_candidates", "source_paragraphs"]
 
 
-def agenda(index: ForumIndex, limit: int | None = None) -> View:
+def agenda(index: Index, limit: int | None = None) -> View:
     """Opening, sessions with their moderators, talks, the panel: in the order the article reports them.
 
     ``person`` is the speaker, or for a session or the panel its moderator, with
@@ -386,7 +386,7 @@ def agenda(index: ForumIndex, limit: int | None = None) -> View:
         topic: str | None = None,
         name: str | None = None,
     ) -> dict[str, Any]:
-        person = index.speaker_fields(ref)
+        person = speaker_fields(index, ref)
         return {
             "kind": kind,
             "id": item_id,
@@ -435,7 +435,7 @@ def agenda(index: ForumIndex, limit: int | None = None) -> View:
     return view
 
 
-def session_note(index: ForumIndex) -> str | None:
+def session_note(index: Index) -> str | None:
     """Said whenever there are sessions but the data (rightly, for this article) places no talk in one."""
     if index.count("sessions") and not index.sessions_hold_talks():
         return caveats.SESSION_NOTE
@@ -460,7 +460,7 @@ def forum_facts(frame: Any) -> dict[str, Any]:
     }
 
 
-def counts(index: ForumIndex) -> dict[str, int]:
+def counts(index: Index) -> dict[str, int]:
     """The forum's size, counted one way everywhere: the panel's closing words are not a panel remark."""
     frame = index.frame
     panel = frame.panel
@@ -475,15 +475,15 @@ def counts(index: ForumIndex) -> dict[str, int]:
     }
 
 
-def summary(index: ForumIndex, limit: int | None = None) -> View:
+def summary(index: Index, limit: int | None = None) -> View:
     """The forum's facts, sessions, contributions and themes; of the sessions and talks, the first ``limit`` (None: all)."""
     frame = index.frame
-    opening = index.contribution_row(index.contribution_by_id[frame.opening.id]) if frame.opening else None
+    opening = contribution_row(index, index.contribution_by_id[frame.opening.id]) if frame.opening else None
     panel = panel_document(index)
 
     def talks() -> Iterator[dict[str, Any]]:
         # Made as they are printed, once for the rows and once for the document: only one of them is printed.
-        return (index.contribution_row(c) for c in _first(index.talks_in_order(), limit))
+        return (contribution_row(index, c) for c in _first(index.talks_in_order(), limit))
 
     rows = chain(
         [opening] if opening else [], talks(), panel["remarks"] + ([panel["closing"]] if panel["closing"] else []) if panel else []
@@ -493,7 +493,7 @@ def summary(index: ForumIndex, limit: int | None = None) -> View:
         {
             "id": s.id,
             "name": s.name,
-            "moderator": index.speaker_fields(s.moderator),
+            "moderator": speaker_fields(index, s.moderator),
             # Only where the article says which talks a session held; an empty list would say it held none.
             **({"talks": list(s.talks)} if s.talks else {}),
             "source_paragraphs": list(s.source_paragraphs),
@@ -544,7 +544,7 @@ ORG_KEYS = [
 ]
 
 
-def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None, limit: int | None = None) -> View:
+def orgs(index: Index, text: str | None = None, kind: str | None = None, limit: int | None = None) -> View:
     wanted = normalise(text) if text else ""
     found: Iterable[model.Organisation] = index.organisations_in_order()
     if wanted or kind:
@@ -563,7 +563,7 @@ def orgs(index: ForumIndex, text: str | None = None, kind: str | None = None, li
     return view
 
 
-def _organisation_row(index: ForumIndex, organisation: model.Organisation) -> dict[str, Any]:
+def _organisation_row(index: Index, organisation: model.Organisation) -> dict[str, Any]:
     people = index.affiliated_with(organisation.id)
     return {
         "id": organisation.id,
@@ -583,9 +583,7 @@ def _organisation_row(index: ForumIndex, organisation: model.Organisation) -> di
     }
 
 
-def search(
-    index: ForumIndex, words: list[str], theme_name: str | None = None, limit: int | None = None, quoter: Quoter = NO_QUOTES
-) -> View:
+def search(index: Index, words: list[str], theme_name: str | None = None, limit: int | None = None, quoter: Quoter = NO_QUOTES) -> View:
     from . import search as full_text
 
     theme_id = resolve_theme(index, theme_name) if theme_name else None
@@ -602,7 +600,7 @@ def search(
     return view
 
 
-def _unidentified_in(index: ForumIndex, query: str) -> list[str]:
+def _unidentified_in(index: Index, query: str) -> list[str]:
     """A query that holds a name the article uses without saying who it means ("Professor Ma Jun") finds the person
     the same words name elsewhere, and not the other candidate: say who else it may be."""
     wanted = f"-{normalise(query)}-"

@@ -10,11 +10,14 @@ Typer, which then reports it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import process
 from .errors import CbiicError
 from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
+
+if TYPE_CHECKING:
+    from .query import Index
 
 # Every list (search's hits, people, contributions on a theme, organisations, agenda items, the summary's
 # sessions and talks) shows this many unless told otherwise, as gh does: at 100,000 talks a whole list is
@@ -54,7 +57,7 @@ class Settings:
         self.no_cache = no_cache
 
 
-def forum_index(settings: Settings, use_store: bool = True) -> Any:
+def forum_index(settings: Settings, use_store: bool = True) -> Index:
     """The forum to answer from: its query store if there is a trustworthy one, else the file, loaded (and a store built)."""
     from . import store
     from .load import ForumSource, default_data_path, parse_forum, read_bytes

@@ -144,35 +144,6 @@ class View:
         return self.extra["total"] == 0 if not isinstance(self.items, list) else not self.items
 
 
-PERSON_KEYS = ["slug", "name", "honorific", "positions", "organisations", "organisation_ids", "roles", "possible_roles"]
-SPEAKER_KEYS = [
-    "slug",
-    "name",
-    "honorific",
-    "positions",
-    "organisations",
-    "organisation_ids",
-    "speaker_candidates",
-    "attribution_note",
-    "attribution_note_lines",
-]
-CONTRIBUTION_KEYS = [
-    "id",
-    "kind",
-    "title",
-    "topic",
-    "part_of",
-    *SPEAKER_KEYS,
-    "gist",
-    "summary",
-    "key_points",
-    "themes",
-    "mentions",
-    "mention_ids",
-    "source_paragraphs",
-]
-
-
 class ForumFrame(Protocol):
     """The forum's small parts, which ``ForumIndex.frame`` offers: a loaded ``model.Forum``, or a store's frame."""
 
@@ -192,7 +163,117 @@ class ForumFrame(Protocol):
     def panel(self) -> model.Panel | None: ...
 
 
-class ForumIndex:
+class Index(Protocol):
+    """Every question the views, search and the store's build may ask of a forum.
+
+    Two implementations: ``ForumIndex`` answers from a loaded forum, ``store.index.StoreIndex`` from a query store,
+    reading only what each question needs. ``stored`` tells them apart where it matters (a store may turn out
+    damaged, and then the file answers instead); nothing else asks which one it has.
+    """
+
+    stored: bool
+
+    @property
+    def forum(self) -> model.Forum: ...
+    @property
+    def frame(self) -> ForumFrame: ...
+    @property
+    def people(self) -> Mapping[str, model.Person]: ...
+    @property
+    def roles(self) -> Mapping[str, tuple[list[str], list[str]]]: ...
+    @property
+    def organisations(self) -> Mapping[str, model.Organisation]: ...
+    @property
+    def themes(self) -> dict[str, model.Theme]: ...
+    @property
+    def contributions(self) -> list[Contribution]: ...
+    @property
+    def contribution_by_id(self) -> Mapping[str, Contribution]: ...
+    @property
+    def article_order(self) -> list[str]: ...
+    @property
+    def article_rank(self) -> dict[str, int]: ...
+    @property
+    def theme_names(self) -> dict[str, str]: ...
+    @property
+    def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]: ...
+    def all_people(self) -> list[model.Person]: ...
+    def search_engine(self) -> Any: ...
+    def kind_of(self, key: str) -> str | None: ...
+    def says_about(self, contribution: Contribution, slug: str) -> str | None: ...
+    def contributions_of(self, slug: str) -> list[Contribution]: ...
+    def contributions_on(self, theme_id: str) -> Iterable[Contribution]: ...
+    def session(self, session_id: str) -> model.Session: ...
+    def sessions_moderated_by(self, slug: str) -> list[model.Session]: ...
+    def count(self, what: str) -> int: ...
+    def people_in_article_order(self) -> Iterator[str]: ...
+    def organisations_in_order(self) -> Iterator[model.Organisation]: ...
+    def sessions_in_order(self) -> Iterator[model.Session]: ...
+    def talks_in_order(self) -> Iterator[Contribution]: ...
+    def count_on(self, theme_id: str) -> int: ...
+    def sessions_hold_talks(self) -> bool: ...
+    def affiliated_with(self, organisation_id: str) -> list[tuple[model.Person, str]]: ...
+    def stated_contributions_of(self, slugs: list[str]) -> list[Contribution]: ...
+    def possible_contributions_of(self, slugs: list[str]) -> list[Contribution]: ...
+    def mentioning(self, organisation_id: str) -> list[Contribution]: ...
+    def theme_tally(self, theme_id: str) -> ThemeTally: ...
+    def close(self) -> None: ...
+
+
+class Questions:
+    """What both indexes work out the same way from their own answers: which kind an id is, who said a contribution,
+    the themes' names, and the article's order of people as ranks."""
+
+    @property
+    def frame(self) -> ForumFrame:
+        raise NotImplementedError
+
+    @property
+    def people(self) -> Mapping[str, model.Person]:
+        raise NotImplementedError
+
+    @property
+    def contribution_by_id(self) -> Mapping[str, Contribution]:
+        raise NotImplementedError
+
+    @property
+    def article_order(self) -> list[str]:
+        raise NotImplementedError
+
+    @cached_property
+    def article_rank(self) -> dict[str, int]:
+        return {slug: rank for rank, slug in enumerate(self.article_order)}
+
+    @cached_property
+    def theme_names(self) -> dict[str, str]:
+        """Every normalised theme id, label and alias -> theme id."""
+        names: dict[str, str] = {}
+        for theme in self.frame.themes:
+            for name in (theme.id, theme.label, *theme.aliases):
+                names.setdefault(normalise(name), theme.id)
+        return names
+
+    def kind_of(self, key: str) -> str | None:
+        """'panel', 'talk' or 'person' for an exact id (ids are unique across them), else None."""
+        panel = self.frame.panel
+        if panel and key == panel.id:
+            return "panel"
+        if key in self.contribution_by_id:
+            return "talk"
+        return "person" if key in self.people else None
+
+    def says_about(self, contribution: Contribution, slug: str) -> str | None:
+        """'stated' if the article names this person as the speaker, 'uncertain' if only possibly."""
+        speaker = contribution.item.speaker
+        if isinstance(speaker, model.UncertainPerson):
+            return "uncertain" if slug in speaker.candidates else None
+        return "stated" if speaker == slug else None
+
+    def close(self) -> None:
+        """Let go of what the index holds open (a store's connection)."""
+
+
+class ForumIndex(Questions):
     """Lookup tables over one forum, built lazily so each command pays only for what it uses.
 
     ``forum`` is the whole forum; ``frame`` holds at least its small parts (facts,
@@ -287,19 +368,6 @@ class ForumIndex:
         return list(dict.fromkeys(named + [person.slug for person in self.forum.people]))
 
     @cached_property
-    def article_rank(self) -> dict[str, int]:
-        return {slug: rank for rank, slug in enumerate(self.article_order)}
-
-    @cached_property
-    def theme_names(self) -> dict[str, str]:
-        """Every normalised theme id, label and alias -> theme id."""
-        names: dict[str, str] = {}
-        for theme in self.frame.themes:
-            for name in (theme.id, theme.label, *theme.aliases):
-                names.setdefault(normalise(name), theme.id)
-        return names
-
-    @cached_property
     def affiliated(self) -> dict[str, list[tuple[model.Person, str]]]:
         """organisation id -> (person, position) for everyone affiliated with it: one pass over people."""
         found: dict[str, list[tuple[model.Person, str]]] = {}
@@ -307,80 +375,6 @@ class ForumIndex:
             for affiliation in person.affiliations:
                 found.setdefault(affiliation.organisation, []).append((person, affiliation.position))
         return found
-
-    # -- rows ------------------------------------------------------------
-
-    def affiliation_lines(self, person: model.Person) -> list[str]:
-        return [f"{a.position}, {self.organisations[a.organisation].name}" for a in person.affiliations]
-
-    def person_row(self, slug: str) -> dict[str, Any]:
-        person = self.people[slug]
-        roles, possible = self.roles[slug]
-        return {
-            "slug": person.slug,
-            "name": person.name,
-            "honorific": person.honorific,
-            "positions": [a.position for a in person.affiliations],
-            "organisations": [self.organisations[a.organisation].name for a in person.affiliations],
-            "organisation_ids": [a.organisation for a in person.affiliations],
-            "roles": roles,
-            "possible_roles": possible,
-        }
-
-    def candidate_row(self, slug: str) -> dict[str, Any]:
-        """Who an uncertain reference could be: enough to tell namesakes apart."""
-        person = self.people[slug]
-        return {
-            "slug": slug,
-            "name": person.name,
-            "positions": [a.position for a in person.affiliations],
-            "organisations": [self.organisations[a.organisation].name for a in person.affiliations],
-        }
-
-    def speaker_fields(self, ref: model.PersonRef) -> dict[str, Any]:
-        """The person fields of a contribution row; for an uncertain speaker, the candidates instead of a guess."""
-        if isinstance(ref, model.UncertainPerson):
-            return {
-                "slug": None,
-                "name": ref.as_written,
-                "honorific": None,
-                "positions": [],
-                "organisations": [],
-                "organisation_ids": [],
-                "speaker_candidates": [self.candidate_row(slug) for slug in ref.candidates],
-                "attribution_note": ref.note.text,
-                "attribution_note_lines": list(ref.note.source_paragraphs),
-            }
-        row = self.person_row(ref)
-        return {
-            "slug": row["slug"],
-            "name": row["name"],
-            "honorific": row["honorific"],
-            "positions": row["positions"],
-            "organisations": row["organisations"],
-            "organisation_ids": row["organisation_ids"],
-            "speaker_candidates": [],
-            "attribution_note": None,
-            "attribution_note_lines": [],
-        }
-
-    def contribution_row(self, contribution: Contribution) -> dict[str, Any]:
-        item = contribution.item
-        return {
-            "id": item.id,
-            "kind": contribution.kind,
-            "title": contribution.title,
-            "topic": contribution.topic,
-            "part_of": contribution.part_of,
-            **self.speaker_fields(item.speaker),
-            "gist": gist(item.summary),
-            "summary": item.summary,
-            "key_points": [point.text for point in item.key_points],
-            "themes": contribution.themes,
-            "mentions": [self.organisations[o].name for o in item.organisations],
-            "mention_ids": list(item.organisations),
-            "source_paragraphs": list(item.source_paragraphs),
-        }
 
     def contributions_of(self, slug: str) -> list[Contribution]:
         """What this person said or possibly said, in the article's order."""
@@ -400,22 +394,6 @@ class ForumIndex:
             for s in self.frame.sessions
             if s.moderator == slug or (isinstance(s.moderator, model.UncertainPerson) and slug in s.moderator.candidates)
         ]
-
-    def kind_of(self, key: str) -> str | None:
-        """'panel', 'talk' or 'person' for an exact id (ids are unique across them), else None."""
-        panel = self.frame.panel
-        if panel and key == panel.id:
-            return "panel"
-        if key in self.contribution_by_id:
-            return "talk"
-        return "person" if key in self.people else None
-
-    def says_about(self, contribution: Contribution, slug: str) -> str | None:
-        """'stated' if the article names this person as the speaker, 'uncertain' if only possibly."""
-        speaker = contribution.item.speaker
-        if isinstance(speaker, model.UncertainPerson):
-            return "uncertain" if slug in speaker.candidates else None
-        return "stated" if speaker == slug else None
 
     # -- lists a piece at a time: a view shows the first N, and a store streams them from SQLite ---------
 
@@ -512,6 +490,11 @@ class ForumIndex:
         for tally in tallies.values():
             tally.speakers = sorted(tally.speakers, key=self.article_rank.__getitem__)
         return tallies
+
+
+def _an_index(index: ForumIndex) -> Index:
+    """Never called: mypy checks here that a ForumIndex answers every question of the Index protocol."""
+    return index
 
 
 class ThemeTally:
@@ -611,7 +594,7 @@ def _suggest(ref: str, pool: list[str]) -> list[str]:
     return difflib.get_close_matches(ref, pool, n=3, cutoff=0.6)
 
 
-def resolve_ref(index: ForumIndex, ref: str) -> tuple[str, str]:
+def resolve_ref(index: Index, ref: str) -> tuple[str, str]:
     """Resolve a talk id or person slug (exact, then name, then unique prefix) to ('talk'|'person'|'panel', key)."""
     exact = ref.strip().casefold()
     kind = index.kind_of(exact)
@@ -624,13 +607,13 @@ def resolve_ref(index: ForumIndex, ref: str) -> tuple[str, str]:
     return _resolve_among(index, ref, pool, "talk or person", "run `cbiic speakers` or `cbiic agenda` to see valid refs.")
 
 
-def describe_person(index: ForumIndex, slug: str) -> str:
+def describe_person(index: Index, slug: str) -> str:
     person = index.people[slug]
-    where = "; ".join(index.affiliation_lines(person)) or "no affiliation given"
+    where = "; ".join(f"{a.position}, {index.organisations[a.organisation].name}" for a in person.affiliations) or "no affiliation given"
     return f"{slug} ({person.name}, {where})"
 
 
-def _describe(index: ForumIndex, key: str, what: str) -> str:
+def _describe(index: Index, key: str, what: str) -> str:
     if what == "person":
         return describe_person(index, key)
     panel = index.frame.panel
@@ -644,7 +627,7 @@ def _describe(index: ForumIndex, key: str, what: str) -> str:
     return f"{key} ({KIND_LABEL[contribution.kind]} by {who})"
 
 
-def resolve_person(index: ForumIndex, ref: str) -> str:
+def resolve_person(index: Index, ref: str) -> str:
     exact = ref.strip().casefold()
     if exact in index.people:  # the common case, answered without listing everyone
         return exact
@@ -652,7 +635,7 @@ def resolve_person(index: ForumIndex, ref: str) -> str:
     return _resolve_among(index, ref, pool, "person", "run `cbiic speakers` to list everyone.")[1]
 
 
-def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str, fallback: str) -> tuple[str, str]:
+def _resolve_among(index: Index, ref: str, pool: dict[str, str], noun: str, fallback: str) -> tuple[str, str]:
     """Exact id, then the same id folded (case, punctuation, spelling), then a person's name, then a unique prefix."""
     exact = ref.strip().casefold()
     if exact in pool:
@@ -683,7 +666,7 @@ def _resolve_among(index: ForumIndex, ref: str, pool: dict[str, str], noun: str,
     raise NotFound(f"no {noun} {quoted(ref)}; {advice}")
 
 
-def _refuse_to_guess(index: ForumIndex, ref: str, wanted: str) -> None:
+def _refuse_to_guess(index: Index, ref: str, wanted: str) -> None:
     """A name the article uses without saying who it means ("Professor Ma Jun") gets the candidates, never one of them.
 
     The same words may also be how the article names one of the candidates elsewhere (line 4 calls the Harbin
@@ -714,7 +697,7 @@ def _lines(paragraphs: list[int]) -> str:
     return f"line {paragraphs[0]}" if len(paragraphs) == 1 else f"lines {', '.join(map(str, paragraphs))}"
 
 
-def resolve_theme(index: ForumIndex, name: str) -> str:
+def resolve_theme(index: Index, name: str) -> str:
     """A theme by id, label or alias (exactly, up to case, punctuation and spelling), or by a unique prefix of an id or label."""
     wanted = normalise(name)
     names = index.theme_names

@@ -25,7 +25,8 @@ from typing import Any, Protocol
 
 from . import model
 from .errors import CbiicError
-from .query import KIND_LABEL, Contribution, ForumIndex, one_line
+from .query import KIND_LABEL, Contribution, Index, one_line
+from .rows import affiliation_lines, speaker_fields
 from .words import fold, normalized
 
 # Field weights: a hit in a title or a name says more than one in passing text.
@@ -293,7 +294,7 @@ def _add_glossary_alternatives(unit: Unit, glossary: list[tuple[str, list[tuple[
     unit.alternatives = list(dict.fromkeys(unit.alternatives))
 
 
-def glossary_of(index: ForumIndex) -> list[tuple[str, list[tuple[str, ...]]]]:
+def glossary_of(index: Index) -> list[tuple[str, list[tuple[str, ...]]]]:
     """(abbreviation as a term, expansions as token tuples) for each glossary entry."""
     found = []
     for entry in index.frame.glossary:
@@ -319,7 +320,7 @@ class Doc:
         self.themes = themes
 
 
-def documents(index: ForumIndex) -> list[Doc]:
+def documents(index: Index) -> list[Doc]:
     """Every contribution, person, organisation and session, the panel and the forum's own facts: everything a view shows.
 
     In this order, which the query store numbers its documents by (``DOCUMENT_GROUPS``)."""
@@ -338,17 +339,17 @@ def documents(index: ForumIndex) -> list[Doc]:
 DOCUMENT_GROUPS = ("contribution", "person", "organisation", "session", "forum", "panel")
 
 
-def theme_texts(index: ForumIndex) -> dict[str, str]:
+def theme_texts(index: Index) -> dict[str, str]:
     """Each theme as a document's ``themes`` field shows it: its label, and its aliases in brackets."""
     return {t.id: f"{t.label} ({', '.join(t.aliases)})" if t.aliases else t.label for t in index.frame.themes}
 
 
-def contribution_document(index: ForumIndex, contribution: Contribution, theme_text: dict[str, str]) -> Doc:
+def contribution_document(index: Index, contribution: Contribution, theme_text: dict[str, str]) -> Doc:
     item = contribution.item
     speaker = item.speaker
     if isinstance(speaker, str):
         person = index.people[speaker]
-        name, affiliations = person.name, "\n".join(index.affiliation_lines(person))
+        name, affiliations = person.name, "\n".join(affiliation_lines(index, person))
     else:
         name, affiliations = speaker.as_written, ""
     themes = contribution.themes
@@ -366,19 +367,19 @@ def contribution_document(index: ForumIndex, contribution: Contribution, theme_t
     return Doc(contribution.kind, item.id, fields, themes)
 
 
-def person_document(index: ForumIndex, slug: str) -> Doc:
+def person_document(index: Index, slug: str) -> Doc:
     person = index.people[slug]
     roles, possible = index.roles[slug]
     fields = [
         ("name", person.name),
         ("honorific", person.honorific or ""),  # as the views print it: "Professor", "Dr."
-        ("affiliations", "\n".join(index.affiliation_lines(person))),
+        ("affiliations", "\n".join(affiliation_lines(index, person))),
         ("role", "\n".join([*roles, *(f"possibly {r}" for r in possible)])),
     ]
     return Doc("person", slug, fields, [])
 
 
-def organisation_document(index: ForumIndex, organisation: model.Organisation) -> Doc:
+def organisation_document(index: Index, organisation: model.Organisation) -> Doc:
     people = "\n".join(f"{p.name}, {position}" for p, position in index.affiliated_with(organisation.id))
     fields = [
         ("name", organisation.name),
@@ -389,13 +390,13 @@ def organisation_document(index: ForumIndex, organisation: model.Organisation) -
     return Doc("organisation", organisation.id, fields, [])
 
 
-def session_document(index: ForumIndex, session: model.Session) -> Doc:
+def session_document(index: Index, session: model.Session) -> Doc:
     moderator = session.moderator
     who = index.people[moderator].name if isinstance(moderator, str) else moderator.as_written
     return Doc("session", session.id, [("name", session.name), ("people", who), ("role", "session moderator")], [])
 
 
-def forum_document(index: ForumIndex) -> Doc:
+def forum_document(index: Index) -> Doc:
     info = index.frame.forum
     facts = [
         ("name", info.name),
@@ -410,7 +411,7 @@ def forum_document(index: ForumIndex) -> Doc:
     return Doc("forum", "forum", facts, [])
 
 
-def panel_document(index: ForumIndex, panel: model.Panel) -> Doc:
+def panel_document(index: Index, panel: model.Panel) -> Doc:
     moderator = panel.moderator
     panel_people = [index.people[moderator].name if isinstance(moderator, str) else moderator.as_written]
     panel_people += [index.people[slug].name for slug in panel.panelists]
@@ -419,7 +420,7 @@ def panel_document(index: ForumIndex, panel: model.Panel) -> Doc:
     return Doc("panel", panel.id, fields, [])
 
 
-def with_article_lines(index: ForumIndex, docs: list[Doc], article: ArticleLines) -> None:
+def with_article_lines(index: Index, docs: list[Doc], article: ArticleLines) -> None:
     """Give each contribution the article lines it alone cites, after its own fields: "article line 11", the line's words.
 
     A line several contributions cite (line 15 holds the whole panel: five people's remarks and the closing words)
@@ -439,7 +440,7 @@ def with_article_lines(index: ForumIndex, docs: list[Doc], article: ArticleLines
             docs.append(Doc(ARTICLE_KIND, f"{ARTICLE_ID}{number}", [(f"{ARTICLE_FIELD} {number}", text)], []))
 
 
-def citing_contributions(index: ForumIndex) -> dict[int, list[str]]:
+def citing_contributions(index: Index) -> dict[int, list[str]]:
     """Each article line a contribution cites, in line order, and the contributions citing it, in the article's order."""
     citing: dict[int, list[str]] = {}
     for contribution in index.contributions:
@@ -452,7 +453,7 @@ def _listed(ids: list[str]) -> str:
     return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]
 
 
-def hit_fields(index: ForumIndex, kind: str, key: str, citing: dict[int, list[str]] | None = None) -> dict[str, Any]:
+def hit_fields(index: Index, kind: str, key: str, citing: dict[int, list[str]] | None = None) -> dict[str, Any]:
     """The person or contribution fields a hit on the document (kind, key) shows. ``citing``: what
     ``citing_contributions`` gives, worked out once for all the hits of a search rather than once per hit."""
     frame = index.frame
@@ -464,20 +465,25 @@ def hit_fields(index: ForumIndex, kind: str, key: str, citing: dict[int, list[st
         contribution = index.contribution_by_id[key]
         item = contribution.item
         return {
-            **index.speaker_fields(item.speaker),
+            **speaker_fields(index, item.speaker),
             "title": contribution.title,
             "topic": contribution.topic,
             "source_paragraphs": list(item.source_paragraphs),
         }
     if kind == "person":
-        return {**index.speaker_fields(key), "title": None, "topic": None, "source_paragraphs": list(index.people[key].source_paragraphs)}
+        return {
+            **speaker_fields(index, key),
+            "title": None,
+            "topic": None,
+            "source_paragraphs": list(index.people[key].source_paragraphs),
+        }
     if kind == "organisation":
         organisation = index.organisations[key]
         return _thing_fields(organisation.name, organisation.source_paragraphs)
     if kind == "session":
         session = index.session(key)
         return {
-            **index.speaker_fields(session.moderator),
+            **speaker_fields(index, session.moderator),
             # "First session" is the curator's name for what the article calls "the first session", never a title.
             "title": None,
             "topic": session.name,
@@ -488,7 +494,7 @@ def hit_fields(index: ForumIndex, kind: str, key: str, citing: dict[int, list[st
     panel = frame.panel
     assert kind == "panel" and panel is not None
     return {
-        **index.speaker_fields(panel.moderator),
+        **speaker_fields(index, panel.moderator),
         "title": panel.title,
         "topic": None,
         "source_paragraphs": list(panel.source_paragraphs),
@@ -793,7 +799,7 @@ def hit_keys(article: ArticleLines | None) -> list[str]:
 
 
 def search(
-    index: ForumIndex, words: list[str], theme: str | None = None, limit: int | None = None, article: ArticleLines | None = None
+    index: Index, words: list[str], theme: str | None = None, limit: int | None = None, article: ArticleLines | None = None
 ) -> Results:
     """Hits for the query, ranked. With the article, each contribution also holds the lines it cites, as fields of
     their own ("article line 11"), matched and ranked like every other field; the query store does not hold the
@@ -833,7 +839,7 @@ class SearchEngine:
 class _MemoryEngine(SearchEngine):
     """A loaded forum: every document is matched and scored here."""
 
-    def __init__(self, index: ForumIndex, article: ArticleLines | None = None) -> None:
+    def __init__(self, index: Index, article: ArticleLines | None = None) -> None:
         self.index = index
         self.docs = documents(index)
         self.article = article is not None  # hits then also say which contributions cite a shared line
@@ -915,7 +921,7 @@ def bm25(idf: float, weights: list[float], length: int, average: float) -> float
     return score
 
 
-def _run(index: ForumIndex, docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None, cited: bool = False) -> Results:
+def _run(index: Index, docs: list[Doc], units: list[Unit], theme: str | None, limit: int | None, cited: bool = False) -> Results:
     needles = _needles(units)
     table = phrase_table(units)
     matched: list[_Match] = []
@@ -996,7 +1002,7 @@ def _closest(term: str, candidates: list[str], work: list[int], cutoff: float = 
 
 
 def hit_row(
-    index: ForumIndex, rank: int, score: float, found: _Match, cited: bool = False, citing: dict[int, list[str]] | None = None
+    index: Index, rank: int, score: float, found: _Match, cited: bool = False, citing: dict[int, list[str]] | None = None
 ) -> dict[str, Any]:
     """One hit's row; ``cited`` (with the article) adds ``cited_by``: who cites a shared line, [] for any other hit."""
     doc = found.doc

@@ -29,7 +29,7 @@ from .location import Identity, identity_of
 from .records import StoreDamaged
 
 if TYPE_CHECKING:
-    from ..query import ForumIndex
+    from ..query import Index
     from .index import StoreIndex
 
 __all__ = ["Identity", "StoreDamaged", "build_after_answering", "discard", "identity_of", "is_damage", "open_index", "usable_cache_dir"]
@@ -110,7 +110,7 @@ def _same_bytes(identity: Identity, content: bytes) -> bool:
     return content == digest(data)
 
 
-def build_after_answering(identity: Identity, data: bytes, index: ForumIndex) -> None:
+def build_after_answering(identity: Identity, data: bytes, index: Index) -> None:
     """Build the store once the answer is out (in the background, when cbiic runs as its own process), else now."""
     from .. import process
     from .build import build

@@ -29,7 +29,7 @@ from .records import COLUMNS, digest, seal
 if TYPE_CHECKING:
     import sqlite3
 
-    from ..query import ForumIndex
+    from ..query import Index
 
 RACY_SECONDS = 2.0
 
@@ -38,7 +38,7 @@ class _Abandoned(Exception):
     """The file changed while its store was being built."""
 
 
-def build(identity: Identity, data: bytes, index: ForumIndex, settle: bool = False) -> None:
+def build(identity: Identity, data: bytes, index: Index, settle: bool = False) -> None:
     """Write the store for the file ``identity`` names, whose bytes were ``data``; any failure just means no store.
 
     ``settle`` (in the background, where waiting costs nobody anything): a file changed within
@@ -142,7 +142,7 @@ def _unchanged_after_settling(identity: Identity, data: bytes) -> bool:
         return False
 
 
-def _fill(path: Path, identity: Identity, data: bytes, index: ForumIndex, racy: bool) -> None:
+def _fill(path: Path, identity: Identity, data: bytes, index: Index, racy: bool) -> None:
     import sqlite3
 
     connection = sqlite3.connect(path, isolation_level=None)
@@ -174,7 +174,7 @@ def _write(connection: sqlite3.Connection, records: dict[str, list[Unsealed]]) -
         )
 
 
-def _records(identity: Identity, data: bytes, index: ForumIndex, racy: bool) -> dict[str, list[Unsealed]]:
+def _records(identity: Identity, data: bytes, index: Index, racy: bool) -> dict[str, list[Unsealed]]:
     encode = msgspec.msgpack.Encoder().encode
     forum = index.forum
     contributions = index.contributions
@@ -226,7 +226,7 @@ def _speakers(ref: model.PersonRef) -> list[str]:
     return [ref] if isinstance(ref, str) else list(dict.fromkeys(ref.candidates))
 
 
-def _search_index(index: ForumIndex, add: Any) -> tuple[int, int]:
+def _search_index(index: Index, add: Any) -> tuple[int, int]:
     """Each term's postings, each theme's documents and every document's length, as ``search.documents`` numbers
     them; returns how many documents there are and their total length."""
     terms: dict[str, tuple[array[int], array[int], array[int], array[int]]] = {}

@@ -1,4 +1,4 @@
-"""``StoreIndex``: the questions ``ForumIndex`` answers, asked of a query store's sealed records instead of a loaded forum.
+"""``StoreIndex``: the questions of ``query.Index``, asked of a query store's sealed records instead of a loaded forum.
 
 A question about one person, talk or theme reads only the records it needs (a
 person's record lists what they said, an organisation's who works there, a
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import model
-from ..query import Contribution, ForumIndex, ThemeTally, appearances
+from ..query import Contribution, Index, Questions, ThemeTally, appearances
 from . import shapes
 from .records import COLUMNS, Row, StoreDamaged, Table
 
@@ -80,8 +80,8 @@ class _FrameWithSessions:
         return self.sessions_table()
 
 
-class StoreIndex(ForumIndex):
-    """A ``ForumIndex`` whose lookups read a store's records; ``forum`` is read whole only when a view needs it."""
+class StoreIndex(Questions):
+    """The questions of ``query.Index``, answered from a store's records; ``forum`` is read whole only when a view needs it."""
 
     stored = True
 
@@ -319,6 +319,11 @@ class StoreIndex(ForumIndex):
         found = {contribution.id: contribution for contribution in self.contribution_by_id.each(list(dict.fromkeys(ids)))}
         position = self._position
         return sorted(found.values(), key=lambda contribution: position[contribution.id])
+
+
+def _an_index(index: StoreIndex) -> Index:
+    """Never called: mypy checks here that a StoreIndex answers every question of the Index protocol."""
+    return index
 
 
 class _Known(dict[str, model.Theme]):

@@ -27,7 +27,7 @@ from .query import (
     resolve_ref,
     resolve_theme,
 )
-from .rows import CONTRIBUTION_KEYS, PERSON_KEYS, contribution_row, person_row, speaker_fields
+from .rows import PERSON_KEYS, contribution_keys, contribution_row, person_row, speaker_fields
 from .vocabulary import ROLE_FILTERS as ROLE_FILTERS_BY_NAME
 
 # The --role filters, as the roles rows write them (vocabulary.ROLE_FILTERS).
@@ -170,7 +170,7 @@ def speaker(index: Index, ref: str, quoter: Quoter = NO_QUOTES) -> View:
         "order": caveats.ORDER_NOTE,  # of the contributions
         "contributions": contributions,
     }
-    view = View("speaker", contributions, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]), document=document)
+    view = View("speaker", contributions, quoter.keys(contribution_keys() + ["attribution"]), document=document)
     for moderated in document["possibly_moderated"]:
         what = "the panel" if moderated["kind"] == "panel" else moderated["name"]
         view.row_notices.append(
@@ -243,11 +243,11 @@ def talk(index: Index, ref: str, quoter: Quoter = NO_QUOTES) -> View:
         if not rows:
             person = index.people[key]
             raise NotFound(f"{person.name} ({key}) has no talk, speech or remark in this forum; try `cbiic speaker {key}`")
-        view = View("talk", rows, quoter.keys(CONTRIBUTION_KEYS + ["attribution"]))
+        view = View("talk", rows, quoter.keys(contribution_keys() + ["attribution"]))
         _say_uncertain_rows(view, index, key)
         return view
     rows = [quoter.add(contribution_row(index, index.contribution_by_id[key]))]
-    return View("talk", rows, quoter.keys(CONTRIBUTION_KEYS))
+    return View("talk", rows, quoter.keys(contribution_keys()))
 
 
 def panel_document(index: Index, quoter: Quoter = NO_QUOTES) -> dict[str, Any] | None:
@@ -272,7 +272,7 @@ def panel(index: Index, quoter: Quoter = NO_QUOTES) -> View:
     document = panel_document(index, quoter)
     assert document is not None  # resolve_ref only offers the panel when there is one
     rows = document["remarks"] + ([document["closing"]] if document["closing"] else [])
-    view = View("panel", rows, quoter.keys(CONTRIBUTION_KEYS), document=document)
+    view = View("panel", rows, quoter.keys(contribution_keys()), document=document)
     view.row_notices += _unidentified_moderator(document)
     return view
 
@@ -298,7 +298,7 @@ def theme(index: Index, name: str, quoter: Quoter = NO_QUOTES, limit: int | None
         for c in _first(index.contributions_on(theme_id), limit)
     )
     extra = {"theme": {"id": the_theme.id, "label": the_theme.label, "description": the_theme.description}}
-    view = View("theme", rows, quoter.keys(CONTRIBUTION_KEYS), extra=extra)
+    view = View("theme", rows, quoter.keys(contribution_keys()), extra=extra)
     view.notices += taken_as
     _say_limited(view, index.count_on(theme_id), limit, "contributions")
     return view
@@ -511,7 +511,7 @@ def summary(index: Index, limit: int | None = None) -> View:
         "panel": panel,
         "themes": themes(index).items,
     }
-    view = View("summary", rows, CONTRIBUTION_KEYS, document=document)
+    view = View("summary", rows, contribution_keys(), document=document)
     # What the document says of the rows' order and the sessions, and no row can: one line when only rows are printed.
     said = [f"Contributions are listed {caveats.ORDER_NOTE}.", document["session_note"]]
     said += [notice[:1].upper() + notice[1:] + "." for notice in _unidentified_moderator(panel)]

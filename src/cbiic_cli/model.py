@@ -8,7 +8,9 @@ load and published to editors in one place.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+import functools
+import typing
+from typing import Annotated, Literal, NamedTuple
 
 import msgspec
 
@@ -41,6 +43,16 @@ Paragraphs = Annotated[
     list[Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]],
     msgspec.Meta(min_length=1, description="line numbers of the source article this came from"),
 ]
+
+
+def detail(label: str, words: Literal["article", "ours"], description: str) -> msgspec.Meta:
+    """Marks a contribution's field as a detail: every view shows it as "label: value", both exports carry it, search
+    finds it and ``validate --source`` checks it, with nothing more to write (``rows.details`` finds them).
+
+    ``words``: whose words the value is. "article": quoted exactly from the article, so it must be on a line the
+    contribution cites; "ours": the curator's, so it must not copy the article at length.
+    """
+    return msgspec.Meta(description=description, extra={"detail": label, "words": words})
 
 
 class _Strict(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True, gc=False):
@@ -192,6 +204,28 @@ ITEM_TYPES: dict[ContributionKind, type[Speech | Talk | Remark]] = {
     ContributionKind.panel_remark: Remark,
     ContributionKind.panel_closing: Speech,
 }
+
+
+class Detail(NamedTuple):
+    """A contribution's field marked with ``detail``: shown, exported, searched and checked like the rest."""
+
+    field: str
+    label: str
+    words: str  # "article" or "ours"
+
+
+@functools.cache
+def details() -> tuple[Detail, ...]:
+    """Every detail field of the model's contributions, in the order their types declare them (read once: it costs
+    the model's annotations, which only views of contributions need)."""
+    found: dict[str, Detail] = {}
+    for item_type in dict.fromkeys(ITEM_TYPES.values()):
+        for name, hint in typing.get_type_hints(item_type, include_extras=True).items():
+            for meta in getattr(hint, "__metadata__", ()):
+                extra = getattr(meta, "extra", None) or {}
+                if "detail" in extra:
+                    found.setdefault(name, Detail(name, extra["detail"], extra["words"]))
+    return tuple(found.values())
 
 
 class GlossaryEntry(_Strict, frozen=True, kw_only=True):

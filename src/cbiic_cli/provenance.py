@@ -125,6 +125,8 @@ class Item:
 
 
 def items(forum: Any) -> list[Item]:
+    from .model import details
+
     found: list[Item] = []
 
     def item(path: str, lines: Any) -> Item:
@@ -193,6 +195,15 @@ def items(forum: Any) -> list[Item]:
         if getattr(value, "topic", None):
             entry.prose.append((f"{path}.topic", value.topic))
             entry.texts.append(value.topic)
+        for detail in details():
+            text = getattr(value, detail.field, None)
+            if text:
+                # A detail in the article's words is quoted exactly, so it must be on a cited line; ours must not copy.
+                if detail.words == "article":
+                    entry.verbatim.append((f"{path}.{detail.field}", detail.label.lower(), text))
+                else:
+                    entry.prose.append((f"{path}.{detail.field}", text))
+                entry.texts.append(text)
         entry.prose.append((f"{path}.summary", value.summary))
         entry.texts.append(value.summary)
         for k, point in enumerate(value.key_points):

@@ -11,6 +11,7 @@ row has no slug, its name as written, and every candidate.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -64,29 +65,37 @@ def _fields(shape: type[_Row]) -> list[tuple[str, Any]]:
     return [(field.name, field.type) for field in msgspec.structs.fields(shape)]
 
 
-# A contribution and who said it: the speaker's fields (SpeakerFields) in the middle, in their order.
-ContributionRow: Any = msgspec.defstruct(
-    "ContributionRow",
-    [
-        ("id", str),
-        ("kind", str),
-        ("title", str | None),
-        ("topic", str | None),
-        ("part_of", str | None),
-        *_fields(SpeakerFields),
-        ("gist", str),
-        ("summary", str),
-        ("key_points", list[str]),
-        ("themes", list[str]),
-        ("mentions", list[str]),
-        ("mention_ids", list[str]),
-        ("source_paragraphs", list[int]),
-    ],
-    bases=(_Row,),
-    frozen=True,
-    kw_only=True,
-    module=__name__,
-)
+@functools.cache
+def contribution_shape() -> Any:
+    """A contribution and who said it: the speaker's fields (SpeakerFields) in the middle, in their order, and the
+    details after the title and topic."""
+    return msgspec.defstruct(
+        "ContributionRow",
+        [
+            ("id", str),
+            ("kind", str),
+            ("title", str | None),
+            ("topic", str | None),
+            *[(detail.field, str | None) for detail in model.details()],
+            ("part_of", str | None),
+            *_fields(SpeakerFields),
+            ("gist", str),
+            ("summary", str),
+            ("key_points", list[str]),
+            ("themes", list[str]),
+            ("mentions", list[str]),
+            ("mention_ids", list[str]),
+            ("source_paragraphs", list[int]),
+        ],
+        bases=(_Row,),
+        frozen=True,
+        kw_only=True,
+        module=__name__,
+    )
+
+
+def contribution_keys() -> list[str]:
+    return keys(contribution_shape())
 
 
 def keys(shape: Any) -> list[str]:
@@ -96,7 +105,6 @@ def keys(shape: Any) -> list[str]:
 
 PERSON_KEYS = keys(PersonRow)
 SPEAKER_KEYS = keys(SpeakerFields)
-CONTRIBUTION_KEYS = keys(ContributionRow)
 
 
 def as_dict(row: Any) -> dict[str, Any]:
@@ -174,11 +182,12 @@ def contribution_row(index: Index, contribution: Contribution) -> dict[str, Any]
     item = contribution.item
     speaker = _speaker(index, item.speaker)
     return as_dict(
-        ContributionRow(
+        contribution_shape()(
             id=item.id,
             kind=contribution.kind,
             title=contribution.title,
             topic=contribution.topic,
+            **{detail.field: getattr(item, detail.field, None) for detail in model.details()},
             part_of=contribution.part_of,
             **{name: getattr(speaker, name) for name in SPEAKER_KEYS},
             gist=gist(item.summary),

@@ -356,6 +356,7 @@ def contribution_document(index: Index, contribution: Contribution, theme_text: 
     fields = [
         ("title", contribution.title or ""),
         ("topic", contribution.topic or ""),
+        *((detail.field, getattr(item, detail.field, None) or "") for detail in model.details()),
         ("name", name),
         ("key_points", "\n".join(one_line(p.text) for p in item.key_points)),
         ("mentions", "\n".join(index.organisations[o].name for o in item.organisations)),

@@ -211,7 +211,7 @@ CREATE TABLE contributions (
     speaker_slug         TEXT REFERENCES people(slug),
     speaker_reference_id TEXT REFERENCES uncertain_references(id),
     summary              TEXT NOT NULL,
-    key_points_text      TEXT NOT NULL,
+    key_points_text      TEXT NOT NULL,{details}
     CHECK ((speaker_slug IS NULL) <> (speaker_reference_id IS NULL)),
     CHECK ((kind IN ({panel_kinds})) = (panel_id IS NOT NULL)),
     CHECK (kind = 'talk' OR (title IS NULL AND topic IS NULL)),
@@ -377,6 +377,7 @@ def schema() -> str:
         contribution_kinds=_listed(list(kind)),
         panel_kinds=_listed([kind.panel_remark, kind.panel_closing]),
         speaker_roles=" ".join(f"WHEN '{k.value}' THEN '{r.value}'" for k, r in model.SPEAKER_ROLES.items()),
+        details="".join(f"\n    {detail.field} TEXT," for detail in model.details()),
         panel_remark=kind.panel_remark.value,
         session_moderator=role.session_moderator.value,
         panel_moderator=role.panel_moderator.value,

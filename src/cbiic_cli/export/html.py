@@ -127,6 +127,7 @@ def report(forum: Any) -> dict[str, Any]:
                 "kind_label": KIND_LABELS[kind],
                 "title": getattr(item, "title", None),
                 "topic": getattr(item, "topic", None),
+                "details": [{"label": d.label, "value": getattr(item, d.field)} for d in model.details() if getattr(item, d.field, None)],
                 "speaker": speaker(item.speaker),
                 "speaker_key": _speaker_key(item.speaker),
                 "summary": item.summary,

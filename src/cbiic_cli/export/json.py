@@ -28,7 +28,7 @@ class _Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     """Base of the export's own types: every field is always written, nulls included."""
 
 
-class ExportContribution(_Out, frozen=True):
+class _Contribution(_Out, frozen=True):
     id: model.Slug
     kind: Annotated[
         model.ContributionKind,
@@ -45,6 +45,19 @@ class ExportContribution(_Out, frozen=True):
         list[model.Slug], msgspec.Meta(description="organisations the contribution names; not the speaker's affiliations")
     ]
     source_paragraphs: model.Paragraphs
+
+
+# With a field for each of the model's details (model.detail), after the rest.
+ExportContribution: Any = msgspec.defstruct(
+    "ExportContribution",
+    [
+        (detail.field, Annotated[str | None, msgspec.Meta(description=f"{detail.label.lower()}; null when none is given")])
+        for detail in model.details()
+    ],
+    bases=(_Contribution,),
+    frozen=True,
+    module=__name__,
+)
 
 
 class ExportPanel(_Out, frozen=True):
@@ -117,6 +130,7 @@ def document(forum: model.Forum) -> ExportDocument:
                 themes=item_themes(item),
                 organisations_mentioned=item.organisations,
                 source_paragraphs=item.source_paragraphs,
+                **{detail.field: getattr(item, detail.field, None) for detail in model.details()},
             )
             for kind, item, panel_id in contributions(forum)
         ],

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import caveats
+from .. import caveats, model
 from . import ddl
 from .common import Target, contributions, generator_version, starts_like, write_together
 
@@ -214,6 +214,7 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
             speaker_reference_id=reference,
             summary=item.summary,
             key_points_text="\n".join(point.text for point in item.key_points),
+            **{detail.field: getattr(item, detail.field, None) for detail in model.details()},
         )
         cite("contribution_citations", "contribution_id", item.id, item.source_paragraphs)
         for number, point in enumerate(item.key_points, 1):

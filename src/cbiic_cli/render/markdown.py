@@ -162,6 +162,7 @@ def _contribution(row: dict[str, Any], level: int) -> str:
     topic = say.topic_line(row)
     if topic:
         out += [f"*{inline(topic)}*", ""]
+    out += [line for detail in say.detail_lines(row) for line in (inline(detail), "")]
     out += [_person(row), ""]
     facts = [f"Kind: {inline(say.kind_label(row['kind']))}", f"Id: {code(row['id'])}"]
     if row.get("attribution") == "uncertain":

@@ -108,6 +108,11 @@ def topic_line(row: dict[str, Any]) -> str | None:
     return f"Topic: {row['topic']} ({TOPIC_MARK})" if row.get("topic") else None
 
 
+def detail_lines(row: dict[str, Any]) -> list[str]:
+    """A contribution's details (``model.detail`` fields) that it has, each as "Label: value"."""
+    return [f"{detail.label}: {row[detail.field]}" for detail in model.details() if row.get(detail.field)]
+
+
 def affiliation_lines(row: dict[str, Any]) -> list[str]:
     return [f"{position}, {organisation}" for position, organisation in zip(row.get("positions") or [], row.get("organisations") or [])]
 

@@ -434,6 +434,7 @@ class _Layout:
         topic = say.topic_line(row)
         if topic:
             parts.append(self.t(topic, "magenta"))
+        parts += [self.t(line) for line in say.detail_lines(row)]
         meta = self.t(say.kind_label(row["kind"]) + f" {self.dot} ", DIM)
         meta.append(self.who(row))
         meta.append(f" {self.dot} ", DIM)

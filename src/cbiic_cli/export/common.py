@@ -35,17 +35,13 @@ class Contribution(NamedTuple):
 
 
 def contributions(forum: Any) -> Iterator[Contribution]:
-    """Every contribution in the order the article reports them (the article gives no full running order)."""
-    if forum.opening is not None:
-        yield Contribution(OPENING, forum.opening, None)
-    for talk in forum.talks:
-        yield Contribution(TALK, talk, None)
-    panel = forum.panel
-    if panel is not None:
-        for remark in panel.remarks:
-            yield Contribution(PANEL_REMARK, remark, panel.id)
-        if panel.closing is not None:
-            yield Contribution(PANEL_CLOSING, panel.closing, panel.id)
+    """Every contribution in the order the article reports them (the article gives no full running order): the
+    index's own walk (``query.ForumIndex.contributions``), with the panel each panel item belongs to."""
+    from ..query import ForumIndex
+
+    panel_kinds = (PANEL_REMARK, PANEL_CLOSING)
+    for contribution in ForumIndex(forum).contributions:
+        yield Contribution(contribution.kind, contribution.item, contribution.part_of if contribution.kind in panel_kinds else None)
 
 
 def generator_version() -> str:

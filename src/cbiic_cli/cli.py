@@ -522,9 +522,14 @@ def theme(
 
 
 @command(examples=["cbiic themes", "cbiic themes --format json", "cbiic themes --fields id,count"])
-def themes(ctx: typer.Context) -> None:
+def themes(
+    ctx: typer.Context,
+    limit: Annotated[
+        int, _limit_option("the first N themes and matrix speakers, and each theme's first N contributions and speakers")
+    ] = DEFAULT_LIMIT,
+) -> None:
     """Each theme with its count and aliases, and a theme-by-speaker matrix."""
-    commands.themes(_settings(ctx))
+    commands.themes(_settings(ctx), limit)
 
 
 @command(examples=["cbiic agenda", "cbiic agenda --format markdown"])
@@ -534,7 +539,12 @@ def agenda(ctx: typer.Context, limit: Annotated[int, _limit_option("the first N 
 
 
 @command(examples=["cbiic summary", "cbiic summary --format markdown > forum.md"])
-def summary(ctx: typer.Context, limit: Annotated[int, _limit_option("the first N sessions and the first N talks")] = DEFAULT_LIMIT) -> None:
+def summary(
+    ctx: typer.Context,
+    limit: Annotated[
+        int, _limit_option("the first N sessions, talks and themes, and each theme's first N contributions and speakers")
+    ] = DEFAULT_LIMIT,
+) -> None:
     """A digest of the whole forum: the facts, sessions, every contribution in a line or two, the panel."""
     commands.summary(_settings(ctx), limit)
 

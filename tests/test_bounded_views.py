@@ -207,3 +207,28 @@ def test_the_summarys_rows_do_not_read_the_themes_they_do_not_print(crowded, mon
     monkeypatch.setattr(ForumIndex, "theme_tally", lambda *args: pytest.fail("read a theme's tally for rows that hold none"))
     result = run(crowded, "summary", "-f", "csv")
     assert result.stderr == printed and "each theme's first" in printed
+
+
+# -- the HTML report's theme map ----------------------------------------------------------------------------------
+
+
+def theme_map(path) -> tuple[int, int, str]:
+    """Columns (people and unidentified names) and rows (themes) of the report's theme map, and what follows it."""
+    html = path.read_text(encoding="utf-8")
+    section = html[html.index('<section id="theme-map"') : html.index("</section>", html.index('<section id="theme-map"'))]
+    head, body = section.split("<tbody>")
+    return head.count('<th scope="col">') - 1, body.count('<th scope="row">'), section.split("</table>")[1]
+
+
+def test_the_html_theme_map_shows_its_first_columns_and_says_how_to_see_them_all(crowded, tmp_path):
+    people = len(json.loads(run(crowded, "speakers", "-f", "json", "--limit", "0").stdout))
+    run(crowded, "export", "html", str(tmp_path / "whole.html"), "--limit", "0")
+    every, rows, after = theme_map(tmp_path / "whole.html")
+    assert every > people > DEFAULT_LIMIT and rows == 20 and ALL not in after  # every person, and names left unidentified
+    run(crowded, "export", "html", str(tmp_path / "bounded.html"))
+    columns, rows, after = theme_map(tmp_path / "bounded.html")
+    assert (columns, rows) == (DEFAULT_LIMIT, 20)
+    assert f"Shown: {DEFAULT_LIMIT} of {every:,} people in the map; {ALL} (<code>cbiic export html --limit 0 PATH</code>)." in after
+    run(crowded, "export", "html", str(tmp_path / "few.html"), "-n", "3")
+    columns, rows, after = theme_map(tmp_path / "few.html")
+    assert (columns, rows) == (3, 3) and f"3 of 20 themes and 3 of {every:,} people in the map; {ALL}" in after

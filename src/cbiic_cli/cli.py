@@ -847,11 +847,12 @@ def export_html(
         str, typer.Argument(metavar="PATH", help="HTML file to write: one self-contained page, fit to read offline or send by e-mail.")
     ],
     force: ForceOption = False,
+    limit: Annotated[int, _limit_option("the theme map's first N themes and N people")] = DEFAULT_LIMIT,
 ) -> None:
     """A one-file HTML report: the forum at a glance, a theme map and every contribution."""
     from .export import html as exporter
 
-    exporter.write_html(_forum_index(ctx).forum, path, force=force)
+    exporter.write_html(_forum_index(ctx).forum, path, force=force, limit=limit or None)
 
 
 # == end of exports ================================================================

@@ -341,13 +341,14 @@ def test_a_whole_forum_view_showing_its_first_rows_says_so_itself(fmt, tmp_path,
 
     data = generated_forum(tmp_path, 60, 3)
     monkeypatch.setenv("CBIIC_NO_CACHE", "1")
+    themes = len(json.loads(invoke("--data", str(data), "themes", "-f", "json", "--limit", "0").stdout))
     # Stderr says what the whole answer leaves out; the text, what it shows (the summary shows each theme's count alone).
     for args, shown, said in (
         (["agenda", "-n", "5"], "5 of 76 agenda items", "5 of 76 agenda items"),
         (
             ["summary", "-n", "3"],
-            "3 of 60 talks and 3 of 20 themes",
-            "3 of 60 talks, 3 of 20 themes and each theme's first 3 contributions and speakers",
+            f"3 of 60 talks and 3 of {themes} themes",
+            f"3 of 60 talks, 3 of {themes} themes and each theme's first 3 contributions and speakers",
         ),
     ):
         result = invoke("--data", str(data), *args, "-f", fmt)

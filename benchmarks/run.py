@@ -40,7 +40,8 @@ log(t2/t1)/log(n2/n1): 1 is linear, 2 quadratic.
 "Goals" (``--only goals``) checks the query store's targets at two sizes
 (``--goal-sizes``, 10k and 100k talks by default): warm queries on the shipped
 forum against ``import typer``, every command at both sizes warm (and against
-the same command on the shipped forum), peak memory, the first query from an
+the same command on the shipped forum; at the larger size in every output format,
+table, Markdown, JSON, JSON Lines, CSV and TSV), peak memory, the first query from an
 empty cache, the same questions put to the ``sqlite3`` CLI on the export and to
 ``yq`` on the YAML, and each command's growth exponent. It prints a table of
 goals with a verdict each, and whatever it has measured if it is stopped early.
@@ -632,7 +633,9 @@ GOAL_SMALL_EXTRA_S = 0.1  # smaller size, warm: at most this far above the same 
 GOAL_LARGE_S = 0.5  # larger size, warm: every command with its default limit
 GOAL_LOOKUP_S = 0.1  # larger size, warm: one talk, one person
 GOAL_LOOKUPS = ("talk ID", "speaker ID")
-GOAL_RSS_MIB = 100.0  # larger size, warm: the largest peak RSS of any command
+GOAL_RSS_MIB = 100.0  # larger size, warm: the largest peak RSS of any command in any format
+# Every format each command is timed in at the larger size (the goals hold in each; JSON alone at the other sizes).
+GOAL_FORMATS = ("table", "markdown", "json", "jsonl", "csv", "tsv")
 GOAL_COLD_S = (2.0, 20.0)  # the first query's answer from an empty cache, smaller and larger size
 LINEAR_EXPONENT = 1.1  # "linear or better": t grows at most as N^1.1
 ABOVE_SHIPPED_MIN_S = 0.02  # below this, the time above the shipped forum is noise, and no exponent is fitted to it
@@ -765,6 +768,9 @@ class GoalRun:
         self.store: dict[int, tuple[Path | None, bool | None]] = {}  # the store queried warm, racy?
         self.warm: dict[int, dict[str, Result]] = {}
         self.rss: dict[int, dict[str, tuple[float, int]]] = {}
+        # At the larger size, each goal command in each format other than JSON (JSON is in warm and rss): label -> format -> ...
+        self.other_formats: dict[str, dict[str, Result]] = {}
+        self.other_formats_rss: dict[str, dict[str, tuple[float, int]]] = {}
         self.sqlite: dict[int, dict[str, tuple[Result, int | None]]] = {}  # result, rows printed
         self.yq: dict[int, dict[str, Result]] = {}
         self.baseline_rss: float | None = None
@@ -885,6 +891,7 @@ class GoalRun:
             except (subprocess.SubprocessError, ValueError):
                 pass
         if talks == self.large:
+            self.measure_formats(data, ids, warm_env)
             for label, arguments in STREAMED_COMMANDS:
                 print(f"  goals {talks:,} talks: {label}, time and peak memory ...", file=sys.stderr)
                 command = [args.cbiic, *data, *arguments, "-f", "json"]
@@ -911,6 +918,33 @@ class GoalRun:
                 except (OSError, subprocess.SubprocessError):
                     rows = None
                 self.sqlite[talks][label] = (result, rows)
+
+    def measure_formats(self, data: list[str], ids: dict[str, str], warm_env: dict[str, str]) -> None:
+        """Each goal command in every format but JSON (measured with the rest), time and peak memory; tables as piped."""
+        args = self.args
+        for label, arguments, _, _ in GOAL_COMMANDS:
+            self.other_formats[label], self.other_formats_rss[label] = {}, {}
+            for fmt in GOAL_FORMATS:
+                if fmt == "json":
+                    continue
+                print(f"  goals {self.large:,} talks: {label} -f {fmt}, time and peak memory ...", file=sys.stderr)
+                command = [args.cbiic, *data, *[fill(a, ids) for a in arguments], "-f", fmt]
+                self.other_formats[label][fmt] = timed(command, warm_env, args.goal_runs, timeout=args.store_timeout)
+                try:
+                    self.other_formats_rss[label][fmt] = peak_rss_mb(command, warm_env, args.python)
+                except (subprocess.SubprocessError, ValueError):
+                    pass
+
+    def in_every_format(self, label: str) -> tuple[dict[str, Result], dict[str, tuple[float, int]]]:
+        """The larger size's times and peak memory of one goal command, by format, as far as measured."""
+        times = dict(self.other_formats.get(label, {}))
+        memory = dict(self.other_formats_rss.get(label, {}))
+        if label in self.warm.get(self.large, {}):
+            times["json"] = self.warm[self.large][label]
+        if label in self.rss.get(self.large, {}):
+            memory["json"] = self.rss[self.large][label]
+        order = {fmt: number for number, fmt in enumerate(GOAL_FORMATS)}
+        return dict(sorted(times.items(), key=lambda item: order[item[0]])), dict(sorted(memory.items(), key=lambda item: order[item[0]]))
 
     # -- reporting ------------------------------------------------------------------------------------------
 
@@ -954,27 +988,35 @@ class GoalRun:
                     (measure, goal, f"{a.median:.3f} s ({extra:+.3f} s)", f"shipped forum {b.median:.3f} s", extra <= GOAL_SMALL_EXTRA_S)
                 )
         for limit, labels, what in (
-            (GOAL_LARGE_S, [label for label, *_ in GOAL_COMMANDS], "warm, default limit"),
-            (GOAL_LOOKUP_S, list(GOAL_LOOKUPS), "warm, one item"),
+            (GOAL_LARGE_S, [label for label, *_ in GOAL_COMMANDS], "warm, default limit, every format"),
+            (GOAL_LOOKUP_S, list(GOAL_LOOKUPS), "warm, one item, every format"),
         ):
             for label in labels:
                 measure = f"{short(large)} talks, {what}: `{label}`"
-                a = self.warm.get(large, {}).get(label)
+                times, _ = self.in_every_format(label)
+                if not times:
+                    rows.append((measure, f"≤ {limit:g} s", "-", self.yardsticks(large, label), None))
+                    continue
+                failed = [(fmt, result) for fmt, result in times.items() if not result.ok]
+                fmt, slowest = failed[0] if failed else max(times.items(), key=lambda item: item[1].median)
+                measured = seconds(slowest) + ("" if failed else " s") + f" (slowest: {fmt}"
+                measured += ")" if len(times) == len(GOAL_FORMATS) else f"; {len(times)} of {len(GOAL_FORMATS)} formats)"
+                verdict_ok = not failed and slowest.median <= limit
                 rows.append(
                     (
                         measure,
                         f"≤ {limit:g} s",
-                        seconds(a) + (" s" if a and a.ok else ""),
+                        measured,
                         self.yardsticks(large, label),
-                        None if a is None else (a.ok and a.median <= limit),
+                        verdict_ok if (len(times) == len(GOAL_FORMATS) or not verdict_ok) else None,
                     )
                 )
-        goal_labels = {label for label, *_ in GOAL_COMMANDS}
-        peaks = {label: peak for label, peak in self.rss.get(large, {}).items() if label in goal_labels}
-        measure = f"{short(large)} talks, warm: peak RSS, largest of every command"
+        peaks = {(label, fmt): peak for label, *_ in GOAL_COMMANDS for fmt, peak in self.in_every_format(label)[1].items()}
+        measure = f"{short(large)} talks, warm: peak RSS, largest of every command in every format"
         if peaks:
-            label, (peak, _) = max(peaks.items(), key=lambda item: item[1][0])
-            complete = len(peaks) == len(GOAL_COMMANDS)
+            (label, fmt), (peak, _) = max(peaks.items(), key=lambda item: item[1][0])
+            label = f"{label}` -f `{fmt}"
+            complete = len(peaks) == len(GOAL_COMMANDS) * len(GOAL_FORMATS)
             path = self.files.get(large, (None,))[0]
             yardstick = f"`cbiic --version` {self.baseline_rss:.0f} MiB" if self.baseline_rss else ""
             if path is not None and size_of(path) is not None:
@@ -983,7 +1025,8 @@ class GoalRun:
                 (
                     measure,
                     f"≤ {GOAL_RSS_MIB:g} MiB",
-                    f"{peak:.0f} MiB (`{label}`)" + ("" if complete else f", {len(peaks)} of {len(GOAL_COMMANDS)} commands"),
+                    f"{peak:.0f} MiB (`{label}`)"
+                    + ("" if complete else f", {len(peaks)} of {len(GOAL_COMMANDS) * len(GOAL_FORMATS)} command lines"),
                     yardstick,
                     peak <= GOAL_RSS_MIB if (complete or peak > GOAL_RSS_MIB) else None,
                 )
@@ -1045,7 +1088,8 @@ class GoalRun:
             f"- Warm: after one query, the run waits until the query store (built by a background child after the answer) is in "
             f"`$XDG_CACHE_HOME/cbiic` and no `.tmp-cbiic-*.sqlite` remains (at most {args.store_timeout:g} s). "
             f"Medians of {args.goal_runs} runs at {small:,} and {large:,} talks, of {args.runs} on the shipped forum; "
-            f"every command with `-f json`, output to /dev/null. Ratios to `import typer`: {args.runs} alternating pairs "
+            f"every command with `-f json`, and at {large:,} talks in every format ({', '.join(GOAL_FORMATS)}; tables as piped), "
+            f"output to /dev/null. Ratios to `import typer`: {args.runs} alternating pairs "
             f"after {args.warmup} warm-up pair(s), median of the per-pair ratios"
             + (
                 f"; the shipped forum's store was ready {self.shipped_ready:.1f} s after its first query."
@@ -1123,6 +1167,7 @@ class GoalRun:
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
 
+        self.report_formats(out)
         if any(label in self.warm.get(self.large, {}) for label, _ in STREAMED_COMMANDS):
             out.append(
                 f"**Whole lists at {self.large:,} talks**, `--limit 0 -f json`, warm: not goals, the cost of asking for everything. "
@@ -1135,6 +1180,29 @@ class GoalRun:
                 rss = self.rss.get(self.large, {}).get(label)
                 out.append(f"| `{label}` | {seconds(self.warm.get(self.large, {}).get(label))} | {f'{rss[0]:.0f}' if rss else '-'} |")
             out.append("")
+
+    def report_formats(self, out: list[str]) -> None:
+        if not self.other_formats:
+            return
+        out.append(
+            f"**Every command in every format at {self.large:,} talks**, default limit, warm: seconds (median of "
+            f"{self.args.goal_runs}) and peak RSS in MiB (one run), output to /dev/null (a table as piped: 100 columns, no colour). "
+            f"The goal for each: ≤ {GOAL_LARGE_S:g} s and ≤ {GOAL_RSS_MIB:g} MiB."
+        )
+        out.append("")
+        out.append("| command | " + " | ".join(GOAL_FORMATS) + " |")
+        out.append("|---|" + "---:|" * len(GOAL_FORMATS))
+        for label, *_ in GOAL_COMMANDS:
+            times, memory = self.in_every_format(label)
+            cells = []
+            for fmt in GOAL_FORMATS:
+                result, peak = times.get(fmt), memory.get(fmt)
+                cell = seconds(result) + (" s" if result and result.ok else "")
+                if peak:
+                    cell += f", {peak[0]:.0f} MiB" + ("" if peak[1] == 0 else f" (exit {peak[1]})")
+                cells.append(cell)
+            out.append(f"| `{label}` | " + " | ".join(cells) + " |")
+        out.append("")
 
     def report_growth(self, out: list[str]) -> None:
         small, large = self.small, self.large

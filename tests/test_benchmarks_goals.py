@@ -74,3 +74,40 @@ def test_wait_for_store_sees_only_a_finished_store(tmp_path):
     (directory / "notes.sqlite").write_bytes(b"")  # not a name cbiic gives a store
     assert run.wait_for_store(tmp_path, timeout=0) is not None
     assert [path.name for path in run.store_files(tmp_path)] == ["0" * 64 + ".sqlite"]
+
+
+def _a_run_at_the_larger_size(seconds_by_format: dict[str, float], peak_by_format: dict[str, float]):
+    """A goals run that 'measured' one command (themes) at the larger size, in the formats given, and nothing else."""
+    args = run.parse_arguments(["--cbiic", "cbiic", "--only", "goals"])
+    goals = run.GoalRun(args)
+    large = goals.large
+    goals.warm[large], goals.rss[large] = {}, {}
+    goals.other_formats["themes"], goals.other_formats_rss["themes"] = {}, {}
+    for fmt, seconds in seconds_by_format.items():
+        result = run.Result([seconds], [0])
+        if fmt == "json":
+            goals.warm[large]["themes"], goals.rss[large]["themes"] = result, (peak_by_format[fmt], 0)
+        else:
+            goals.other_formats["themes"][fmt], goals.other_formats_rss["themes"][fmt] = result, (peak_by_format[fmt], 0)
+    return goals, {measure: row for measure, *row in goals.goal_rows()}
+
+
+def test_a_goal_at_the_larger_size_is_judged_by_its_slowest_format():
+    everything = dict.fromkeys(run.GOAL_FORMATS, 0.2)
+    _, rows = _a_run_at_the_larger_size({**everything, "table": 0.7}, dict.fromkeys(run.GOAL_FORMATS, 30))
+    goal, measured, _, met = rows["100k talks, warm, default limit, every format: `themes`"]
+    assert (goal, measured, met) == ("≤ 0.5 s", "0.700 s (slowest: table)", False)  # JSON alone would have met it
+    _, rows = _a_run_at_the_larger_size(everything, dict.fromkeys(run.GOAL_FORMATS, 30))
+    assert rows["100k talks, warm, default limit, every format: `themes`"] == ["≤ 0.5 s", "0.200 s (slowest: table)", "-", True]
+    # Formats not all measured yet: no verdict unless one is already over.
+    _, rows = _a_run_at_the_larger_size({"json": 0.2}, {"json": 30})
+    assert rows["100k talks, warm, default limit, every format: `themes`"][-1] is None
+
+
+def test_the_memory_goal_is_the_largest_peak_of_any_format(capsys):
+    goals, rows = _a_run_at_the_larger_size(dict.fromkeys(run.GOAL_FORMATS, 0.2), {**dict.fromkeys(run.GOAL_FORMATS, 30), "markdown": 140})
+    goal, measured, _, met = rows["100k talks, warm: peak RSS, largest of every command in every format"]
+    assert goal == "≤ 100 MiB" and measured.startswith("140 MiB (`themes` -f `markdown`)") and met is False
+    out: list[str] = []
+    goals.report_formats(out)
+    assert "| `themes` | 0.200 s, 30 MiB | 0.200 s, 140 MiB | 0.200 s, 30 MiB |" in "\n".join(out)

@@ -341,9 +341,18 @@ def test_a_whole_forum_view_showing_its_first_rows_says_so_itself(fmt, tmp_path,
 
     data = generated_forum(tmp_path, 60, 3)
     monkeypatch.setenv("CBIIC_NO_CACHE", "1")
-    for args, shown in ((["agenda", "-n", "5"], "5 of 76 agenda items"), (["summary", "-n", "3"], "3 of 60 talks")):
+    themes = len(json.loads(invoke("--data", str(data), "themes", "-f", "json", "--limit", "0").stdout))
+    # Stderr says what the whole answer leaves out; the text, what it shows (the summary shows each theme's count alone).
+    for args, shown, said in (
+        (["agenda", "-n", "5"], "5 of 76 agenda items", "5 of 76 agenda items"),
+        (
+            ["summary", "-n", "3"],
+            f"3 of 60 talks and 3 of {themes} themes",
+            f"3 of 60 talks, 3 of {themes} themes and each theme's first 3 contributions and speakers",
+        ),
+    ):
         result = invoke("--data", str(data), *args, "-f", fmt)
-        assert f"{shown}; --limit 0 for all" in result.stdout and f"{shown}; --limit 0 for all" in result.stderr
+        assert f"{shown}; --limit 0 for all" in result.stdout and f"{said}; --limit 0 for all" in result.stderr
         whole = invoke("--data", str(data), *args[:1], "--limit", "0", "-f", fmt)
         assert "--limit 0 for all" not in whole.stdout + whole.stderr
 

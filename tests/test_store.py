@@ -741,14 +741,16 @@ def _store_edited(forum_file: Path, cache_home: Path, script: str) -> Path:
     return built
 
 
+@pytest.mark.parametrize("limit", [[], ["--limit", "0"]], ids=["bounded", "whole"])
 @pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
-def test_a_damaged_tally_leaves_the_themes_layout_to_the_file(fmt, cache_home, forum_file):
-    """The matrix asks for the article's order after the rows: from the file's answer, not the closed store."""
-    expected = invoke("--data", str(forum_file), "--no-cache", "themes", "-f", fmt)
+def test_a_damaged_tally_leaves_the_themes_layout_to_the_file(fmt, limit, cache_home, forum_file):
+    """The matrix asks for the article's order after the rows: from the file's answer, not the closed store. Bounded,
+    every tally is read before the first row; whole, each as its row is printed, so damage is found mid-stream."""
+    expected = invoke("--data", str(forum_file), "--no-cache", "themes", *limit, "-f", fmt)
     built = _store_edited(
         forum_file, cache_home, "UPDATE store_records SET digest = zeroblob(16) WHERE kind = 'tally' AND key = 'insurance'"
     )
-    result = invoke("--data", str(forum_file), "themes", "-f", fmt)
+    result = invoke("--data", str(forum_file), "themes", *limit, "-f", fmt)
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected.stdout, expected.stderr)
     assert not built.exists()
 

@@ -49,8 +49,8 @@ def commands(path) -> list[list[str]]:
     found += [
         ["speakers", "-f", "csv", "--limit", "0"],
         ["speakers", "--theme", themes[0]["id"], "--limit", "0"],
-        ["themes"],
-        ["themes", "-f", "json"],
+        ["themes", "-f", "markdown", "--limit", "0"],
+        ["themes", "-f", "json", "--limit", "0"],
     ]
     found += [
         ["agenda", "-f", "csv", "--limit", "0"],
@@ -64,6 +64,7 @@ def commands(path) -> list[list[str]]:
         ["speakers"],
         ["speakers", "--role", "speaker"],
         ["speakers", "--org", "a"],
+        ["themes"],
         ["agenda"],
         ["summary"],
         ["orgs"],

@@ -8,7 +8,7 @@ title, and a person the article leaves uncertain is shown with every candidate.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
 
@@ -149,9 +149,19 @@ def _first(items: Iterable[Any], limit: int | None) -> Iterator[Any]:
 def _say_limited(view: View, total: int, limit: int | None, noun: str) -> None:
     """Record the whole answer's size; when only the first rows are shown, say so on stderr, in every format."""
     view.extra["total"] = total
-    if limit and limit < total:
-        view.extra["left_out"] = f"{limit:,} of {total:,} {noun}; --limit 0 for all"
-        view.notices.append(view.extra["left_out"])
+    _say_left_out(view, [caveats.first_of(limit, total, noun)])
+
+
+def _say_left_out(view: View, parts: list[str | None], inner: list[str | None] | None = None) -> None:
+    """Say what a view leaves out, and that --limit 0 shows it all: on stderr, in every format, each part that is not
+    None; in ``extra["left_out"]``, which the table and Markdown print in their text, only ``parts`` (the rows and
+    columns they show), not ``inner`` (lists inside rows that only JSON, CSV and the like print whole)."""
+    shown = caveats.left_out(parts)
+    if shown:
+        view.extra["left_out"] = shown
+    everything = caveats.left_out(parts + (inner or []))
+    if everything:
+        view.notices.append(everything)
 
 
 def speaker(index: Index, ref: str, quoter: Quoter = NO_QUOTES) -> View:
@@ -328,30 +338,109 @@ THEME_KEYS = [
 ]
 
 
-def themes(index: Index) -> View:
-    """Each theme with what it carries; a row is made as it is printed (at scale a theme lists thousands of ids)."""
-    view = View("themes", (_theme_row(index, the_theme) for the_theme in index.frame.themes), THEME_KEYS)
-    view.extra["total"] = len(index.frame.themes)
-    # Asked for only by the human layouts, which put the matrix's columns in the article's order.
-    view.extra["article_order"] = lambda: index.article_order
+def themes(index: Index, limit: int | None = None) -> View:
+    """Each theme with what it carries, and the columns of the theme-by-speaker matrix (``extra["matrix"]``).
+
+    With a ``limit``, the first ``limit`` themes, each with its first ``limit`` contributions, speakers and names the
+    article leaves unidentified, and the matrix's first ``limit`` columns: at scale a theme is touched by tens of
+    thousands of people. Every tally is then read before the first row, since what is left out is said first.
+    Without a limit, a row is made as it is printed (a theme lists thousands of ids).
+    """
+    every_theme = index.frame.themes
+    shown = list(_first(every_theme, limit))
+    view = View("themes", [], THEME_KEYS)
+    view.extra["total"] = len(every_theme)
+    # The matrix's columns are asked for only by the human layouts, with the rows they laid out (the whole view).
+    if not limit:
+        view.items = _theme_rows(index, shown, None)
+        view.extra["matrix"] = lambda rows: _Matrix.of(rows).columns(index.article_rank)
+        return view
+    matrix = _Matrix(limit)
+    view.items = list(_theme_rows(index, shown, limit, matrix))
+    view.extra["matrix"] = lambda rows: matrix.columns(index.article_rank)
+    # The table and Markdown show the themes and the matrix; of a theme's lists, only their count.
+    _say_left_out(
+        view,
+        [caveats.first_of(limit, len(every_theme), "themes"), caveats.first_of(limit, matrix.total, "speakers in the matrix")],
+        [_each_themes_first(limit, any(row["count"] > limit for row in view.items))],
+    )
     return view
 
 
-def _theme_row(index: Index, the_theme: model.Theme) -> dict[str, Any]:
-    tally = index.theme_tally(the_theme.id)
-    return {
-        "id": the_theme.id,
-        "label": the_theme.label,
-        "aliases": list(the_theme.aliases),
-        "description": the_theme.description,
-        "count": len(tally.contributions),
-        "talks": tally.kinds["talk"],
-        "panel_remarks": tally.kinds["panel-remark"],
-        "panel_closing": tally.kinds["panel-closing"],
-        "contributions": tally.contributions,
-        "speakers": tally.speakers,
-        "uncertain_speakers": _distinct_uncertain(tally.uncertain),
-    }
+def _theme_rows(index: Index, shown: list[model.Theme], limit: int | None, matrix: _Matrix | None = None) -> Iterator[dict[str, Any]]:
+    """Each theme's row, made as it is printed, from its tally (read once); with a ``limit``, the first ``limit`` of
+    its contributions, its speakers (the article's order) and the names it leaves unidentified. ``matrix`` is told
+    of each tally as it is read."""
+    for the_theme in shown:
+        tally = index.theme_tally(the_theme.id)
+        unidentified = _distinct_uncertain(tally.uncertain)
+        if matrix is not None:
+            matrix.add(the_theme.id, tally.speakers, unidentified)
+        yield {
+            "id": the_theme.id,
+            "label": the_theme.label,
+            "aliases": list(the_theme.aliases),
+            "description": the_theme.description,
+            "count": len(tally.contributions),
+            "talks": tally.kinds["talk"],
+            "panel_remarks": tally.kinds["panel-remark"],
+            "panel_closing": tally.kinds["panel-closing"],
+            "contributions": list(_first(tally.contributions, limit)),
+            "speakers": list(_first(tally.speakers, limit)),
+            "uncertain_speakers": list(_first(unidentified, limit)),
+        }
+
+
+def _each_themes_first(limit: int, cut: bool) -> str | None:
+    """What a theme's row holds when some theme has more contributions (and so perhaps speakers) than ``limit``."""
+    return f"each theme's first {limit:,} contributions and speakers" if cut else None
+
+
+class _Matrix:
+    """The columns of the theme-by-speaker matrix: each person who touched a theme, in the order the article first
+    names them, then each name it uses without saying who it means (a column of its own, never a candidate's), in
+    the order met; each with the ids of the themes it touches. With a ``limit``, the first ``limit`` columns, and
+    how many there are in all."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.people: dict[str, list[str]] = {}
+        self.unidentified: dict[tuple[str, ...], dict[str, Any]] = {}
+        self.everyone: set[str] = set()  # with a limit, every person and name counted, columns or not
+        self.every_name: set[tuple[str, ...]] = set()
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> _Matrix:
+        matrix = cls()
+        for row in rows:
+            matrix.add(row["id"], row["speakers"], row["uncertain_speakers"])
+        return matrix
+
+    def add(self, theme_id: str, speakers: Collection[str], unidentified: list[dict[str, Any]]) -> None:
+        """A theme's speakers, in the article's order, and the names it leaves unidentified, in the order met."""
+        if self.limit:
+            self.everyone.update(speakers)
+        # A person among the first ``limit`` columns is among the first ``limit`` speakers of every theme they touch.
+        for slug in _first(speakers, self.limit):
+            self.people.setdefault(slug, []).append(theme_id)
+        for name in unidentified:
+            key = (name["as_written"], *name["candidates"])
+            self.every_name.add(key)
+            # Names take columns in the order first met, so a later theme never displaces one.
+            column = self.unidentified.get(key)
+            if column is None and not (self.limit and len(self.unidentified) >= self.limit):
+                column = self.unidentified[key] = {"slug": None, **name, "themes": []}
+            if column is not None:
+                column["themes"].append(theme_id)
+
+    @property
+    def total(self) -> int:
+        return len(self.everyone) + len(self.every_name)
+
+    def columns(self, rank: dict[str, int]) -> list[dict[str, Any]]:
+        people = sorted(self.people, key=lambda slug: (slug not in rank, rank.get(slug, 0)))
+        columns = [{"slug": slug, "themes": self.people[slug]} for slug in people] + list(self.unidentified.values())
+        return columns[: self.limit] if self.limit else columns
 
 
 def _distinct_uncertain(refs: list[model.UncertainPerson]) -> list[dict[str, Any]]:
@@ -476,7 +565,8 @@ def counts(index: Index) -> dict[str, int]:
 
 
 def summary(index: Index, limit: int | None = None) -> View:
-    """The forum's facts, sessions, contributions and themes; of the sessions and talks, the first ``limit`` (None: all)."""
+    """The forum's facts, sessions, contributions and themes; of the sessions, talks and themes, the first ``limit``
+    (None: all), each theme's row as ``themes`` makes it with that limit."""
     frame = index.frame
     opening = contribution_row(index, index.contribution_by_id[frame.opening.id]) if frame.opening else None
     panel = panel_document(index)
@@ -500,6 +590,7 @@ def summary(index: Index, limit: int | None = None) -> View:
         }
         for s in _first(index.sessions_in_order(), limit)
     )
+    shown_themes = list(_first(frame.themes, limit))
     document = {
         **forum_facts(frame),
         "counts": tally,
@@ -509,7 +600,7 @@ def summary(index: Index, limit: int | None = None) -> View:
         "opening": opening,
         "talks": talks(),
         "panel": panel,
-        "themes": themes(index).items,
+        "themes": _theme_rows(index, shown_themes, limit),  # read only if printed: row formats print contributions
     }
     view = View("summary", rows, contribution_keys(), document=document)
     # What the document says of the rows' order and the sessions, and no row can: one line when only rows are printed.
@@ -517,14 +608,21 @@ def summary(index: Index, limit: int | None = None) -> View:
     said += [notice[:1].upper() + notice[1:] + "." for notice in _unidentified_moderator(panel)]
     view.row_notices.append(" ".join(filter(None, said)))
     view.extra["total"] = tally["opening"] + tally["talks"] + tally["panel_remarks"] + tally["panel_closing"]
-    shown = [
-        f"{limit:,} of {total:,} {noun}"
-        for total, noun in ((index.count("sessions"), "sessions"), (tally["talks"], "talks"))
-        if limit and limit < total
-    ]
-    if shown:
-        view.extra["left_out"] = f"{' and '.join(shown)}; --limit 0 for all"
-        view.notices.append(view.extra["left_out"])
+    # The table and Markdown show the sessions, talks and themes; of a theme, its count (Markdown: and its first contributions).
+    _say_left_out(
+        view,
+        [
+            caveats.first_of(limit, index.count("sessions"), "sessions"),
+            caveats.first_of(limit, tally["talks"], "talks"),
+            caveats.first_of(limit, len(frame.themes), "themes"),
+        ],
+        # A theme holds more than ``limit`` contributions only if the forum does; then the store counts each theme's.
+        [
+            _each_themes_first(limit, any(index.count_on(the_theme.id) > limit for the_theme in shown_themes))
+            if limit and limit < view.extra["total"]
+            else None
+        ],
+    )
     return view
 
 

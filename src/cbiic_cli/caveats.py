@@ -1,4 +1,5 @@
-"""What every view says of the curator's part in it and of what the article leaves out, written once.
+"""What every view says of the curator's part in it, of what the article leaves out and of what the view itself
+leaves out, written once.
 
 The tables, Markdown, the HTML report and the JSON export all take these words
 from here, so a reader hears the same caveat whichever way they read the forum.
@@ -33,6 +34,24 @@ CURATORS_WORDS = (
     "description, the aims as listed and the word “talk” are the curator's; "
     "titles, names, positions and organisation names are the article's, quoted exactly."
 )
+
+
+# What a whole-forum view or a list showing only its first rows or columns says, and how to see them all.
+ALL_OF_THEM = "--limit 0 for all"
+
+
+def first_of(limit: int | None, total: int, noun: str) -> str | None:
+    """'20 of 50,000 people' when only the first ``limit`` of ``total`` are shown, else None."""
+    return f"{limit:,} of {total:,} {noun}" if limit and limit < total else None
+
+
+def left_out(parts: list[str | None]) -> str | None:
+    """'20 of 5,000 sessions, 20 of 100,000 talks and 20 of 25 themes; --limit 0 for all', of the parts not None;
+    None when there are none."""
+    said = [part for part in parts if part]
+    if not said:
+        return None
+    return (", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]) + f"; {ALL_OF_THEM}"
 
 
 def export_notes(has_sessions: bool, sessions_hold_talks: bool) -> list[str]:

@@ -515,9 +515,14 @@ def theme(
 
 
 @command(examples=["cbiic themes", "cbiic themes --format json", "cbiic themes --fields id,count"])
-def themes(ctx: typer.Context) -> None:
+def themes(
+    ctx: typer.Context,
+    limit: Annotated[
+        int, _limit_option("the first N themes and matrix speakers, and each theme's first N contributions and speakers")
+    ] = DEFAULT_LIMIT,
+) -> None:
     """Each theme with its count and aliases, and a theme-by-speaker matrix."""
-    commands.themes(_settings(ctx))
+    commands.themes(_settings(ctx), limit)
 
 
 @command(examples=["cbiic agenda", "cbiic agenda --format markdown"])
@@ -527,7 +532,12 @@ def agenda(ctx: typer.Context, limit: Annotated[int, _limit_option("the first N 
 
 
 @command(examples=["cbiic summary", "cbiic summary --format markdown > forum.md"])
-def summary(ctx: typer.Context, limit: Annotated[int, _limit_option("the first N sessions and the first N talks")] = DEFAULT_LIMIT) -> None:
+def summary(
+    ctx: typer.Context,
+    limit: Annotated[
+        int, _limit_option("the first N sessions, talks and themes, and each theme's first N contributions and speakers")
+    ] = DEFAULT_LIMIT,
+) -> None:
     """A digest of the whole forum: the facts, sessions, every contribution in a line or two, the panel."""
     commands.summary(_settings(ctx), limit)
 
@@ -883,11 +893,12 @@ def export_html(
         str, typer.Argument(metavar="PATH", help="HTML file to write: one self-contained page, fit to read offline or send by e-mail.")
     ],
     force: ForceOption = False,
+    limit: Annotated[int, _limit_option("the theme map's first N themes and N people")] = DEFAULT_LIMIT,
 ) -> None:
     """A one-file HTML report: the forum at a glance, a theme map and every contribution."""
     from .export import html as exporter
 
-    exporter.write_html(_forum_index(ctx).forum, path, force=force)
+    exporter.write_html(_forum_index(ctx).forum, path, force=force, limit=limit or None)
 
 
 # == end of exports ================================================================

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from .query import Index
 
 # Every list (search's hits, people, contributions on a theme, organisations, agenda items, the summary's
-# sessions and talks) shows this many unless told otherwise, as gh does: at 100,000 talks a whole list is
+# sessions and talks) and each dimension of a whole-forum view (themes, the theme matrix's speakers, each theme's
+# contributions) shows this many unless told otherwise, as gh does: at 100,000 talks a whole list is
 # megabytes no reader wants by default. Scripts ask for all of it with --limit 0; a notice says when rows were left out.
 DEFAULT_LIMIT = 20
 
@@ -248,10 +249,10 @@ def theme(settings: Settings, name: str, source: str | None = None, limit: int =
     emit(answer(settings, lambda index: answers.theme(index, name, quoter(source), limit or None)), settings)
 
 
-def themes(settings: Settings) -> None:
+def themes(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
 
-    emit(answer(settings, answers.themes), settings)
+    emit(answer(settings, lambda index: answers.themes(index, limit or None)), settings)
 
 
 def agenda(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:

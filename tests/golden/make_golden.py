@@ -80,6 +80,8 @@ def cases() -> list[list[str]]:
         ["search"],
         ["search", "the"],
     ]
+    # The whole-forum views bounded (issue 20): the shipped forum fits the default limit, so a smaller one shows the shape.
+    found += [[*argv, "--format", fmt] for argv in (["themes", "--limit", "4"], ["summary", "--limit", "3"]) for fmt in FORMATS]
     return found
 
 

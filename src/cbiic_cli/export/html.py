@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,9 @@ KIND_LABELS = {kind.value: label[0].upper() + label[1:] for kind, label in model
 HEAT_LEVELS = 4
 
 
-def write_html(forum: Any, path: str, *, force: bool = False) -> None:
-    text = render(forum)
+def write_html(forum: Any, path: str, *, force: bool = False, limit: int | None = None) -> None:
+    """``limit``: the theme map's first themes and columns (None: all of them)."""
+    text = render(forum, limit)
     write_atomically(
         path,
         lambda temporary: temporary.write_text(text, encoding="utf-8"),
@@ -52,7 +54,7 @@ def _literal(value: Any) -> Any:
     return value
 
 
-def render(forum: Any) -> str:
+def render(forum: Any, limit: int | None = None) -> str:
     import jinja2
     import markupsafe
 
@@ -67,7 +69,7 @@ def render(forum: Any) -> str:
     style = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     return environment.get_template("report.html.j2").render(
-        **report(forum),
+        **report(forum, limit),
         caveats=caveats,
         generator=generator_version(),
         # Our own files, not data: marked safe so they are inlined verbatim, and hashed for the CSP.
@@ -90,8 +92,9 @@ def article_lines(lines: list[int]) -> str:
     return f"article lines {', '.join(map(str, unique[:-1]))} and {unique[-1]}"
 
 
-def report(forum: Any) -> dict[str, Any]:
-    """The template's context: plain values only, every string still unescaped (Jinja2 escapes on output)."""
+def report(forum: Any, limit: int | None = None) -> dict[str, Any]:
+    """The template's context: plain values only, every string still unescaped (Jinja2 escapes on output).
+    The theme map shows its first ``limit`` themes and columns (None: all of them)."""
     from ..query import item_themes
 
     organisations = {organisation.id: organisation for organisation in forum.organisations}
@@ -155,7 +158,7 @@ def report(forum: Any) -> dict[str, Any]:
             "lines": article_lines(info.source_paragraphs),
         },
         "source": {"title": source.title, "published": source.published, "file": source.file},
-        "heatmap": _heatmap(forum, items, people),
+        "heatmap": _heatmap(forum, items, people, limit),
         "sessions": [
             {"name": s.name, "moderator": speaker(s.moderator), "lines": article_lines(s.source_paragraphs)} for s in forum.sessions
         ],
@@ -207,25 +210,42 @@ def contribution_label(item: dict[str, Any]) -> str:
     return f"{item['kind_label']} by {who}"
 
 
-def _heatmap(forum: Any, items: list[dict[str, Any]], people: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Themes x people: each cell counts that person's contributions touching that theme, and lists them."""
+def _heatmap(forum: Any, items: list[dict[str, Any]], people: dict[str, dict[str, Any]], limit: int | None = None) -> dict[str, Any]:
+    """Themes x people: each cell counts that person's contributions touching that theme, and lists them.
+
+    With a ``limit``, the first ``limit`` themes and columns, as the views show them: at scale the map would have
+    tens of thousands of columns. ``left_out`` says how many there are, and how to see them all."""
     columns: dict[str, dict[str, Any]] = {slug: {"speaker": {"uncertain": False, **person}} for slug, person in people.items()}
     for item in items:
         if item["speaker"]["uncertain"] and item["speaker_key"] not in columns:
             columns[item["speaker_key"]] = {"speaker": item["speaker"]}
+    shown_columns = list(islice(columns, limit))
+    shown_themes = forum.themes[:limit]
+    wanted, on = set(shown_columns), {theme.id for theme in shown_themes}
     cells: dict[tuple[str, str], list[dict[str, str]]] = {}
     for item in items:
-        for theme in item["theme_ids"]:
-            cells.setdefault((theme, item["speaker_key"]), []).append({"id": item["id"], "label": contribution_label(item)})
+        if item["speaker_key"] in wanted:
+            for theme in item["theme_ids"]:
+                if theme in on:
+                    cells.setdefault((theme, item["speaker_key"]), []).append({"id": item["id"], "label": contribution_label(item)})
     most = max((len(found) for found in cells.values()), default=1)
     rows = []
-    for theme in forum.themes:
+    for theme in shown_themes:
         row = []
-        for key in columns:
+        for key in shown_columns:
             found = cells.get((theme.id, key), [])
             row.append({"count": len(found), "level": _heat_level(len(found), most), "entries": found})
         rows.append({"id": theme.id, "label": theme.label, "cells": row})
-    return {"columns": list(columns.values()), "rows": rows, "levels": HEAT_LEVELS, "most": most}
+    left_out = caveats.left_out(
+        [caveats.first_of(limit, len(forum.themes), "themes"), caveats.first_of(limit, len(columns), "people in the map")]
+    )
+    return {
+        "columns": [columns[key] for key in shown_columns],
+        "rows": rows,
+        "levels": HEAT_LEVELS,
+        "most": most,
+        "left_out": left_out,
+    }
 
 
 def _heat_level(count: int, most: int) -> int:

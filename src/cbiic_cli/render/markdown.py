@@ -255,29 +255,20 @@ def _themes(view: View) -> str:
     rows = []
     for r in view.items:
         who = [code(s, in_table=True) for s in r["speakers"]]
-        who += [inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})") for u in r["uncertain_speakers"]]
+        who += [inline(say.not_identified(u)) for u in r["uncertain_speakers"]]
         rows.append([code(r["id"], in_table=True), inline(r["label"]), str(r["count"]), cell(r["aliases"]), "; ".join(who)])
     out = table(["Theme", "Label", "Contributions", "Aliases", "Speakers"], rows)
-    return out + f"\n**{inline(say.THEME_MATRIX_CAPTION)}** (● = {inline(say.THEME_MATRIX_MARK)})\n\n" + _theme_matrix(view)
+    caption = f"\n**{inline(say.THEME_MATRIX_CAPTION)}** (● = {inline(say.THEME_MATRIX_MARK)})\n\n"
+    left_out = _left_out(view)
+    return out + caption + _theme_matrix(view) + ("\n" + "\n".join(left_out) if left_out else "")
 
 
 def _theme_matrix(view: View) -> str:
     """Themes down, people across; someone the article does not identify gets a column of their own, not a candidate's."""
-    columns: dict[str, str] = {}
-    for r in view.items:
-        for slug in r["speakers"]:
-            columns.setdefault(slug, code(slug, in_table=True))
-        for u in r["uncertain_speakers"]:
-            columns.setdefault(
-                "|".join([u["as_written"], *u["candidates"]]), inline(f"{u['as_written']} (not identified: {' or '.join(u['candidates'])})")
-            )
-    order = {slug: rank for rank, slug in enumerate(view.extra.get("article_order", list)())}
-    keys = sorted(columns, key=lambda key: (key not in order, order.get(key, 0)))
-    rows = []
-    for r in view.items:
-        present = set(r["speakers"]) | {"|".join([u["as_written"], *u["candidates"]]) for u in r["uncertain_speakers"]}
-        rows.append([code(r["id"], in_table=True)] + ["●" if key in present else "" for key in keys])
-    return table([inline("Theme")] + [columns[key] for key in keys], rows, markdown_headers=True)
+    columns = view.extra["matrix"](view.items)
+    headers = [code(column["slug"], in_table=True) if column["slug"] else inline(say.not_identified(column)) for column in columns]
+    rows = [[code(r["id"], in_table=True)] + ["●" if r["id"] in column["themes"] else "" for column in columns] for r in view.items]
+    return table([inline("Theme")] + headers, rows, markdown_headers=True)
 
 
 def _agenda(view: View) -> str:
@@ -353,7 +344,8 @@ def _summary(view: View) -> str:
     out += ["## Themes", ""]
     rows = []
     for theme in doc["themes"]:
-        rows.append([inline(theme["label"]), str(theme["count"]), cell(theme["contributions"])])
+        more = theme["count"] - len(theme["contributions"])  # each theme's first contributions, with --limit
+        rows.append([inline(theme["label"]), str(theme["count"]), cell(theme["contributions"] + ([f"and {more:,} more"] if more else []))])
     out.append(table(["Theme", "Contributions", "Where"], rows))
     source = doc["source"]
     out += [

@@ -151,5 +151,15 @@ def possible_roles_text(possible: list[str]) -> str:
     return ", ".join(f"possibly {role}" for role in possible)
 
 
+def not_identified(uncertain: dict[str, Any]) -> str:
+    """'Professor Ma Jun (not identified: ma-jun-harbin or ma-jun-sysucc)': a name the article uses without saying who."""
+    return f"{uncertain['as_written']} (not identified: {' or '.join(uncertain['candidates'])})"
+
+
+def matrix_column(column: dict[str, Any]) -> str:
+    """Who a column of the theme matrix is: a person's slug, or a name the article leaves unidentified."""
+    return column["slug"] or not_identified(column)
+
+
 def theme_list(row: dict[str, Any]) -> str:
     return ", ".join(row.get("themes") or []) or "none"

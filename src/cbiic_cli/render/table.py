@@ -272,20 +272,7 @@ class _Layout:
             listing.add_row(
                 self.t(row["id"], atom=True), self.t(row["label"]), self.t(row["count"], atom=True), self.t(", ".join(row["aliases"]))
             )
-        who: list[tuple[str, str]] = []  # (key, legend) for each matrix column: a person, or a name the article leaves uncertain
-        seen: set[str] = set()
-        for row in view.items:
-            for slug in row["speakers"]:
-                if slug not in seen:
-                    seen.add(slug)
-                    who.append((slug, slug))
-            for uncertain in row["uncertain_speakers"]:
-                key = uncertain["as_written"] + "|" + "|".join(uncertain["candidates"])
-                if key not in seen:
-                    seen.add(key)
-                    who.append((key, f"{uncertain['as_written']} (not identified: {' or '.join(uncertain['candidates'])})"))
-        order = {key: number for number, key in enumerate(view.extra.get("article_order", list)())}
-        who.sort(key=lambda entry: (entry[0] not in order, order.get(entry[0], 0)))
+        who = view.extra["matrix"](view.items)  # the columns, each a person or a name the article leaves uncertain
         mark, nothing = ("x", ".") if self.ascii else ("●", "·")
         # Each speaker column takes at least its number and a space: past that width, cards without building the matrix.
         matrix_width = max((len(row["id"]) for row in view.items), default=0) + sum(len(str(n)) + 1 for n in range(1, len(who) + 1))
@@ -295,9 +282,11 @@ class _Layout:
                 [Column("Theme", "atom", style=ID)] + [Column(str(number), "atom") for number in range(1, len(who) + 1)], gap=1
             )
             for row in view.items:
-                present = set(row["speakers"]) | {u["as_written"] + "|" + "|".join(u["candidates"]) for u in row["uncertain_speakers"]}
-                matrix.add_row(self.t(row["id"], atom=True), *(self.t(mark) if key in present else self.t(nothing, DIM) for key, _ in who))
-            legend = Group(*(self.t(f"{number:>2}  {legend}", DIM) for number, (_, legend) in enumerate(who, 1)))
+                matrix.add_row(
+                    self.t(row["id"], atom=True),
+                    *(self.t(mark) if row["id"] in column["themes"] else self.t(nothing, DIM) for column in who),
+                )
+            legend = Group(*(self.t(f"{number:>2}  {say.matrix_column(column)}", DIM) for number, column in enumerate(who, 1)))
 
         def cards() -> Group:
             return self.cards(
@@ -320,9 +309,9 @@ class _Layout:
             )
 
         if self.width < NARROW or matrix is None or not listing.fits(self.width) or not matrix.fits(self.width):
-            return self.titled("Themes", self.blank(), cards())
+            return self.titled("Themes", self.blank(), cards(), *self.left_out(view))
         title = self.t(f"{say.THEME_MATRIX_CAPTION} ({mark} = {say.THEME_MATRIX_MARK})", HEADER)
-        return Group(self.t("Themes", HEADER), listing, self.blank(), title, matrix, legend)
+        return Group(self.t("Themes", HEADER), listing, self.blank(), title, matrix, legend, *self.left_out(view))
 
     def _search(self, view: View) -> Group:
         title = say.shown_of(view, "hit")

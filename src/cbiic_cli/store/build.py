@@ -213,10 +213,9 @@ def _records(identity: Identity, data: bytes, index: Index, racy: bool) -> dict[
     for seq, theme in enumerate(forum.themes):
         add(shapes.TALLY, theme.id, seq, index.theme_tally(theme.id).as_tuple())
     documents, total_length = _search_index(index, add)
-    uncertain_talks = [c.id for c in contributions if c.kind == "talk" and not isinstance(c.item.speaker, str)]
     counts = {kind: len(rows) for kind, rows in records.items()}
     first = {kind: min(row[1] for row in rows) for kind, rows in records.items()}
-    contents = shapes.Contents(counts, first, documents, total_length, uncertain_talks, index.sessions_hold_talks())
+    contents = shapes.Contents(counts, first, documents, total_length, index.uncertain_appearances, index.sessions_hold_talks())
     add(shapes.CONTENTS, shapes.ONLY, 0, contents)
     add(shapes.IDENTITY, shapes.ONLY, 0, shapes.Identity(location.code_fingerprint(), identity.blob(), digest(data), racy))
     return records

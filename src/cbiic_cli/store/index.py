@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import model
-from ..query import Contribution, Index, Questions, ThemeTally, appearances
+from ..query import Contribution, Index, Questions, ThemeTally
 from . import shapes
 from .records import COLUMNS, Row, StoreDamaged, Table
 
@@ -227,10 +227,10 @@ class StoreIndex(Questions):
 
     @cached_property
     def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:
-        """Read from the frame and from the talks the contents record lists as having an uncertain speaker."""
-        talks = self._each_contribution(self.contents.uncertain_talks)
-        found = appearances(self.frame, [talk.item.speaker for talk in talks])
-        return [(ref, role) for ref, role in found if isinstance(ref, model.UncertainPerson)]
+        """As the contents record lists them (worked out once, at build time), their candidates in the store."""
+        found = self.contents.uncertain
+        self._verify_people([ref for ref, _ in found])
+        return found
 
     @property
     def themes(self) -> dict[str, model.Theme]:

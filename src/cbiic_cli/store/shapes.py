@@ -52,8 +52,8 @@ class Contents(msgspec.Struct, frozen=True, array_like=True):
     # Search: the documents and their total length in words (BM25's average), as ``search.documents`` makes them.
     documents: int
     total_length: int
-    # Talks whose speaker the article leaves uncertain between namesakes, in the file's order.
-    uncertain_talks: list[str]
+    # Every role the article gives someone without saying which of several namesakes it means, in its order.
+    uncertain: list[tuple[model.UncertainPerson, str]]
     sessions_hold_talks: bool
 
 

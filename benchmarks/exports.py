@@ -14,7 +14,6 @@ against an empty cache, which also parses and validates the YAML. The test suite
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import importlib.metadata
 import sqlite3
@@ -102,15 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         "| " + " | ".join(header) + " |",
         "|" + "---:|" * len(header),
     ]
-    kept = Path(args.workdir) if args.workdir else None
-    with contextlib.nullcontext(str(kept)) if kept else tempfile.TemporaryDirectory(prefix="cbiic-exports-") as where:
-        workdir = Path(where)
-        workdir.mkdir(parents=True, exist_ok=True)
-        env = run.child_environment(args, workdir)
+    with run.workdir_and_environment(args, "cbiic-exports-") as (workdir, env):
         out += ["| " + " | ".join(size_row(args, env, workdir, talks)) + " |" for talks in args.sizes]
-    print("\n".join(out))
-    if args.out:
-        Path(args.out).write_text("\n".join(out) + "\n", encoding="utf-8")
+    run.publish(out, args)
     return 0
 
 

@@ -68,6 +68,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -1242,6 +1243,23 @@ def goals_section(args: argparse.Namespace, env: dict[str, str], workdir: Path, 
         raise
     finally:
         run.report(out)
+
+
+@contextlib.contextmanager
+def workdir_and_environment(args: argparse.Namespace, prefix: str) -> Iterator[tuple[Path, dict[str, str]]]:
+    """``--workdir`` (kept), or a temporary directory (removed afterwards), and the environment to run cbiic in there."""
+    kept = Path(args.workdir) if args.workdir else None
+    with contextlib.nullcontext(str(kept)) if kept else tempfile.TemporaryDirectory(prefix=prefix) as where:
+        workdir = Path(where)
+        workdir.mkdir(parents=True, exist_ok=True)
+        yield workdir, child_environment(args, workdir)
+
+
+def publish(out: list[str], args: argparse.Namespace) -> None:
+    """Print the report, and write it to ``--out`` if given."""
+    print("\n".join(out))
+    if args.out:
+        Path(args.out).write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def child_environment(args: argparse.Namespace, workdir: Path) -> dict[str, str]:

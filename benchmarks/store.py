@@ -17,12 +17,10 @@ first. The test suite makes no timing assertions: this script is the judge.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -107,11 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         "| " + " | ".join(header) + " |",
         "|" + "---:|" * len(header),
     ]
-    kept = Path(args.workdir) if args.workdir else None
-    with contextlib.nullcontext(str(kept)) if kept else tempfile.TemporaryDirectory(prefix="cbiic-store-") as where:
-        workdir = Path(where)
-        workdir.mkdir(parents=True, exist_ok=True)
-        env = run.child_environment(args, workdir)
+    with run.workdir_and_environment(args, "cbiic-store-") as (workdir, env):
         for talks in args.sizes:
             forum, ids = run.forum_file(workdir, talks, args.seed)
             run.settle(forum)
@@ -138,9 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
             out.append("| " + " | ".join(row) + " |")
     out += ["", "A second query within 5% of the first counts as no slower (the spread of repeated runs on this machine)."]
-    print("\n".join(out))
-    if args.out:
-        Path(args.out).write_text("\n".join(out) + "\n", encoding="utf-8")
+    run.publish(out, args)
     return 0
 
 

@@ -393,7 +393,7 @@ def _exports_section(text: str) -> str:
 
 def test_readme_documents_every_export_and_option():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert readme.index("### JSON shapes") < readme.index("\n## Exports\n") < readme.index("\n## Exit codes\n")
+    assert readme.index("\n## Output formats\n") < readme.index("\n## Exports\n") < readme.index("\n## Exit codes\n")
     section = _exports_section(readme)
     for text in (
         "cbiic export sqlite",

@@ -110,12 +110,13 @@ def _generated_text(talks: int, seed: int) -> str:
 
 def reseal(connection, kind: str, key: str, body: bytes) -> None:
     """Rewrite one record of a query store with ``body`` and checksums that match it: what only a forger could do."""
-    from cbiic_cli.store.records import seal
+    from cbiic_cli.store.records import seal, store_seal
 
     seq, rank, following = connection.execute(
         "SELECT seq, rank, next FROM store_records WHERE kind = ? AND key = ?", (kind, key)
     ).fetchone()
-    *_, body, body_digest, checksum = seal(kind, key, seq, rank, following, body)
+    (identity,) = connection.execute("SELECT body FROM store_records WHERE kind = 'identity'").fetchone()
+    *_, body, body_digest, checksum = seal(kind, key, seq, rank, following, body, b"" if kind == "identity" else store_seal(identity))
     connection.execute(
         "UPDATE store_records SET body = ?, body_digest = ?, digest = ? WHERE kind = ? AND key = ?",
         (body, body_digest, checksum, kind, key),

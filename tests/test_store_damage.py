@@ -171,6 +171,55 @@ def test_any_column_of_a_record_edited_never_changes_an_answer(column, forum, pr
     _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script))
 
 
+def test_a_schema_that_is_not_utf8_is_damage(forum, pristine, answers, tmp_path, monkeypatch):
+    """A flipped bit in SQLite's own list of tables: its text is no longer UTF-8 (an attack run found this crashed)."""
+
+    def damage(path: Path) -> None:
+        data = bytearray(path.read_bytes())
+        data[data.index(b"(kind, seq)") + 1] = 0xE5
+        path.write_bytes(bytes(data))
+
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, damage)
+
+
+@pytest.fixture(scope="module")
+def other_store(tmp_path_factory):
+    """The store of a forum that differs from the shipped one in one position (so its records have the same keys
+    and places as the shipped forum's, and a transplant needs no other change)."""
+    from typer.testing import CliRunner
+
+    from cbiic_cli.cli import app
+
+    folder = tmp_path_factory.mktemp("other")
+    path = write_forum(folder, shipped_text().replace("position: Vice President of National Market Access", "position: Vice President", 1))
+    home = tmp_path_factory.mktemp("other-cache")
+    assert CliRunner().invoke(app, ["--data", str(path), "themes"], env={"XDG_CACHE_HOME": str(home)}).exit_code == 0
+    (built,) = (home / "cbiic").glob("*.sqlite")
+    return built
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [[shapes.PERSON], [shapes.CONTENTS], [kind for kind in KINDS if kind != shapes.IDENTITY]],
+    ids=["person", "contents", "all-but-identity"],
+)
+def test_a_record_from_another_forums_store_is_damage(kinds, forum, pristine, other_store, answers, tmp_path, monkeypatch):
+    """Checksums intact, but sealed for another store: every record is tied to its own store's identity (the last
+    case is the other forum's whole store, under this one's identity)."""
+    marks = ", ".join("?" * len(kinds))
+
+    def transplant(path: Path) -> None:
+        with sqlite3.connect(other_store) as source:
+            rows = source.execute(f"SELECT * FROM store_records WHERE kind IN ({marks})", kinds).fetchall()
+        source.close()
+        with sqlite3.connect(path) as connection:
+            connection.execute(f"DELETE FROM store_records WHERE kind IN ({marks})", kinds)
+            connection.executemany(f"INSERT INTO store_records VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        connection.close()
+
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, transplant)
+
+
 def test_the_damage_trials_can_fail(forum, pristine, answers, tmp_path, monkeypatch):
     """The control: a store whose answers were changed and sealed again (what only a forger with write access to
     the cache could do) does change an answer, so the trials above would see a store trusted when it should not be."""
@@ -293,8 +342,24 @@ def test_a_cache_directory_others_could_write_is_never_used(how, tmp_path, monke
     result = runner.invoke(app, ["--data", str(forum), "speakers", "-f", "json"])
     assert result.exit_code == 0 and '"Luo Dan"' in result.stdout
     assert parsed, "answered from the store in an untrusted directory"
-    assert result.stderr.count("not using the query cache") == 1 and "XDG_CACHE_HOME" in result.stderr, result.stderr
+    assert result.stderr.startswith("cbiic: not using the query cache") and result.stderr.count("not using") == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and "XDG_CACHE_HOME" in result.stderr, result.stderr
     assert list((shared / "cbiic").glob("*.sqlite")) == [planted]  # nor written to
+
+
+def test_a_store_file_of_another_users_is_not_read_and_the_next_build_replaces_it(tmp_path, monkeypatch):
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    forum = write_forum(tmp_path, shipped_text())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CBIIC_NO_CACHE", raising=False)
+    assert invoke("--data", str(forum), "speakers").exit_code == 0
+    (planted,) = _stores(tmp_path / "cache" / "cbiic")
+    os.chown(planted, 12345, 12345)
+    monkeypatch.setattr("cbiic_cli.load.parse_forum", _counting_parse(parsed := []))
+    result = invoke("--data", str(forum), "speakers")
+    assert result.exit_code == 0 and result.stderr == "" and parsed, "a store of another user's was read"
+    assert planted.stat().st_uid == os.geteuid(), "the build left it in place"
 
 
 def _counting_parse(parsed: list[int]):
@@ -325,8 +390,10 @@ def test_a_private_cache_directory_in_a_sticky_shared_one_is_used(tmp_path, monk
 # -- the freshness key covers every module ---------------------------------------------------------------------------
 
 
-def test_an_edit_to_an_installed_module_that_fills_the_store_is_never_answered_from_the_old_store(tmp_path, isolated_env):
-    """A copy of the package, run as cbiic: after its store module is edited, the store the old code built is not used."""
+@pytest.mark.parametrize("same_size", [False, True], ids=["appended", "same-size-time-put-back"])
+def test_an_edit_to_an_installed_module_that_fills_the_store_is_never_answered_from_the_old_store(same_size, tmp_path, isolated_env):
+    """A copy of the package, run as cbiic: after its store module is edited, the store the old code built is not used;
+    also when the edit keeps the file's size and its modification time is put back (``touch -r``, ``rsync -t``)."""
     import cbiic_cli
 
     site = tmp_path / "site"
@@ -354,7 +421,15 @@ def test_an_edit_to_an_installed_module_that_fills_the_store_is_never_answered_f
     before = stores()
     assert len(before) == 1
     edited = site / "cbiic_cli" / "store" / "build.py"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("Luo", "Luo") + "\n# edited\n", encoding="utf-8")
+    before_edit = edited.stat()
+    text = edited.read_text(encoding="utf-8")
+    if same_size:
+        assert "RACY_SECONDS = 2.0" in text
+        edited.write_text(text.replace("RACY_SECONDS = 2.0", "RACY_SECONDS = 3.0"), encoding="utf-8")
+        os.utime(edited, ns=(before_edit.st_atime_ns, before_edit.st_mtime_ns))
+        assert (edited.stat().st_size, edited.stat().st_mtime_ns) == (before_edit.st_size, before_edit.st_mtime_ns)
+    else:
+        edited.write_text(text + "\n# edited\n", encoding="utf-8")
     second = query()
     assert (second.returncode, second.stdout) == (0, first.stdout)
     for _ in range(100):

@@ -51,7 +51,7 @@ def usable_cache_dir() -> Path | None:
         from .. import process
 
         process.say(
-            f"cbiic: not using the query cache {process.printable(str(directory))}: {reason}; answering from the file "
+            f"not using the query cache {process.printable(str(directory))}: {reason}; answering from the file "
             "(make it yours and private with chmod 700, or set XDG_CACHE_HOME to a directory of your own)"
         )
     return None
@@ -81,9 +81,11 @@ def open_index(location: str) -> StoreIndex | None:
     try:
         schema.check_schema(connection)
         from . import shapes
-        from .index import StoreIndex, read_only
+        from .index import StoreIndex, only_row
+        from .records import store_seal
 
-        stored = read_only(connection, shapes.IDENTITY, shapes.Identity)
+        row = only_row(connection, shapes.IDENTITY, b"")
+        stored = shapes.decode(row.body, shapes.Identity)
         if (
             stored.format != places.code_fingerprint()
             or stored.file != identity.blob()
@@ -91,8 +93,8 @@ def open_index(location: str) -> StoreIndex | None:
         ):
             connection.close()
             return None
-        return StoreIndex(connection, path, read_only(connection, shapes.CONTENTS, shapes.Contents))
-    except (sqlite3.Error, StoreDamaged):
+        return StoreIndex(connection, path, store_seal(row.body))
+    except (sqlite3.Error, StoreDamaged, UnicodeDecodeError):  # text SQLite cannot give back as UTF-8 is damage too
         connection.close()
         discard(path)
         return None
@@ -130,4 +132,4 @@ def is_damage(error: BaseException) -> bool:
     import sys
 
     sqlite3 = sys.modules.get("sqlite3")
-    return isinstance(error, StoreDamaged) or (sqlite3 is not None and isinstance(error, sqlite3.Error))
+    return isinstance(error, (StoreDamaged, UnicodeDecodeError)) or (sqlite3 is not None and isinstance(error, sqlite3.Error))

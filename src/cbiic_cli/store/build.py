@@ -24,7 +24,7 @@ import msgspec
 from .. import model, search
 from . import cache, location, schema, shapes
 from .location import Identity, identity_of
-from .records import COLUMNS, digest, seal
+from .records import COLUMNS, digest, seal, store_seal
 
 if TYPE_CHECKING:
     import sqlite3
@@ -61,7 +61,7 @@ def build(identity: Identity, data: bytes, index: Index, settle: bool = False) -
         with _locked(temporary) as held:
             if not held:
                 return  # another build of this store runs: it cleans up after itself
-            if final.exists():  # one has just put it in place: this file, made by trying the lock, goes
+            if _ours(final):  # one has just put it in place: this file, made by trying the lock, goes
                 cache.unlink_quietly(temporary)
                 return
             try:
@@ -80,6 +80,17 @@ def build(identity: Identity, data: bytes, index: Index, settle: bool = False) -
         cache.prune(directory, is_busy)
     except (OSError, sqlite3.Error, _Abandoned):
         pass
+
+
+def _ours(path: Path) -> bool:
+    """A store in place: a regular file of this user's (anything else there is replaced by the build)."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and cache.owned_by_us(info)
 
 
 @contextmanager
@@ -163,14 +174,18 @@ Unsealed = tuple[str, str, int, "int | None", bytes]
 
 
 def _write(connection: sqlite3.Connection, records: dict[str, list[Unsealed]]) -> None:
-    """Seal every record with its key's successor of the same kind, and insert them."""
+    """Seal every record with its key's successor of the same kind and the store's seal (the identity record's
+    digest; the identity record itself has none), and insert them."""
     marks = ", ".join("?" * len(COLUMNS.split(", ")))
+    (identity,) = records[shapes.IDENTITY]
+    sealed_by = store_seal(identity[4])
     for kind, rows in records.items():
+        this_seal = b"" if kind == shapes.IDENTITY else sealed_by
         rows.sort(key=lambda row: row[1])
         following = [row[1] for row in rows[1:]] + [None]
         connection.executemany(
             f"INSERT INTO store_records ({COLUMNS}) VALUES ({marks})",
-            (seal(kind, key, seq, rank, after, body) for (_, key, seq, rank, body), after in zip(rows, following)),
+            (seal(kind, key, seq, rank, after, body, this_seal) for (_, key, seq, rank, body), after in zip(rows, following)),
         )
 
 

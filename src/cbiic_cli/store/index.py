@@ -33,15 +33,20 @@ T = TypeVar("T")
 V = TypeVar("V")
 
 
-def read_only(connection: sqlite3.Connection, kind: str, decode: type[T]) -> T:
-    """The one record of a kind that has one (the store's identity, contents, frame)."""
+def only_row(connection: sqlite3.Connection, kind: str, seal: bytes) -> Row:
+    """The one record of a kind that has one (the store's identity, contents, frame), checked."""
     rows = connection.execute(f"SELECT {COLUMNS} FROM store_records WHERE kind = ? AND key = ?", (kind, shapes.ONLY)).fetchall()
     if len(rows) != 1:
         raise StoreDamaged(f"the store has no {kind} record")
-    row = Row(kind, rows[0])
+    row = Row(kind, rows[0], seal)
     if row.seq != 0 or row.next is not None:
         raise StoreDamaged(f"the store's {kind} record is out of place")
-    return shapes.decode(row.body, decode)
+    return row
+
+
+def read_only(connection: sqlite3.Connection, kind: str, decode: type[T], seal: bytes = b"") -> T:
+    """The one record of a kind that has one, decoded (``seal``: the store's; none for its identity record)."""
+    return shapes.decode(only_row(connection, kind, seal).body, decode)
 
 
 class _FrameWithSessions:
@@ -49,7 +54,7 @@ class _FrameWithSessions:
 
     def __init__(self, frame: shapes.Frame, sessions: Callable[[], list[model.Session]]) -> None:
         self._frame = frame
-        self.sessions_table = sessions
+        self._read_sessions = sessions
 
     @property
     def source(self) -> model.Source:
@@ -77,7 +82,7 @@ class _FrameWithSessions:
 
     @cached_property
     def sessions(self) -> list[model.Session]:
-        return self.sessions_table()
+        return self._read_sessions()
 
 
 class StoreIndex(Questions):
@@ -85,14 +90,13 @@ class StoreIndex(Questions):
 
     stored = True
 
-    def __init__(
-        self, connection: sqlite3.Connection, path: Path, contents: shapes.Contents
-    ) -> None:  # no super().__init__: ``forum`` is built on demand
+    def __init__(self, connection: sqlite3.Connection, path: Path, seal: bytes) -> None:
         self.connection = connection
         self.path = path
-        self.contents = contents
+        self.seal = seal
+        self.contents = read_only(connection, shapes.CONTENTS, shapes.Contents, seal)
         self._position: dict[str, int] = {}  # contribution id -> its place in the article, for those read
-        frame = read_only(connection, shapes.FRAME, shapes.Frame)
+        frame = read_only(connection, shapes.FRAME, shapes.Frame, seal)
         self._frame = _FrameWithSessions(frame, lambda: [session for _, session in self.sessions_table.stream()])
         self._themes = _Known({theme.id: theme for theme in frame.themes})
         for item in ([frame.opening] if frame.opening else []) + (
@@ -102,7 +106,7 @@ class StoreIndex(Questions):
         self._verify_people([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
 
     def table(self, kind: str, decode: Callable[[Row], T]) -> Table[T]:
-        return Table(self.connection, kind, self.contents.counts.get(kind, 0), self.contents.first.get(kind), decode)
+        return Table(self.connection, kind, self.contents.counts.get(kind, 0), self.contents.first.get(kind), decode, self.seal)
 
     def close(self) -> None:
         self.connection.close()

@@ -60,8 +60,9 @@ def identity_of(location: str) -> Identity | None:
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> bytes:
     """Changes whenever what a store holds could: this version, msgspec's, the byte order, and every file of this
-    package, found by walking it (so a module added later is covered without being listed), by size and
-    modification time: an edit, an upgrade or a reinstall changes them, and stat costs far less than reading."""
+    package, found by walking it (so a module added later is covered without being listed), by inode, size and
+    modification and change times: an edit, an upgrade or a reinstall changes them (the change time cannot be set
+    back, as the modification time can), and stat costs far less than reading."""
     import msgspec
 
     parts = [STORE_FORMAT, __version__.encode(), msgspec.__version__.encode(), sys.byteorder.encode()]
@@ -74,7 +75,9 @@ def code_fingerprint() -> bytes:
             except OSError:
                 continue
             relative = os.path.relpath(path, PACKAGE)
-            parts.append(f"{relative} {info.st_size} {info.st_mtime_ns}".encode("utf-8", "surrogateescape"))
+            parts.append(
+                f"{relative} {info.st_ino} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns}".encode("utf-8", "surrogateescape")
+            )
     return digest(b"\0".join(parts))
 
 

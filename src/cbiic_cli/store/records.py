@@ -4,8 +4,10 @@ Everything a store holds is a record in one table: a kind, a key, its place in
 the file's order (``seq``), for people their place in the article's (``rank``),
 the next key of its kind in key order (``next``), and a body. Each record's
 checksum covers all of them (the body through its own digest, so a key can be
-checked without reading a body), so a record read under another key, at another
-place, or with another neighbour is damage. What is not there is proven too:
+checked without reading a body) and the store's seal (a digest of its identity
+record: which file, in which version, by which code), so a record read under
+another key, at another place, beside another neighbour or copied from another
+store is damage. What is not there is proven too:
 
 * a key looked up and not found is absent only if the record before it in key
   order names, as its next, a key after it (a deleted record breaks the chain);
@@ -45,27 +47,23 @@ def digest(data: bytes, size: int = 32) -> bytes:
     return blake2b(data, digest_size=size).digest()
 
 
-def _header(kind: str, key: str, seq: int, rank: int | None, following: str | None, body_digest: bytes) -> bytes:
+def _header(kind: str, key: str, seq: int, rank: int | None, following: str | None, body_digest: bytes, store_seal: bytes) -> bytes:
     # Each part with its length, so that no two headers run together into the same bytes.
     parts = [kind, key, str(seq), "" if rank is None else str(rank), "\0" if following is None else following]
-    return b"".join(
-        len(data).to_bytes(4, "big") + data for data in (*(part.encode("utf-8", "surrogatepass") for part in parts), body_digest)
-    )
+    texts = (part.encode("utf-8", "surrogatepass") for part in parts)
+    return b"".join(len(data).to_bytes(4, "big") + data for data in (*texts, body_digest, store_seal))
 
 
-def seal(kind: str, key: str, seq: int, rank: int | None, following: str | None, body: bytes) -> tuple[Any, ...]:
-    """A row of the records table, as ``COLUMNS`` lists them."""
+def store_seal(identity_body: bytes) -> bytes:
+    """What ties every other record to its store: the digest of the store's identity record's body."""
+    return digest(identity_body, RECORD_DIGEST_BYTES)
+
+
+def seal(kind: str, key: str, seq: int, rank: int | None, following: str | None, body: bytes, store_seal: bytes) -> tuple[Any, ...]:
+    """A row of the records table, as ``COLUMNS`` lists them (the identity record's ``store_seal`` is empty)."""
     body_digest = digest(body, RECORD_DIGEST_BYTES)
-    return (
-        kind,
-        key,
-        seq,
-        rank,
-        following,
-        body,
-        body_digest,
-        digest(_header(kind, key, seq, rank, following, body_digest), RECORD_DIGEST_BYTES),
-    )
+    checksum = digest(_header(kind, key, seq, rank, following, body_digest, store_seal), RECORD_DIGEST_BYTES)
+    return kind, key, seq, rank, following, body, body_digest, checksum
 
 
 class Row:
@@ -73,7 +71,7 @@ class Row:
 
     __slots__ = ("_body", "_body_digest", "key", "next", "rank", "seq")
 
-    def __init__(self, kind: str, row: tuple[Any, ...]) -> None:
+    def __init__(self, kind: str, row: tuple[Any, ...], store_seal: bytes) -> None:
         found_kind, key, seq, rank, following, body, body_digest, checksum = row
         # SQLite keeps any type in any column: a number where a key should be is damage, not a bug of ours.
         if not (
@@ -87,7 +85,7 @@ class Row:
             and type(checksum) is bytes
         ):
             raise StoreDamaged(f"a {kind} record is not what a build writes")
-        if digest(_header(kind, key, seq, rank, following, body_digest), RECORD_DIGEST_BYTES) != checksum:
+        if digest(_header(kind, key, seq, rank, following, body_digest, store_seal), RECORD_DIGEST_BYTES) != checksum:
             raise StoreDamaged(f"a {kind} record does not match its checksum")
         self.key, self.seq, self.rank, self.next = key, seq, rank, following
         self._body, self._body_digest = body, body_digest
@@ -108,8 +106,11 @@ class Table(Mapping[str, T]):
     """One kind of record: looked up by key (found, or proven absent), read by place, or streamed in order, each
     checked and decoded (``decode(row)``) as it is read."""
 
-    def __init__(self, connection: sqlite3.Connection, kind: str, count: int, first: str | None, decode: Callable[[Row], T]) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, kind: str, count: int, first: str | None, decode: Callable[[Row], T], store_seal: bytes
+    ) -> None:
         self.connection = connection
+        self.store_seal = store_seal
         self.kind = kind
         self.decode = decode
         self.count = count
@@ -120,7 +121,7 @@ class Table(Mapping[str, T]):
 
     def _rows(self, where: str, parameters: tuple[Any, ...], columns: str = COLUMNS) -> list[Row]:
         sql = f"SELECT {columns} FROM store_records WHERE kind = ? AND {where}"
-        return [Row(self.kind, row) for row in self.connection.execute(sql, (self.kind, *parameters)).fetchall()]
+        return [Row(self.kind, row, self.store_seal) for row in self.connection.execute(sql, (self.kind, *parameters)).fetchall()]
 
     def _keep(self, key: str, record: T) -> T:
         if len(self.seen) >= RECORDS_KEPT:
@@ -233,7 +234,7 @@ class Table(Mapping[str, T]):
         size = FIRST_BATCH
         while batch := cursor.fetchmany(size):
             for raw in batch:
-                row = Row(self.kind, raw)
+                row = Row(self.kind, raw, self.store_seal)
                 if (row.rank if column == "rank" else row.seq) != expected:
                     raise StoreDamaged(f"the store lost the {self.kind} record at {expected}")
                 expected += 1
@@ -251,7 +252,7 @@ class Table(Mapping[str, T]):
         for raw in self.connection.execute(
             f"SELECT {HEADER_COLUMNS} FROM store_records WHERE kind = ? AND key >= ? ORDER BY key", (self.kind, start)
         ):
-            row = Row(self.kind, raw)
+            row = Row(self.kind, raw, self.store_seal)
             if row.key != expected:
                 raise StoreDamaged(f"the store lost a {self.kind} record near {start!r}")
             if row.key >= stop:

@@ -135,12 +135,13 @@ def budget(connection: sqlite3.Connection, size: int) -> None:
 # view or trigger in a table's place, a table of another shape, one more table), and reading it could run code of
 # its making, so it is damage. Another SQLite may word its FTS5 tables otherwise: then the build's schema is made
 # in memory (a few milliseconds) and compared. tests/test_store_budget.py says when this is out of date.
-SCHEMA_DIGEST = bytes.fromhex("0d834d3e634c2ec997f207a98a1680f06a80f187078cd960ed33dae3d91d5001")
+SCHEMA_DIGEST = bytes.fromhex("c2af47de92d3f8496d97f5ba2bac1e40f246dc4b06fd0fdb7f8dd647b228ab77")
 
 
 def schema_digest(connection: sqlite3.Connection) -> bytes:
-    rows = connection.execute("SELECT type, name, tbl_name, sql FROM main.sqlite_master ORDER BY rowid").fetchall()
-    return digest(repr(rows).encode("utf-8", "surrogateescape"))
+    # As bytes: a damaged schema need not be UTF-8, and reading it as text would fail before it could be compared.
+    sql = "SELECT CAST(type AS BLOB), CAST(name AS BLOB), CAST(tbl_name AS BLOB), CAST(sql AS BLOB) FROM main.sqlite_master ORDER BY rowid"
+    return digest(repr(connection.execute(sql).fetchall()).encode())
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,7 +8,7 @@ title, and a person the article leaves uncertain is shown with every candidate.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from itertools import chain, islice
 from typing import Any
 
@@ -437,7 +437,7 @@ class _Matrix:
     def total(self) -> int:
         return len(self.everyone) + len(self.every_name)
 
-    def columns(self, rank: dict[str, int]) -> list[dict[str, Any]]:
+    def columns(self, rank: Mapping[str, int]) -> list[dict[str, Any]]:
         people = sorted(self.people, key=lambda slug: (slug not in rank, rank.get(slug, 0)))
         columns = [{"slug": slug, "themes": self.people[slug]} for slug in people] + list(self.unidentified.values())
         return columns[: self.limit] if self.limit else columns

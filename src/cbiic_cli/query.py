@@ -192,7 +192,7 @@ class Index(Protocol):
     @property
     def article_order(self) -> list[str]: ...
     @property
-    def article_rank(self) -> dict[str, int]: ...
+    def article_rank(self) -> Mapping[str, int]: ...
     @property
     def theme_names(self) -> dict[str, str]: ...
     @property
@@ -241,7 +241,8 @@ class Questions:
         raise NotImplementedError
 
     @cached_property
-    def article_rank(self) -> dict[str, int]:
+    def article_rank(self) -> Mapping[str, int]:
+        """slug -> its place in the article's order of people."""
         return {slug: rank for rank, slug in enumerate(self.article_order)}
 
     @cached_property

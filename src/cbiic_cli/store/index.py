@@ -226,6 +226,12 @@ class StoreIndex(Questions):
     def article_order(self) -> list[str]:
         return list(self.people_in_article_order())
 
+    @cached_property
+    def article_rank(self) -> Mapping[str, int]:
+        """Each person's place in the article's order, read from their record's checked header when asked for: a
+        view sorts a few columns by it, and reading every person for that would cost a whole-forum read."""
+        return _Ranks(self.people_table)
+
     def all_people(self) -> list[model.Person]:
         return [record.person for _, record in self.people_table.stream()]
 
@@ -328,6 +334,35 @@ class StoreIndex(Questions):
 def _an_index(index: StoreIndex) -> Index:
     """Never called: mypy checks here that a StoreIndex answers every question of the Index protocol."""
     return index
+
+
+class _Ranks(Mapping[str, int]):
+    """slug -> rank, each read (and checked) on demand."""
+
+    def __init__(self, table: Table[Any]) -> None:
+        self.table = table
+        self.found: dict[str, int | None] = {}
+
+    def _rank(self, slug: str) -> int | None:
+        if slug not in self.found:
+            row = self.table.locate(slug)
+            self.found[slug] = None if row is None else row.rank
+        return self.found[slug]
+
+    def __getitem__(self, slug: str) -> int:
+        rank = self._rank(slug)
+        if rank is None:
+            raise KeyError(slug)
+        return rank
+
+    def __contains__(self, slug: object) -> bool:
+        return isinstance(slug, str) and self._rank(slug) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (slug for slug, _ in self.table.stream("rank"))
+
+    def __len__(self) -> int:
+        return len(self.table)
 
 
 class _Known(dict[str, model.Theme]):

@@ -182,23 +182,23 @@ class Table(Mapping[str, T]):
     def hold(self, keys: set[str]) -> None:
         """Every one of ``keys`` is a record here (references the loader checked): one query per 500, not one each;
         for many, one for every key of the kind (each record is checked when it is read)."""
-        asked = sorted(key for key in keys if key not in self.known and key not in self.seen)
-        if len(asked) > 500 and self.every_key is None:
+        if self.every_key is None:
+            asked = keys - self.known - self.seen.keys()
+            if len(asked) <= 500:
+                if asked:
+                    chunk = sorted(asked)
+                    rows = self._rows(f"key IN ({', '.join('?' * len(chunk))})", tuple(chunk), HEADER_COLUMNS)
+                    if {row.key for row in rows} != asked:
+                        raise StoreDamaged(f"a record names a {self.kind} the store does not hold")
+                    if len(self.known) < RECORDS_KEPT * 16:
+                        self.known.update(asked)
+                return
             every = [key for (key,) in self.connection.execute("SELECT key FROM store_records WHERE kind = ?", (self.kind,))]
             if len(every) != self.count:
                 raise StoreDamaged(f"the store holds {len(every)} {self.kind} records of {self.count}")
             self.every_key = set(every)
-        if self.every_key is not None:
-            if not self.every_key.issuperset(asked):
-                raise StoreDamaged(f"a record names a {self.kind} the store does not hold")
-            return
-        for start in range(0, len(asked), 500):  # SQLite allows a limited number of parameters
-            chunk = asked[start : start + 500]
-            rows = self._rows(f"key IN ({', '.join('?' * len(chunk))})", tuple(chunk), HEADER_COLUMNS)
-            if {row.key for row in rows} != set(chunk):
-                raise StoreDamaged(f"a record names a {self.kind} the store does not hold")
-            if len(self.known) < RECORDS_KEPT * 16:
-                self.known.update(chunk)
+        if not self.every_key.issuperset(keys):
+            raise StoreDamaged(f"a record names a {self.kind} the store does not hold")
 
     def each(self, keys: list[str]) -> Iterator[T]:
         """The records under ``keys``, which must all be here, in that order: read a batch at a time as they are used."""

@@ -40,6 +40,12 @@ QUESTIONS = [
     ["search", '"immune microenvironment"', "-f", "json"],
     ["search", "tumr", "-f", "json"],
 ]
+# The quick suite asks each damaged store these, which between them read every kind of record; the slow set all.
+QUICK_QUESTIONS = [
+    args
+    for args in QUESTIONS
+    if args[0] in ("speakers", "agenda", "themes") or args[:2] in (["talk", "panel"], ["speaker", "luo-dan"], ["search", "tumr"])
+]
 KINDS = [
     shapes.IDENTITY,
     shapes.CONTENTS,
@@ -53,6 +59,11 @@ KINDS = [
     shapes.THEME_DOCUMENTS,
     shapes.LENGTHS,
 ]
+
+
+@pytest.fixture(params=[pytest.param(QUICK_QUESTIONS, id="quick"), pytest.param(QUESTIONS, id="every-question", marks=pytest.mark.slow)])
+def questions(request):
+    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +101,7 @@ def pristine(forum, tmp_path_factory):
     return built
 
 
-def _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, damage) -> None:
+def _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, damage, questions=QUESTIONS) -> None:
     """Each question against a fresh copy of the store with ``damage(path)`` done to it: the file's answer, exactly."""
     home = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
@@ -98,7 +109,7 @@ def _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, 
     monkeypatch.setattr("cbiic_cli.store.build.build", lambda *args, **kwargs: None)  # the damaged copy stays the store
     (home / "cbiic").mkdir(parents=True, exist_ok=True)
     target = home / "cbiic" / pristine.name
-    for args in QUESTIONS:
+    for args in questions:
         shutil.copyfile(pristine, target)
         target.chmod(0o600)
         damage(target)
@@ -126,10 +137,10 @@ def _sql(script: str):
 
 
 @pytest.mark.parametrize("trial", range(6))
-def test_bytes_flipped_anywhere_never_change_an_answer(trial, forum, pristine, answers, tmp_path, monkeypatch):
+def test_bytes_flipped_anywhere_never_change_an_answer(trial, forum, pristine, answers, tmp_path, monkeypatch, questions):
     size = pristine.stat().st_size
     offsets = random.Random(trial).sample(range(size), 3)
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _flip(offsets))
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _flip(offsets), questions)
 
 
 @pytest.mark.slow
@@ -141,37 +152,39 @@ def test_bytes_flipped_anywhere_never_change_an_answer_deep(trial, forum, pristi
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_record_of_any_kind_deleted_never_changes_an_answer(kind, forum, pristine, answers, tmp_path, monkeypatch):
+def test_a_record_of_any_kind_deleted_never_changes_an_answer(kind, forum, pristine, answers, tmp_path, monkeypatch, questions):
     """Every seventh record of the kind (at least one): a list shows the gap, a lookup its broken chain."""
     script = f"DELETE FROM store_records WHERE kind = '{kind}' AND (seq % 7 = 3 OR (SELECT count(*) FROM store_records WHERE kind = '{kind}') < 4)"
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script))
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script), questions)
 
 
 @pytest.mark.parametrize("kind", [shapes.PERSON, shapes.ORGANISATION, shapes.CONTRIBUTION, shapes.TERM])
-def test_the_last_record_of_a_kind_deleted_never_changes_an_answer(kind, forum, pristine, answers, tmp_path, monkeypatch):
+def test_the_last_record_of_a_kind_deleted_never_changes_an_answer(kind, forum, pristine, answers, tmp_path, monkeypatch, questions):
     script = f"DELETE FROM store_records WHERE kind = '{kind}' AND key = (SELECT max(key) FROM store_records WHERE kind = '{kind}')"
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script))
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script), questions)
 
 
 @pytest.mark.parametrize("kind", [shapes.PERSON, shapes.ORGANISATION, shapes.CONTRIBUTION, shapes.TERM, shapes.TALLY])
-def test_two_records_swapped_under_each_others_keys_never_change_an_answer(kind, forum, pristine, answers, tmp_path, monkeypatch):
+def test_two_records_swapped_under_each_others_keys_never_change_an_answer(
+    kind, forum, pristine, answers, tmp_path, monkeypatch, questions
+):
     """A damaged index that points one key at another record: each record carries its own key under its checksum."""
     swap = f"""
         CREATE TEMP TABLE pair AS SELECT rowid AS id, key FROM store_records WHERE kind = '{kind}' ORDER BY seq LIMIT 2;
         UPDATE store_records SET key = '#' || key WHERE rowid IN (SELECT id FROM pair);
         UPDATE store_records SET key = (SELECT key FROM pair WHERE id != store_records.rowid)
             WHERE rowid IN (SELECT id FROM pair);"""
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(swap))
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(swap), questions)
 
 
 @pytest.mark.parametrize("column", ["seq", "rank", "next", "body", "kind"])
-def test_any_column_of_a_record_edited_never_changes_an_answer(column, forum, pristine, answers, tmp_path, monkeypatch):
+def test_any_column_of_a_record_edited_never_changes_an_answer(column, forum, pristine, answers, tmp_path, monkeypatch, questions):
     value = {"seq": "seq + 1", "rank": "coalesce(rank, 0) + 1", "next": "'zzz'", "body": "body || x'00'", "kind": "'person'"}[column]
     script = f"UPDATE store_records SET {column} = {value} WHERE kind IN ('person', 'organisation') AND seq = 2"
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script))
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script), questions)
 
 
-def test_a_schema_that_is_not_utf8_is_damage(forum, pristine, answers, tmp_path, monkeypatch):
+def test_a_schema_that_is_not_utf8_is_damage(forum, pristine, answers, tmp_path, monkeypatch, questions):
     """A flipped bit in SQLite's own list of tables: its text is no longer UTF-8 (an attack run found this crashed)."""
 
     def damage(path: Path) -> None:
@@ -179,7 +192,7 @@ def test_a_schema_that_is_not_utf8_is_damage(forum, pristine, answers, tmp_path,
         data[data.index(b"(kind, seq)") + 1] = 0xE5
         path.write_bytes(bytes(data))
 
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, damage)
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, damage, questions)
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +216,7 @@ def other_store(tmp_path_factory):
     [[shapes.PERSON], [shapes.CONTENTS], [kind for kind in KINDS if kind != shapes.IDENTITY]],
     ids=["person", "contents", "all-but-identity"],
 )
-def test_a_record_from_another_forums_store_is_damage(kinds, forum, pristine, other_store, answers, tmp_path, monkeypatch):
+def test_a_record_from_another_forums_store_is_damage(kinds, forum, pristine, other_store, answers, tmp_path, monkeypatch, questions):
     """Checksums intact, but sealed for another store: every record is tied to its own store's identity (the last
     case is the other forum's whole store, under this one's identity)."""
     marks = ", ".join("?" * len(kinds))
@@ -217,7 +230,7 @@ def test_a_record_from_another_forums_store_is_damage(kinds, forum, pristine, ot
             connection.executemany(f"INSERT INTO store_records VALUES ({', '.join('?' * len(rows[0]))})", rows)
         connection.close()
 
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, transplant)
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, transplant, questions)
 
 
 def test_the_damage_trials_can_fail(forum, pristine, answers, tmp_path, monkeypatch):
@@ -390,7 +403,7 @@ def test_a_private_cache_directory_in_a_sticky_shared_one_is_used(tmp_path, monk
 # -- the freshness key covers every module ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("same_size", [False, True], ids=["appended", "same-size-time-put-back"])
+@pytest.mark.parametrize("same_size", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["appended", "same-size-time-put-back"])
 def test_an_edit_to_an_installed_module_that_fills_the_store_is_never_answered_from_the_old_store(same_size, tmp_path, isolated_env):
     """A copy of the package, run as cbiic: after its store module is edited, the store the old code built is not used;
     also when the edit keeps the file's size and its modification time is put back (``touch -r``, ``rsync -t``)."""

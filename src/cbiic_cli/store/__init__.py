@@ -102,14 +102,9 @@ def open_index(location: str) -> StoreIndex | None:
 
 def _same_bytes(identity: Identity, content: bytes) -> bool:
     """Built within a timestamp tick of the file's last change: a same-size rewrite may not show in stat, so compare bytes."""
-    from ..load import ForumSource, read_bytes
-    from .records import digest
+    from .location import file_digest
 
-    try:
-        data = read_bytes(ForumSource(identity.path))
-    except Exception:  # unreadable now: the loader reports it
-        return False
-    return content == digest(data)
+    return file_digest(identity) == content
 
 
 def build_after_answering(identity: Identity, data: bytes, index: Index) -> None:

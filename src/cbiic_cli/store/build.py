@@ -143,14 +143,7 @@ def _from_the_future(identity: Identity) -> bool:
 def _unchanged_after_settling(identity: Identity, data: bytes) -> bool:
     time.sleep(min(max(0.0, identity.changed + RACY_SECONDS - time.time()), RACY_SECONDS + 1) + 0.01)
     now = identity_of(identity.path)
-    if now is None or not identity.same_as(now):
-        return False
-    from ..load import ForumSource, read_bytes
-
-    try:
-        return digest(read_bytes(ForumSource(identity.path))) == digest(data)
-    except Exception:  # unreadable now: no store
-        return False
+    return now is not None and identity.same_as(now) and location.file_digest(identity) == digest(data)
 
 
 def _fill(path: Path, identity: Identity, data: bytes, index: Index, racy: bool) -> None:
@@ -169,8 +162,9 @@ def _fill(path: Path, identity: Identity, data: bytes, index: Index, racy: bool)
         connection.close()
 
 
-# A record before it is sealed: kind, key, seq (the file's order), rank (the article's, for people), body.
-Unsealed = tuple[str, str, int, "int | None", bytes]
+# A record before it is sealed (its kind is where it is kept): key, seq (the file's order), rank (the article's,
+# for people), body.
+Unsealed = tuple[str, int, "int | None", bytes]
 
 
 def _write(connection: sqlite3.Connection, records: dict[str, list[Unsealed]]) -> None:
@@ -178,14 +172,14 @@ def _write(connection: sqlite3.Connection, records: dict[str, list[Unsealed]]) -
     digest; the identity record itself has none), and insert them."""
     marks = ", ".join("?" * len(COLUMNS.split(", ")))
     (identity,) = records[shapes.IDENTITY]
-    sealed_by = store_seal(identity[4])
+    sealed_by = store_seal(identity[3])
     for kind, rows in records.items():
         this_seal = b"" if kind == shapes.IDENTITY else sealed_by
-        rows.sort(key=lambda row: row[1])
-        following = [row[1] for row in rows[1:]] + [None]
+        rows.sort(key=lambda row: row[0])
+        following = [row[0] for row in rows[1:]] + [None]
         connection.executemany(
             f"INSERT INTO store_records ({COLUMNS}) VALUES ({marks})",
-            (seal(kind, key, seq, rank, after, body, this_seal) for (_, key, seq, rank, body), after in zip(rows, following)),
+            (seal(kind, key, seq, rank, after, body, this_seal) for (key, seq, rank, body), after in zip(rows, following)),
         )
 
 
@@ -196,7 +190,7 @@ def _records(identity: Identity, data: bytes, index: Index, racy: bool) -> dict[
     records: dict[str, list[Unsealed]] = {}
 
     def add(kind: str, key: str, seq: int, body: Any, rank: int | None = None) -> None:
-        records.setdefault(kind, []).append((kind, key, seq, rank, encode(body)))
+        records.setdefault(kind, []).append((key, seq, rank, encode(body)))
 
     frame = shapes.Frame(**{name: getattr(forum, name) for name in shapes.Frame.__struct_fields__})
     add(shapes.FRAME, shapes.ONLY, 0, frame)
@@ -229,7 +223,7 @@ def _records(identity: Identity, data: bytes, index: Index, racy: bool) -> dict[
         add(shapes.TALLY, theme.id, seq, index.theme_tally(theme.id).as_tuple())
     documents, total_length = _search_index(index, add)
     counts = {kind: len(rows) for kind, rows in records.items()}
-    first = {kind: min(row[1] for row in rows) for kind, rows in records.items()}
+    first = {kind: min(row[0] for row in rows) for kind, rows in records.items()}
     contents = shapes.Contents(counts, first, documents, total_length, index.uncertain_appearances, index.sessions_hold_talks())
     add(shapes.CONTENTS, shapes.ONLY, 0, contents)
     add(shapes.IDENTITY, shapes.ONLY, 0, shapes.Identity(location.code_fingerprint(), identity.blob(), digest(data), racy))

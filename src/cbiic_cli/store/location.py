@@ -81,6 +81,16 @@ def code_fingerprint() -> bytes:
     return digest(b"\0".join(parts))
 
 
+def file_digest(identity: Identity) -> bytes | None:
+    """A digest of the bytes the file holds now, or None if it cannot be read (then the loader says why)."""
+    from ..load import ForumSource, read_bytes
+
+    try:
+        return digest(read_bytes(ForumSource(identity.path)))
+    except Exception:
+        return None
+
+
 def store_name(identity: Identity) -> str:
     return digest(code_fingerprint() + identity.blob()).hex()
 

@@ -38,6 +38,14 @@ Slug = Annotated[
         description="lower-case words joined by hyphens, e.g. zheng-limin",
     ),
 ]
+# A reference to something in another forum of the congress: its forum's id, a slash, and its id there.
+QualifiedSlug = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*/[a-z0-9]+(-[a-z0-9]+)*$(?!\n)",
+        description="a forum's id, a slash and an id in that forum, e.g. other-forum/zheng-limin",
+    ),
+]
 Text = Annotated[str, msgspec.Meta(min_length=1, description="non-empty text")]
 Paragraphs = Annotated[
     list[Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]],
@@ -114,6 +122,11 @@ class Person(_Strict, frozen=True, kw_only=True):
     name: Text
     honorific: str | None = None
     affiliations: list[Affiliation] = []
+    # Never inferred from a shared name (two Ma Juns share one): the curator says so, and validation checks the other end.
+    same_as: Annotated[
+        list[QualifiedSlug],
+        msgspec.Meta(description="the same person in other forums of the congress, as forum/slug; written by the curator, never inferred"),
+    ] = []
     note: Note | None = None
     source_paragraphs: Paragraphs
 
@@ -244,6 +257,7 @@ class GlossaryEntry(_Strict, frozen=True, kw_only=True):
 
 
 class Forum(_Strict, frozen=True, kw_only=True):
+    id: Annotated[Slug | None, msgspec.Meta(description="the forum's id in its congress; default: the file's name without .yaml")] = None
     source: Source
     forum: ForumInfo
     organisations: list[Organisation] = []
@@ -254,3 +268,33 @@ class Forum(_Strict, frozen=True, kw_only=True):
     sessions: list[Session] = []
     talks: list[Talk] = []
     panel: Panel | None = None
+
+
+class ArticleRef(_Strict, frozen=True, kw_only=True):
+    """A forum's source article, as the congress lists it: what ``validate --source DIR`` reads for that forum."""
+
+    title: Text
+    published: Text
+    file: Text
+
+
+class CongressForum(_Strict, frozen=True, kw_only=True):
+    file: Annotated[str, msgspec.Meta(pattern=r"^[^/\\]+\.yaml$(?!\n)", description="the forum's file in the congress directory")]
+    article: ArticleRef
+
+
+class CongressInfo(_Strict, frozen=True, kw_only=True):
+    name: Text
+    year: Annotated[int, msgspec.Meta(ge=1900, le=2999)]
+    city: Text
+    # Which forum's article states these facts, and on which lines.
+    source_forum: Annotated[str, msgspec.Meta(min_length=1, description="the file of the forum whose article states the congress's facts")]
+    source_paragraphs: Paragraphs
+
+
+class Congress(_Strict, frozen=True, kw_only=True):
+    """``congress.yaml``: the congress's facts, its forums' articles, and themes shared by every forum."""
+
+    congress: CongressInfo
+    forums: list[CongressForum] = []
+    themes: list[Theme] = []

@@ -57,6 +57,10 @@ class _FrameWithSessions:
         self._read_sessions = sessions
 
     @property
+    def id(self) -> str | None:
+        return self._frame.id
+
+    @property
     def source(self) -> model.Source:
         return self._frame.source
 

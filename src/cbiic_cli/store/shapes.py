@@ -60,6 +60,7 @@ class Contents(msgspec.Struct, frozen=True, array_like=True):
 class Frame(model._Strict, frozen=True, kw_only=True):
     """The forum's small parts: everything but its people, organisations, sessions and talks (which grow with it)."""
 
+    id: str | None = None
     source: model.Source
     forum: model.ForumInfo
     themes: list[model.Theme] = []

@@ -454,11 +454,13 @@ def test_global_options_work_after_the_command(tmp_path):
     assert "Zheng Limin-Edited" in invoke("speakers", "--data", str(path), "--no-cache").stdout
 
 
-def test_version_names_the_data_file(tmp_path):
+def test_version_names_the_data_in_use(tmp_path):
+    from cbiic_cli.load import default_data_location
+
     result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("cbiic ")
-    assert "forum.yaml" in result.stdout and "shipped" in result.stdout
+    assert f"data: {default_data_location()} (the congress shipped" in result.stdout
     path = write_forum(tmp_path, shipped_text())
     assert str(path) in invoke("--data", str(path), "--version").stdout
 
@@ -567,7 +569,7 @@ def test_info_as_json_says_what_the_text_says(tmp_path):
     article = tmp_path / "article.txt"
     article.write_text("line\n", encoding="utf-8")
     record = json.loads(invoke("info", "-f", "json", "--source", str(article)).stdout)
-    assert record["data_source"] == "shipped" and record["data_exists"] is True and record["data"].endswith("forum.yaml")
+    assert record["data_source"] == "shipped" and record["data_exists"] is True and record["data"].endswith("data")
     assert record["article"] == str(article) and record["article_exists"] is True
     assert json.loads(invoke("--no-cache", "info", "-f", "json").stdout)["cache"] is None
 
@@ -604,8 +606,11 @@ def test_a_file_path_with_a_trailing_slash_is_refused_as_the_system_would(suffix
     assert result.exit_code == 1 and "Not a directory" in result.stderr
 
 
-def test_info_says_a_directory_is_not_a_file(tmp_path):
-    assert f"data: {tmp_path} (from --data or CBIIC_DATA); not a file: it is a directory" in invoke("--data", str(tmp_path), "info").stdout
+def test_info_says_a_directory_without_forums_is_no_congress(tmp_path):
+    said = invoke("--data", str(tmp_path), "info").stdout
+    assert f"data: {tmp_path} (from --data or CBIIC_DATA); not a congress: the directory holds no forum file (*.yaml)" in said
+    (tmp_path / "a.yaml").write_text(shipped_text(), encoding="utf-8")
+    assert f"data: {tmp_path} (from --data or CBIIC_DATA)\n" in invoke("--data", str(tmp_path), "info").stdout
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def test_answers_from_the_file_are_byte_identical_to_the_golden_file(record: dic
 
 @pytest.mark.parametrize("record", GOLDEN, ids=lambda record: " ".join(record["argv"]))
 def test_answers_from_the_store_are_byte_identical_to_the_golden_file(record: dict, store_home: str, monkeypatch) -> None:
-    monkeypatch.setattr("cbiic_cli.load.parse_forum", lambda *a: pytest.fail("answered from the file, not the store"))
+    monkeypatch.setattr("cbiic_cli.load.parse_forum", lambda *a, **k: pytest.fail("answered from the file, not the store"))
     assert run(record["argv"], {"XDG_CACHE_HOME": store_home, "CBIIC_NO_CACHE": ""}) == record
 
 

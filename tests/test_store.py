@@ -46,7 +46,7 @@ def stores(cache_dir) -> list[Path]:
 def no_parsing(monkeypatch):
     """Call it, and from then on an answer can only come from a store."""
 
-    def parse(*args):
+    def parse(*args, **kwargs):
         pytest.fail("parsed the file again despite a store built from it")
 
     return lambda: monkeypatch.setattr("cbiic_cli.load.parse_forum", parse)
@@ -60,9 +60,9 @@ def parses(monkeypatch):
     count = []
     real = load.parse_forum
 
-    def counting(*args):
+    def counting(*args, **kwargs):
         count.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(load, "parse_forum", counting)
     return count

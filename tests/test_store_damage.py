@@ -380,9 +380,9 @@ def _counting_parse(parsed: list[int]):
 
     real = load.parse_forum
 
-    def parse(*args):
+    def parse(*args, **kwargs):
         parsed.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
     return parse
 

@@ -86,7 +86,7 @@ def test_every_unknown_key_is_reported_even_beside_other_errors(forum_text, runn
     text = edit(forum_text, ("    name: Luo Dan\n", "    name: 42\n    nickname: LD\n    favourite_drug: none\n"))
     lines = validate(runner, cli_app, write_forum, text, checks)
     assert any(
-        "people[7].nickname: unknown field 'nickname'; expected one of: slug, name, honorific, affiliations, note, source_paragraphs"
+        "people[7].nickname: unknown field 'nickname'; expected one of: slug, name, honorific, affiliations, same_as, note, source_paragraphs"
         in line
         for line in lines
     ), lines

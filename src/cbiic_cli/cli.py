@@ -159,7 +159,7 @@ DataOption = Annotated[
         "--data",
         metavar="PATH",
         callback=_refusing_an_empty_path("--data", DATA_VARIABLE, "forum path", "give a file path, or '-' for standard input"),
-        help="Forum YAML file to read instead of the shipped one; '-' reads standard input. Also CBIIC_DATA.",
+        help="A forum YAML file, or a congress directory of them, to read instead of the shipped congress; '-' reads standard input. Also CBIIC_DATA.",
     ),
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Parse and validate the file afresh, bypassing the cache.")]
@@ -189,6 +189,29 @@ OUTPUT_PARAMETERS = [
 DATA_PARAMETERS = [_parameter("data", DataOption, None), _parameter("no_cache", NoCacheOption, False)]
 
 
+def _complete_forum(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    try:
+        congress = commands.open_congress(_settings(ctx))
+        members = congress.every if congress is not None else []
+        wanted = incomplete.casefold()
+        return [(_completion_text(m.id), _completion_text(m.index.frame.forum.name)) for m in members if m.id.startswith(wanted)]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
+ForumOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--forum",
+        metavar="ID",
+        autocompletion=_complete_forum,
+        help="Only this forum of a congress (`cbiic forums` lists them); repeat it for several.",
+    ),
+]
+# The query commands answer across a congress's forums, or the ones --forum names.
+QUERY_PARAMETERS = [_parameter("forums", ForumOption, None)]
+
+
 def command(
     *,
     examples: list[str] | None = None,
@@ -203,7 +226,7 @@ def command(
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(function)
-        shared = (OUTPUT_PARAMETERS if output else []) + (DATA_PARAMETERS if data else [])
+        shared = (OUTPUT_PARAMETERS + QUERY_PARAMETERS if output else []) + (DATA_PARAMETERS if data else [])
         names = [parameter.name for parameter in shared]  # only these: a command may have its own --format
 
         @functools.wraps(function)
@@ -353,22 +376,31 @@ def _complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 
 
 def _missing(path: str) -> str:
-    """What is wrong with a path given for a file, or nothing; the path as typed, as the loader opens it."""
+    """What is wrong with a path given for a forum file or a congress directory, or nothing; the path as typed."""
     if os.path.isfile(path):
         return ""
-    return "; not a file: it is a directory" if os.path.isdir(path) else "; not found: no such file"
+    if os.path.isdir(path):
+        from .congress import forum_files
+        from .errors import ForumDataError
+
+        try:
+            forum_files(path)
+        except ForumDataError:
+            return "; not a congress: the directory holds no forum file (*.yaml)"
+        return ""
+    return "; not found: no such file or directory"
 
 
 def _data_in_use(given: str | None) -> str:
-    """Which forum file a command reads, named so a user editing a checkout is never surprised."""
-    from .load import default_data_path
+    """Which forum file or congress a command reads, named so a user editing a checkout is never surprised."""
+    from .load import default_data_location
 
     if given == "-":
         return "standard input"
     if given:
         path = os.path.abspath(given)
         return f"{path} (from --data or {DATA_VARIABLE})" + _missing(given)
-    return f"{default_data_path()} (the forum shipped with cbiic; use --data or {DATA_VARIABLE} for another)"
+    return f"{default_data_location()} (the congress shipped with cbiic; use --data or {DATA_VARIABLE} for another)"
 
 
 @app.callback()
@@ -588,6 +620,12 @@ def orgs(
     commands.orgs(_settings(ctx), text, kind, limit)
 
 
+@command(examples=["cbiic forums", "cbiic --data congress/ forums --format csv"])
+def forums(ctx: typer.Context, limit: Annotated[int, _limit_option("the first N forums")] = DEFAULT_LIMIT) -> None:
+    """Each forum of the congress: its id, date, size (people, contributions) and source article."""
+    commands.forums(_settings(ctx), limit)
+
+
 class ReportFormat(str, enum.Enum):
     """How `cbiic validate` reports: lines for people, or one JSON array for editors and CI."""
 
@@ -603,12 +641,12 @@ def info(
         ReportFormat, _report_format_option(("a line each", "one object: version, data, data_source, cache, article"))
     ] = ReportFormat.text,
 ) -> None:
-    """Which data file, cache and article cbiic uses, and its version."""
-    from .load import default_data_path
+    """Which data (forum file or congress), cache and article cbiic uses, and its version."""
+    from .load import default_data_location
     from .store.cache import cache_dir, disabled_by_environment, refusal
 
     given = _setting(ctx, "data")
-    data = "-" if given == "-" else os.path.abspath(given) if given else str(default_data_path())
+    data = "-" if given == "-" else os.path.abspath(given) if given else str(default_data_location())
     directory = cache_dir()
     refused = refusal(directory) if directory is not None else None
     if fmt is ReportFormat.json:
@@ -618,7 +656,7 @@ def info(
             "version": __version__,
             "data": data,
             "data_source": "stdin" if given == "-" else "option or variable" if given else "shipped",
-            "data_exists": given == "-" or os.path.isfile(data),
+            "data_exists": given == "-" or os.path.isfile(data) or (os.path.isdir(data) and not _missing(data)),
             "cache": None if directory is None or refused or disabled_by_environment() or _setting(ctx, "no_cache") else str(directory),
             "article": os.path.abspath(source) if source else None,
             "article_exists": os.path.isfile(source) if source else False,
@@ -626,7 +664,8 @@ def info(
         process.write(json.dumps(record, indent=2) + "\n")
         return
     if source:
-        article = f"{os.path.abspath(source)}" + _missing(source)
+        # A directory of articles is what --source takes for a congress of several forums.
+        article = f"{os.path.abspath(source)}" + ("" if os.path.isfile(source) or os.path.isdir(source) else "; not found: no such file or directory")
     else:
         article = f"not given (pass --source ARTICLE or set {SOURCE_VARIABLE})"
     if directory is None:

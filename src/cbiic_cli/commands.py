@@ -9,9 +9,11 @@ Typer, which then reports it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from . import congress as _congress
 from . import process
 from .errors import CbiicError
 from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
@@ -39,7 +41,7 @@ class UsageProblem(CbiicError):
 class Settings:
     """The options every data command shares, wherever on the command line they were given."""
 
-    __slots__ = ("allow_formulas", "data", "fields", "fmt", "no_cache", "no_headers")
+    __slots__ = ("allow_formulas", "data", "fields", "fmt", "forums", "no_cache", "no_headers")
 
     def __init__(
         self,
@@ -49,6 +51,7 @@ class Settings:
         allow_formulas: bool = False,
         data: str | None = None,
         no_cache: bool = False,
+        forums: list[str] | None = None,
     ) -> None:
         self.fmt = fmt or OutputFormat.table
         self.fields = fields
@@ -56,47 +59,93 @@ class Settings:
         self.allow_formulas = allow_formulas
         self.data = data
         self.no_cache = no_cache
+        self.forums = forums or []  # --forum: only these forums of a congress
+
+
+def data_location(settings: Settings) -> str:
+    """What --data (or CBIIC_DATA) names: a forum file, a congress directory, or '-'; by default the shipped congress."""
+    from .load import default_data_location
+
+    return settings.data or str(default_data_location())
 
 
 def forum_index(settings: Settings, use_store: bool = True) -> Index:
-    """The forum to answer from: its query store if there is a trustworthy one, else the file, loaded (and a store built)."""
+    """The one forum to answer from: the file --data names, or a congress's only forum."""
+    location = data_location(settings)
+    if _congress.is_congress(location):
+        directory = _congress.Directory(location)
+        if len(directory.files) > 1:
+            raise UsageProblem(
+                f"{location} holds {len(directory.files):,} forums and this command reads one; give one forum file with --data", "'--data'"
+            )
+        return index_at(settings, directory.forum_path(directory.files[0]), use_store, directory)
+    return index_at(settings, location, use_store)
+
+
+def index_at(settings: Settings, location: str, use_store: bool = True, directory: _congress.Directory | None = None) -> Index:
+    """The forum file at ``location``: its query store if there is a trustworthy one, else the file, loaded (and a
+    store built). A congress's forum may use the congress's themes, so its store depends on ``congress.yaml`` too."""
     from . import store
-    from .load import ForumSource, default_data_path, parse_forum, read_bytes
+    from .load import ForumSource, parse_forum, read_bytes
     from .query import ForumIndex
 
-    location = settings.data or str(default_data_path())
+    context = directory.context() if directory is not None else b""
     use_store = use_store and not settings.no_cache and not store.cache.disabled_by_environment()
     if use_store:
-        found = store.open_index(location)
+        found = store.open_index(location, context)
         if found is not None:
             return found
-    identity = store.identity_of(location) if use_store else None  # taken before the read: a change during it voids the store
+    identity = store.identity_of(location, context) if use_store else None  # taken before the read: a change during it voids the store
     source = ForumSource(location)
     # Read the file the identity describes: through a symlink retargeted meanwhile, the name would give another file.
     data = read_bytes(ForumSource(identity.path) if identity is not None else source)
-    index = ForumIndex(parse_forum(data, source.display_name))
+    shared = directory.shared_themes if directory is not None else None
+    index = ForumIndex(parse_forum(data, source.display_name, shared_themes=shared))
     if identity is not None:
         store.build_after_answering(identity, data, index)
     return index
 
 
-def answer(settings: Settings, ask: Callable[[Any], Any]) -> Any:
+def open_congress(settings: Settings) -> _congress.Congress | None:
+    """The congress --data names, each forum opened, narrowed to --forum; None when --data names one forum file."""
+    location = data_location(settings)
+    if not _congress.is_congress(location):
+        if settings.forums:
+            raise UsageProblem(f"--forum picks forums of a congress, and {location} is one forum's file; pass a congress directory with --data", "'--forum'")
+        return None
+    directory = _congress.Directory(location)
+    members = []
+    for file in directory.files:
+        path = directory.forum_path(file)
+        index = index_at(settings, path, True, directory)
+        members.append(_congress.Member(file, path, index, index.frame.id or directory.default_id(file)))
+    _congress.refuse_repeated_ids(directory, members)
+    return _congress.Congress(directory, _congress.order_members(members)).narrowed(settings.forums)
+
+
+def answer(settings: Settings, ask: Callable[[Any], Any], member: _congress.Member | None = None, directory: Any = None) -> Any:
     """``ask(index)``; if the store turns out damaged on the way, it is discarded and the file answers instead.
+    ``member``: a congress's forum, whose index is open already.
 
     Rows a store makes as they are printed may find damage after some are out: those were checked, and the
     file's answer, which is the same, goes on from the next row."""
-    index = forum_index(settings)
+    if member is None:
+        reopen: Callable[[bool], Any] = lambda use_store: forum_index(settings, use_store)  # noqa: E731
+        index = forum_index(settings)
+    else:
+        reopen = lambda use_store: member.index if use_store else index_at(settings, member.path, False, directory)  # noqa: E731
+        index = member.index
     try:
         view = ask(index)
     except Exception as error:
-        return _answer_afresh(settings, ask, index, error)
+        return _answer_afresh(ask, index, error, reopen)
     if index.stored:
         for pick in view.streamed_parts():
-            view.replace_part(pick, _resuming(view, pick(view), pick, settings, ask, index))
+            view.replace_part(pick, _resuming(view, pick(view), pick, ask, index, reopen))
     return view
 
 
-def _resuming(view: Any, rows: Any, pick: Callable[[Any], Any], settings: Settings, ask: Callable[[Any], Any], index: Any) -> Any:
+def _resuming(view: Any, rows: Any, pick: Callable[[Any], Any], ask: Callable[[Any], Any], index: Any, reopen: Callable[[bool], Any]) -> Any:
     """``rows`` (``pick(view)``) as the store makes them; on damage, the same part of the file's answer from past the last row
     written (found again there, not counted: a store missing rows has printed fewer), and the rest of the view
     (a table's title, the order a layout asks for) from the file too."""
@@ -112,9 +161,9 @@ def _resuming(view: Any, rows: Any, pick: Callable[[Any], Any], settings: Settin
     except Exception as error:
         if not store.is_damage(error):
             raise
-        fresh = _from_the_file(settings, ask, index)
+        fresh = _from_the_file(ask, index, reopen)
         view.extra = fresh.extra
-        yield from _past(pick(fresh), last, made, lambda: pick(ask(forum_index(settings, use_store=False))))
+        yield from _past(pick(fresh), last, made, lambda: pick(ask(reopen(False))))
 
 
 def _past(rows: Any, last: Any, made: int, again: Callable[[], Any]) -> Any:
@@ -130,7 +179,7 @@ def _past(rows: Any, last: Any, made: int, again: Callable[[], Any]) -> Any:
     yield from rows
 
 
-def _answer_afresh(settings: Settings, ask: Callable[[Any], Any], index: Any, error: Exception) -> Any:
+def _answer_afresh(ask: Callable[[Any], Any], index: Any, error: Exception, reopen: Callable[[bool], Any]) -> Any:
     """The file's answer, when the store could not give one; any other error is the command's own."""
     from . import store
 
@@ -139,19 +188,19 @@ def _answer_afresh(settings: Settings, ask: Callable[[Any], Any], index: Any, er
     if isinstance(error, UnicodeEncodeError):
         # Text that is not valid Unicode (a command-line argument with undecodable bytes) cannot be put to
         # SQLite; the file answers it, and the store, which is fine, stays.
-        return ask(forum_index(settings, use_store=False))
+        return ask(reopen(False))
     if not store.is_damage(error):
         raise error
-    return _from_the_file(settings, ask, index)
+    return _from_the_file(ask, index, reopen)
 
 
-def _from_the_file(settings: Settings, ask: Callable[[Any], Any], index: Any) -> Any:
+def _from_the_file(ask: Callable[[Any], Any], index: Any, reopen: Callable[[bool], Any]) -> Any:
     """The damaged store deleted, the answer from the file."""
     from . import store
 
     index.close()
     store.discard(index.path)
-    return ask(forum_index(settings, use_store=False))
+    return ask(reopen(False))
 
 
 def quoter(source: str | None) -> Any:
@@ -208,6 +257,21 @@ def selected_fields(raw: str | None, valid: list[str]) -> list[str] | None:
 # -- the query commands, in the order `cbiic --help` lists them ----------------
 
 
+def answered(settings: Settings, ask: Callable[[Any], Any], across: Callable[[Any, Any], Any]) -> Any:
+    """``ask`` of the forum --data names, or of a congress's only forum; of a congress of several, ``across(congress,
+    ask_one)``, which asks each forum it needs (``ask_one(member, question)``) and joins their answers."""
+    congress = open_congress(settings)
+    if congress is None:
+        return answer(settings, ask)
+    if not congress.several:
+        return answer(settings, ask, congress.members[0], congress.directory)
+
+    def ask_one(member: _congress.Member, question: Callable[[Any, _congress.Member], Any]) -> Any:
+        return answer(settings, lambda index: question(index, member), member, congress.directory)
+
+    return across(congress, ask_one)
+
+
 def speakers(
     settings: Settings,
     org: str | None = None,
@@ -218,63 +282,114 @@ def speakers(
 ) -> None:
     """``limit`` 0 shows everyone (so for every command below)."""
     from . import answers
+    from . import congress_answers as across
 
     if role is not None and role.casefold() not in answers.ROLE_FILTERS:
         raise UsageProblem(f"{role!r} is not a role; choose one of: {', '.join(answers.ROLE_FILTERS)}", "'--role'")
     if possible and role is None:
         raise UsageProblem("--possible widens a --role filter; give --role too", "'--possible'")
+    role_name = role.casefold() if role else None
+
+    def ask(index: Any, limit: int | None = limit or None) -> Any:
+        return answers.speakers(index, org, role_name, theme_name, limit, possible)
+
+    emit(answered(settings, ask, lambda congress, ask_one: across.joined(congress, ask_one, lambda i, _: ask(i, None), limit or None, "people")), settings)
+
+
+def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
+    from . import answers
+    from . import congress_answers as across
+    from .query import resolve_person
+
+    def several(congress: Any, ask_one: Any) -> Any:
+        member, found = congress.resolve(slug, resolve_person, "person")
+        return across.speaker(congress, ask_one, member, found, lambda index, key, owner: answers.speaker(index, key, member_quoter(source, congress, owner)))
+
+    emit(answered(settings, lambda index: answers.speaker(index, slug, quoter(source)), several), settings)
+
+
+def talk(settings: Settings, ref: str, source: str | None = None) -> None:
+    from . import answers
+    from . import congress_answers as across
+    from .query import resolve_ref
+
+    def several(congress: Any, ask_one: Any) -> Any:
+        member, (_, key) = congress.resolve(ref, resolve_ref, "talk or person")
+        return across.one(congress, ask_one, member, lambda index, owner: answers.talk(index, key, member_quoter(source, congress, owner)))
+
+    emit(answered(settings, lambda index: answers.talk(index, ref, quoter(source)), several), settings)
+
+
+def theme(settings: Settings, name: str, source: str | None = None, limit: int = DEFAULT_LIMIT) -> None:
+    from . import answers
+    from . import congress_answers as across
+
+    def several(congress: Any, ask_one: Any) -> Any:
+        def question(index: Any, owner: _congress.Member, theme_id: str) -> Any:
+            return answers.theme(index, theme_id, member_quoter(source, congress, owner), None)
+
+        return across.theme(congress, ask_one, name, question, limit or None)
+
+    emit(answered(settings, lambda index: answers.theme(index, name, quoter(source), limit or None), several), settings)
+
+
+def themes(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
+    from . import answers
+    from . import congress_answers as across
+
     emit(
-        answer(
-            settings, lambda index: answers.speakers(index, org, role.casefold() if role else None, theme_name, limit or None, possible)
+        answered(
+            settings,
+            lambda index: answers.themes(index, limit or None),
+            lambda congress, ask_one: across.themes(congress, ask_one, lambda index, _: answers.themes(index, None), limit or None),
         ),
         settings,
     )
 
 
-def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
-    from . import answers
-
-    emit(answer(settings, lambda index: answers.speaker(index, slug, quoter(source))), settings)
-
-
-def talk(settings: Settings, ref: str, source: str | None = None) -> None:
-    from . import answers
-
-    emit(answer(settings, lambda index: answers.talk(index, ref, quoter(source))), settings)
-
-
-def theme(settings: Settings, name: str, source: str | None = None, limit: int = DEFAULT_LIMIT) -> None:
-    from . import answers
-
-    emit(answer(settings, lambda index: answers.theme(index, name, quoter(source), limit or None)), settings)
-
-
-def themes(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
-    from . import answers
-
-    emit(answer(settings, lambda index: answers.themes(index, limit or None)), settings)
-
-
 def agenda(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
+    from . import congress_answers as across
 
-    emit(answer(settings, lambda index: answers.agenda(index, limit or None)), settings)
+    emit(
+        answered(
+            settings,
+            lambda index: answers.agenda(index, limit or None),
+            lambda congress, ask_one: across.joined(congress, ask_one, lambda index, _: answers.agenda(index, None), limit or None, "agenda items", "items"),
+        ),
+        settings,
+    )
 
 
 def summary(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
+    from . import congress_answers as across
 
-    emit(answer(settings, lambda index: answers.summary(index, limit or None)), settings)
+    emit(
+        answered(
+            settings,
+            lambda index: answers.summary(index, limit or None),
+            lambda congress, ask_one: across.summary(congress, ask_one, lambda index, _: answers.summary(index, limit or None), limit or None),
+        ),
+        settings,
+    )
 
 
 def search(
     settings: Settings, text: list[str], theme_name: str | None = None, limit: int = DEFAULT_LIMIT, source: str | None = None
 ) -> None:
     from . import answers
+    from . import congress_answers as across
     from .search import QueryProblem
 
+    def several(congress: Any, ask_one: Any) -> Any:
+        def question(index: Any, owner: _congress.Member) -> Any:
+            return answers.search(index, text, theme_name, None, member_quoter(source, congress, owner))
+
+        return across.search(congress, ask_one, question, limit or None)
+
     try:
-        view = answer(settings, lambda index: answers.search(index, text, theme_name, limit or None, quoter(source)))
+        view = answered(settings, lambda index: answers.search(index, text, theme_name, limit or None, quoter(source)), several)
     except QueryProblem as problem:
         raise UsageProblem(str(problem), "'TEXT'") from None
     emit(view, settings)
@@ -282,9 +397,46 @@ def search(
 
 def orgs(settings: Settings, text: str | None = None, kind: str | None = None, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
+    from . import congress_answers as across
     from .model import OrganisationKind
 
     kinds = [k.value for k in OrganisationKind]
     if kind is not None and kind.casefold() not in kinds:
         raise UsageProblem(f"{kind!r} is not a kind of organisation; choose one of: {', '.join(kinds)}", "'--kind'")
-    emit(answer(settings, lambda index: answers.orgs(index, text, kind.casefold() if kind else None, limit or None)), settings)
+    kind_name = kind.casefold() if kind else None
+    emit(
+        answered(
+            settings,
+            lambda index: answers.orgs(index, text, kind_name, limit or None),
+            lambda congress, ask_one: across.joined(congress, ask_one, lambda index, _: answers.orgs(index, text, kind_name, None), limit or None, "organisations"),
+        ),
+        settings,
+    )
+
+
+def forums(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
+    """Each forum of the congress (or the one forum --data names): its date, size and source article."""
+    from . import congress_answers as across
+
+    congress = open_congress(settings)
+    if congress is None:
+        index = forum_index(settings)
+        from .load import ForumSource
+
+        location = data_location(settings)
+        name = "<stdin>.yaml" if location == "-" else os.path.basename(ForumSource(location).display_name)
+        member = _congress.Member(name, location, index, index.frame.id or _congress.default_id(name))
+        congress = _congress.Congress(None, [member])
+    emit(across.forums(congress, limit or None), settings)
+
+
+def member_quoter(source: str | None, congress: Any, member: _congress.Member) -> Any:
+    """Each forum's own article: ``--source`` names the directory of articles, each found by the file name
+    ``congress.yaml`` gives (else the forum's own ``source.file``)."""
+    if not source:
+        return quoter(None)
+    if not os.path.isdir(source):
+        raise UsageProblem(
+            "in a congress of several forums each forum has its own article: give --source the directory that holds them", "'--source'"
+        )
+    return quoter(os.path.join(source, congress.directory.article_file(member.file, member.index.frame.source.file)))

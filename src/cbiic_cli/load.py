@@ -50,6 +50,11 @@ def default_data_path() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "forum.yaml"
 
 
+def default_data_location() -> Path:
+    """The shipped congress: the directory holding the shipped forum (and ``congress.yaml``)."""
+    return default_data_path().parent
+
+
 def max_bytes() -> int:
     """The size limit from CBIIC_MAX_BYTES: plain decimal digits within a range the loader can afford."""
     raw = os.environ.get(MAX_BYTES_VARIABLE)
@@ -157,7 +162,7 @@ def _as_an_editor_counts(text: str, problems: list[Problem]) -> None:
             )
 
 
-def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = None) -> Any:
+def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = None, shared_themes: list[Any] | None = None) -> Any:
     """Validate raw bytes into a ``model.Forum`` or raise ``ForumDataError`` listing every problem.
 
     Three layers, each reporting all it finds: the YAML reader (syntax, tags,
@@ -168,6 +173,9 @@ def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = N
     A draft's placeholders (``placeholders.MARKER``) are problems, so a query never
     answers from one. ``cbiic validate`` passes ``still_to_write``: they are put
     there instead, located, and the forum is built with stand-ins for them.
+
+    ``shared_themes``: a congress's themes (``congress.yaml``, as plain values), which the forum's key points may use
+    as if the file defined them; a theme the file defines too must be the same, or it is a problem.
     """
     import msgspec
 
@@ -199,6 +207,8 @@ def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = N
         still_to_write += to_write
         locate_problems(text, to_write)
         _as_an_editor_counts(text, to_write)
+    if shared_themes:
+        _share_themes(document, shared_themes, problems)
     references.check(document, problems)
     try:
         forum = msgspec.convert(document, model.Forum, strict=True)
@@ -211,6 +221,59 @@ def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = N
     if problems:
         raise _invalid(name, text, problems)
     return forum
+
+
+def _share_themes(document: dict[str, Any], shared: list[Any], problems: Problems) -> None:
+    """The congress's themes after the file's own (so the file's keep their places, and their problems' lines); one the
+    file defines too must be defined the same, since the same id means the same theme everywhere."""
+    own = document.get("themes")
+    own = own if isinstance(own, list) else []
+    own_ids = {theme.get("id"): (number, theme) for number, theme in enumerate(own) if isinstance(theme, dict)}
+    added = []
+    for theme in shared:
+        mine = own_ids.get(theme["id"])
+        if mine is None:
+            added.append(theme)
+        elif {key: value for key, value in mine[1].items() if value != []} != {k: v for k, v in theme.items() if v != []}:
+            problems.add(
+                Problem(
+                    f"theme {quote(theme['id'])} is defined differently in congress.yaml, and one id is one theme in every forum; "
+                    "remove it here to use the congress's, or give this one another id",
+                    f"themes[{mine[0]}].id",
+                    trail=("themes", mine[0], "id"),
+                    kind="theme clashes",
+                )
+            )
+    if added:
+        document["themes"] = own + added
+
+
+def parse_congress(data: bytes, name: str) -> Any:
+    """Validate ``congress.yaml``'s bytes into a ``model.Congress``, or raise ``ForumDataError`` listing every problem."""
+    import msgspec
+
+    from . import model, shape, yamltree
+
+    text = decode_text(data, name)
+    problems = Problems()
+    try:
+        document = yamltree.parse(text, problems)
+    except yamltree.YamlProblem as exc:
+        problems.add(exc.problem)
+        raise _invalid(name, text, problems) from None
+    if not isinstance(document, dict):
+        if document is not yamltree.REJECTED:
+            problems.add(Problem("expected a mapping with `congress`, and optionally `forums` and `themes`", line=1, column=1))
+        raise _invalid(name, text, problems)
+    try:
+        congress = msgspec.convert(document, model.Congress, strict=True)
+    except msgspec.ValidationError as exc:
+        shape.collect(document, problems, model.Congress)
+        if not problems:
+            problems.add(Problem(f"does not fit the congress schema: {exc}", "(top level)"))
+    if problems:
+        raise _invalid(name, text, problems)
+    return congress
 
 
 def _invalid(name: str, text: str, problems: Problems) -> ForumDataError:

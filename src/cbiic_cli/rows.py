@@ -199,3 +199,57 @@ def contribution_row(index: Index, contribution: Contribution) -> dict[str, Any]
             source_paragraphs=list(item.source_paragraphs),
         )
     )
+
+
+# The keys whose values are ids within one forum (a person's slug, a contribution's, session's or organisation's id,
+# lists of them): in a congress of several forums each is written FORUM/ID, so every id a view prints resolves.
+# A theme's id is the congress's, the same in every forum, and stays as it is.
+FORUM_LOCAL_KEYS = frozenset(
+    {
+        "id",
+        "slug",
+        "part_of",
+        "organisation_ids",
+        "mention_ids",
+        "person_slug",
+        "person_candidates",
+        "candidates",
+        "contributions",
+        "possible_contributions",
+        "mentioned_in",
+        "people",
+        "speakers",
+        "talks",
+        "cited_by",
+    }
+)
+# Lists of theme rows, whose ``id`` is a theme's.
+THEME_ROW_KEYS = frozenset({"themes"})
+
+
+def qualify(row: dict[str, Any], forum: str, theme_row: bool = False) -> dict[str, Any]:
+    """``row`` with every id within ``forum`` written ``forum/id``, however deep (a speaker's candidates, a panel's
+    remarks); values that are not ids (counts, texts, line numbers) as they are."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in THEME_ROW_KEYS and isinstance(value, list):
+            out[key] = [qualify(item, forum, theme_row=True) if isinstance(item, dict) else item for item in value]
+        elif key in FORUM_LOCAL_KEYS and not (theme_row and key == "id"):
+            out[key] = _qualified(value, forum)
+        elif isinstance(value, dict):
+            out[key] = qualify(value, forum)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            out[key] = [qualify(item, forum) if isinstance(item, dict) else item for item in value]
+        else:
+            out[key] = value
+    return out
+
+
+def _qualified(value: Any, forum: str) -> Any:
+    if isinstance(value, str):
+        return f"{forum}/{value}"
+    if isinstance(value, list):
+        return [_qualified(item, forum) if isinstance(item, str) else qualify(item, forum) if isinstance(item, dict) else item for item in value]
+    if isinstance(value, dict):
+        return qualify(value, forum)
+    return value

@@ -26,13 +26,13 @@ INVALID_VALUES = "invalid values"
 _NUMBERISH = re.compile(r"[-+]?[0-9][0-9a-fA-FoOxX_.,:e+]*")
 
 
-def collect(document: Any, problems: Problems) -> None:
-    """Add to ``problems`` everything about ``document`` that does not fit ``model.Forum``."""
+def collect(document: Any, problems: Problems, shape: type | None = None) -> None:
+    """Add to ``problems`` everything about ``document`` that does not fit ``shape`` (default: ``model.Forum``)."""
     import msgspec.inspect
 
     from .model import Forum
 
-    _Walker(problems).check(document, msgspec.inspect.type_info(Forum), ())
+    _Walker(problems).check(document, msgspec.inspect.type_info(shape or Forum), ())
 
 
 class _Walker:

@@ -126,7 +126,7 @@ def _speakers(view: View) -> str:
     rows = [
         [inline(r["name"]), code(r["slug"], in_table=True), inline(say.role_text(r)), cell(say.affiliation_lines(r))] for r in view.items
     ]
-    intro = f"{inline(say.people_shown(view))}, in the order the article first names them.\n\n"
+    intro = f"{inline(say.people_shown(view))}, {say.PEOPLE_ORDER_SEVERAL if 'forum' in view.keys else say.PEOPLE_ORDER}.\n\n"
     return intro + table(["Name", "Slug", "Roles", "Affiliation"], rows)
 
 
@@ -258,7 +258,8 @@ def _themes(view: View) -> str:
         who += [inline(say.not_identified(u)) for u in r["uncertain_speakers"]]
         rows.append([code(r["id"], in_table=True), inline(r["label"]), str(r["count"]), cell(r["aliases"]), "; ".join(who)])
     out = table(["Theme", "Label", "Contributions", "Aliases", "Speakers"], rows)
-    caption = f"\n**{inline(say.THEME_MATRIX_CAPTION)}** (● = {inline(say.THEME_MATRIX_MARK)})\n\n"
+    what, mark = say.matrix_caption(view)
+    caption = f"\n**{inline(what)}** (● = {inline(mark)})\n\n"
     left_out = _left_out(view)
     return out + caption + _theme_matrix(view) + ("\n" + "\n".join(left_out) if left_out else "")
 
@@ -273,9 +274,12 @@ def _theme_matrix(view: View) -> str:
 
 def _agenda(view: View) -> str:
     doc = view.document or {}
-    out = ["# The forum: opening, sessions, talks and panel", "", f"*Listed {inline(doc['order'])}.*", ""] + _left_out(view)
-    sections: dict[str, list[str]] = {"opening": [], "session": [], "talk": [], "panel": []}
+    several = "forum" in view.keys  # a congress of several forums: a section per forum
+    heading = "# Each forum: opening, sessions, talks and panel" if several else "# The forum: opening, sessions, talks and panel"
+    out = [heading, "", f"*Listed {inline(doc['order'])}.*", ""] + _left_out(view)
+    by_forum: dict[str, dict[str, list[str]]] = {}
     for item in view.items:
+        sections = by_forum.setdefault(item.get("forum", ""), {"opening": [], "session": [], "talk": [], "panel": []})
         person = item["person"]
         if item["kind"] == "opening":
             sections["opening"].append(f"- Opening speech by {_person(person)}")
@@ -299,11 +303,15 @@ def _agenda(view: View) -> str:
             sections["panel"] += [f"- The panel's closing words ({code(item['id'])}), by {_person(person)}", *_nested_note(person)]
     # Ids come before the person: one the article does not identify ends in a list of candidates, and an id after
     # it would read as the last candidate's.
-    for title, key in (("Opening", "opening"), ("Sessions", "session"), (f"Talks ({caveats.TALKS_MARK})", "talk"), ("Panel", "panel")):
-        if sections[key]:
-            out += [f"## {title}", ""] + sections[key] + [""]
-            if key == "session" and doc.get("session_note"):
-                out += [f"*{inline(doc['session_note'])}*", ""]
+    level = "###" if several else "##"
+    for forum, sections in by_forum.items():
+        if several:
+            out += [f"## Forum {code(forum)}", ""]
+        for title, key in (("Opening", "opening"), ("Sessions", "session"), (f"Talks ({caveats.TALKS_MARK})", "talk"), ("Panel", "panel")):
+            if sections[key]:
+                out += [f"{level} {title}", ""] + sections[key] + [""]
+                if key == "session" and doc.get("session_note"):
+                    out += [f"*{inline(doc['session_note'])}*", ""]
     return "\n".join(out)
 
 
@@ -398,6 +406,43 @@ def _orgs(view: View) -> str:
     return table(["Organisation", "Kind", "People affiliated", "Contributions by its people", "Mentioned in", "Note"], rows)
 
 
+def _forums(view: View) -> str:
+    congress = view.extra.get("congress")
+    out = [f"# Forums of {inline(say.congress_line(congress))}", ""] if congress else []
+    rows = [
+        [
+            code(r["id"], in_table=True),
+            inline(r["name"]),
+            inline(r["date"]),
+            str(r["people"]),
+            str(r["contributions"]),
+            f"{inline('“' + r['article_title'] + '”')}, {inline(r['article_published'])} ({code(r['article_file'], in_table=True)})",
+        ]
+        for r in view.items
+    ]
+    return "\n".join(out) + ("\n" if out else "") + table(["Forum", "Name", "Date", "People", "Contributions", "Source article"], rows)
+
+
+def _congress_summary(view: View) -> str:
+    doc = view.document or {}
+    counts = doc["counts"]
+    out = [f"# {inline(say.congress_line(doc['congress']))}", ""] if doc.get("congress") else []
+    out += [
+        inline(
+            f"{say.plural(counts['forums'], 'forum')} · {say.plural(counts['people'], 'person', 'people')} "
+            f"(a person linked across forums counts in each) · {say.plural(counts['talks'], 'talk')} · "
+            f"{say.plural(counts['panel_remarks'], 'panel remark')}"
+        ),
+        "",
+    ] + _left_out(view)
+    for forum_id, part in view.extra["parts"]:
+        # Each forum's summary a level down, under its forum's id.
+        text = _summary(part).replace("\n## ", "\n### ").replace("\n# ", "\n## ")
+        text = "#" + text if text.startswith("# ") else text
+        out += [f"*Forum {code(forum_id)}:*", "", text]
+    return "\n".join(out)
+
+
 _BUILDERS = {
     "speakers": _speakers,
     "speaker": _speaker,
@@ -409,4 +454,6 @@ _BUILDERS = {
     "summary": _summary,
     "search": _search,
     "orgs": _orgs,
+    "forums": _forums,
+    "congress_summary": _congress_summary,
 }

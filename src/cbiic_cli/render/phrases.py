@@ -21,8 +21,18 @@ KIND_LABEL = {
 TOPIC_MARK = "topic in our words; the article gives no title"
 NO_AFFILIATION = caveats.NO_AFFILIATION
 # A theme on a contribution means the contribution touches it, no more.
+PEOPLE_ORDER = "in the order the article first names them"
+PEOPLE_ORDER_SEVERAL = "forum by forum, each in the order its article first names them"
 THEME_MATRIX_CAPTION = "Who touched which theme"
 THEME_MATRIX_MARK = "a contribution of theirs touches the theme"
+# A congress of several forums: forums are the matrix's columns.
+FORUM_MATRIX_CAPTION = "Which forum touched which theme"
+FORUM_MATRIX_MARK = "a contribution in the forum touches the theme"
+
+
+def matrix_caption(view: Any) -> tuple[str, str]:
+    """The theme matrix's caption and what its mark means: of people, or of forums in a congress of several."""
+    return (FORUM_MATRIX_CAPTION, FORUM_MATRIX_MARK) if "forums" in view.keys else (THEME_MATRIX_CAPTION, THEME_MATRIX_MARK)
 # Views whose rows carry the curator's summaries or key points; of them, those that take --source.
 PARAPHRASED_VIEWS = frozenset({"speaker", "talk", "panel", "theme", "summary", "search"})
 QUOTING_VIEWS = frozenset({"speaker", "talk", "panel", "theme", "search"})
@@ -154,6 +164,11 @@ def possible_roles_text(possible: list[str]) -> str:
 def not_identified(uncertain: dict[str, Any]) -> str:
     """'Professor Ma Jun (not identified: ma-jun-harbin or ma-jun-sysucc)': a name the article uses without saying who."""
     return f"{uncertain['as_written']} (not identified: {' or '.join(uncertain['candidates'])})"
+
+
+def congress_line(congress: dict[str, Any]) -> str:
+    """'2024 China BioMed Innovation and Investment Conference (CBIIC), Guangzhou, 2024'."""
+    return f"{congress['name']}, {congress['city']}, {congress['year']}"
 
 
 def matrix_column(column: dict[str, Any]) -> str:

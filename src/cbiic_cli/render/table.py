@@ -214,7 +214,7 @@ class _Layout:
         return Group(self.table_or_cards(table, cards))
 
     def _speakers(self, view: View) -> Group:
-        title = f"{say.people_shown(view)}, in the order the article first names them"
+        title = f"{say.people_shown(view)}, {say.PEOPLE_ORDER_SEVERAL if 'forum' in view.keys else say.PEOPLE_ORDER}"
         table = self.table(
             [
                 Column("Name", "short", cap=20, style="bold"),
@@ -310,7 +310,8 @@ class _Layout:
 
         if self.width < NARROW or matrix is None or not listing.fits(self.width) or not matrix.fits(self.width):
             return self.titled("Themes", self.blank(), cards(), *self.left_out(view))
-        title = self.t(f"{say.THEME_MATRIX_CAPTION} ({mark} = {say.THEME_MATRIX_MARK})", HEADER)
+        what, meaning = say.matrix_caption(view)
+        title = self.t(f"{what} ({mark} = {meaning})", HEADER)
         return Group(self.t("Themes", HEADER), listing, self.blank(), title, matrix, legend, *self.left_out(view))
 
     def _search(self, view: View) -> Group:
@@ -522,16 +523,22 @@ class _Layout:
     def _agenda(self, view: View) -> Group:
         doc = view.document or {}
         guides = ("|-- ", "|   ", "`-- ", "    ") if self.ascii else ("├── ", "│   ", "└── ", "    ")
-        root = Tree(self.t("The forum, " + doc.get("order", ""), "bold"), guides)
+        several = "forum" in view.keys  # a congress of several forums: a branch per forum
+        root = Tree(self.t(("Each forum, " if several else "The forum, ") + doc.get("order", ""), "bold"), guides)
+        forums: dict[str, Tree] = {}
         sections: dict[str, Tree] = {}
+        forum = ""
 
         def section(key: str, label: str) -> Tree:
-            if key not in sections:
-                sections[key] = root.add(self.t(label, "bold"))
-            return sections[key]
+            if (forum, key) not in sections:
+                if several and forum not in forums:
+                    forums[forum] = root.add(self.t(f"Forum {forum}", HEADER))
+                sections[(forum, key)] = (forums[forum] if several else root).add(self.t(label, "bold"))
+            return sections[(forum, key)]
 
         unidentified: list[tuple[Tree, dict[str, Any]]] = []  # nodes of people the article does not identify
         for item in view.items:
+            forum = item.get("forum", "")
             person = item["person"]
             kind = item["kind"]
             tag = Text(f" {self.dot} ", DIM).append(self.s(item["id"]), ID, atom=True)
@@ -553,9 +560,9 @@ class _Layout:
                 panel.add(self.t("“" + item["title"] + "”", "magenta").append(tag))
                 node = panel.add(self.t("moderator: ", DIM).append(self.who(person)))
             elif kind == "panelist":
-                node = sections["panel"].add(self.t("panelist: ", DIM).append(self.who(person)))
+                node = section("panel", "Panel").add(self.t("panelist: ", DIM).append(self.who(person)))
             elif kind in ("panel-remark", "panel-closing"):
-                node = sections["panel"].add(self.t(say.kind_label(kind) + ": ", DIM).append(self.who(person)).append(tag))
+                node = section("panel", "Panel").add(self.t(say.kind_label(kind) + ": ", DIM).append(self.who(person)).append(tag))
             if node is not None and person.get("speaker_candidates"):
                 unidentified.append((node, person))
         for node, person in unidentified:
@@ -564,9 +571,74 @@ class _Layout:
             note = self.note(person.get("attribution_note"), person.get("attribution_note_lines"))
             if note is not None:  # an unidentified person always has one (model.UncertainPerson.note)
                 node.add(note)
-        if doc.get("session_note") and "sessions" in sections:
-            sections["sessions"].add(self.t(doc["session_note"], DIM))
+        for (_, key), branch in sections.items():
+            if key == "sessions" and doc.get("session_note"):
+                branch.add(self.t(doc["session_note"], DIM))
         return Group(root, *self.left_out(view))
+
+    def _forums(self, view: View) -> Group:
+        congress = view.extra.get("congress")
+        title = say.shown_of(view, "forum") + (f" of {say.congress_line(congress)}" if congress else "")
+        table = self.table(
+            [
+                Column("Forum", "atom", style=ID),
+                Column("Name", "short", cap=32),
+                Column("Date", "atom"),
+                Column("People", "atom", right=True),
+                Column("Contributions", "atom", right=True),
+                Column("Source article"),
+            ]
+        )
+        for row in view.items:
+            table.add_row(
+                self.t(row["id"], atom=True),
+                self.t(row["name"]),
+                self.t(row["date"], atom=True),
+                self.t(row["people"], atom=True),
+                self.t(row["contributions"], atom=True),
+                self.article(row),
+            )
+
+        def cards() -> Group:
+            return self.cards(
+                [
+                    (
+                        self.t(row["id"], ID, atom=True),
+                        [
+                            ("name", self.t(row["name"])),
+                            ("date", self.t(row["date"])),
+                            ("people", self.t(row["people"])),
+                            ("contributions", self.t(row["contributions"])),
+                            ("article", self.article(row)),
+                        ],
+                    )
+                    for row in view.items
+                ]
+            )
+
+        return self.titled(title, self.table_or_cards(table, cards))
+
+    def article(self, row: dict[str, Any]) -> Text:
+        return self.t("“" + row["article_title"] + "”").append(self.s(f" ({row['article_published']}, {row['article_file']})"), DIM)
+
+    def _congress_summary(self, view: View) -> Group:
+        doc = view.document or {}
+        counts = doc["counts"]
+        parts: list[Any] = []
+        if doc.get("congress"):
+            parts.append(self.t(say.congress_line(doc["congress"]), "bold"))
+        parts.append(
+            self.t(
+                f"{say.plural(counts['forums'], 'forum')} {self.dot} {say.plural(counts['people'], 'person', 'people')} "
+                f"(a person linked across forums counts in each) {self.dot} {say.plural(counts['talks'], 'talk')} {self.dot} "
+                f"{say.plural(counts['panel_remarks'], 'panel remark')}",
+                DIM,
+            )
+        )
+        parts += self.left_out(view)
+        for forum_id, part in view.extra["parts"]:
+            parts += [self.blank(), self.t(f"Forum {forum_id}", HEADER), self._summary(part)]
+        return Group(*parts)
 
     def left_out(self, view: View) -> list[Any]:
         """Said under a whole-forum view that shows only its first rows (a list's title says it instead)."""

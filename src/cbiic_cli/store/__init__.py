@@ -57,9 +57,10 @@ def usable_cache_dir() -> Path | None:
     return None
 
 
-def open_index(location: str) -> StoreIndex | None:
-    """A ``StoreIndex`` over the store built from the file at ``location``, or None (then the file is loaded)."""
-    identity = identity_of(location)
+def open_index(location: str, context: bytes = b"") -> StoreIndex | None:
+    """A ``StoreIndex`` over the store built from the file at ``location`` (in ``context``: see ``identity_of``), or None
+    (then the file is loaded)."""
+    identity = identity_of(location, context)
     if identity is None:
         return None
     from ..load import max_bytes

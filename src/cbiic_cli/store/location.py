@@ -21,19 +21,23 @@ PACKAGE = Path(__file__).resolve().parent.parent
 class Identity:
     """A forum file as the store knows it: its real path and what stat says about it, taken before it is read."""
 
-    __slots__ = ("changed", "fields", "path", "taken")
+    __slots__ = ("changed", "context", "fields", "path", "taken")
 
-    def __init__(self, path: str, info: os.stat_result, taken: float) -> None:
+    def __init__(self, path: str, info: os.stat_result, taken: float, context: bytes = b"") -> None:
         self.path = path
+        # What else the forum's records depend on: a congress's congress.yaml (its themes), by identity.
+        self.context = context
         self.fields = stat_fields(info)
         self.changed = max(self.fields[3], self.fields[4]) / 1e9
         self.taken = taken  # when stat was asked: an edit hidden in the same timestamp tick can only come after it
 
     def same_as(self, other: Identity) -> bool:
+        """The same file in the same version (the context is the caller's to compare: the build cannot derive it)."""
         return self.path == other.path and self.fields == other.fields
 
     def blob(self) -> bytes:
-        return repr((self.path, self.fields)).encode("utf-8", "surrogateescape")
+        mine = repr((self.path, self.fields)).encode("utf-8", "surrogateescape")
+        return mine + b"\0" + self.context if self.context else mine
 
 
 def stat_fields(info: os.stat_result) -> list[int]:
@@ -41,8 +45,9 @@ def stat_fields(info: os.stat_result) -> list[int]:
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
-def identity_of(location: str) -> Identity | None:
-    """The file's identity, or None when it has none a store can key on (standard input, not a regular file)."""
+def identity_of(location: str, context: bytes = b"") -> Identity | None:
+    """The file's identity, or None when it has none a store can key on (standard input, not a regular file).
+    ``context``: what else its store depends on (a congress's ``congress.yaml``, by identity)."""
     if location == "-":
         return None
     try:
@@ -54,7 +59,7 @@ def identity_of(location: str) -> Identity | None:
         return None
     if (as_typed.st_dev, as_typed.st_ino) != (info.st_dev, info.st_ino) or not stat.S_ISREG(info.st_mode):
         return None
-    return Identity(path, info, taken)
+    return Identity(path, info, taken, context)
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,245 @@
+"""A congress: a directory of forum files, each curated from its own article, and optionally ``congress.yaml``.
+
+A forum's id is its file's name without ``.yaml``, unless the file names its own
+``id``. Ids of people, talks and organisations are unique within a forum, not
+across forums: ``FORUM/ID`` always means that forum's ``ID``, and a bare ``ID``
+means the one forum that has it. A person is the same person in two forums only
+where the curator says so (``same_as``); a shared name never merges anyone.
+
+Each forum is answered from its own index (its query store, or its file), so a
+congress of one forum answers exactly as that forum's file does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .errors import Ambiguous, CbiicError, ForumDataError, NotFound, Problem
+
+if TYPE_CHECKING:
+    from . import model
+    from .query import Index
+
+CONGRESS_FILE = "congress.yaml"
+FORUM_SUFFIX = ".yaml"
+SEPARATOR = "/"
+
+
+def is_congress(location: str) -> bool:
+    return location != "-" and os.path.isdir(location)
+
+
+def forum_files(directory: str) -> list[str]:
+    """The forum files in a congress directory, by name: every ``*.yaml`` but ``congress.yaml`` and hidden files."""
+    try:
+        names = os.listdir(directory)
+    except OSError as exc:
+        raise ForumDataError(directory, [Problem(f"cannot list the congress directory: {exc.strerror or exc}")]) from None
+    found = sorted(
+        name
+        for name in names
+        if name.endswith(FORUM_SUFFIX) and name != CONGRESS_FILE and not name.startswith(".") and os.path.isfile(os.path.join(directory, name))
+    )
+    if not found:
+        raise ForumDataError(
+            directory,
+            [Problem("holds no forum file (*.yaml); put one forum file per forum there, or pass a forum file with --data")],
+        )
+    return found
+
+
+def split(ref: str) -> tuple[str | None, str]:
+    """``FORUM/ID`` as (forum, id); a bare id as (None, id)."""
+    forum, slash, key = ref.strip().partition(SEPARATOR)
+    return (forum.strip().casefold(), key.strip()) if slash else (None, ref)
+
+
+def qualified(forum: str, key: str) -> str:
+    return f"{forum}{SEPARATOR}{key}"
+
+
+class Directory:
+    """A congress directory as found on disk: its forum files and its ``congress.yaml``, read only when asked for."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.files = forum_files(path)
+        self.congress_path = os.path.join(path, CONGRESS_FILE)
+        self.has_congress_file = os.path.isfile(self.congress_path)
+
+    def forum_path(self, file: str) -> str:
+        return os.path.join(self.path, file)
+
+    def context(self) -> bytes:
+        """What a forum's store depends on besides the forum file: ``congress.yaml``'s identity (its shared themes)."""
+        if not self.has_congress_file:
+            return b""
+        try:
+            info = os.stat(self.congress_path)
+        except OSError:
+            return b"unreadable"
+        return repr((os.path.realpath(self.congress_path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)).encode(
+            "utf-8", "surrogateescape"
+        )
+
+    @cached_property
+    def info(self) -> model.Congress | None:
+        """``congress.yaml``, validated, or None when there is none."""
+        if not self.has_congress_file:
+            return None
+        from .load import ForumSource, parse_congress, read_bytes
+
+        congress: model.Congress = parse_congress(read_bytes(ForumSource(self.congress_path)), self.congress_path)
+        return congress
+
+    @cached_property
+    def shared_themes(self) -> list[Any]:
+        """The congress's themes as plain values, which every forum file's key points may use."""
+        if self.info is None or not self.info.themes:
+            return []
+        import msgspec
+
+        return list(msgspec.to_builtins(self.info.themes))
+
+    def default_id(self, file: str) -> str:
+        return default_id(file)
+
+    def article_file(self, file: str, fallback: str) -> str:
+        """The file name of a forum's article: as ``congress.yaml`` lists it, else as the forum file's ``source`` gives it."""
+        info = self.info
+        for entry in info.forums if info is not None else []:
+            if entry.file == file:
+                return entry.article.file
+        return fallback
+
+
+def default_id(file: str) -> str:
+    """A forum's id when its file names none: the file's name without ``.yaml``."""
+    return file[: -len(FORUM_SUFFIX)].casefold() if file.endswith(FORUM_SUFFIX) else file.casefold()
+
+
+class Member:
+    """One forum of the congress, answered from its own index."""
+
+    __slots__ = ("file", "id", "index", "path")
+
+    def __init__(self, file: str, path: str, index: Index, forum_id: str) -> None:
+        self.file = file
+        self.path = path
+        self.index = index
+        self.id = forum_id
+
+
+class Congress:
+    """The forums a command answers from, in the congress's order: by date, then by id (the articles give no other)."""
+
+    def __init__(self, directory: Directory | None, members: list[Member], every: list[Member] | None = None) -> None:
+        self.directory = directory
+        self.members = members
+        self.every = every if every is not None else members  # before --forum narrowed them
+
+    @property
+    def several(self) -> bool:
+        """More than one forum in the congress: then rows say which forum they are from, and ids are qualified."""
+        return len(self.every) > 1
+
+    def member(self, forum_id: str) -> Member:
+        for member in self.every:
+            if member.id == forum_id:
+                return member
+        raise NotFound(f"no forum {forum_id!r} in this congress; run `cbiic forums` to list them ({', '.join(self.ids())})")
+
+    def ids(self) -> list[str]:
+        return [member.id for member in self.every]
+
+    def narrowed(self, wanted: list[str]) -> Congress:
+        """Only the forums named (``--forum``, repeatable: any of them)."""
+        if not wanted:
+            return self
+        chosen = {self.member(forum_id.strip().casefold()).id for forum_id in wanted}
+        return Congress(self.directory, [member for member in self.members if member.id in chosen], self.every)
+
+    def resolve(self, ref: str, resolve_one: Callable[[Index, str], Any], noun: str) -> tuple[Member, Any]:
+        """``FORUM/ID`` in that forum; a bare reference in the one forum where it resolves. When several forums resolve
+        it, the qualified candidates are listed, as an ambiguous person is."""
+        forum_id, key = split(ref)
+        if forum_id is not None:
+            member = self.member(forum_id)
+            if member not in self.members:
+                raise NotFound(f"forum {forum_id!r} is not among the forums asked for (--forum {' --forum '.join(m.id for m in self.members)})")
+            return member, resolve_one(member.index, key)
+        found: list[tuple[Member, Any]] = []
+        refusals: list[CbiicError] = []
+        for member in self.members:
+            try:
+                found.append((member, resolve_one(member.index, ref)))
+            except (NotFound, Ambiguous) as refusal:
+                refusals.append(refusal)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            from .query import listed
+
+            names = [qualified(member.id, _key_of(answer)) for member, answer in found]
+            raise Ambiguous(
+                f"{ref.strip()!r} is a {noun} in {len(found):,} forums: {listed(names, ' or ')}. Give one of these in full, as FORUM/ID."
+            )
+        ambiguous = [refusal for refusal in refusals if isinstance(refusal, Ambiguous)]
+        raise (ambiguous or refusals)[0]
+
+    def linked(self, forum_id: str, slug: str) -> list[tuple[Member, str]]:
+        """Everyone the curator says is this person, in any forum (``same_as``, either end, followed through), this
+        person first, then in the congress's order."""
+        edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for member in self.every:
+            for person in member.index.all_people():
+                for other in person.same_as:
+                    there, _, them = other.partition(SEPARATOR)
+                    here = (member.id, person.slug)
+                    edges.setdefault(here, set()).add((there, them))
+                    edges.setdefault((there, them), set()).add(here)
+        seen = {(forum_id, slug)}
+        waiting = [(forum_id, slug)]
+        while waiting:
+            for neighbour in edges.get(waiting.pop(), ()):
+                if neighbour not in seen:
+                    seen.add(neighbour)
+                    waiting.append(neighbour)
+        order = {member.id: number for number, member in enumerate(self.every)}
+        others = sorted((key for key in seen if key != (forum_id, slug) and key[0] in order), key=lambda key: (order[key[0]], key[1]))
+        members = {member.id: member for member in self.every}
+        return [(members[forum_id], slug)] + [(members[there], them) for there, them in others if them in members[there].index.people]
+
+    def close(self) -> None:
+        for member in self.every:
+            member.index.close()
+
+
+def _key_of(answer: Any) -> str:
+    """The id a resolver answered with: a slug, or (kind, key)."""
+    return str(answer[1] if isinstance(answer, tuple) else answer)
+
+
+def order_members(members: list[Member]) -> list[Member]:
+    """By the forum's date, then its id: the articles give no other order between forums."""
+    return sorted(members, key=lambda member: (member.index.frame.forum.date, member.id))
+
+
+def refuse_repeated_ids(directory: Directory, members: list[Member]) -> None:
+    """Two forum files with one id (a file naming the id another file's name gives) would make references mean two things."""
+    seen: dict[str, str] = {}
+    for member in members:
+        if member.id in seen:
+            raise ForumDataError(
+                member.path,
+                [
+                    Problem(
+                        f"its forum id {member.id!r} is {seen[member.id]}'s too, and a qualified reference must name one forum; "
+                        "give one of them another `id`, or rename its file"
+                    )
+                ],
+            )
+        seen[member.id] = member.file

@@ -1,0 +1,306 @@
+"""The answers of a congress of several forums: each forum's answer (``answers.py``, asked of its own index), joined.
+
+Each row says which forum it is from (``forum``), and every id in it is qualified
+(``FORUM/ID``, ``rows.qualify``), so any id a view prints is a reference that
+resolves. Lists keep each forum's order (the article's), forums in the
+congress's order; search ranks every forum's hits together, by score. A notice
+every forum gives is said once; one only some give names its forum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from typing import Any
+
+from . import caveats
+from .answers import THEME_KEYS, _first, _say_left_out, _say_limited
+from .congress import Congress, Member, qualified
+from .errors import NotFound
+from .query import View
+from .rows import qualify
+
+# A question of one forum: its index, and which forum of the congress it is.
+Question = Callable[[Any, Member], View]
+# Asks one forum's index a question (through ``commands.answer``, which falls back to the file if a store is damaged).
+Ask = Callable[[Member, Question], View]
+FORUM_KEY = "forum"
+
+
+def _notices(parts: list[tuple[str, list[str]]]) -> list[str]:
+    """Each forum's notices: one every forum gives, once; any other with its forum's id in front."""
+    everyone = [set(notices) for _, notices in parts]
+    common = set.intersection(*everyone) if everyone else set()
+    said: list[str] = [notice for notice in dict.fromkeys(n for _, notices in parts for n in notices) if notice in common]
+    for forum_id, notices in parts:
+        said += [f"{forum_id}: {notice}" for notice in notices if notice not in common]
+    return said
+
+
+def joined(
+    congress: Congress,
+    ask: Ask,
+    question: Question,
+    limit: int | None,
+    noun: str,
+    document_items: str | None = None,
+) -> View:
+    """A list view: every forum's rows (each asked for all of them), qualified, the first ``limit`` of them."""
+    views = [(member, ask(member, question)) for member in congress.members]
+    total = sum(view.extra.get("total", len(view.items) if isinstance(view.items, list) else 0) for _, view in views)
+    first = views[0][1]
+    rows: Iterable[dict[str, Any]] = chain.from_iterable(_rows_of(member, view.items) for member, view in views)
+    shown = _first(rows, limit)
+    view = View(first.kind, shown, [FORUM_KEY] + first.keys, extra=dict(first.extra))
+    if document_items is not None and first.document is not None:
+        view.document = {**first.document, document_items: shown}
+    # A forum that found nothing says so; when others did find something, that is no notice for the congress.
+    heard = [(member.id, v.notices) for member, v in views if total == 0 or not v.empty or not _says_nothing(v)]
+    view.notices += _notices(heard)
+    view.row_notices += _notices([(member.id, v.row_notices) for member, v in views])
+    view.required_keys = list(dict.fromkeys(key for _, v in views for key in v.required_keys))
+    if "attribution" in first.extra:
+        view.extra["attribution"] = {
+            kind: sum(v.extra.get("attribution", {}).get(kind, 0) for _, v in views) for kind in ("stated", "possible")
+        }
+    view.extra["forums"] = [member.id for member in congress.members]
+    _say_limited(view, total, limit, noun)
+    return view
+
+
+def _says_nothing(view: View) -> bool:
+    return bool(view.extra.get("total") == 0)
+
+
+def _rows_of(member: Member, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        yield {FORUM_KEY: member.id, **qualify(row, member.id)}
+
+
+# -- one thing, found in the forum that has it -----------------------------------------------------------------
+
+
+def one(congress: Congress, ask: Ask, member: Member, question: Question) -> View:
+    """A view of one thing (a person, a talk, the panel, a forum's summary): its rows and document qualified, with
+    their forum."""
+    view = ask(member, question)
+    items = view.materialise()
+    rows = [{FORUM_KEY: member.id, **qualify(row, member.id)} for row in items]
+    if view.document is not None:
+        holding_rows = [key for key, value in view.document.items() if value is items]
+        document = {FORUM_KEY: member.id, **qualify(view.document, member.id)}
+        document.update(dict.fromkeys(holding_rows, rows))
+        view.document = document
+    view.items = rows
+    view.keys = [FORUM_KEY] + view.keys
+    view.extra["forums"] = [member.id]
+    return view
+
+
+def speaker(congress: Congress, ask: Ask, member: Member, slug: str, question: Callable[[Any, str, Member], View]) -> View:
+    """A person, and what they said in every forum the curator links them to (``same_as``)."""
+    view = one(congress, ask, member, lambda index, owner: question(index, slug, owner))
+    linked = congress.linked(member.id, slug)
+    if len(linked) == 1:
+        return view
+    rows = list(view.items)
+    for other, other_slug in linked[1:]:
+        theirs = ask(other, _asking_for(question, other_slug))
+        rows += list(_rows_of(other, theirs.items))
+        view.row_notices += [f"{other.id}: {notice}" for notice in theirs.row_notices]
+        assert view.document is not None
+        view.document["moderated"] += [qualify(m, other.id) for m in theirs.document["moderated"]] if theirs.document else []
+        view.document["possibly_moderated"] += [qualify(m, other.id) for m in theirs.document["possibly_moderated"]] if theirs.document else []
+    view.replace_items(rows)
+    assert view.document is not None
+    view.document["contributions"] = rows
+    view.document["same_as"] = [qualified(other.id, other_slug) for other, other_slug in linked[1:]]
+    view.document["forums"] = list(dict.fromkeys(other.id for other, _ in linked))
+    view.extra["forums"] = view.document["forums"]
+    return view
+
+
+def _asking_for(question: Callable[[Any, str, Member], View], slug: str) -> Question:
+    return lambda index, owner: question(index, slug, owner)
+
+
+# -- themes: the congress's ------------------------------------------------------------------------------------
+
+
+class ThemeCatalogue:
+    """Every forum's themes as one list, in the congress's order: what ``query.resolve_theme`` reads, so that a name
+    resolves the same whichever forum is asked (a prefix unique in one forum may not be in the congress)."""
+
+    def __init__(self, congress: Congress) -> None:
+        from types import SimpleNamespace
+
+        from .names import normalise
+
+        found: dict[str, Any] = {}
+        for member in congress.members:
+            for each in member.index.frame.themes:
+                found.setdefault(each.id, each)
+        self.themes: dict[str, Any] = found
+        self.frame = SimpleNamespace(themes=list(found.values()))
+        self.theme_names: dict[str, str] = {}
+        for each in found.values():
+            for name in (each.id, each.label, *each.aliases):
+                self.theme_names.setdefault(normalise(name), each.id)
+
+
+def theme(congress: Congress, ask: Ask, name: str, question: Callable[[Any, Member, str], View], limit: int | None) -> View:
+    """A theme's contributions in every forum that has the theme."""
+    from .names import normalise
+    from .query import resolve_theme
+
+    catalogue = ThemeCatalogue(congress)
+    theme_id = resolve_theme(catalogue, name)  # type: ignore[arg-type]  # reads only the themes
+    having = [member for member in congress.members if theme_id in member.index.themes]
+    view = joined(Congress(congress.directory, having, congress.every), ask, lambda index, owner: question(index, owner, theme_id), limit, "contributions")
+    if normalise(name) not in catalogue.theme_names:
+        view.notices.insert(0, f"taking {name!r} as the theme {theme_id} ({catalogue.themes[theme_id].label})")
+    return view
+
+
+def themes(congress: Congress, ask: Ask, question: Question, limit: int | None) -> View:
+    """Each theme of the congress with what it carries in every forum, and the forum-by-theme matrix."""
+    catalogue = ThemeCatalogue(congress)
+    per_forum: dict[str, dict[str, dict[str, Any]]] = {}
+    for member in congress.members:
+        view = ask(member, question)
+        per_forum[member.id] = {row["id"]: row for row in view.materialise()}
+    every = list(catalogue.themes.values())
+    shown = list(_first(every, limit))
+    rows = []
+    for the_theme in shown:
+        parts = [(forum_id, rows_by_id[the_theme.id]) for forum_id, rows_by_id in per_forum.items() if the_theme.id in rows_by_id]
+        contributions = [qualified(forum_id, key) for forum_id, row in parts for key in row["contributions"]]
+        speakers = [qualified(forum_id, key) for forum_id, row in parts for key in row["speakers"]]
+        uncertain = [qualify(u, forum_id) for forum_id, row in parts for u in row["uncertain_speakers"]]
+        rows.append(
+            {
+                "id": the_theme.id,
+                "label": the_theme.label,
+                "aliases": list(the_theme.aliases),
+                "description": the_theme.description,
+                **{key: sum(row[key] for _, row in parts) for key in ("count", "talks", "panel_remarks", "panel_closing")},
+                "contributions": list(_first(contributions, limit)),
+                "speakers": list(_first(speakers, limit)),
+                "uncertain_speakers": list(_first(uncertain, limit)),
+                "forums": [forum_id for forum_id, row in parts if row["count"]],
+            }
+        )
+    view = View("themes", rows, THEME_KEYS + ["forums"])
+    view.extra["total"] = len(every)
+    forums = [member.id for member in congress.members]
+    columns = [{"slug": forum_id, "themes": [row["id"] for row in rows if forum_id in row["forums"]]} for forum_id in forums]
+    view.extra["matrix"] = lambda shown_rows: list(_first(columns, limit))
+    view.extra["forums"] = forums
+    cut = bool(limit) and any(row["count"] > (limit or 0) for row in rows)
+    _say_left_out(
+        view,
+        [caveats.first_of(limit, len(every), "themes"), caveats.first_of(limit, len(forums), "forums in the matrix")],
+        [f"each theme's first {limit:,} contributions and speakers" if cut and limit else None],
+    )
+    return view
+
+
+# -- search: every forum's hits, ranked together ---------------------------------------------------------------
+
+
+def search(congress: Congress, ask: Ask, question: Question, limit: int | None) -> View:
+    """Every forum's hits, ranked together by score (each forum's BM25, over its own documents). A forum whose hits
+    are for a corrected query counts only when no forum matched the query as asked."""
+    views = [(member, ask(member, question)) for member in congress.members]
+    exact = [(member, view) for member, view in views if not view.extra.get("corrected")]
+    if any(view.extra.get("total") for _, view in exact):
+        views = exact
+    hits = [(member, hit) for member, view in views for hit in view.items]
+    # Stable: equal scores keep the congress's order of forums, and each forum's own order.
+    hits.sort(key=lambda pair: -float(pair[1].get("score") or 0))
+    total = len(hits)
+    rows = []
+    for rank, (member, hit) in enumerate(_first(hits, limit), 1):
+        row = {FORUM_KEY: member.id, **qualify(hit, member.id)}
+        if hit.get("kind") == "forum":
+            row["id"] = member.id
+        row["rank"] = rank
+        rows.append(row)
+    first = views[0][1]
+    view = View("search", rows, [FORUM_KEY] + first.keys, extra=dict(first.extra))
+    view.notices += _notices([(member.id, v.notices) for member, v in views if v.extra.get("total") or not total])
+    view.extra["forums"] = [member.id for member in congress.members]
+    _say_limited(view, total, limit, "hits")
+    return view
+
+
+# -- the congress as a whole -----------------------------------------------------------------------------------
+
+FORUM_KEYS = ["id", "name", "date", "city", "people", "contributions", "file", "article_title", "article_published", "article_file"]
+
+
+def forum_row(member: Member, counts: dict[str, int]) -> dict[str, Any]:
+    frame = member.index.frame
+    return {
+        "id": member.id,
+        "name": frame.forum.name,
+        "date": frame.forum.date.isoformat(),
+        "city": frame.forum.city,
+        "people": counts["people"],
+        "contributions": counts["opening"] + counts["talks"] + counts["panel_remarks"] + counts["panel_closing"],
+        "file": member.file,
+        "article_title": frame.source.title,
+        "article_published": frame.source.published,
+        "article_file": frame.source.file,
+    }
+
+
+def forums(congress: Congress, limit: int | None) -> View:
+    """Each forum: its date, its size and its source article."""
+    from .answers import counts
+
+    rows = (forum_row(member, counts(member.index)) for member in _first(congress.members, limit))
+    view = View("forums", rows, FORUM_KEYS)
+    info = congress.directory.info if congress.directory is not None else None
+    if info is not None:
+        view.extra["congress"] = {"name": info.congress.name, "year": info.congress.year, "city": info.congress.city}
+    _say_limited(view, len(congress.members), limit, "forums")
+    return view
+
+
+def summary(congress: Congress, ask: Ask, question: Question, limit: int | None) -> View:
+    """The congress's facts, then each forum's summary (the first ``limit`` forums), one after another."""
+    from .answers import counts
+
+    shown = list(_first(congress.members, limit))
+    parts = [(member, one(congress, ask, member, question)) for member in shown]
+    rows = chain.from_iterable(part.items for _, part in parts)
+    info = congress.directory.info if congress.directory is not None else None
+    totals: dict[str, int] = {}
+    for member in congress.members:
+        for key, value in counts(member.index).items():
+            totals[key] = totals.get(key, 0) + value
+    document = {
+        "congress": None
+        if info is None
+        else {
+            "name": info.congress.name,
+            "year": info.congress.year,
+            "city": info.congress.city,
+            "source_forum": info.congress.source_forum,
+            "source_paragraphs": list(info.congress.source_paragraphs),
+        },
+        "counts": {"forums": len(congress.members), **totals},
+        "forums": [{FORUM_KEY: member.id, **(part.document or {})} for member, part in parts],
+    }
+    view = View("congress_summary", rows, [FORUM_KEY] + parts[0][1].keys[1:], document=document)
+    view.extra["parts"] = [(member.id, part) for member, part in parts]
+    view.extra["total"] = sum(part.extra.get("total", 0) for _, part in parts)
+    view.row_notices += _notices([(member.id, part.row_notices) for member, part in parts])
+    view.notices += _notices([(member.id, part.notices) for member, part in parts])
+    _say_left_out(view, [caveats.first_of(limit, len(congress.members), "forums")])
+    return view
+
+
+def not_in_any(what: str, ref: str) -> NotFound:
+    return NotFound(f"no {what} {ref!r} in any forum of this congress")

@@ -25,6 +25,7 @@ import random
 import sys
 import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 ORG_KINDS = [
     "committee",
@@ -398,6 +399,8 @@ TOPIC_PATTERNS = [
     "{target} as a target in {cancer}",
     "the case for {noun} and {noun2}",
 ]
+CONGRESS_NAME = "Synthetic BioMed Congress"
+CONGRESS_CITY = "Guangzhou"
 DRUG_STEMS = ["ti", "zu", "ra", "lo", "ve", "sin", "to", "ca", "me", "no", "pa", "ser", "fe", "li", "do", "bre"]
 DRUG_ENDINGS = ["mab", "tinib", "ciclib", "parib", "lisib", "degib", "rafenib", "stat"]
 
@@ -471,6 +474,10 @@ class Writer:
         return " ".join(self.sentence() for _ in range(sentences))
 
 
+def theme_description(label: str) -> str:
+    return f"Talks and remarks about {label.lower()}."
+
+
 def q(text: str) -> str:
     """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
     return json.dumps(text, ensure_ascii=False)
@@ -485,12 +492,47 @@ def folded(text: str, indent: str) -> list[str]:
     return [">-"] + [indent + line for line in lines]
 
 
-def make_forum(talks: int, seed: int = 2024) -> str:
-    """The whole file as text; same arguments, same text."""
+class Guest(NamedTuple):
+    """A person a congress puts into a forum by name, rather than leaving to the forum's own draw.
+
+    The same guest in several forums is the same person (``same_as`` lists the others, and their first talk
+    keeps one id everywhere); a namesake is a different person who happens to share the name and slug, so
+    ``same_as`` is empty.
+    """
+
+    slug: str
+    name: str
+    honorific: str | None
+    same_as: tuple[str, ...] = ()
+    talk_id: str | None = None
+
+
+class ForumPlan(NamedTuple):
+    """What one forum of a congress writes differently from a lone forum; ``None`` means a lone forum."""
+
+    forum_id: str  # the file's name without .yaml: what `same_as` and the loader qualify ids with
+    number: int  # 1-based
+    of: int  # forums in the congress
+    name: str
+    date: str
+    source_title: str
+    published: str
+    org_offset: int  # the forum's organisations are the run of the catalogue starting here, so neighbours share some
+    own_themes: tuple[tuple[str, str, str], ...]  # (id, label, description), on top of the congress's themes
+    guests: tuple[Guest, ...]
+
+
+def make_forum(talks: int, seed: int = 2024, plan: ForumPlan | None = None) -> str:
+    """The whole file as text; same arguments, same text.
+
+    With a ``plan`` the file is one forum of a congress: its own name, date and article, the congress's themes
+    used but not written (only the forum's own are), and the plan's guests among its people.
+    """
     if talks < 1:
         raise ValueError("--talks must be at least 1")
     w = Writer(seed)
     rng = w.rng
+    guests = plan.guests if plan else ()
     n_people = max(6, talks // 2)
     n_orgs = max(5, talks // 10)
     out: list[str] = []
@@ -502,20 +544,33 @@ def make_forum(talks: int, seed: int = 2024) -> str:
         out.extend(lines[1:])
 
     add("# Synthetic forum written by benchmarks/make_forum.py; every name and fact is made up.")
-    add(f"# talks={talks} seed={seed}")
-    add("")
-    add("source:")
-    add('  title: "A Synthetic Congress on Oncology Drug Development"')
-    add('  published: "2025-03-10 10:19"')
-    add("  file: synthetic.txt")
+    if plan is None:
+        add(f"# talks={talks} seed={seed}")
+        add("")
+        add("source:")
+        add('  title: "A Synthetic Congress on Oncology Drug Development"')
+        add('  published: "2025-03-10 10:19"')
+        add("  file: synthetic.txt")
+    else:
+        add(f"# Forum {plan.number} of {plan.of} of the {CONGRESS_NAME} (see congress.yaml for its themes); talks={talks}")
+        add("")
+        add("source:")
+        add(f"  title: {q(plan.source_title)}")
+        add(f"  published: {q(plan.published)}")
+        add(f"  file: {plan.forum_id}.txt")
     add("  paragraph_numbering: Paragraph numbers are the line numbers of a source text that does not exist.")
     add("")
     add("forum:")
-    add("  name: Synthetic Oncology Congress")
-    add("  conference: Benchmark Congress on Oncology Drug Development")
-    add("  date: 2024-11-30")
+    if plan is None:
+        add("  name: Synthetic Oncology Congress")
+        add("  conference: Benchmark Congress on Oncology Drug Development")
+        add("  date: 2024-11-30")
+    else:
+        add(f"  name: {q(plan.name)}")
+        add(f"  conference: {CONGRESS_NAME}")
+        add(f"  date: {plan.date}")
     add("  participants: Generated speakers, moderators and panelists.")
-    add("  city: Guangzhou")
+    add(f"  city: {CONGRESS_CITY}")
     add("  organisers:")
     add("    as_written: the organizers")
     add("    source_paragraphs: [3]")
@@ -527,7 +582,7 @@ def make_forum(talks: int, seed: int = 2024) -> str:
 
     add("organisations:")
     org_ids: list[str] = []
-    for index in range(n_orgs):
+    for index in range(plan.org_offset if plan else 0, (plan.org_offset if plan else 0) + n_orgs):
         kind = ORG_KINDS[index % len(ORG_KINDS)]
         place = PLACES[(index // len(ORG_KINDS)) % len(PLACES)]
         serial = index // (len(ORG_KINDS) * len(PLACES))
@@ -544,7 +599,9 @@ def make_forum(talks: int, seed: int = 2024) -> str:
 
     add("people:")
     slugs: list[str] = []
-    for _ in range(n_people):
+    for guest in guests:  # a guest keeps their slug; a drawn person who happens to share it gets a suffix
+        w.unique(guest.slug)
+    for _ in range(n_people - len(guests)):
         surname = rng.choice(SURNAMES)
         given = rng.choice(SYLLABLES) + (rng.choice(SYLLABLES) if rng.random() < 0.7 else "")
         slug = w.unique(f"{surname.lower()}-{given}")
@@ -562,16 +619,36 @@ def make_forum(talks: int, seed: int = 2024) -> str:
             add_folded("      text: ", w.sentence(), "        ")
             add(f"      source_paragraphs: [{rng.randint(4, 400)}]")
         add(f"    source_paragraphs: [{rng.randint(4, 400)}]")
+    for guest in guests:
+        slugs.append(guest.slug)
+        add(f"  - slug: {guest.slug}")
+        add(f"    name: {guest.name}")
+        if guest.honorific:
+            add(f"    honorific: {guest.honorific}")
+        add("    affiliations:")
+        for org_id in rng.sample(org_ids, rng.randint(1, 2)):
+            add(f"      - position: {q(rng.choice(POSITIONS))}")
+            add(f"        organisation: {org_id}")
+        if guest.same_as:
+            add(f"    same_as: {flow(list(guest.same_as))}")
+        add(f"    source_paragraphs: [{rng.randint(4, 400)}]")
     add("")
 
-    add("themes:")
+    # A lone forum writes every theme it uses; a congress's forum uses the congress's and writes only its own.
     theme_ids = [theme_id for theme_id, _, _ in THEMES]
-    for theme_id, label, aliases in THEMES:
-        add(f"  - id: {theme_id}")
-        add(f"    label: {q(label)}")
-        add(f"    aliases: {flow([q(a) for a in aliases])}")
-        add(f"    description: {q(f'Talks and remarks about {label.lower()}.')}")
-    add("")
+    if plan is None:
+        written = [(theme_id, label, aliases, theme_description(label)) for theme_id, label, aliases in THEMES]
+    else:
+        theme_ids += [theme_id for theme_id, _, _ in plan.own_themes]
+        written = [(theme_id, label, [], description) for theme_id, label, description in plan.own_themes]
+    if written:
+        add("themes:")
+        for theme_id, label, aliases, description in written:
+            add(f"  - id: {theme_id}")
+            add(f"    label: {q(label)}")
+            add(f"    aliases: {flow([q(a) for a in aliases])}")
+            add(f"    description: {q(description)}")
+        add("")
 
     def person_ref(indent: str, key: str) -> None:
         """A speaker or moderator: usually a slug, now and then a name the article leaves uncertain."""
@@ -593,10 +670,12 @@ def make_forum(talks: int, seed: int = 2024) -> str:
 
     talk_ids: list[str] = []
     talk_lines: list[str] = []
+    planned_talks = {guest.slug: guest.talk_id for guest in guests if guest.talk_id}  # a guest's first talk
     for index in range(talks):
         speaker_index = index % n_people if index < n_people else rng.randrange(n_people)
         base = slugs[speaker_index] + "-" + "-".join(rng.choice(NOUNS).replace("'", "").split()[-1:]).lower()
-        talk_id = w.unique("".join(ch if ch.isalnum() else "-" for ch in base).strip("-").replace("--", "-"))
+        planned = planned_talks.get(slugs[speaker_index]) if index < n_people else None
+        talk_id = w.unique(planned or "".join(ch if ch.isalnum() else "-" for ch in base).strip("-").replace("--", "-"))
         talk_ids.append(talk_id)
         block = [f"  - id: {talk_id}"]
         out_block = block.append

@@ -665,7 +665,9 @@ def info(
         return
     if source:
         # A directory of articles is what --source takes for a congress of several forums.
-        article = f"{os.path.abspath(source)}" + ("" if os.path.isfile(source) or os.path.isdir(source) else "; not found: no such file or directory")
+        article = f"{os.path.abspath(source)}" + (
+            "" if os.path.isfile(source) or os.path.isdir(source) else "; not found: no such file or directory"
+        )
     else:
         article = f"not given (pass --source ARTICLE or set {SOURCE_VARIABLE})"
     if directory is None:

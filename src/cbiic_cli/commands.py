@@ -102,7 +102,7 @@ def index_at(settings: Settings, location: str, use_store: bool = True, director
     shared = directory.shared_themes if directory is not None else None
     index = ForumIndex(parse_forum(data, source.display_name, shared_themes=shared))
     if identity is not None:
-        store.build_after_answering(identity, data, index)
+        store.build_after_answering(identity, data, index, len(directory.files) if directory is not None else 1)
     return index
 
 
@@ -111,7 +111,10 @@ def open_congress(settings: Settings) -> _congress.Congress | None:
     location = data_location(settings)
     if not _congress.is_congress(location):
         if settings.forums:
-            raise UsageProblem(f"--forum picks forums of a congress, and {location} is one forum's file; pass a congress directory with --data", "'--forum'")
+            raise UsageProblem(
+                f"--forum picks forums of a congress, and {location} is one forum's file; pass a congress directory with --data",
+                "'--forum'",
+            )
         return None
     directory = _congress.Directory(location)
     members = []
@@ -145,7 +148,9 @@ def answer(settings: Settings, ask: Callable[[Any], Any], member: _congress.Memb
     return view
 
 
-def _resuming(view: Any, rows: Any, pick: Callable[[Any], Any], ask: Callable[[Any], Any], index: Any, reopen: Callable[[bool], Any]) -> Any:
+def _resuming(
+    view: Any, rows: Any, pick: Callable[[Any], Any], ask: Callable[[Any], Any], index: Any, reopen: Callable[[bool], Any]
+) -> Any:
     """``rows`` (``pick(view)``) as the store makes them; on damage, the same part of the file's answer from past the last row
     written (found again there, not counted: a store missing rows has printed fewer), and the rest of the view
     (a table's title, the order a layout asks for) from the file too."""
@@ -293,7 +298,12 @@ def speakers(
     def ask(index: Any, limit: int | None = limit or None) -> Any:
         return answers.speakers(index, org, role_name, theme_name, limit, possible)
 
-    emit(answered(settings, ask, lambda congress, ask_one: across.joined(congress, ask_one, lambda i, _: ask(i, None), limit or None, "people")), settings)
+    emit(
+        answered(
+            settings, ask, lambda congress, ask_one: across.joined(congress, ask_one, lambda i, _: ask(i, None), limit or None, "people")
+        ),
+        settings,
+    )
 
 
 def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
@@ -303,7 +313,9 @@ def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
 
     def several(congress: Any, ask_one: Any) -> Any:
         member, found = congress.resolve(slug, resolve_person, "person")
-        return across.speaker(congress, ask_one, member, found, lambda index, key, owner: answers.speaker(index, key, member_quoter(source, congress, owner)))
+        return across.speaker(
+            congress, ask_one, member, found, lambda index, key, owner: answers.speaker(index, key, member_quoter(source, congress, owner))
+        )
 
     emit(answered(settings, lambda index: answers.speaker(index, slug, quoter(source)), several), settings)
 
@@ -355,7 +367,9 @@ def agenda(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
         answered(
             settings,
             lambda index: answers.agenda(index, limit or None),
-            lambda congress, ask_one: across.joined(congress, ask_one, lambda index, _: answers.agenda(index, None), limit or None, "agenda items", "items"),
+            lambda congress, ask_one: across.joined(
+                congress, ask_one, lambda index, _: answers.agenda(index, None), limit or None, "agenda items", "items"
+            ),
         ),
         settings,
     )
@@ -369,7 +383,9 @@ def summary(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
         answered(
             settings,
             lambda index: answers.summary(index, limit or None),
-            lambda congress, ask_one: across.summary(congress, ask_one, lambda index, _: answers.summary(index, limit or None), limit or None),
+            lambda congress, ask_one: across.summary(
+                congress, ask_one, lambda index, _: answers.summary(index, limit or None), limit or None
+            ),
         ),
         settings,
     )
@@ -408,7 +424,9 @@ def orgs(settings: Settings, text: str | None = None, kind: str | None = None, l
         answered(
             settings,
             lambda index: answers.orgs(index, text, kind_name, limit or None),
-            lambda congress, ask_one: across.joined(congress, ask_one, lambda index, _: answers.orgs(index, text, kind_name, None), limit or None, "organisations"),
+            lambda congress, ask_one: across.joined(
+                congress, ask_one, lambda index, _: answers.orgs(index, text, kind_name, None), limit or None, "organisations"
+            ),
         ),
         settings,
     )

@@ -41,7 +41,10 @@ def forum_files(directory: str) -> list[str]:
     found = sorted(
         name
         for name in names
-        if name.endswith(FORUM_SUFFIX) and name != CONGRESS_FILE and not name.startswith(".") and os.path.isfile(os.path.join(directory, name))
+        if name.endswith(FORUM_SUFFIX)
+        and name != CONGRESS_FILE
+        and not name.startswith(".")
+        and os.path.isfile(os.path.join(directory, name))
     )
     if not found:
         raise ForumDataError(
@@ -81,9 +84,9 @@ class Directory:
             info = os.stat(self.congress_path)
         except OSError:
             return b"unreadable"
-        return repr((os.path.realpath(self.congress_path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)).encode(
-            "utf-8", "surrogateescape"
-        )
+        return repr(
+            (os.path.realpath(self.congress_path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        ).encode("utf-8", "surrogateescape")
 
     @cached_property
     def info(self) -> model.Congress | None:
@@ -169,7 +172,9 @@ class Congress:
         if forum_id is not None:
             member = self.member(forum_id)
             if member not in self.members:
-                raise NotFound(f"forum {forum_id!r} is not among the forums asked for (--forum {' --forum '.join(m.id for m in self.members)})")
+                raise NotFound(
+                    f"forum {forum_id!r} is not among the forums asked for (--forum {' --forum '.join(m.id for m in self.members)})"
+                )
             return member, resolve_one(member.index, key)
         found: list[tuple[Member, Any]] = []
         refusals: list[CbiicError] = []

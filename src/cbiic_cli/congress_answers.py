@@ -110,7 +110,9 @@ def speaker(congress: Congress, ask: Ask, member: Member, slug: str, question: C
         view.row_notices += [f"{other.id}: {notice}" for notice in theirs.row_notices]
         assert view.document is not None
         view.document["moderated"] += [qualify(m, other.id) for m in theirs.document["moderated"]] if theirs.document else []
-        view.document["possibly_moderated"] += [qualify(m, other.id) for m in theirs.document["possibly_moderated"]] if theirs.document else []
+        view.document["possibly_moderated"] += (
+            [qualify(m, other.id) for m in theirs.document["possibly_moderated"]] if theirs.document else []
+        )
     view.replace_items(rows)
     assert view.document is not None
     view.document["contributions"] = rows
@@ -156,7 +158,13 @@ def theme(congress: Congress, ask: Ask, name: str, question: Callable[[Any, Memb
     catalogue = ThemeCatalogue(congress)
     theme_id = resolve_theme(catalogue, name)  # type: ignore[arg-type]  # reads only the themes
     having = [member for member in congress.members if theme_id in member.index.themes]
-    view = joined(Congress(congress.directory, having, congress.every), ask, lambda index, owner: question(index, owner, theme_id), limit, "contributions")
+    view = joined(
+        Congress(congress.directory, having, congress.every),
+        ask,
+        lambda index, owner: question(index, owner, theme_id),
+        limit,
+        "contributions",
+    )
     if normalise(name) not in catalogue.theme_names:
         view.notices.insert(0, f"taking {name!r} as the theme {theme_id} ({catalogue.themes[theme_id].label})")
     return view

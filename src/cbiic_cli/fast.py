@@ -125,7 +125,7 @@ def _take_option(arguments: list[str], position: int, options: dict[str, tuple[A
     if name not in options:
         return None
     destination, kind, _, checked, _ = options[name]
-    if destination in given:
+    if destination in given and kind != "texts":
         return None  # a repeated option: which one wins is Click's rule, not ours
     if kind == "flag":
         if equals:
@@ -143,12 +143,15 @@ def _take_option(arguments: list[str], position: int, options: dict[str, tuple[A
     value = _converted(raw, kind)
     if value is None or (checked and not (destination in ACCEPTED and ACCEPTED[destination](value))):
         return None
-    given[destination] = value
+    if kind == "texts":  # repeatable: every value, in order
+        given.setdefault(destination, []).append(value)
+    else:
+        given[destination] = value
     return after
 
 
 def _converted(raw: str, kind: Any) -> Any:
-    if kind == "text":
+    if kind in ("text", "texts"):
         return raw
     if kind == "int":
         return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
@@ -164,7 +167,7 @@ def _from_environment(options: dict[str, tuple[Any, ...]], given: dict[str, Any]
             value = _converted(environment[variable], kind)
             if value is None or value == "" or (checked and not (destination in ACCEPTED and ACCEPTED[destination](value))):
                 return False
-            given[destination] = value
+            given[destination] = [value] if kind == "texts" else value
     return True
 
 

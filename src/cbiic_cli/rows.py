@@ -249,7 +249,9 @@ def _qualified(value: Any, forum: str) -> Any:
     if isinstance(value, str):
         return f"{forum}/{value}"
     if isinstance(value, list):
-        return [_qualified(item, forum) if isinstance(item, str) else qualify(item, forum) if isinstance(item, dict) else item for item in value]
+        return [
+            _qualified(item, forum) if isinstance(item, str) else qualify(item, forum) if isinstance(item, dict) else item for item in value
+        ]
     if isinstance(value, dict):
         return qualify(value, forum)
     return value

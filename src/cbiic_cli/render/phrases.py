@@ -33,6 +33,8 @@ FORUM_MATRIX_MARK = "a contribution in the forum touches the theme"
 def matrix_caption(view: Any) -> tuple[str, str]:
     """The theme matrix's caption and what its mark means: of people, or of forums in a congress of several."""
     return (FORUM_MATRIX_CAPTION, FORUM_MATRIX_MARK) if "forums" in view.keys else (THEME_MATRIX_CAPTION, THEME_MATRIX_MARK)
+
+
 # Views whose rows carry the curator's summaries or key points; of them, those that take --source.
 PARAPHRASED_VIEWS = frozenset({"speaker", "talk", "panel", "theme", "summary", "search"})
 QUOTING_VIEWS = frozenset({"speaker", "talk", "panel", "theme", "search"})

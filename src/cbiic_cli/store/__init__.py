@@ -108,13 +108,14 @@ def _same_bytes(identity: Identity, content: bytes) -> bool:
     return file_digest(identity) == content
 
 
-def build_after_answering(identity: Identity, data: bytes, index: Index) -> None:
-    """Build the store once the answer is out (in the background, when cbiic runs as its own process), else now."""
+def build_after_answering(identity: Identity, data: bytes, index: Index, together: int = 1) -> None:
+    """Build the store once the answer is out (in the background, when cbiic runs as its own process), else now.
+    ``together``: how many stores are used together, this one among them (a congress's forums)."""
     from .. import process
     from .build import build
 
     settle = process.deferring()  # only where nobody waits for it
-    process.after_answering(lambda: build(identity, data, index, settle=settle))
+    process.after_answering(lambda: build(identity, data, index, settle=settle, together=together))
 
 
 def discard(path: Path) -> None:

@@ -38,13 +38,15 @@ class _Abandoned(Exception):
     """The file changed while its store was being built."""
 
 
-def build(identity: Identity, data: bytes, index: Index, settle: bool = False) -> None:
+def build(identity: Identity, data: bytes, index: Index, settle: bool = False, together: int = 1) -> None:
     """Write the store for the file ``identity`` names, whose bytes were ``data``; any failure just means no store.
 
     ``settle`` (in the background, where waiting costs nobody anything): a file changed within
     RACY_SECONDS of the build is looked at again once that time has passed. If it is as it was,
     in identity and in bytes, any later change will show in stat, and the store need not hash the
     file on every use; if it changed, the store is not installed.
+
+    ``together``: how many stores are used together (a congress's forums), which pruning keeps beside the others.
     """
     import sqlite3
 
@@ -77,7 +79,7 @@ def build(identity: Identity, data: bytes, index: Index, settle: bool = False) -
             except BaseException:
                 cache.unlink_quietly(temporary)
                 raise
-        cache.prune(directory, is_busy)
+        cache.prune(directory, is_busy, together)
     except (OSError, sqlite3.Error, _Abandoned):
         pass
 

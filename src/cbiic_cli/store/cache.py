@@ -86,8 +86,9 @@ def owned_by_us(info: os.stat_result) -> bool:
     return info.st_uid == os.geteuid()
 
 
-def prune(directory: Path, is_busy: Callable[[Path], bool]) -> None:
-    """Keep the cache small: only the most recently written stores survive, at most KEEP_ENTRIES and KEEP_BYTES.
+def prune(directory: Path, is_busy: Callable[[Path], bool], together: int = 1) -> None:
+    """Keep the cache small: only the most recently written stores survive, at most KEEP_ENTRIES and KEEP_BYTES;
+    ``together`` more when a store is one of that many used together (a congress's forums, one store each).
 
     Only this package's own files are candidates: stores named by their digest and the temporary files of builds
     that no longer run (``is_busy(path)`` says whether one does: its build holds a lock on it), as regular files
@@ -110,7 +111,7 @@ def prune(directory: Path, is_busy: Callable[[Path], bool]) -> None:
     kept = 0
     for number, (_, name, size) in enumerate(entries):
         kept += size
-        if number >= KEEP_ENTRIES or (number and kept > KEEP_BYTES):
+        if number >= KEEP_ENTRIES + together - 1 or (number and kept > KEEP_BYTES):
             unlink_quietly(directory / name)
 
 

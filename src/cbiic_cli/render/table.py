@@ -526,7 +526,7 @@ class _Layout:
         several = "forum" in view.keys  # a congress of several forums: a branch per forum
         root = Tree(self.t(("Each forum, " if several else "The forum, ") + doc.get("order", ""), "bold"), guides)
         forums: dict[str, Tree] = {}
-        sections: dict[str, Tree] = {}
+        sections: dict[tuple[str, str], Tree] = {}
         forum = ""
 
         def section(key: str, label: str) -> Tree:

@@ -121,3 +121,26 @@ def reseal(connection, kind: str, key: str, body: bytes) -> None:
         "UPDATE store_records SET body = ?, body_digest = ?, digest = ? WHERE kind = ? AND key = ?",
         (body, body_digest, checksum, kind, key),
     )
+
+
+# The second forum of the test congress: made from the shipped one, with its own id, name and date, every id
+# otherwise the same (so a bare id is in both forums), and one person renamed and linked to the first by same_as.
+SECOND_FORUM = "second-forum"
+RENAMED = ("zheng-limin", "zheng-l")
+
+
+def make_congress(directory: Path) -> Path:
+    """A congress of two forums, in ``directory``: the shipped forum and a second made from it, with congress.yaml."""
+    directory.mkdir(parents=True, exist_ok=True)
+    first = shipped_text()
+    (directory / "forum.yaml").write_text(first, encoding="utf-8")
+    second = replace_once(first, "\nid: oncology-drugs\n", f"\nid: {SECOND_FORUM}\n")
+    second = replace_once(second, "  name: Oncology Drugs Clinical Research Forum\n", "  name: Second Test Forum\n")
+    old, new = RENAMED
+    second = second.replace(old, new)
+    second = replace_once(second, f"  - slug: {new}\n", f"  - slug: {new}\n    same_as: [oncology-drugs/{old}]\n")
+    (directory / "second.yaml").write_text(second, encoding="utf-8")
+    congress = (REPO / "data" / "congress.yaml").read_text(encoding="utf-8")
+    entry = congress[congress.index("  - file: forum.yaml") :]
+    (directory / "congress.yaml").write_text(congress + entry.replace("file: forum.yaml", "file: second.yaml"), encoding="utf-8")
+    return directory

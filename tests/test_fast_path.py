@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from golden.make_golden import ENVIRONMENT
-from support import ARTICLE, SHIPPED
+from support import ARTICLE, SHIPPED, SECOND_FORUM, make_congress
 from typer.testing import CliRunner
 
 from cbiic_cli import derive_grammar, fast, grammar
@@ -35,6 +35,7 @@ OPTION_SAMPLES = {
     "fields": ["slug,name", "id,kind"],
     "source": [str(ARTICLE)] if ARTICLE else [],
     "data": [str(SHIPPED)],
+    "forums": [SECOND_FORUM, "oncology-drugs"],
 }
 ARGUMENT_SAMPLES = {
     "speaker": [["xue-junli"], ["ma-jun-sysucc"], ["Li Ziming"], ["ma jun"]],
@@ -209,6 +210,19 @@ def test_fast_path_answers_byte_for_byte_as_typer(arguments: list[str]) -> None:
 @pytest.mark.parametrize("arguments", [case for case in CASES if case not in WHOLE_OUTPUT], ids=" ".join)
 def test_fast_path_answers_every_line_byte_for_byte_as_typer(arguments: list[str]) -> None:
     test_fast_path_answers_byte_for_byte_as_typer(arguments)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+@pytest.mark.parametrize("name", grammar.COMMANDS)
+def test_a_congress_answers_byte_for_byte_as_typer(name: str, fmt: str, tmp_path: Path) -> None:
+    """A congress of two forums: each command with its first sample (a bare id both forums have is refused, both
+    ways alike), then narrowed to one forum."""
+    congress = str(make_congress(tmp_path / "congress"))
+    env = {**ENVIRONMENT, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for narrowing in ([], ["--forum", SECOND_FORUM]):
+        arguments = ["--data", congress, name, *ARGUMENT_SAMPLES.get(name, [[]])[0], "--format", fmt, *narrowing]
+        assert fast.parse(arguments, {**os.environ, **env}) is not None, "the fast path should answer this line itself"
+        assert run_fast(arguments, env) == run_typer(arguments, env)
 
 
 @pytest.mark.parametrize("arguments", TYPER_ONLY, ids=lambda a: " ".join(a) or "(nothing)")

@@ -448,7 +448,8 @@ def test_validate_the_shipped_forum(runner, cli_app, checks):
     result = invoke(runner, cli_app, "validate")
     checks.sane(result, validate=True)
     assert result.exit_code == 0
-    assert result.stdout.count("\n") == 1 and ": valid (10 people" in result.stdout
+    # congress.yaml, the forum file, and the congress's verdict.
+    assert result.stdout.count("\n") == 3 and "forum.yaml: valid (10 people" in result.stdout and "congress.yaml: valid" in result.stdout
 
 
 def test_validate_lists_every_shape_problem_with_location(forum_text, runner, cli_app, write_forum, checks):

@@ -716,61 +716,159 @@ def validate(
         ),
     ] = None,
 ) -> None:
-    """Check forum files (and, with --source, the model against the article), listing every problem with its place."""
-    from .errors import ForumDataError, Problem
-    from .load import ForumSource, default_data_path, parse_forum, read_bytes
-    from .placeholders import verdict
+    """Check forum files or a congress (and, with --source, each forum against its article), listing every problem with its place."""
+    from .congress import is_congress
 
-    article = _article(source)
-    locations = paths or [_setting(ctx, "data") or str(default_data_path())]
-    lines: list[str] = []
-    records: list[dict[str, Any]] = []
-    invalid = 0
+    locations = paths or [_setting(ctx, "data") or str(_default_data())]
+    report = _Report()
     for location in locations:
-        forum_source = ForumSource(location)
-        to_write: list[Problem] = []  # a draft's placeholders, each listed
-        try:
-            data = read_bytes(forum_source)
-            forum = parse_forum(data, forum_source.display_name, still_to_write=to_write)
-        except ForumDataError as error:
-            invalid += 1
-            problems = error.problems + to_write
-            total = error.total + len(to_write)
-            lines.extend(problem.located(error.filename) for problem in problems)
-            lines.append(f"{error.filename}: invalid ({total:,} problem{'s' if total != 1 else ''})")
-            records.extend(problem.as_record(error.filename) for problem in problems)
-            continue
-        remarks = len(forum.panel.remarks) if forum.panel else 0
-        if to_write:
-            invalid += 1
-            lines.extend(problem.located(forum_source.display_name) for problem in to_write)
-            records.extend(problem.as_record(forum_source.display_name) for problem in to_write)
-            lines.append(verdict(forum_source.display_name, len(to_write)))
+        if is_congress(location):
+            _validate_congress(report, location, source)
         else:
-            lines.append(
-                f"{forum_source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)"
-            )
-        if article is not None:
-            found, count = _against_article(forum, data, forum_source.display_name, article, drafting=bool(to_write))
-            lines += [line for line, _ in found]
-            records += [record for _, record in found]
-            if count:
-                holds = f"{count:,} problem{'s' if count != 1 else ''}"
-            elif to_write:  # summaries still to write cover no sentence yet
-                holds = "the rest holds to it; whether every sentence is covered is checked once nothing is left to write"
-            else:
-                holds = "holds to it (all four checks pass)"
-            lines.append(f"{forum_source.display_name} against {article.name}: {holds}")
-            invalid += bool(count)
+            _validate_file(report, location, _article(source) if source else None)
     if fmt is ReportFormat.json:
         import json
 
         # ensure_ascii: control characters from the data (DEL, C1) leave as \u escapes, never raw.
-        process.write(json.dumps(records, indent=2) + "\n")
+        process.write(json.dumps(report.records, indent=2) + "\n")
     else:
-        process.write("".join(process.printable(line) + "\n" for line in lines))
-    if invalid:
+        process.write("".join(process.printable(line) + "\n" for line in report.lines))
+    if report.invalid:
         raise typer.Exit(1)
+
+
+def _default_data() -> Any:
+    from .load import default_data_location
+
+    return default_data_location()
+
+
+class _Report:
+    """What validate says: a line per problem and a verdict per file, or a record per problem; and how many failed."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.records: list[dict[str, Any]] = []
+        self.invalid = 0
+
+    def problems(self, filename: str, problems: list[Any]) -> None:
+        self.lines.extend(problem.located(filename) for problem in problems)
+        self.records.extend(problem.as_record(filename) for problem in problems)
+
+
+def _validate_file(report: _Report, location: str, article: Any, shared_themes: list[Any] | None = None) -> Any:
+    """One forum file: its problems, its verdict, and with the article the four checks against it. The forum, or None."""
+    from .errors import ForumDataError, Problem
+    from .load import ForumSource, decode_text, parse_forum, read_bytes
+    from .placeholders import verdict
+
+    forum_source = ForumSource(location)
+    to_write: list[Problem] = []  # a draft's placeholders, each listed
+    try:
+        data = read_bytes(forum_source)
+        forum = parse_forum(data, forum_source.display_name, still_to_write=to_write, shared_themes=shared_themes)
+    except ForumDataError as error:
+        report.invalid += 1
+        total = error.total + len(to_write)
+        report.problems(error.filename, error.problems + to_write)
+        report.lines.append(f"{error.filename}: invalid ({total:,} problem{'s' if total != 1 else ''})")
+        return None
+    remarks = len(forum.panel.remarks) if forum.panel else 0
+    if to_write:
+        report.invalid += 1
+        report.problems(forum_source.display_name, to_write)
+        report.lines.append(verdict(forum_source.display_name, len(to_write)))
+    else:
+        report.lines.append(
+            f"{forum_source.display_name}: valid ({len(forum.people)} people, {len(forum.talks)} talks, {remarks} panel remarks, {len(forum.themes)} themes)"
+        )
+    if article is not None:
+        found, count = _against_article(forum, data, forum_source.display_name, article, drafting=bool(to_write))
+        report.lines += [line for line, _ in found]
+        report.records += [record for _, record in found]
+        if count:
+            holds = f"{count:,} problem{'s' if count != 1 else ''}"
+        elif to_write:  # summaries still to write cover no sentence yet
+            holds = "the rest holds to it; whether every sentence is covered is checked once nothing is left to write"
+        else:
+            holds = "holds to it (all four checks pass)"
+        report.lines.append(f"{forum_source.display_name} against {article.name}: {holds}")
+        report.invalid += bool(count)
+    return None if to_write else (forum, decode_text(data, forum_source.display_name))
+
+
+def _validate_congress(report: _Report, location: str, source: str | None) -> None:
+    """A congress directory: congress.yaml, each forum file (with the congress's themes, against its own article in
+    the directory --source names), then what only the forums together can show."""
+    from . import congress as congresses
+    from .errors import ForumDataError
+
+    try:
+        directory = congresses.Directory(location)
+    except ForumDataError as error:
+        report.invalid += 1
+        report.problems(error.filename, error.problems)
+        report.lines.append(f"{error.filename}: invalid ({error.total:,} problem{'s' if error.total != 1 else ''})")
+        return
+    shared: list[Any] = []
+    try:
+        info = directory.info
+        shared = directory.shared_themes
+    except ForumDataError as error:
+        info = None
+        report.invalid += 1
+        report.problems(error.filename, error.problems)
+        report.lines.append(f"{error.filename}: invalid ({error.total:,} problem{'s' if error.total != 1 else ''})")
+    if info is not None:
+        listed, themes = len(info.forums), len(info.themes)
+        report.lines.append(
+            f"{directory.congress_path}: valid ({listed:,} forum{'s' if listed != 1 else ''} listed, {themes:,} shared theme{'s' if themes != 1 else ''})"
+        )
+    if source and not os.path.isdir(source) and len(directory.files) > 1:
+        process.fail(
+            f"{location} holds {len(directory.files):,} forums, each curated from its own article: give --source the directory that holds "
+            "the articles (each found by the file name congress.yaml gives)",
+            2,
+        )
+    checked: list[congresses.Checked] = []
+    for file in directory.files:
+        path = directory.forum_path(file)
+        article = None
+        if source:
+            article_path = source
+            if os.path.isdir(source):
+                article_path = os.path.join(source, directory.article_file(file, _declared_article(path)))
+            article = _article(article_path)
+        valid = _validate_file(report, path, article, shared or None)
+        if valid is not None:
+            checked.append(congresses.Checked(file, valid[0], valid[1]))
+    if directory.info is not None and source and os.path.isdir(source) and info is not None:
+        facts_article = _article(os.path.join(source, directory.article_file(info.congress.source_forum, "")))
+        against = congresses.congress_against_article(directory, facts_article)
+        report.problems(directory.congress_path, against)
+        report.invalid += bool(against)
+        holds = f"{len(against):,} problem{'s' if len(against) != 1 else ''}" if against else "its facts are on the lines it cites"
+        report.lines.append(f"{directory.congress_path} against {facts_article.name}: {holds}")
+    across = congresses.cross_checks(directory, checked) if info is not None or not directory.has_congress_file else []
+    for filename, problem in across:
+        report.problems(filename, [problem])
+    report.invalid += bool(across)
+    forums = len(directory.files)
+    verdict = f"{len(across):,} problem{'s' if len(across) != 1 else ''} across its forums" if across else "its forums hold together"
+    report.lines.append(f"{location}: congress of {forums:,} forum{'s' if forums != 1 else ''}; {verdict}")
+
+
+def _declared_article(path: str) -> str:
+    """The article file a forum file's ``source.file`` names, read without validating the rest (for --source DIR)."""
+    import re
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(1 << 20)
+    except OSError:
+        return ""
+    found = re.search(r"^source:\s*\n(?:[ \t]+.*\n)*?[ \t]+file:\s*[\"']?([^\"'\n]+?)[\"']?\s*$", text, re.MULTILINE)
+    return found.group(1) if found else ""
 
 
 def _article(source: str | None) -> Any:

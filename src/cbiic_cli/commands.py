@@ -312,7 +312,7 @@ def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
     from .query import resolve_person
 
     def several(congress: Any, ask_one: Any) -> Any:
-        member, found = congress.resolve(slug, resolve_person, "person")
+        member, found = congress.resolve(slug, resolve_person, "person", people=True)
         return across.speaker(
             congress, ask_one, member, found, lambda index, key, owner: answers.speaker(index, key, member_quoter(source, congress, owner))
         )

@@ -16,7 +16,7 @@ from typing import Any
 from . import caveats
 from .answers import THEME_KEYS, _first, _say_left_out, _say_limited
 from .congress import Congress, Member, qualified
-from .errors import NotFound
+from .errors import ForumDataError, NotFound, Problem
 from .query import View
 from .rows import qualify
 
@@ -139,9 +139,21 @@ class ThemeCatalogue:
         from .names import normalise
 
         found: dict[str, Any] = {}
+        first_in: dict[str, Member] = {}
         for member in congress.members:
             for each in member.index.frame.themes:
-                found.setdefault(each.id, each)
+                if found.setdefault(each.id, each) != each:
+                    # One id, two themes: answering would pick one of them, which is a guess.
+                    raise ForumDataError(
+                        member.path,
+                        [
+                            Problem(
+                                f"theme {each.id!r} is defined differently in {first_in[each.id].file}; one id is one theme in "
+                                f"every forum (`cbiic --data {congress.directory.path if congress.directory else '.'} validate` lists every such problem)"
+                            )
+                        ],
+                    )
+                first_in.setdefault(each.id, member)
         self.themes: dict[str, Any] = found
         self.frame = SimpleNamespace(themes=list(found.values()))
         self.theme_names: dict[str, str] = {}
@@ -298,7 +310,8 @@ def summary(congress: Congress, ask: Ask, question: Question, limit: int | None)
             "source_forum": info.congress.source_forum,
             "source_paragraphs": list(info.congress.source_paragraphs),
         },
-        "counts": {"forums": len(congress.members), **totals},
+        # A theme is the congress's, counted once however many forums touch it.
+        "counts": {"forums": len(congress.members), **totals, "themes": len(ThemeCatalogue(congress).themes)},
         "forums": [{FORUM_KEY: member.id, **(part.document or {})} for member, part in parts],
     }
     view = View("congress_summary", rows, [FORUM_KEY] + parts[0][1].keys[1:], document=document)

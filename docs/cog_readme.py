@@ -19,6 +19,7 @@ from cbiic_cli.cli import app
 CACHE = tempfile.mkdtemp()
 __all__ = [
     "show",
+    "show_congress",
     "show_curators_path",
     "show_facets",
     "show_sql_examples",
@@ -162,5 +163,30 @@ def show_curators_path(lines: int = 1, whole_draft: bool = False) -> None:
         show("draft", "article.txt", "-o", "forum.yaml")
         show("validate", "forum.yaml", "--source", "article.txt", lines=lines, last=2)
         show("--data", "forum.yaml", "speakers")
+    finally:
+        os.chdir(here)
+
+
+def show_congress(*commands: tuple[str, ...], listing: bool = True) -> None:
+    """Queries of a congress of two forums, in a scratch directory: the shipped forum and a second made from it with
+    its own id, one person renamed and linked by same_as (tests/support.make_congress, which the tests use too)."""
+    import os
+    import pathlib
+    import sys
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))
+    from support import make_congress
+
+    here = os.getcwd()
+    os.chdir(tempfile.mkdtemp())
+    try:
+        make_congress(pathlib.Path("congress"))
+        if listing:
+            cog.outl("```")
+            cog.outl("$ ls congress/")
+            cog.outl("  ".join(sorted(os.listdir("congress"))))
+            cog.outl("```")
+        for arguments in commands:
+            show("--data", "congress", *arguments)
     finally:
         os.chdir(here)

@@ -291,7 +291,7 @@ def assert_sane_outcome(result: Any, fmt: str = "table", *, validate: bool = Fal
         assert lines, _describe(result)
         if code == 0:
             # A file: one verdict. A congress: congress.yaml's, each forum file's, and the congress's own.
-            assert len(lines) == 1 and ": valid (" in lines[0] or all(": valid (" in line for line in lines[:-1]), _describe(result)
+            assert (len(lines) == 1 and ": valid (" in lines[0]) or all(": valid (" in line for line in lines[:-1]), _describe(result)
         else:
             verdict = VERDICT.search(lines[-1])
             assert verdict, _describe(result)

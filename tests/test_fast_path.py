@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from golden.make_golden import ENVIRONMENT
-from support import ARTICLE, SHIPPED, SECOND_FORUM, make_congress
+from support import ARTICLE, SECOND_FORUM, SHIPPED, make_congress
 from typer.testing import CliRunner
 
 from cbiic_cli import derive_grammar, fast, grammar

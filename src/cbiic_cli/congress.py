@@ -299,9 +299,15 @@ def cross_checks(directory: Directory, forums: list[Checked]) -> list[tuple[str,
                 if there == checked.id:
                     add(checked.file, f"{other!r} is in this forum; same_as links a person to the same person in another forum", trail)
                 elif there not in by_id:
-                    add(checked.file, f"no forum {there!r} in this congress (forums: {', '.join(sorted(by_id))}); link to FORUM/SLUG", trail)
+                    add(
+                        checked.file, f"no forum {there!r} in this congress (forums: {', '.join(sorted(by_id))}); link to FORUM/SLUG", trail
+                    )
                 elif not any(p.slug == slug for p in by_id[there].forum.people):
-                    add(checked.file, f"{by_id[there].file} has no person {slug!r}; link to a slug `cbiic --data {directory.path} speakers --forum {there}` lists", trail)
+                    add(
+                        checked.file,
+                        f"{by_id[there].file} has no person {slug!r}; link to a slug `cbiic --data {directory.path} speakers --forum {there}` lists",
+                        trail,
+                    )
     shared = {theme["id"] for theme in directory.shared_themes}
     defined: dict[str, tuple[str, Any]] = {}
     for checked in forums:
@@ -324,7 +330,11 @@ def cross_checks(directory: Directory, forums: list[Checked]) -> list[tuple[str,
             listed.add(entry.file)
             counterpart = files.get(entry.file)
             if entry.file not in directory.files:
-                add(CONGRESS_FILE, f"no forum file {entry.file!r} in {directory.path}; list the files that are there", ("forums", number, "file"))
+                add(
+                    CONGRESS_FILE,
+                    f"no forum file {entry.file!r} in {directory.path}; list the files that are there",
+                    ("forums", number, "file"),
+                )
             elif counterpart is not None:
                 source = counterpart.forum.source
                 for field in ("title", "published", "file"):
@@ -370,7 +380,11 @@ def congress_against_article(directory: Directory, article: Any) -> list[Problem
         if value not in cited:
             trail = ("congress", field)
             problems.append(
-                Problem(f"{value!r} is not on the lines it cites ({', '.join(map(str, facts.source_paragraphs))}) of {article.name}", "congress." + field, trail=trail)
+                Problem(
+                    f"{value!r} is not on the lines it cites ({', '.join(map(str, facts.source_paragraphs))}) of {article.name}",
+                    "congress." + field,
+                    trail=trail,
+                )
             )
     text = _text_of(directory.congress_path)
     if text is not None and problems:

@@ -837,24 +837,31 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
         if source:
             article_path = source
             if os.path.isdir(source):
-                article_path = os.path.join(source, directory.article_file(file, _declared_article(path)))
+                listed = {entry.file: entry.article.file for entry in info.forums} if info is not None else {}
+                article_path = os.path.join(source, listed.get(file) or _declared_article(path))
             article = _article(article_path)
         valid = _validate_file(report, path, article, shared or None)
         if valid is not None:
             checked.append(congresses.Checked(file, valid[0], valid[1]))
-    if directory.info is not None and source and os.path.isdir(source) and info is not None:
+    if info is not None and source and os.path.isdir(source):
         facts_article = _article(os.path.join(source, directory.article_file(info.congress.source_forum, "")))
         against = congresses.congress_against_article(directory, facts_article)
         report.problems(directory.congress_path, against)
         report.invalid += bool(against)
         holds = f"{len(against):,} problem{'s' if len(against) != 1 else ''}" if against else "its facts are on the lines it cites"
         report.lines.append(f"{directory.congress_path} against {facts_article.name}: {holds}")
-    across = congresses.cross_checks(directory, checked) if info is not None or not directory.has_congress_file else []
+    usable = info is not None or not directory.has_congress_file  # the checks across forums read congress.yaml
+    across = congresses.cross_checks(directory, checked) if usable else []
     for filename, problem in across:
         report.problems(filename, [problem])
     report.invalid += bool(across)
     forums = len(directory.files)
-    verdict = f"{len(across):,} problem{'s' if len(across) != 1 else ''} across its forums" if across else "its forums hold together"
+    if not usable:
+        verdict = "its forums are checked together once congress.yaml is valid"
+    elif across:
+        verdict = f"{len(across):,} problem{'s' if len(across) != 1 else ''} across its forums"
+    else:
+        verdict = "its forums hold together"
     report.lines.append(f"{location}: congress of {forums:,} forum{'s' if forums != 1 else ''}; {verdict}")
 
 

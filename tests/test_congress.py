@@ -306,3 +306,21 @@ def test_the_congress_answers_from_its_stores_and_sees_every_change(congress, tm
     assert names[-1] == "Third Test Forum"
     third.unlink()
     assert invoke("--data", str(congress), "forums", "-f", "json").stdout == first
+
+
+def test_markdown_of_the_congress_has_a_section_per_forum(congress):
+    """Read by a CommonMark parser: each forum's agenda and summary is a section of its own, a level down."""
+    from markdown_it import MarkdownIt
+
+    def headings(text: str) -> list[tuple[str, str]]:
+        tokens = MarkdownIt("commonmark").parse(text)
+        return [(token.tag, tokens[number + 1].content) for number, token in enumerate(tokens) if token.type == "heading_open"]
+
+    agenda = headings(invoke("--data", str(congress), "agenda", "-n", "0", "-f", "markdown").stdout)
+    assert agenda[0] == ("h1", "Each forum: opening, sessions, talks and panel")
+    assert [content for tag, content in agenda if tag == "h2"] == [f"Forum `{FIRST}`", f"Forum `{SECOND_FORUM}`"]
+    assert {content for tag, content in agenda if tag == "h3"} == {"Opening", "Sessions", "Talks (“talk” is our word)", "Panel"}
+    summary = headings(invoke("--data", str(congress), "summary", "-f", "markdown").stdout)
+    assert summary[0] == ("h1", "2024 China BioMed Innovation and Investment Conference (CBIIC), Guangzhou, 2024")
+    assert [content for tag, content in summary if tag == "h2"] == ["Oncology Drugs Clinical Research Forum", "Second Test Forum"]
+    assert all(tag in ("h1", "h2", "h3", "h4") for tag, _ in summary)

@@ -24,6 +24,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from support import make_congress
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -508,3 +509,27 @@ def test_completion_descriptions_carry_no_control_sequences(forum_doc, write_for
     assert "ma-jun-harbin" in out
     for control in ("\x1b", "\x07", "\x9b", "\x85", "\u202e", "\u2066"):
         assert control not in out
+
+
+# -- a congress of several forums ------------------------------------------------------------------------------
+
+
+def test_completion_in_a_congress_offers_qualified_ids_and_the_forums(tmp_path, run_cbiic):
+    congress = make_congress(tmp_path / "congress")
+    assert complete(run_cbiic, f"cbiic --data {congress} speaker second-forum/ma") == [
+        "second-forum/ma-jun-harbin",
+        "second-forum/ma-jun-sysucc",
+    ]
+    assert set(complete(run_cbiic, f"cbiic --data {congress} talk pan")) == set()  # a bare id is not a congress's reference
+    assert set(complete(run_cbiic, f"cbiic --data {congress} theme in")) == {"insurance", "investment"}  # the congress's themes, once
+    assert complete(run_cbiic, f"cbiic --data {congress} speakers --forum s") == ["second-forum"]
+
+
+def test_a_congress_refusal_is_one_line_and_exit_1_and_a_closed_pipe_is_quiet(tmp_path, run_cbiic, cbiic_exe, isolated_env):
+    congress = make_congress(tmp_path / "congress")
+    refused = run_cbiic("--data", str(congress), "talk", "panel")
+    assert refused.returncode == 1 and refused.stdout == b""
+    assert refused.stderr.decode().count("\n") == 1 and "oncology-drugs/panel or second-forum/panel" in refused.stderr.decode()
+    command = f"{cbiic_exe} --data {congress} speakers -n 0 | head -1"
+    piped = subprocess.run(check=False, args=["bash", "-c", command], capture_output=True, env=isolated_env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b"" and piped.stdout.count(b"\n") == 1

@@ -341,11 +341,21 @@ def _completion_text(text: str) -> str:
     return plain if len(plain) <= COMPLETION_AT_MOST else plain[: COMPLETION_AT_MOST - 1] + "…"
 
 
-def _complete(ctx: typer.Context, incomplete: str, pick: Callable[[Any], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+def _complete(
+    ctx: typer.Context, incomplete: str, pick: Callable[[Any], list[tuple[str, str]]], themes: bool = False
+) -> list[tuple[str, str]]:
+    """``pick(index)``'s values that start with what was typed; in a congress of several forums, each forum's,
+    qualified ``FORUM/ID`` (a theme is the congress's, once)."""
     try:
-        index = _forum_index(ctx)
+        congress = commands.open_congress(_settings(ctx))
+        if congress is None or not congress.several:
+            found = pick(congress.members[0].index if congress is not None else _forum_index(ctx))
+        elif themes:
+            found = list(dict.fromkeys(value for member in congress.members for value in pick(member.index)))
+        else:
+            found = [(f"{member.id}/{value}", help_text) for member in congress.members for value, help_text in pick(member.index)]
         wanted = incomplete.casefold()
-        return [(_completion_text(value), _completion_text(help_text)) for value, help_text in pick(index) if value.startswith(wanted)]
+        return [(_completion_text(value), _completion_text(help_text)) for value, help_text in found if value.startswith(wanted)]
     except Exception:  # completion must never print a traceback into the shell
         return []
 
@@ -369,7 +379,7 @@ def _complete_ref(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 
 def _complete_theme(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    return _complete(ctx, incomplete, lambda index: [(t.id, t.label) for t in index.forum.themes])
+    return _complete(ctx, incomplete, lambda index: [(t.id, t.label) for t in index.forum.themes], themes=True)
 
 
 # -- global options ------------------------------------------------------------

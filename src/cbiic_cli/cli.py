@@ -847,8 +847,8 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
         if source:
             article_path = source
             if os.path.isdir(source):
-                listed = {entry.file: entry.article.file for entry in info.forums} if info is not None else {}
-                article_path = os.path.join(source, listed.get(file) or _declared_article(path))
+                articles = {entry.file: entry.article.file for entry in info.forums} if info is not None else {}
+                article_path = os.path.join(source, articles.get(file) or _declared_article(path))
             article = _article(article_path)
         valid = _validate_file(report, path, article, shared or None)
         if valid is not None:

@@ -181,24 +181,7 @@ def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = N
 
     from . import model, placeholders, references, shape, yamltree
 
-    text = decode_text(data, name)
-    problems = Problems()
-    try:
-        document = yamltree.parse(text, problems)
-    except yamltree.YamlProblem as exc:
-        problems.add(exc.problem)
-        raise _invalid(name, text, problems) from None
-    if not isinstance(document, dict):
-        if document is not yamltree.REJECTED:
-            kind = (
-                "a list"
-                if isinstance(document, list)
-                else "empty (null)"
-                if document is None
-                else f"a single {_KIND_OF_VALUE.get(type(document), 'scalar')} value"
-            )
-            problems.add(Problem(f"the document is {kind}; expected a mapping with `source`, `forum` and `people`", line=1, column=1))
-        raise _invalid(name, text, problems)
+    text, problems, document = _read_mapping(data, name, "`source`, `forum` and `people`")
     to_write = placeholders.take(document) if placeholders.MARKER.encode() in data else []
     if still_to_write is None:
         for problem in to_write:
@@ -221,6 +204,31 @@ def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = N
     if problems:
         raise _invalid(name, text, problems)
     return forum
+
+
+def _read_mapping(data: bytes, name: str, keys: str) -> tuple[str, Problems, dict[str, Any]]:
+    """The text, its problems so far, and the YAML document, which must be a mapping (of ``keys``, as a message says)."""
+    from . import yamltree
+
+    text = decode_text(data, name)
+    problems = Problems()
+    try:
+        document = yamltree.parse(text, problems)
+    except yamltree.YamlProblem as exc:
+        problems.add(exc.problem)
+        raise _invalid(name, text, problems) from None
+    if not isinstance(document, dict):
+        if document is not yamltree.REJECTED:
+            kind = (
+                "a list"
+                if isinstance(document, list)
+                else "empty (null)"
+                if document is None
+                else f"a single {_KIND_OF_VALUE.get(type(document), 'scalar')} value"
+            )
+            problems.add(Problem(f"the document is {kind}; expected a mapping with {keys}", line=1, column=1))
+        raise _invalid(name, text, problems)
+    return text, problems, document
 
 
 def _share_themes(document: dict[str, Any], shared: list[Any], problems: Problems) -> None:
@@ -252,19 +260,9 @@ def parse_congress(data: bytes, name: str) -> Any:
     """Validate ``congress.yaml``'s bytes into a ``model.Congress``, or raise ``ForumDataError`` listing every problem."""
     import msgspec
 
-    from . import model, shape, yamltree
+    from . import model, shape
 
-    text = decode_text(data, name)
-    problems = Problems()
-    try:
-        document = yamltree.parse(text, problems)
-    except yamltree.YamlProblem as exc:
-        problems.add(exc.problem)
-        raise _invalid(name, text, problems) from None
-    if not isinstance(document, dict):
-        if document is not yamltree.REJECTED:
-            problems.add(Problem("expected a mapping with `congress`, and optionally `forums` and `themes`", line=1, column=1))
-        raise _invalid(name, text, problems)
+    text, problems, document = _read_mapping(data, name, "`congress`, and optionally `forums` and `themes`")
     try:
         congress = msgspec.convert(document, model.Congress, strict=True)
     except msgspec.ValidationError as exc:

@@ -811,6 +811,7 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
     """A congress directory: congress.yaml, each forum file (with the congress's themes, against its own article in
     the directory --source names), then what only the forums together can show."""
     from . import congress as congresses
+    from . import congress_checks
     from .errors import ForumDataError
 
     try:
@@ -840,7 +841,7 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
             "the articles (each found by the file name congress.yaml gives)",
             2,
         )
-    checked: list[congresses.Checked] = []
+    checked: list[congress_checks.Checked] = []
     for file in directory.files:
         path = directory.forum_path(file)
         article = None
@@ -852,16 +853,16 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
             article = _article(article_path)
         valid = _validate_file(report, path, article, shared or None)
         if valid is not None:
-            checked.append(congresses.Checked(file, valid[0], valid[1]))
+            checked.append(congress_checks.Checked(file, valid[0], valid[1]))
     if info is not None and source and os.path.isdir(source):
         facts_article = _article(os.path.join(source, directory.article_file(info.congress.source_forum, "")))
-        against = congresses.congress_against_article(directory, facts_article)
+        against = congress_checks.congress_against_article(directory, facts_article)
         report.problems(directory.congress_path, against)
         report.invalid += bool(against)
         holds = f"{len(against):,} problem{'s' if len(against) != 1 else ''}" if against else "its facts are on the lines it cites"
         report.lines.append(f"{directory.congress_path} against {facts_article.name}: {holds}")
     usable = info is not None or not directory.has_congress_file  # the checks across forums read congress.yaml
-    across = congresses.cross_checks(directory, checked) if usable else []
+    across = congress_checks.cross_checks(directory, checked) if usable else []
     for filename, problem in across:
         report.problems(filename, [problem])
     report.invalid += bool(across)

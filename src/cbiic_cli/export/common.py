@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from ..errors import CbiicError
 from ..model import ContributionKind, values
@@ -20,6 +20,8 @@ PANEL_CLOSING = ContributionKind.panel_closing.value
 KINDS = values(ContributionKind)
 
 GENERATOR = "cbiic"
+# What an export says it is, first thing.
+FORMAT: Final = "cbiic-export"
 
 
 class ExportError(CbiicError):
@@ -42,6 +44,13 @@ def contributions(forum: Any) -> Iterator[Contribution]:
     panel_kinds = (PANEL_REMARK, PANEL_CLOSING)
     for contribution in ForumIndex(forum).contributions:
         yield Contribution(contribution.kind, contribution.item, contribution.part_of if contribution.kind in panel_kinds else None)
+
+
+def forum_notes(forum: Any) -> list[str]:
+    """What an export of ``forum`` says first (``caveats.export_notes``): the JSON's notes, the SQLite file's note rows."""
+    from .. import caveats
+
+    return caveats.export_notes(bool(forum.sessions), any(session.talks for session in forum.sessions))
 
 
 def generator_version() -> str:

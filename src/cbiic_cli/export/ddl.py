@@ -369,10 +369,10 @@ def _listed(members: list[Any]) -> str:
     return ", ".join(f"'{member.value}'" for member in members)
 
 
-def schema() -> str:
-    """The DDL, with its vocabulary (CHECKs, the roles a view names) filled in from the model's, where it is defined."""
+def _vocabulary() -> dict[str, str]:
+    """What the DDL's {placeholders} stand for: the model's vocabulary, where it is defined."""
     kind, role = model.ContributionKind, model.Role
-    return SCHEMA.format(
+    return dict(
         organisation_kinds=_listed(list(model.OrganisationKind)),
         contribution_kinds=_listed(list(kind)),
         panel_kinds=_listed([kind.panel_remark, kind.panel_closing]),
@@ -383,6 +383,11 @@ def schema() -> str:
         panel_moderator=role.panel_moderator.value,
         panelist=role.panelist.value,
     )
+
+
+def schema() -> str:
+    """The DDL, with its vocabulary (CHECKs, the roles a view names) filled in from the model's, where it is defined."""
+    return SCHEMA.format(**_vocabulary())
 
 
 def create_schema(connection: Any) -> None:

@@ -69,7 +69,7 @@ def render(forum: Any, limit: int | None = None) -> str:
     style = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
     return environment.get_template("report.html.j2").render(
-        **report(forum, limit),
+        r=report(forum, limit),
         caveats=caveats,
         generator=generator_version(),
         # Our own files, not data: marked safe so they are inlined verbatim, and hashed for the CSP.

@@ -15,12 +15,11 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
-from .. import caveats, model, output
+from .. import model, output
 from ..errors import InputOutputError
 from ..escape import json_safe
-from .common import contributions, generator_version, starts_like, write_atomically
+from .common import FORMAT, contributions, forum_notes, generator_version, starts_like, write_atomically
 
-FORMAT: Final = "cbiic-export"
 SCHEMA_VERSION: Final = 1
 
 
@@ -91,15 +90,13 @@ class ExportDocument(_Out, frozen=True):
     ]
 
 
-def document(forum: model.Forum) -> ExportDocument:
+def _forum_fields(forum: model.Forum) -> dict[str, Any]:
+    """A forum's document, but for its envelope (format, version, generator)."""
     from ..query import item_themes
 
     panel = forum.panel
-    return ExportDocument(
-        format=FORMAT,
-        schema_version=SCHEMA_VERSION,
-        generator=generator_version(),
-        notes=caveats.export_notes(bool(forum.sessions), any(session.talks for session in forum.sessions)),
+    return dict(
+        notes=forum_notes(forum),
         source=forum.source,
         forum=forum.forum,
         organisations=forum.organisations,
@@ -135,6 +132,10 @@ def document(forum: model.Forum) -> ExportDocument:
             for kind, item, panel_id in contributions(forum)
         ],
     )
+
+
+def document(forum: model.Forum) -> ExportDocument:
+    return ExportDocument(format=FORMAT, schema_version=SCHEMA_VERSION, generator=generator_version(), **_forum_fields(forum))
 
 
 # msgspec escapes C0 controls but writes C1 controls (0x80-0x9f) raw, and some terminals obey them.

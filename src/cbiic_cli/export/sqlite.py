@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import caveats, model
+from .. import model
 from . import ddl
-from .common import Target, contributions, generator_version, starts_like, write_together
+from .common import FORMAT, Target, contributions, forum_notes, generator_version, starts_like, write_together
 
 METADATA_ABOUT = "cbiic export"
 
@@ -106,8 +106,30 @@ def _insert(connection: Any, table: str, rows: Iterable[dict[str, Any]]) -> None
     connection.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
 
+def _header(format_name: str, notes: list[str]) -> list[dict[str, Any]]:
+    """``cbiic_export``'s rows: which cbiic wrote the file, and the caveats, which travel with the file for a reader who
+    opens it without its datasette metadata."""
+    rows = [
+        {"key": "format", "value": format_name},
+        {"key": "schema_version", "value": str(ddl.SCHEMA_VERSION)},
+        {"key": "generator", "value": generator_version()},
+    ]
+    return rows + [{"key": f"note-{number}", "value": text} for number, text in enumerate(notes, 1)]
+
+
 def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
     """Every table's rows, parents before children so foreign keys hold as rows arrive."""
+    tables = {"cbiic_export": _header(FORMAT, forum_notes(forum)), **_forum_tables(forum)}
+    return _in_order(tables)
+
+
+def _in_order(tables: dict[str, list[dict[str, Any]]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    # Dependency order: a table's rows go in after the rows they reference.
+    return sorted(tables.items(), key=lambda entry: _TABLE_ORDER.index(entry[0]))
+
+
+def _forum_tables(forum: Any) -> dict[str, list[dict[str, Any]]]:
+    """A forum's rows of every table but ``cbiic_export``, by table."""
     from ..query import item_themes
 
     tables: dict[str, list[dict[str, Any]]] = {}
@@ -138,12 +160,6 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
         return None, reference_id
 
     source, info = forum.source, forum.forum
-    add("cbiic_export", key="format", value="cbiic-export")
-    add("cbiic_export", key="schema_version", value=str(ddl.SCHEMA_VERSION))
-    add("cbiic_export", key="generator", value=generator_version())
-    # The caveats travel with the file, for a reader who opens it without its datasette metadata.
-    for number, text in enumerate(caveats.export_notes(bool(forum.sessions), any(s.talks for s in forum.sessions)), 1):
-        add("cbiic_export", key=f"note-{number}", value=text)
     add("source", id=1, title=source.title, published=source.published, file=source.file, line_numbering=source.paragraph_numbering)
     add(
         "forum",
@@ -229,8 +245,7 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
         for seq, talk in enumerate(session.talks, 1):
             add("session_talks", session_id=session.id, seq=seq, contribution_id=talk)
 
-    # Dependency order: a table's rows go in after the rows they reference.
-    return sorted(tables.items(), key=lambda entry: _TABLE_ORDER.index(entry[0]))
+    return tables
 
 
 _TABLE_ORDER = [
@@ -271,7 +286,7 @@ _TABLE_ORDER = [
 # -- datasette ----------------------------------------------------------------------
 
 # Facets that answer the usual questions: by theme, kind, organisation and role.
-_FACETS = {
+_FACETS: dict[str, list[Any]] = {
     "contributions": ["kind", "speaker_slug"],
     "contributions_overview": ["kind", {"array": "themes"}, {"array": "organisations_mentioned"}],
     "contribution_themes": ["theme_id"],
@@ -290,16 +305,6 @@ def datasette_metadata(forum: Any, database_name: str) -> dict[str, Any]:
     """datasette's metadata: titles, the source article, table descriptions, facets and search."""
     source, info = forum.source, forum.forum
     source_line = f'"{source.title}" (published {source.published}); the article text is not included'
-    tables: dict[str, dict[str, Any]] = {}
-    for table, description in ddl.DESCRIPTIONS.items():
-        entry: dict[str, Any] = {"description": description}
-        if table in _FACETS:
-            entry["facets"] = _FACETS[table]
-        if table in _LABEL_COLUMNS:
-            entry["label_column"] = _LABEL_COLUMNS[table]
-        if table in _SORT:
-            entry["sort"] = _SORT[table]
-        tables[table] = entry
     return {
         "about": f"{METADATA_ABOUT} (schema {ddl.SCHEMA_VERSION})",
         "title": f"{info.name}: who said what",
@@ -314,7 +319,21 @@ def datasette_metadata(forum: Any, database_name: str) -> dict[str, Any]:
                     "Citations are line numbers of that article. Search contributions with the search box on the contributions table."
                 ),
                 "source": f"{source.title} ({source.published})",
-                "tables": tables,
+                "tables": _tables(ddl.DESCRIPTIONS, _FACETS),
             }
         },
     }
+
+
+def _tables(descriptions: dict[str, str], facets: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {}
+    for table, description in descriptions.items():
+        entry: dict[str, Any] = {"description": description}
+        if table in facets:
+            entry["facets"] = facets[table]
+        if table in _LABEL_COLUMNS:
+            entry["label_column"] = _LABEL_COLUMNS[table]
+        if table in _SORT:
+            entry["sort"] = _SORT[table]
+        tables[table] = entry
+    return tables

@@ -1,23 +1,27 @@
-"""The exports of a congress of several forums: one JSON document.
+"""The exports of a congress of several forums: one SQLite database keyed by forum, one JSON document.
 
 The congress is the shipped forum and a second forum made from it, as a curator would add one: another id and name,
 and one person under another slug, linked to the first forum's by ``same_as``. Every other id recurs in both forums,
 which is what the keys must survive. A congress of one forum (the shipped ``data/``) is exported exactly as its
-file is: test_export_json holds that, and the first tests here.
+file is: test_export_json and test_export_sqlite hold that, and the first tests here.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import msgspec
 import pytest
 from support import REPO, SHIPPED, invoke, replace_once, shipped_text
 
+from cbiic_cli import model
+from cbiic_cli.export import ddl
 from cbiic_cli.export import json as json_export
 
 FIRST, SECOND = "oncology-drugs", "immuno-oncology"
@@ -66,16 +70,21 @@ def congress(tmp_path_factory) -> Path:
 def exported(congress, tmp_path_factory) -> dict[str, Path]:
     """Each export of the congress, and each forum's own, written once for the module."""
     out = tmp_path_factory.mktemp("congress-exports")
-    paths = {"json": export(congress, "json", out / "congress.json")}
+    paths = {
+        "json": export(congress, "json", out / "congress.json"),
+        "sqlite": export(congress, "sqlite", out / "congress.db", "--metadata", str(out / "metadata.json")),
+        "metadata": out / "metadata.json",
+    }
     for forum_id, file in ((FIRST, "forum.yaml"), (SECOND, "second.yaml")):
         paths[f"{forum_id}.json"] = export(congress / file, "json", out / f"{forum_id}.json")
+        paths[f"{forum_id}.db"] = export(congress / file, "sqlite", out / f"{forum_id}.db")
     return paths
 
 
 # -- a congress of one forum is that forum ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fmt", "name"), [("json", "forum.json")])
+@pytest.mark.parametrize(("fmt", "name"), [("json", "forum.json"), ("sqlite", "forum.db")])
 def test_a_congress_of_one_forum_is_exported_as_its_forum_file_is(fmt, name, tmp_path):
     """The shipped data/ is a congress of one forum: its exports are the forum file's, byte for byte."""
     (tmp_path / "directory").mkdir()
@@ -165,3 +174,217 @@ def test_an_earlier_congress_export_is_replaced_without_force(congress, exported
     assert invoke("--data", str(congress), "export", "json", str(target)).exit_code == 0
     shutil.copy(exported[f"{FIRST}.json"], target)
     assert invoke("--data", str(congress), "export", "json", str(target)).exit_code == 0
+
+
+# -- SQLite: one database, keyed by forum -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def db(exported):
+    connection = sqlite3.connect(f"file:{exported['sqlite']}?mode=ro", uri=True)
+    yield connection
+    connection.close()
+
+
+def column(connection, sql: str, *params) -> list:
+    return [row[0] for row in connection.execute(sql, params)]
+
+
+def tables_of(connection, kind: str = "table") -> list[str]:
+    return column(
+        connection,
+        "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'contributions_fts%' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+        kind,
+    )
+
+
+def test_sqlite_has_a_row_for_each_forum_and_the_congress(db):
+    assert db.execute("SELECT id, seq, file, name, date, city, article_title, article_published FROM forums ORDER BY seq").fetchall() == [
+        (
+            forum_id,
+            seq,
+            file,
+            name,
+            "2024-11-30",
+            "Guangzhou",
+            "Pharmaceutical Innovation and Industrial Integration: Focus on Clinical Research and Development of Anti-tumor Drugs",
+            "2025-03-10 10:19",
+        )
+        for seq, (forum_id, file, name) in enumerate(
+            [(SECOND, "second.yaml", SECOND_NAME), (FIRST, "forum.yaml", "Oncology Drugs Clinical Research Forum")], 1
+        )
+    ]
+    assert db.execute("SELECT name, year, city, source_forum FROM congress").fetchall() == [
+        ("2024 China BioMed Innovation and Investment Conference (CBIIC)", 2024, "Guangzhou", FIRST)
+    ]
+    assert column(db, "SELECT article_line FROM congress_citations") == [3]
+    assert dict(db.execute("SELECT key, value FROM cbiic_export"))["format"] == "cbiic-congress-export"
+    assert db.execute("PRAGMA application_id").fetchone()[0] == ddl.APPLICATION_ID
+
+
+def test_every_table_is_keyed_by_forum_and_every_reference_stays_within_its_forum(db):
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    for table in tables_of(db):
+        if table in ("cbiic_export", "forums", "congress", "congress_citations"):
+            continue
+        columns = column(db, f"SELECT name FROM pragma_table_info('{table}')")
+        assert columns[0] == "forum", table
+        keys = column(db, f"SELECT name FROM pragma_table_info('{table}') WHERE pk > 0 ORDER BY pk")
+        unique = [
+            column(db, f"SELECT name FROM pragma_index_info('{index}') ORDER BY seqno")
+            for (index,) in db.execute(f"SELECT name FROM pragma_index_list('{table}') WHERE \"unique\"")
+        ]
+        # The key is (forum, ...), but for contributions' seq, the full-text index's rowid, whose (forum, id) is unique.
+        assert keys[0] == "forum" or ["forum", "id"] in unique, table
+        references: dict[int, list[tuple[str, str, str]]] = {}
+        for key_id, target, source, to in db.execute(f'SELECT id, "table", "from", "to" FROM pragma_foreign_key_list(\'{table}\')'):
+            references.setdefault(key_id, []).append((target, source, to))
+        for pairs in references.values():
+            if pairs[0][0] == "forums":
+                assert pairs == [("forums", "forum", "id")], table
+            elif table != "person_same_as":
+                assert pairs[0][1:] == ("forum", "forum"), (table, pairs)
+
+
+def test_each_forums_rows_are_its_own_exports_rows(db, exported):
+    """Every table of the congress holds, for each forum, exactly the rows that forum's own export holds, with its forum
+    in front (contributions are numbered on across the congress, in the same order)."""
+    for forum_id in ORDER:
+        alone = sqlite3.connect(f"file:{exported[f'{forum_id}.db']}?mode=ro", uri=True)
+        for table in tables_of(alone) + tables_of(alone, "view"):
+            if table in ("cbiic_export", "source", "forum"):
+                continue
+            names = column(alone, f"SELECT name FROM pragma_table_info('{table}')")
+            if table in ("contributions", "contributions_overview"):
+                names.remove("seq")
+                order = "seq"
+            else:
+                order = ", ".join(names)
+            listed = ", ".join(names)
+            mine = db.execute(f"SELECT {listed} FROM {table} WHERE forum = ? ORDER BY {order}", (forum_id,)).fetchall()
+            assert mine == alone.execute(f"SELECT {listed} FROM {table} ORDER BY {order}").fetchall(), (forum_id, table)
+        facts = alone.execute("SELECT name, conference, date, city, participants, organisers_as_written FROM forum").fetchone()
+        assert (
+            db.execute(
+                "SELECT name, conference, date, city, participants, organisers_as_written FROM forums WHERE id = ?", (forum_id,)
+            ).fetchone()
+            == facts
+        )
+        alone.close()
+    assert column(db, "SELECT seq FROM contributions ORDER BY seq") == list(range(1, 23))
+
+
+def test_queries_across_forums_keep_each_forums_people_apart(db):
+    """The same talk id in both forums, each with its own speaker; the full-text index finds both."""
+    found = db.execute(
+        """SELECT c.forum, c.id, p.slug FROM contributions_fts f JOIN contributions c ON c.seq = f.rowid
+           JOIN people p ON p.forum = c.forum AND p.slug = c.speaker_slug WHERE contributions_fts MATCH 'myeloid' ORDER BY c.seq"""
+    ).fetchall()
+    assert found == [(SECOND, "zheng-limin-myeloid-cells", "limin-zheng"), (FIRST, "zheng-limin-myeloid-cells", "zheng-limin")]
+    assert db.execute("SELECT forum, count(*) FROM contributions GROUP BY forum ORDER BY forum").fetchall() == [(SECOND, 11), (FIRST, 11)]
+
+
+def test_sqlite_links_the_same_person_as_the_curator_does(db):
+    assert db.execute("SELECT forum, person_slug, same_forum, same_slug FROM person_same_as").fetchall() == [
+        (SECOND, "limin-zheng", FIRST, "zheng-limin")
+    ]
+    assert db.execute("SELECT * FROM linked_people ORDER BY forum").fetchall() == [
+        (SECOND, "limin-zheng", FIRST, "zheng-limin"),
+        (FIRST, "zheng-limin", SECOND, "limin-zheng"),
+    ]
+
+
+def test_person_roles_agree_with_cbiic_speakers_of_the_congress(db, congress):
+    people = json.loads(invoke("--data", str(congress), "speakers", "--format", "json").stdout)
+    stated = {(p["forum"], p["slug"], role) for p in people for role in p["roles"]}
+    possible = {(p["forum"], p["slug"], role) for p in people for role in p["possible_roles"]}
+    roles = db.execute("SELECT forum, forum || '/' || person_slug, role, attribution FROM person_roles").fetchall()
+    assert {(f, s, r) for f, s, r, a in roles if a == "stated"} == stated
+    assert {(f, s, r) for f, s, r, a in roles if a == "possible"} == possible
+
+
+def test_the_congress_schemas_checks_are_the_vocabularys_and_every_reference_is_indexed():
+    connection = sqlite3.connect(":memory:")
+    ddl.create_schema(connection, congress=True)
+    sql = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    for kind in model.OrganisationKind:
+        assert f"'{kind.value}'" in sql["organisations"]
+    for kind in model.ContributionKind:
+        assert f"'{kind.value}'" in sql["contributions"]
+    for table in tables_of(connection):
+        indexed = [
+            column(connection, f"SELECT name FROM pragma_index_info('{index}') ORDER BY seqno")
+            for (index,) in connection.execute(f"SELECT name FROM pragma_index_list('{table}')")
+        ]
+        indexed.append(column(connection, f"SELECT name FROM pragma_table_info('{table}') WHERE pk > 0 ORDER BY pk"))
+        keys: dict[int, list[str]] = {}
+        for key_id, source in connection.execute(f"SELECT id, \"from\" FROM pragma_foreign_key_list('{table}') ORDER BY id, seq"):
+            keys.setdefault(key_id, []).append(source)
+        for columns in keys.values():
+            assert any(index[: len(columns)] == columns for index in indexed), f"{table}({', '.join(columns)}) has no index"
+    described = set(tables_of(connection) + tables_of(connection, "view")) | {"contributions_fts"}
+    assert set(ddl.CONGRESS_DESCRIPTIONS) == described
+
+
+def test_the_congress_database_refuses_what_a_forums_refuses(exported, tmp_path):
+    """The forum's CHECKs hold in the congress's tables, and a key is unique within a forum, not across forums."""
+    path = tmp_path / "copy.db"
+    shutil.copy(exported["sqlite"], path)
+    connection = sqlite3.connect(path)
+    for change in (
+        "UPDATE contributions SET topic = 'ours' WHERE kind = 'talk' AND title IS NOT NULL",
+        "UPDATE contributions SET kind = 'keynote' WHERE kind = 'talk'",
+        "UPDATE contributions SET speaker_reference_id = 'panel/moderator' WHERE speaker_slug IS NOT NULL",
+        "UPDATE organisations SET kind = 'club'",
+        f"UPDATE people SET forum = '{FIRST}' WHERE forum = '{SECOND}' AND slug = 'luo-dan'",
+    ):
+        with pytest.raises(sqlite3.IntegrityError):
+            connection.execute(change)
+    assert connection.execute("SELECT count(*) FROM people WHERE slug = 'luo-dan'").fetchone() == (2,)  # one in each forum
+    connection.close()
+
+
+def test_datasette_metadata_describes_every_table_and_facets_by_forum(db, exported):
+    metadata = json.loads(exported["metadata"].read_text(encoding="utf-8"))
+    assert metadata["title"] == "2024 China BioMed Innovation and Investment Conference (CBIIC): who said what"
+    tables = metadata["databases"]["congress"]["tables"]
+    for name in tables_of(db) + tables_of(db, "view"):
+        assert tables[name]["description"], name
+    assert all(entry["facets"][0] == "forum" for name, entry in tables.items() if "facets" in entry and name != "forums")
+
+
+def test_sqlite_utils_finds_the_full_text_index(exported):
+    import sqlite_utils
+
+    table = sqlite_utils.Database(exported["sqlite"])["contributions"]
+    assert table.detect_fts() == "contributions_fts"
+    assert sorted(row["forum"] for row in table.search("myeloid")) == sorted(ORDER)
+
+
+@pytest.mark.slow
+def test_datasette_searches_and_facets_the_congress_by_forum(exported):
+    from test_export_sqlite import _free_port, _get_json
+
+    port = _free_port()
+    command = [sys.executable, "-m", "datasette", "serve", str(exported["sqlite"]), "--metadata", str(exported["metadata"])]
+    server = subprocess.Popen([*command, "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/congress"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _get_json(f"{base}.json")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "datasette did not start"
+                time.sleep(0.2)
+        found = _get_json(f"{base}/contributions.json?_search=myeloid&_shape=objects")
+        assert sorted((row["forum"], row["id"]) for row in found["rows"]) == [
+            (forum_id, "zheng-limin-myeloid-cells") for forum_id in sorted(ORDER)
+        ]
+        facets = _get_json(f"{base}/contributions.json?_facet=forum")["facet_results"]["forum"]["results"]
+        assert {facet["value"]: facet["count"] for facet in facets} == {SECOND: 11, FIRST: 11}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -919,7 +919,7 @@ def export_sqlite(
     """The whole forum as a normalised SQLite database with a full-text index, ready for datasette."""
     from .export import sqlite as exporter
 
-    exporter.write_database(_forum_index(ctx).forum, path, metadata_path=metadata, force=force)
+    exporter.write_database(_exported(ctx), path, metadata_path=metadata, force=force)
 
 
 @command(

@@ -16,13 +16,25 @@ from typing import Any
 
 from .. import model
 from . import ddl
-from .common import FORMAT, Target, contributions, forum_notes, generator_version, starts_like, write_together
+from .common import (
+    CONGRESS_FORMAT,
+    FORMAT,
+    Congress,
+    Target,
+    congress_notes,
+    contributions,
+    forum_notes,
+    generator_version,
+    starts_like,
+    write_together,
+)
 
 METADATA_ABOUT = "cbiic export"
 
 
 def write_database(forum: Any, path: str, *, metadata_path: str | None = None, force: bool = False) -> None:
-    """Write ``forum`` to a new SQLite database at ``path`` and, if asked, datasette's metadata beside it.
+    """Write ``forum`` (a ``model.Forum``, or a ``Congress`` of several) to a new SQLite database at ``path`` and, if
+    asked, datasette's metadata beside it.
 
     Both are written together: a refused or failed metadata file leaves no new database behind.
     """
@@ -78,15 +90,16 @@ def _fill(forum: Any, path: Path) -> None:
 
 
 def fill(connection: Any, forum: Any) -> None:
-    """Create the export's schema on an empty database and load ``forum`` into it (the query store does too)."""
+    """Create the export's schema on an empty database and load ``forum`` into it: a forum, or a ``Congress``."""
     # The file is private until the rename, so durability per statement buys nothing.
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
     # Foreign keys are checked once, over every table, after the bulk load (faster than row by row).
     connection.execute("PRAGMA foreign_keys = OFF")
-    ddl.create_schema(connection)  # executescript commits as it goes, so the schema comes first
+    congress = isinstance(forum, Congress)
+    ddl.create_schema(connection, congress=congress)  # executescript commits as it goes, so the schema comes first
     connection.execute("BEGIN")
-    for table, rows in _rows(forum):
+    for table, rows in _congress_rows(forum) if congress else _rows(forum):
         _insert(connection, table, rows)
     connection.execute("INSERT INTO contributions_fts(contributions_fts) VALUES ('rebuild')")
     problems = connection.execute("PRAGMA foreign_key_check").fetchall()
@@ -126,6 +139,50 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
 def _in_order(tables: dict[str, list[dict[str, Any]]]) -> list[tuple[str, list[dict[str, Any]]]]:
     # Dependency order: a table's rows go in after the rows they reference.
     return sorted(tables.items(), key=lambda entry: _TABLE_ORDER.index(entry[0]))
+
+
+def _congress_rows(congress: Congress) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A congress's rows: each forum's, with its id in ``forum``; its ``forum`` and ``source`` rows as its row of
+    ``forums``; its contributions numbered on across the congress (``seq`` is the full-text index's rowid)."""
+    tables: dict[str, list[dict[str, Any]]] = {"cbiic_export": _header(CONGRESS_FORMAT, congress_notes(congress)), "forums": []}
+    numbered = 0
+    for seq, exported in enumerate(congress.forums, 1):
+        own = _forum_tables(exported.forum)
+        (info,), (source,) = own.pop("forum"), own.pop("source")
+        tables["forums"].append(
+            {
+                "id": exported.id,
+                "seq": seq,
+                "file": exported.file,
+                **{key: value for key, value in info.items() if key != "id"},
+                "article_title": source["title"],
+                "article_published": source["published"],
+                "article_file": source["file"],
+                "article_line_numbering": source["line_numbering"],
+            }
+        )
+        for row in own.get("contributions", []):
+            numbered += 1
+            row["seq"] = numbered
+        for table, rows in own.items():
+            tables.setdefault(table, []).extend({"forum": exported.id, **row} for row in rows)
+    links = tables.setdefault("person_same_as", [])
+    present = {(row["forum"], row["slug"]) for row in tables.get("people", [])}
+    for exported in congress.forums:
+        for person in exported.forum.people:
+            # As the curator wrote them; one naming someone who is not in the congress links no one (cbiic speaker agrees).
+            targets = [other.partition("/")[::2] for other in person.same_as]
+            for number, (there, them) in enumerate((target for target in targets if target in present), 1):
+                links.append({"forum": exported.id, "person_slug": person.slug, "seq": number, "same_forum": there, "same_slug": them})
+    info = congress.info
+    if info is not None:
+        files = {exported.file: exported.id for exported in congress.forums}
+        facts = info.congress
+        tables["congress"] = [
+            {"id": 1, "name": facts.name, "year": facts.year, "city": facts.city, "source_forum": files.get(facts.source_forum)}
+        ]
+        tables["congress_citations"] = [{"article_line": line} for line in dict.fromkeys(facts.source_paragraphs)]
+    return _in_order({table: rows for table, rows in tables.items() if rows})
 
 
 def _forum_tables(forum: Any) -> dict[str, list[dict[str, Any]]]:
@@ -254,6 +311,9 @@ _TABLE_ORDER = [
     "note_citations",
     "source",
     "forum",
+    "forums",
+    "congress",
+    "congress_citations",
     "forum_aims",
     "forum_citations",
     "organisations",
@@ -261,6 +321,7 @@ _TABLE_ORDER = [
     "people",
     "person_citations",
     "affiliations",
+    "person_same_as",
     "uncertain_references",
     "uncertain_reference_candidates",
     "themes",
@@ -297,12 +358,21 @@ _FACETS: dict[str, list[Any]] = {
     "organisations": ["kind"],
     "citations": ["item_type", "article_line"],
 }
-_LABEL_COLUMNS = {"people": "name", "organisations": "name", "themes": "label", "contributions": "id", "uncertain_references": "as_written"}
-_SORT = {"contributions": "seq", "people": "seq", "organisations": "seq", "themes": "seq", "sessions": "seq"}
+_LABEL_COLUMNS = {
+    "forums": "name",
+    "people": "name",
+    "organisations": "name",
+    "themes": "label",
+    "contributions": "id",
+    "uncertain_references": "as_written",
+}
+_SORT = {"forums": "seq", "contributions": "seq", "people": "seq", "organisations": "seq", "themes": "seq", "sessions": "seq"}
 
 
 def datasette_metadata(forum: Any, database_name: str) -> dict[str, Any]:
     """datasette's metadata: titles, the source article, table descriptions, facets and search."""
+    if isinstance(forum, Congress):
+        return _congress_metadata(forum, database_name)
     source, info = forum.source, forum.forum
     source_line = f'"{source.title}" (published {source.published}); the article text is not included'
     return {
@@ -337,3 +407,33 @@ def _tables(descriptions: dict[str, str], facets: dict[str, list[Any]]) -> dict[
             entry["sort"] = _SORT[table]
         tables[table] = entry
     return tables
+
+
+# A congress's: every one of them by forum first, and the forums by conference and city.
+_CONGRESS_FACETS = {"forums": ["conference", "city", "date"], **{table: ["forum", *facets] for table, facets in _FACETS.items()}}
+
+
+def _congress_metadata(congress: Congress, database_name: str) -> dict[str, Any]:
+    info = congress.info
+    count = len(congress.forums)
+    name = info.congress.name if info is not None else f"{count:,} forums"
+    where = f", {info.congress.city}, {info.congress.year}" if info is not None else ""
+    source = f"{count:,} articles, one for each forum (forums.article_title); their text is not included"
+    return {
+        "about": f"{METADATA_ABOUT} (schema {ddl.SCHEMA_VERSION})",
+        "title": f"{name}: who said what",
+        "description": f"{count:,} forums of {name}{where}. Source: {source}.",
+        "source": source,
+        "databases": {
+            database_name: {
+                "title": name,
+                "description": (
+                    f"{count:,} forums of {name}{where}, each curated from its own article; citations are line numbers of the "
+                    "forum's own article. Ids are unique within a forum, so every table is keyed by forum and id. "
+                    "Search contributions with the search box on the contributions table."
+                ),
+                "source": source,
+                "tables": _tables(ddl.CONGRESS_DESCRIPTIONS, _CONGRESS_FACETS),
+            }
+        },
+    }

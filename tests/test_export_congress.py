@@ -1,14 +1,15 @@
-"""The exports of a congress of several forums: one SQLite database keyed by forum, one JSON document.
+"""The exports of a congress of several forums: one SQLite database keyed by forum, one JSON document, one HTML page.
 
 The congress is the shipped forum and a second forum made from it, as a curator would add one: another id and name,
 and one person under another slug, linked to the first forum's by ``same_as``. Every other id recurs in both forums,
 which is what the keys must survive. A congress of one forum (the shipped ``data/``) is exported exactly as its
-file is: test_export_json and test_export_sqlite hold that, and the first tests here.
+file is: test_export_json, test_export_sqlite and test_export_html hold that, and the first tests here.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from export_support import dump_dom
 from support import REPO, SHIPPED, invoke, replace_once, shipped_text
+from test_export_html import Page
 
 from cbiic_cli import model
 from cbiic_cli.export import ddl
@@ -72,6 +75,7 @@ def exported(congress, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("congress-exports")
     paths = {
         "json": export(congress, "json", out / "congress.json"),
+        "html": export(congress, "html", out / "congress.html"),
         "sqlite": export(congress, "sqlite", out / "congress.db", "--metadata", str(out / "metadata.json")),
         "metadata": out / "metadata.json",
     }
@@ -84,7 +88,7 @@ def exported(congress, tmp_path_factory) -> dict[str, Path]:
 # -- a congress of one forum is that forum ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fmt", "name"), [("json", "forum.json"), ("sqlite", "forum.db")])
+@pytest.mark.parametrize(("fmt", "name"), [("json", "forum.json"), ("sqlite", "forum.db"), ("html", "forum.html")])
 def test_a_congress_of_one_forum_is_exported_as_its_forum_file_is(fmt, name, tmp_path):
     """The shipped data/ is a congress of one forum: its exports are the forum file's, byte for byte."""
     (tmp_path / "directory").mkdir()
@@ -388,3 +392,88 @@ def test_datasette_searches_and_facets_the_congress_by_forum(exported):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# -- HTML: one page ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def html(exported) -> str:
+    return exported["html"].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def page(html) -> Page:
+    return Page(html)
+
+
+def test_html_ids_are_unique_and_every_link_lands(page):
+    ids = [attrs["id"] for _, attrs in page.elements if "id" in attrs]
+    assert len(ids) == len(set(ids))
+    links = {attrs["href"][1:] for _, attrs in page.elements if (attrs.get("href") or "").startswith("#")}
+    assert links and links <= set(ids)
+
+
+def test_html_has_the_congress_header_then_a_section_per_forum(page, document):
+    assert "2024 China BioMed Innovation and Investment Conference (CBIIC)" in page.text
+    sections = [attrs["id"] for attrs in page.with_class("forum")]
+    assert sections == [f"{forum_id}/forum" for forum_id in ORDER]
+    cards = [attrs["id"] for attrs in page.with_class("contribution")]
+    assert cards == [f"{forum['id']}/c-{item['id']}" for forum in document["forums"] for item in forum["contributions"]]
+    assert page.text.count("Theme map") == 2  # each forum's own map of themes and people
+
+
+def test_html_forum_by_theme_map_counts_each_forums_contributions(page, document):
+    table = page.tables[1]  # the forums' table comes first
+    columns = [cell[2] for cell in table[0][1:]]
+    assert columns == [f"{forum['forum']['name']} ({forum['id']})" for forum in document["forums"]]
+    counts = {(row[0][2], column): int(cell[2].split()[0]) for row in table[1:] for column, cell in zip(columns, row[1:])}
+    expected: dict[tuple[str, str], int] = {}
+    for forum, name in zip(document["forums"], columns):
+        labels = {theme["id"]: theme["label"] for theme in forum["themes"]}
+        for item in forum["contributions"]:
+            for theme in item["themes"]:
+                expected[(labels[theme], name)] = expected.get((labels[theme], name), 0) + 1
+    assert {key: value for key, value in counts.items() if value} == expected
+    cell = next(row for row in table[1:] if row[0][2] == "Immunotherapy")[1]
+    assert "Myeloid Cells and the Shaping of the Tumor Immune Microenvironment" in cell[2]
+
+
+def test_html_shows_the_person_linked_across_forums_in_each_forum(page, html):
+    for here, there in ((LINKED[0], LINKED[1]), (LINKED[1], LINKED[0])):
+        forum_id, slug = here.split("/")
+        other_forum, other_slug = there.split("/")
+        person = html[html.index(f'<li id="{forum_id}/p-{slug}"') :]
+        person = person[: person.index("</li>")]
+        assert f'href="#{other_forum}/p-{other_slug}"' in person and f"({there})" in person
+    assert "The same person in several forums" in page.text
+    assert sum(1 for attrs in page.with_class("also")) == 2
+
+
+def test_html_limit_cuts_the_forum_map_and_says_so(congress, tmp_path):
+    limited = Page(export(congress, "html", tmp_path / "limited.html", "--limit", "1").read_text(encoding="utf-8"))
+    table = limited.tables[1]
+    assert len(table) == 2 and len(table[0]) == 2
+    assert "1 of 14 themes and 1 of 2 forums in the map; --limit 0 for all" in limited.text
+
+
+def test_html_renders_in_chromium_and_filters_every_forum(exported):
+    from export_support import chromium
+
+    dom = Page(chromium(["--dump-dom"], exported["html"].resolve().as_uri() + "#filter=myeloid").stdout)
+    shown = [attrs["id"] for attrs in dom.with_class("contribution") if "hidden" not in attrs]
+    assert shown == [f"{forum_id}/c-zheng-limin-myeloid-cells" for forum_id in ORDER]
+    assert "2 of 22 contributions match" in dom.text
+    shown_groups = [attrs["aria-labelledby"] for attrs in dom.with_class("group") if "hidden" not in attrs]
+    assert shown_groups == [f"{forum_id}/talks-heading" for forum_id in ORDER]
+
+
+@pytest.mark.slow
+def test_html_of_a_hostile_forum_name_shows_it_and_runs_nothing(tmp_path):
+    hostile = "<script>document.title='pwned'</script>"
+    second = replace_once(second_forum_text(), f"  name: {SECOND_NAME}\n", f'  name: "{hostile}"\n')
+    report = export(make_congress(tmp_path, second), "html", tmp_path / "hostile.html")
+    assert "<script>document.title" not in report.read_text(encoding="utf-8")
+    dom = dump_dom(report)
+    assert hostile in Page(dom).text
+    assert re.search(r"<title>(.*?)</title>", dom, re.DOTALL).group(1).endswith("who said what")

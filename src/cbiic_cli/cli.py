@@ -954,7 +954,7 @@ def export_html(
     """A one-file HTML report: the forum at a glance, a theme map and every contribution."""
     from .export import html as exporter
 
-    exporter.write_html(_forum_index(ctx).forum, path, force=force, limit=limit or None)
+    exporter.write_html(_exported(ctx), path, force=force, limit=limit or None)
 
 
 # == end of exports ================================================================

@@ -67,14 +67,15 @@ def show_sql_examples() -> None:
         cog.outl("```")
 
 
-def show_sqlite_schema() -> None:
-    """The export's tables and views, their columns and foreign keys, from the DDL itself."""
+def show_sqlite_schema(congress: bool = False) -> None:
+    """The export's tables and views, their columns and foreign keys, from the DDL itself (a congress's, with ``congress``)."""
     import sqlite3
 
     from cbiic_cli.export import ddl
 
     schema = sqlite3.connect(":memory:")
-    ddl.create_schema(schema)
+    ddl.create_schema(schema, congress=congress)
+    descriptions = ddl.CONGRESS_DESCRIPTIONS if congress else ddl.DESCRIPTIONS
     cog.outl("| table or view | columns (→ foreign key) | holds |")
     cog.outl("|---|---|---|")
     listing = "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'contributions_fts_%' ORDER BY rowid"
@@ -82,13 +83,15 @@ def show_sqlite_schema() -> None:
         targets = {
             source: f"{table}.{target or 'rowid'}"
             for _, _, table, source, target, *_ in schema.execute(f"PRAGMA foreign_key_list('{name}')")
+            # In a congress every key holds the row's own forum (`id` in `forums`): shown once, as its reference to `forums`.
+            if not (congress and source == ("id" if name == "forums" else "forum") and table != "forums")
         }
         columns = [
             f"`{column}` → {targets[column]}" if column in targets else f"`{column}`"
             for (column,) in schema.execute(f"SELECT name FROM pragma_table_info('{name}')")
         ]
         label = f"`{name}`" + (" (view)" if kind == "view" else " (FTS5)" if name == "contributions_fts" else "")
-        cog.outl(f"| {label} | {', '.join(columns)} | {ddl.DESCRIPTIONS[name]} |")
+        cog.outl(f"| {label} | {', '.join(columns)} | {descriptions[name]} |")
 
 
 def show_sqlite_tables() -> None:
@@ -106,14 +109,15 @@ def show_sqlite_tables() -> None:
     cog.outl(f"The database has these tables: {tables}; and these views: {views}.")
 
 
-def show_facets() -> None:
-    """The facets the datasette metadata declares, from the table that writes them."""
-    from cbiic_cli.export.sqlite import _FACETS
+def show_facets(congress: bool = False) -> None:
+    """The facets the datasette metadata declares, from the table that writes them (a congress's, with ``congress``)."""
+    from cbiic_cli.export.sqlite import _CONGRESS_FACETS, _FACETS
 
     def facet(spec: object) -> str:
         return f"the `{spec['array']}` array" if isinstance(spec, dict) else f"`{spec}`"
 
-    parts = [f"`{table}` by {' and '.join(facet(spec) for spec in specs)}" for table, specs in _FACETS.items()]
+    facets = _CONGRESS_FACETS if congress else _FACETS
+    parts = [f"`{table}` by {' and '.join(facet(spec) for spec in specs)}" for table, specs in facets.items()]
     cog.outl("The metadata adds table descriptions and these facets: " + "; ".join(parts) + ".")
 
 

@@ -991,6 +991,21 @@ app.add_typer(
 )
 
 
+def _exported(ctx: typer.Context) -> Any:
+    """What an export writes: one forum (its ``model.Forum``), or a congress of several (``export.common.Congress``). A
+    congress of one forum is that forum, written exactly as its file is."""
+    from .export.common import Congress, ExportedForum
+
+    settings = _settings(ctx)
+    congress = commands.open_congress(settings)
+    if congress is None:
+        return commands.forum_index(settings).forum
+    if not congress.several:
+        return congress.members[0].index.forum
+    info = congress.directory.info if congress.directory is not None else None
+    return Congress(info, [ExportedForum(member.id, member.file, member.index.forum) for member in congress.members])
+
+
 @export_app.callback()
 def export_group(ctx: typer.Context) -> None:
     """Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report."""
@@ -1020,7 +1035,7 @@ def export_sqlite(
     """The whole forum as a normalised SQLite database with a full-text index, ready for datasette."""
     from .export import sqlite as exporter
 
-    exporter.write_database(_forum_index(ctx).forum, path, metadata_path=metadata, force=force)
+    exporter.write_database(_exported(ctx), path, metadata_path=metadata, force=force)
 
 
 @command(
@@ -1038,7 +1053,7 @@ def export_json(
     from .export import json as exporter
 
     try:
-        exporter.write_json(_forum_index(ctx).forum, path, force=force)
+        exporter.write_json(_exported(ctx), path, force=force)
     except BrokenPipeError:
         process.silence_stdout()
 
@@ -1055,7 +1070,7 @@ def export_html(
     """A one-file HTML report: the forum at a glance, a theme map and every contribution."""
     from .export import html as exporter
 
-    exporter.write_html(_forum_index(ctx).forum, path, force=force, limit=limit or None)
+    exporter.write_html(_exported(ctx), path, force=force, limit=limit or None)
 
 
 # == end of exports ================================================================

@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from ..errors import CbiicError
 from ..model import ContributionKind, values
@@ -20,6 +20,10 @@ PANEL_CLOSING = ContributionKind.panel_closing.value
 KINDS = values(ContributionKind)
 
 GENERATOR = "cbiic"
+# What an export says it is, first thing: a forum's export, or a congress's (several forums; a congress of one forum
+# is that forum's export). A reader of forum exports refuses a congress's by its format rather than misreading it.
+FORMAT: Final = "cbiic-export"
+CONGRESS_FORMAT: Final = "cbiic-congress-export"
 
 
 class ExportError(CbiicError):
@@ -42,6 +46,76 @@ def contributions(forum: Any) -> Iterator[Contribution]:
     panel_kinds = (PANEL_REMARK, PANEL_CLOSING)
     for contribution in ForumIndex(forum).contributions:
         yield Contribution(contribution.kind, contribution.item, contribution.part_of if contribution.kind in panel_kinds else None)
+
+
+class ExportedForum(NamedTuple):
+    """One forum of a congress as the exports write it: its id in the congress, its file's name, and its data."""
+
+    id: str
+    file: str
+    forum: Any  # model.Forum
+
+
+class Congress(NamedTuple):
+    """A congress of several forums, for the exports: ``info`` is its ``congress.yaml`` (a ``model.Congress``, or None
+    without one) and ``forums`` are in the congress's order. A congress of one forum is exported as that forum."""
+
+    info: Any
+    forums: list[ExportedForum]
+
+
+# What an export of a congress says first, besides what each forum's own notes say.
+CONGRESS_NOTES = [
+    "Each forum comes from its own article, and a forum's citations are line numbers of that forum's article.",
+    "Ids are unique within a forum, not across forums: FORUM/ID names one. A person is the same person in two forums "
+    "only where the curator says so (same_as); a shared name never merges anyone.",
+]
+
+
+def forum_notes(forum: Any) -> list[str]:
+    """What an export of ``forum`` says first (``caveats.export_notes``): the JSON's notes, the SQLite file's note rows."""
+    from .. import caveats
+
+    return caveats.export_notes(bool(forum.sessions), any(session.talks for session in forum.sessions))
+
+
+def congress_notes(congress: Congress) -> list[str]:
+    """The congress's notes, then its forums' (``forum_notes``): one every forum gives once, any other with its
+    forum's id in front, as the congress's views say them."""
+    parts = [(exported.id, forum_notes(exported.forum)) for exported in congress.forums]
+    everyone = set.intersection(*(set(notes) for _, notes in parts))
+    said = [note for note in dict.fromkeys(note for _, notes in parts for note in notes) if note in everyone]
+    said += [f"{forum_id}: {note}" for forum_id, notes in parts for note in notes if note not in everyone]
+    return CONGRESS_NOTES + said
+
+
+def same_people(congress: Congress) -> list[list[tuple[str, str]]]:
+    """Everyone the curator says is one person in several forums (``same_as``, written at either end, followed through),
+    as groups of (forum id, slug) in the congress's order, as ``cbiic speaker`` links them. A ``same_as`` naming
+    someone who is not in the congress links no one."""
+    order: dict[tuple[str, str], int] = {}
+    for exported in congress.forums:
+        for person in exported.forum.people:
+            order.setdefault((exported.id, person.slug), len(order))
+    parent = {key: key for key in order}
+
+    def root(key: tuple[str, str]) -> tuple[str, str]:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for exported in congress.forums:
+        for person in exported.forum.people:
+            for other in person.same_as:
+                there, _, them = other.partition("/")
+                if (there, them) in order:
+                    first, second = sorted((root((exported.id, person.slug)), root((there, them))), key=order.__getitem__)
+                    parent[second] = first
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key in order:
+        groups.setdefault(root(key), []).append(key)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def generator_version() -> str:

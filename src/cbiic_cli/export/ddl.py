@@ -28,6 +28,7 @@ writing the DDL again. The design:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import caveats, model
@@ -369,10 +370,10 @@ def _listed(members: list[Any]) -> str:
     return ", ".join(f"'{member.value}'" for member in members)
 
 
-def schema() -> str:
-    """The DDL, with its vocabulary (CHECKs, the roles a view names) filled in from the model's, where it is defined."""
+def _vocabulary() -> dict[str, str]:
+    """What the DDL's {placeholders} stand for: the model's vocabulary, where it is defined."""
     kind, role = model.ContributionKind, model.Role
-    return SCHEMA.format(
+    return dict(
         organisation_kinds=_listed(list(model.OrganisationKind)),
         contribution_kinds=_listed(list(kind)),
         panel_kinds=_listed([kind.panel_remark, kind.panel_closing]),
@@ -385,9 +386,15 @@ def schema() -> str:
     )
 
 
-def create_schema(connection: Any) -> None:
-    """Create every table, index and view of a cbiic export on an empty database."""
-    connection.executescript(schema())
+def schema() -> str:
+    """The DDL, with its vocabulary (CHECKs, the roles a view names) filled in from the model's, where it is defined."""
+    return SCHEMA.format(**_vocabulary())
+
+
+def create_schema(connection: Any, *, congress: bool = False) -> None:
+    """Create every table, index and view of a cbiic export on an empty database: a forum's, or with ``congress``, a
+    congress's (``congress_schema``)."""
+    connection.executescript(congress_schema() if congress else schema())
     connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -395,3 +402,192 @@ def create_schema(connection: Any) -> None:
 def is_cbiic_database(header: bytes) -> bool:
     """Whether a file's first 100 bytes are those of a SQLite database written by a cbiic export."""
     return len(header) >= 72 and header.startswith(SQLITE_HEADER) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+
+
+# -- a congress of several forums ------------------------------------------------------------------------------------
+#
+# The same tables, each with a leading `forum` column, since ids are unique only within a forum: every key becomes
+# (forum, key), every reference (forum, reference), every index (forum, column). `congress_schema` derives them from
+# SCHEMA, so a table or column added there is in both. Each forum's `forum` and `source` rows become its row of
+# `forums`; `contributions.seq` stays the one integer key the full-text index points at, numbered across the congress.
+# The views are written again below, since a join must now match the forum too.
+
+CONGRESS_TABLES = """
+CREATE TABLE forums (
+    id                     TEXT PRIMARY KEY,
+    seq                    INTEGER NOT NULL UNIQUE,
+    file                   TEXT NOT NULL,
+    name                   TEXT NOT NULL,
+    conference             TEXT NOT NULL,
+    date                   TEXT NOT NULL,
+    city                   TEXT NOT NULL,
+    participants           TEXT,
+    organisers_as_written  TEXT NOT NULL,
+    organisers_note_id     INTEGER,
+    article_title          TEXT NOT NULL,
+    article_published      TEXT NOT NULL,
+    article_file           TEXT NOT NULL,
+    article_line_numbering TEXT NOT NULL,
+    FOREIGN KEY (id, organisers_note_id) REFERENCES notes(forum, id)
+);
+CREATE INDEX forums_organisers_note ON forums(id, organisers_note_id);
+
+CREATE TABLE congress (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    name         TEXT NOT NULL,
+    year         INTEGER NOT NULL,
+    city         TEXT NOT NULL,
+    source_forum TEXT REFERENCES forums(id)
+);
+CREATE INDEX congress_source_forum ON congress(source_forum);
+CREATE TABLE congress_citations (
+    article_line INTEGER PRIMARY KEY CHECK (article_line >= 1)
+)"""
+
+PERSON_LINKS = """
+CREATE TABLE person_same_as (
+    forum       TEXT NOT NULL REFERENCES forums(id),
+    person_slug TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    same_forum  TEXT NOT NULL,
+    same_slug   TEXT NOT NULL,
+    PRIMARY KEY (forum, person_slug, seq),
+    FOREIGN KEY (forum, person_slug) REFERENCES people(forum, slug),
+    FOREIGN KEY (same_forum, same_slug) REFERENCES people(forum, slug)
+);
+CREATE INDEX person_same_as_same ON person_same_as(same_forum, same_slug)"""
+
+CONGRESS_VIEWS = """
+CREATE VIEW citations AS
+    SELECT forum, 'forum' AS item_type, about AS item_id, article_line FROM forum_citations
+    UNION ALL SELECT forum, 'organisation', organisation_id, article_line FROM organisation_citations
+    UNION ALL SELECT forum, 'person', person_slug, article_line FROM person_citations
+    UNION ALL SELECT forum, 'session', session_id, article_line FROM session_citations
+    UNION ALL SELECT forum, 'panel', panel_id, article_line FROM panel_citations
+    UNION ALL SELECT forum, 'contribution', contribution_id, article_line FROM contribution_citations
+    UNION ALL SELECT forum, 'note', CAST(note_id AS TEXT), article_line FROM note_citations
+    UNION ALL SELECT forum, 'glossary', CAST(glossary_seq AS TEXT), article_line FROM glossary_citations;
+
+CREATE VIEW person_roles AS
+    WITH named(forum, person_slug, reference_id, role, item_id) AS (
+        SELECT forum, speaker_slug, speaker_reference_id,
+               CASE kind {speaker_roles} END,
+               id
+          FROM contributions WHERE kind != '{panel_remark}'
+        UNION ALL SELECT forum, moderator_slug, moderator_reference_id, '{session_moderator}', id FROM sessions
+        UNION ALL SELECT forum, moderator_slug, moderator_reference_id, '{panel_moderator}', id FROM panel
+        UNION ALL SELECT forum, person_slug, NULL, '{panelist}', panel_id FROM panelists
+    )
+    SELECT forum, person_slug, role, item_id, 'stated' AS attribution FROM named WHERE person_slug IS NOT NULL
+    UNION
+    SELECT named.forum, candidates.person_slug, named.role, named.item_id, 'possible'
+      FROM named JOIN uncertain_reference_candidates AS candidates
+        ON candidates.forum = named.forum AND candidates.reference_id = named.reference_id;
+
+CREATE VIEW contributions_overview AS
+    SELECT c.seq, c.forum, c.id, c.kind, c.title, c.topic,
+           COALESCE(p.name, r.as_written) AS speaker,
+           c.speaker_slug,
+           (SELECT json_group_array(person_slug) FROM
+               (SELECT person_slug FROM uncertain_reference_candidates
+                 WHERE forum = c.forum AND reference_id = c.speaker_reference_id ORDER BY seq)) AS speaker_candidates,
+           (SELECT json_group_array(theme_id) FROM
+               (SELECT theme_id FROM contribution_themes WHERE forum = c.forum AND contribution_id = c.id ORDER BY seq)) AS themes,
+           (SELECT json_group_array(organisation_id) FROM
+               (SELECT organisation_id FROM organisation_mentions
+                 WHERE forum = c.forum AND contribution_id = c.id ORDER BY seq)) AS organisations_mentioned,
+           (SELECT json_group_array(article_line) FROM
+               (SELECT article_line FROM contribution_citations
+                 WHERE forum = c.forum AND contribution_id = c.id ORDER BY article_line)) AS article_lines,
+           c.summary
+      FROM contributions AS c
+      LEFT JOIN people AS p ON p.forum = c.forum AND p.slug = c.speaker_slug
+      LEFT JOIN uncertain_references AS r ON r.forum = c.forum AND r.id = c.speaker_reference_id;
+
+CREATE VIEW linked_people AS
+    -- same_as as the curator writes it, at one end or both: read both ways, and followed through.
+    WITH RECURSIVE link(forum, person_slug, same_forum, same_slug) AS (
+        SELECT forum, person_slug, same_forum, same_slug FROM person_same_as
+        UNION SELECT same_forum, same_slug, forum, person_slug FROM person_same_as
+    ),
+    reached(forum, person_slug, same_forum, same_slug) AS (
+        SELECT * FROM link
+        UNION SELECT reached.forum, reached.person_slug, link.same_forum, link.same_slug
+          FROM reached JOIN link ON link.forum = reached.same_forum AND link.person_slug = reached.same_slug
+    )
+    SELECT forum, person_slug, same_forum, same_slug FROM reached
+     WHERE NOT (forum = same_forum AND person_slug = same_slug);
+"""
+
+# The forum's tables that become one row of `forums` per forum, and the one key that stays a single integer.
+_FOLDED_INTO_FORUMS = ("source", "forum")
+_ROWID_KEYS = {("contributions", "seq")}
+_PLAIN = ("cbiic_export",)  # about the file, not a forum: no forum column
+
+# What each table and view of a congress holds: the forum's (each now of every forum), and the congress's own.
+CONGRESS_DESCRIPTIONS = {
+    **{name: text for name, text in DESCRIPTIONS.items() if name not in _FOLDED_INTO_FORUMS},
+    "forums": (
+        "Every forum of the congress, in the congress's order (seq: by date, then id): its file, its name, the conference, "
+        "date and city its article gives, its organisers as the article writes them, and the article every fact of the forum "
+        "comes from (its text is not included). Every other table says which forum a row is of in its forum column."
+    ),
+    "congress": "The congress's name, year and city, from congress.yaml, and the forum whose article states them.",
+    "congress_citations": "Lines of the source_forum's article that state the congress's facts.",
+    "person_same_as": (
+        "The same person in another forum, as the curator writes it (same_as, at one end or both); never inferred from a shared name."
+    ),
+    "linked_people": "Each person and the same person in another forum: person_same_as read both ways and followed through.",
+}
+
+
+def congress_schema() -> str:
+    """The DDL of a congress of several forums, derived from the forum's (see above)."""
+    statements = []
+    for statement in schema().split(";\n"):
+        body = statement.lstrip("\n")
+        gap = statement[: len(statement) - len(body)]  # the blank lines that group the statements, kept
+        table = re.match(r"CREATE TABLE (\w+) \(", body)
+        index = re.match(r"CREATE INDEX (\w+) ON (\w+)\((.*)\)$", body, re.S)
+        of = table.group(1) if table else index.group(2) if index else None
+        if of in _FOLDED_INTO_FORUMS:
+            if table and of == _FOLDED_INTO_FORUMS[0]:
+                statements.append(CONGRESS_TABLES)
+        elif table and of not in _PLAIN:
+            statements.append(gap + _with_forum(table.group(1), body))
+        elif index:
+            statements.append(f"{gap}CREATE INDEX {index.group(1)} ON {index.group(2)}(forum, {index.group(3)})")
+            if index.group(1) == "affiliations_organisation":
+                statements.append(PERSON_LINKS)
+        elif not body.startswith("CREATE VIEW") and body.strip():
+            statements.append(statement)
+    return ";\n".join(statements) + ";\n" + CONGRESS_VIEWS.format(**_vocabulary())
+
+
+def _with_forum(table: str, statement: str) -> str:
+    """``CREATE TABLE`` with a leading ``forum`` column, each key, uniqueness and reference taken with the forum."""
+    head, _, rest = statement.partition("(\n")
+    lines = [line.rstrip(",") for line in rest.rsplit("\n)", 1)[0].split("\n")]
+    # Aligned with the table's own columns, as the rest of the DDL is.
+    width = max(len("forum") + 1, len(lines[0]) - len(lines[0][4:].split(None, 1)[1]) - 4)
+    columns = [f"    {'forum'.ljust(width)}TEXT NOT NULL REFERENCES forums(id)"]
+    constraints = []
+    for line in lines:
+        name = line.split()[0]
+        if name in ("PRIMARY", "FOREIGN", "CHECK", "UNIQUE"):  # a table constraint
+            line = re.sub(r"^(\s*(?:PRIMARY KEY|FOREIGN KEY|UNIQUE) \()", r"\1forum, ", line)
+            constraints.append(re.sub(r"REFERENCES (\w+)\(", r"REFERENCES \1(forum, ", line))
+            continue
+        if (table, name) not in _ROWID_KEYS:
+            if " PRIMARY KEY" in line:
+                line = line.replace(" PRIMARY KEY", "" if " NOT NULL" in line else " NOT NULL")
+                constraints.append(f"    PRIMARY KEY (forum, {name})")
+            if " UNIQUE" in line:
+                line = line.replace(" UNIQUE", "")
+                constraints.append(f"    UNIQUE (forum, {name})")
+        reference = re.search(r" REFERENCES (\w+)\((\w+)\)", line)
+        if reference:
+            line = line.replace(reference.group(0), "")
+            constraints.append(f"    FOREIGN KEY (forum, {name}) REFERENCES {reference.group(1)}(forum, {reference.group(2)})")
+        columns.append(line)
+    return f"{head}(\n" + ",\n".join(columns + constraints) + "\n)"

@@ -19,7 +19,19 @@ from typing import Any
 
 from .. import caveats, model
 from ..escape import clean
-from .common import OPENING, PANEL_CLOSING, PANEL_REMARK, TALK, contributions, generator_version, starts_like, write_atomically
+from .common import (
+    CONGRESS_NOTES,
+    OPENING,
+    PANEL_CLOSING,
+    PANEL_REMARK,
+    TALK,
+    Congress,
+    contributions,
+    generator_version,
+    same_people,
+    starts_like,
+    write_atomically,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 GENERATOR_META = b'<meta name="generator" content="cbiic'
@@ -30,7 +42,7 @@ HEAT_LEVELS = 4
 
 
 def write_html(forum: Any, path: str, *, force: bool = False, limit: int | None = None) -> None:
-    """``limit``: the theme map's first themes and columns (None: all of them)."""
+    """A forum's report, or a ``Congress``'s. ``limit``: each theme map's first themes and columns (None: all of them)."""
     text = render(forum, limit)
     write_atomically(
         path,
@@ -55,6 +67,7 @@ def _literal(value: Any) -> Any:
 
 
 def render(forum: Any, limit: int | None = None) -> str:
+    """The page: a forum's (report.html.j2), or a congress's (congress.html.j2), whose own style follows the forum's."""
     import jinja2
     import markupsafe
 
@@ -66,10 +79,14 @@ def render(forum: Any, limit: int | None = None) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    congress = isinstance(forum, Congress)
     style = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    if congress:
+        style += (TEMPLATES / "congress.css").read_text(encoding="utf-8")
     script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
-    return environment.get_template("report.html.j2").render(
-        **report(forum, limit),
+    template, context = ("congress.html.j2", congress_report(forum, limit)) if congress else ("report.html.j2", report(forum, limit))
+    return environment.get_template(template).render(
+        r=context,
         caveats=caveats,
         generator=generator_version(),
         # Our own files, not data: marked safe so they are inlined verbatim, and hashed for the CSP.
@@ -92,9 +109,10 @@ def article_lines(lines: list[int]) -> str:
     return f"article lines {', '.join(map(str, unique[:-1]))} and {unique[-1]}"
 
 
-def report(forum: Any, limit: int | None = None) -> dict[str, Any]:
+def report(forum: Any, limit: int | None = None, also: dict[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
     """The template's context: plain values only, every string still unescaped (Jinja2 escapes on output).
-    The theme map shows its first ``limit`` themes and columns (None: all of them)."""
+    The theme map shows its first ``limit`` themes and columns (None: all of them). ``also``: each person's same person
+    in other forums of a congress, by slug."""
     from ..query import item_themes
 
     organisations = {organisation.id: organisation for organisation in forum.organisations}
@@ -108,6 +126,7 @@ def report(forum: Any, limit: int | None = None) -> dict[str, Any]:
             "affiliations": [f"{a.position}, {organisations[a.organisation].name}" for a in person.affiliations],
             "note": _note(person.note),
             "lines": article_lines(person.source_paragraphs),
+            "also": (also or {}).get(person.slug, []),
         }
 
     def speaker(ref: Any) -> dict[str, Any]:
@@ -175,6 +194,7 @@ def report(forum: Any, limit: int | None = None) -> dict[str, Any]:
         "talks": [c for c in items if c["kind"] == TALK],
         "panel_items": [c for c in items if c["kind"] in (PANEL_REMARK, PANEL_CLOSING)],
         "count": len(items),
+        "items": items,
         "people": list(people.values()),
         "organisations": _organisations(forum, people, items),
         "themes": [{"id": t.id, "label": t.label, "description": t.description, "aliases": t.aliases} for t in forum.themes],
@@ -228,14 +248,7 @@ def _heatmap(forum: Any, items: list[dict[str, Any]], people: dict[str, dict[str
             for theme in item["theme_ids"]:
                 if theme in on:
                     cells.setdefault((theme, item["speaker_key"]), []).append({"id": item["id"], "label": contribution_label(item)})
-    most = max((len(found) for found in cells.values()), default=1)
-    rows = []
-    for theme in shown_themes:
-        row = []
-        for key in shown_columns:
-            found = cells.get((theme.id, key), [])
-            row.append({"count": len(found), "level": _heat_level(len(found), most), "entries": found})
-        rows.append({"id": theme.id, "label": theme.label, "cells": row})
+    rows, most = _grid(shown_themes, shown_columns, cells)
     left_out = caveats.left_out(
         [caveats.first_of(limit, len(forum.themes), "themes"), caveats.first_of(limit, len(columns), "people in the map")]
     )
@@ -246,6 +259,20 @@ def _heatmap(forum: Any, items: list[dict[str, Any]], people: dict[str, dict[str
         "most": most,
         "left_out": left_out,
     }
+
+
+def _grid(themes: list[Any], keys: list[str], cells: dict[tuple[str, str], list[dict[str, str]]]) -> tuple[list[dict[str, Any]], int]:
+    """A map's rows, one per theme, each with a cell per column ``key``: its entries (``cells`` by theme id and key),
+    their count, and how dark to shade it; and the largest count, which sets the scale."""
+    most = max((len(found) for found in cells.values()), default=1)
+    rows = []
+    for theme in themes:
+        row = []
+        for key in keys:
+            found = cells.get((theme.id, key), [])
+            row.append({"count": len(found), "level": _heat_level(len(found), most), "entries": found})
+        rows.append({"id": theme.id, "label": theme.label, "cells": row})
+    return rows, most
 
 
 def _heat_level(count: int, most: int) -> int:
@@ -281,3 +308,62 @@ def _organisations(forum: Any, people: dict[str, dict[str, Any]], items: list[di
         }
         for organisation in forum.organisations
     ]
+
+
+# -- a congress of several forums ------------------------------------------------------------------------------------
+
+
+def congress_report(congress: Congress, limit: int | None = None) -> dict[str, Any]:
+    """A congress's page: its facts, its forums, the people linked across them, the forum × theme map, and each forum's
+    report (``report``) with its id, file and the prefix of its ids and links (``at``: "FORUM/"), so ids stay unique."""
+    groups = same_people(congress)
+    by_key = {(exported.id, person.slug): person for exported in congress.forums for person in exported.forum.people}
+    forum_names = {exported.id: exported.forum.forum.name for exported in congress.forums}
+
+    def linked(key: tuple[str, str]) -> dict[str, str]:
+        forum_id, slug = key
+        return {"at": f"{forum_id}/", "slug": slug, "ref": f"{forum_id}/{slug}", "name": by_key[key].name, "forum": forum_names[forum_id]}
+
+    also: dict[str, dict[str, list[dict[str, str]]]] = {}
+    for group in groups:
+        for forum_id, slug in group:
+            also.setdefault(forum_id, {})[slug] = [linked(other) for other in group if other != (forum_id, slug)]
+    forums = []
+    for exported in congress.forums:
+        forums.append(
+            {**report(exported.forum, limit, also.get(exported.id)), "id": exported.id, "file": exported.file, "at": f"{exported.id}/"}
+        )
+    info = congress.info
+    themes: dict[str, Any] = {}
+    for exported in congress.forums:  # one id is one theme in every forum: the first forum's words for it, as `cbiic themes`
+        for theme in exported.forum.themes:
+            themes.setdefault(theme.id, theme)
+    return {
+        "congress": {
+            "name": info.congress.name if info is not None else f"{len(forums):,} forums",
+            "year": info.congress.year if info is not None else None,
+            "city": info.congress.city if info is not None else None,
+        },
+        "notes": CONGRESS_NOTES,
+        "forums": forums,
+        "count": sum(forum["count"] for forum in forums),
+        "same_people": [[linked(key) for key in group] for group in groups],
+        "map": _forum_map(list(themes.values()), forums, limit),
+    }
+
+
+def _forum_map(themes: list[Any], forums: list[dict[str, Any]], limit: int | None) -> dict[str, Any]:
+    """Themes x forums: each cell counts the forum's contributions touching the theme, and lists them; the first ``limit``
+    themes and forums, as the forum's own map."""
+    shown_themes, shown_forums = themes[:limit], forums[:limit]
+    on = {theme.id for theme in shown_themes}
+    cells: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for forum in shown_forums:
+        for item in forum["items"]:
+            for theme in item["theme_ids"]:
+                if theme in on:
+                    cells.setdefault((theme, forum["id"]), []).append({"id": item["id"], "label": contribution_label(item)})
+    rows, most = _grid(shown_themes, [forum["id"] for forum in shown_forums], cells)
+    left_out = caveats.left_out([caveats.first_of(limit, len(themes), "themes"), caveats.first_of(limit, len(forums), "forums in the map")])
+    columns = [{"id": forum["id"], "at": forum["at"], "name": forum["forum"]["name"]} for forum in shown_forums]
+    return {"columns": columns, "rows": rows, "levels": HEAT_LEVELS, "most": most, "left_out": left_out}

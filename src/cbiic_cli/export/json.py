@@ -15,12 +15,22 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
-from .. import caveats, model, output
+from .. import model, output
 from ..errors import InputOutputError
 from ..escape import json_safe
-from .common import contributions, generator_version, starts_like, write_atomically
+from .common import (
+    CONGRESS_FORMAT,
+    FORMAT,
+    Congress,
+    congress_notes,
+    contributions,
+    forum_notes,
+    generator_version,
+    same_people,
+    starts_like,
+    write_atomically,
+)
 
-FORMAT: Final = "cbiic-export"
 SCHEMA_VERSION: Final = 1
 
 
@@ -91,15 +101,59 @@ class ExportDocument(_Out, frozen=True):
     ]
 
 
-def document(forum: model.Forum) -> ExportDocument:
+# A congress's forum: the forum's document without what the congress's says once (format, version, generator), and
+# with its id and file. Derived from ExportDocument's own fields, so the two shapes cannot drift apart.
+_ENVELOPE = ("format", "schema_version", "generator")
+ExportForum: Any = msgspec.defstruct(
+    "ExportForum",
+    [
+        # Not a Slug: a forum's id is its file's name unless the file names one, and a file's name may be any.
+        ("id", Annotated[str, msgspec.Meta(min_length=1, description="the forum's id in the congress: FORUM/ID names its ID")]),
+        ("file", Annotated[str, msgspec.Meta(description="the forum's file in the congress directory")]),
+        *[(field.name, field.type) for field in msgspec.structs.fields(ExportDocument) if field.name not in _ENVELOPE],
+    ],
+    bases=(_Out,),
+    frozen=True,
+    kw_only=True,
+    module=__name__,
+)
+ExportForum.__doc__ = "One forum of the congress: what a document of that forum alone holds, with the forum's id and file."
+
+
+class CongressExportDocument(_Out, frozen=True):
+    """A congress of several forums, each curated from its own article."""
+
+    format: Literal["cbiic-congress-export"]
+    schema_version: Literal[1]
+    generator: str
+    notes: Annotated[
+        list[str],
+        msgspec.Meta(
+            description="what a reader must know first: the congress's notes, then its forums' (one every forum gives, once; any "
+            "other after its forum's id and a colon), which each forum's own notes repeat"
+        ),
+    ]
+    congress: Annotated[
+        model.CongressInfo | None, msgspec.Meta(description="the congress's name, year and city, from congress.yaml; null without one")
+    ]
+    themes: Annotated[list[model.Theme], msgspec.Meta(description="the congress's own themes (congress.yaml), which every forum has too")]
+    same_people: Annotated[
+        list[list[str]],
+        msgspec.Meta(
+            description="each person the curator links across forums (same_as, at either end), as FORUM/SLUG in every forum "
+            "they are in; never inferred from a shared name"
+        ),
+    ]
+    forums: Annotated[list[ExportForum], msgspec.Meta(description="every forum, in the congress's order: by date, then by id")]
+
+
+def _forum_fields(forum: model.Forum) -> dict[str, Any]:
+    """A forum's document, but for the envelope: what a forum's export and a congress's forum both hold."""
     from ..query import item_themes
 
     panel = forum.panel
-    return ExportDocument(
-        format=FORMAT,
-        schema_version=SCHEMA_VERSION,
-        generator=generator_version(),
-        notes=caveats.export_notes(bool(forum.sessions), any(session.talks for session in forum.sessions)),
+    return dict(
+        notes=forum_notes(forum),
         source=forum.source,
         forum=forum.forum,
         organisations=forum.organisations,
@@ -137,16 +191,36 @@ def document(forum: model.Forum) -> ExportDocument:
     )
 
 
+def document(forum: model.Forum) -> ExportDocument:
+    return ExportDocument(format=FORMAT, schema_version=SCHEMA_VERSION, generator=generator_version(), **_forum_fields(forum))
+
+
+def congress_document(congress: Congress) -> CongressExportDocument:
+    info = congress.info
+    return CongressExportDocument(
+        format=CONGRESS_FORMAT,
+        schema_version=SCHEMA_VERSION,
+        generator=generator_version(),
+        notes=congress_notes(congress),
+        congress=None if info is None else info.congress,
+        themes=[] if info is None else info.themes,
+        same_people=[[f"{forum_id}/{slug}" for forum_id, slug in group] for group in same_people(congress)],
+        forums=[ExportForum(id=exported.id, file=exported.file, **_forum_fields(exported.forum)) for exported in congress.forums],
+    )
+
+
 # msgspec escapes C0 controls but writes C1 controls (0x80-0x9f) raw, and some terminals obey them.
 
 
-def encode(forum: model.Forum) -> bytes:
-    text = msgspec.json.format(msgspec.json.encode(document(forum)), indent=2).decode("utf-8")
+def encode(data: model.Forum | Congress) -> bytes:
+    """One forum's document, or a congress's."""
+    built = congress_document(data) if isinstance(data, Congress) else document(data)
+    text = msgspec.json.format(msgspec.json.encode(built), indent=2).decode("utf-8")
     return (json_safe(text) + "\n").encode("utf-8")
 
 
-def write_json(forum: model.Forum, path: str, *, force: bool = False) -> None:
-    """Write the document to ``path``, or to standard output for ``-``."""
+def write_json(forum: model.Forum | Congress, path: str, *, force: bool = False) -> None:
+    """Write the document (a forum's, or a congress's) to ``path``, or to standard output for ``-``."""
     data = encode(forum)
     if path == "-":
         try:
@@ -160,21 +234,27 @@ def write_json(forum: model.Forum, path: str, *, force: bool = False) -> None:
 
 
 def _is_export(path: Any) -> bool:
-    return starts_like(path, re.compile(rb'\{\s*"format": "' + FORMAT.encode() + rb'"'), within=64)
+    formats = b"|".join(re.escape(name.encode()) for name in (FORMAT, CONGRESS_FORMAT))
+    return starts_like(path, re.compile(rb'\{\s*"format": "(?:' + formats + rb')"'), within=64)
 
 
 def export_schema() -> dict[str, Any]:
-    """The JSON Schema of the export document (the committed copy is data/export.schema.json)."""
+    """The JSON Schema of the export document (the committed copy is data/export.schema.json): a forum's document, or a
+    congress's, told apart by ``format``. A forum's is described exactly as before congresses were exported."""
     from ..schema import SCHEMA_DIALECT, json_schema_of
 
+    shapes = [json_schema_of(ExportDocument), json_schema_of(CongressExportDocument)]
+    definitions = {name: body for shape in shapes for name, body in shape["$defs"].items()}  # one type, one definition
     return {
         "$schema": SCHEMA_DIALECT,
         "title": "cbiic export",
         "description": (
-            "The whole forum as written by `cbiic export json`. Citations (`source_paragraphs`) are line numbers of the source "
-            "article, whose text is not included. See README.md, 'Exports'."
+            "The whole forum as written by `cbiic export json`, or a congress of several forums, each as a forum's document "
+            "with its id. Citations (`source_paragraphs`) are line numbers of the forum's source article, whose text is not "
+            "included. See docs/exports.md."
         ),
-        **json_schema_of(ExportDocument),
+        "oneOf": [{"$ref": shape["$ref"]} for shape in shapes],
+        "$defs": definitions,
     }
 
 

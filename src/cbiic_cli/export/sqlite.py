@@ -14,15 +14,27 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import caveats, model
+from .. import model
 from . import ddl
-from .common import Target, contributions, generator_version, starts_like, write_together
+from .common import (
+    CONGRESS_FORMAT,
+    FORMAT,
+    Congress,
+    Target,
+    congress_notes,
+    contributions,
+    forum_notes,
+    generator_version,
+    starts_like,
+    write_together,
+)
 
 METADATA_ABOUT = "cbiic export"
 
 
 def write_database(forum: Any, path: str, *, metadata_path: str | None = None, force: bool = False) -> None:
-    """Write ``forum`` to a new SQLite database at ``path`` and, if asked, datasette's metadata beside it.
+    """Write ``forum`` (a ``model.Forum``, or a ``Congress`` of several) to a new SQLite database at ``path`` and, if
+    asked, datasette's metadata beside it.
 
     Both are written together: a refused or failed metadata file leaves no new database behind.
     """
@@ -78,15 +90,16 @@ def _fill(forum: Any, path: Path) -> None:
 
 
 def fill(connection: Any, forum: Any) -> None:
-    """Create the export's schema on an empty database and load ``forum`` into it (the query store does too)."""
+    """Create the export's schema on an empty database and load ``forum`` into it: a forum, or a ``Congress``."""
     # The file is private until the rename, so durability per statement buys nothing.
     connection.execute("PRAGMA journal_mode = OFF")
     connection.execute("PRAGMA synchronous = OFF")
     # Foreign keys are checked once, over every table, after the bulk load (faster than row by row).
     connection.execute("PRAGMA foreign_keys = OFF")
-    ddl.create_schema(connection)  # executescript commits as it goes, so the schema comes first
+    congress = isinstance(forum, Congress)
+    ddl.create_schema(connection, congress=congress)  # executescript commits as it goes, so the schema comes first
     connection.execute("BEGIN")
-    for table, rows in _rows(forum):
+    for table, rows in _congress_rows(forum) if congress else _rows(forum):
         _insert(connection, table, rows)
     connection.execute("INSERT INTO contributions_fts(contributions_fts) VALUES ('rebuild')")
     problems = connection.execute("PRAGMA foreign_key_check").fetchall()
@@ -106,8 +119,74 @@ def _insert(connection: Any, table: str, rows: Iterable[dict[str, Any]]) -> None
     connection.executemany(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)
 
 
+def _header(format_name: str, notes: list[str]) -> list[dict[str, Any]]:
+    """``cbiic_export``'s rows: which cbiic wrote the file, and the caveats, which travel with the file for a reader who
+    opens it without its datasette metadata."""
+    rows = [
+        {"key": "format", "value": format_name},
+        {"key": "schema_version", "value": str(ddl.SCHEMA_VERSION)},
+        {"key": "generator", "value": generator_version()},
+    ]
+    return rows + [{"key": f"note-{number}", "value": text} for number, text in enumerate(notes, 1)]
+
+
 def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
     """Every table's rows, parents before children so foreign keys hold as rows arrive."""
+    tables = {"cbiic_export": _header(FORMAT, forum_notes(forum)), **_forum_tables(forum)}
+    return _in_order(tables)
+
+
+def _in_order(tables: dict[str, list[dict[str, Any]]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    # Dependency order: a table's rows go in after the rows they reference.
+    return sorted(tables.items(), key=lambda entry: _TABLE_ORDER.index(entry[0]))
+
+
+def _congress_rows(congress: Congress) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A congress's rows: each forum's, with its id in ``forum``; its ``forum`` and ``source`` rows as its row of
+    ``forums``; its contributions numbered on across the congress (``seq`` is the full-text index's rowid)."""
+    tables: dict[str, list[dict[str, Any]]] = {"cbiic_export": _header(CONGRESS_FORMAT, congress_notes(congress)), "forums": []}
+    numbered = 0
+    for seq, exported in enumerate(congress.forums, 1):
+        own = _forum_tables(exported.forum)
+        (info,), (source,) = own.pop("forum"), own.pop("source")
+        tables["forums"].append(
+            {
+                "id": exported.id,
+                "seq": seq,
+                "file": exported.file,
+                **{key: value for key, value in info.items() if key != "id"},
+                "article_title": source["title"],
+                "article_published": source["published"],
+                "article_file": source["file"],
+                "article_line_numbering": source["line_numbering"],
+            }
+        )
+        for row in own.get("contributions", []):
+            numbered += 1
+            row["seq"] = numbered
+        for table, rows in own.items():
+            tables.setdefault(table, []).extend({"forum": exported.id, **row} for row in rows)
+    links = tables.setdefault("person_same_as", [])
+    present = {(row["forum"], row["slug"]) for row in tables.get("people", [])}
+    for exported in congress.forums:
+        for person in exported.forum.people:
+            # As the curator wrote them; one naming someone who is not in the congress links no one (cbiic speaker agrees).
+            targets = [other.partition("/")[::2] for other in person.same_as]
+            for number, (there, them) in enumerate((target for target in targets if target in present), 1):
+                links.append({"forum": exported.id, "person_slug": person.slug, "seq": number, "same_forum": there, "same_slug": them})
+    info = congress.info
+    if info is not None:
+        files = {exported.file: exported.id for exported in congress.forums}
+        facts = info.congress
+        tables["congress"] = [
+            {"id": 1, "name": facts.name, "year": facts.year, "city": facts.city, "source_forum": files.get(facts.source_forum)}
+        ]
+        tables["congress_citations"] = [{"article_line": line} for line in dict.fromkeys(facts.source_paragraphs)]
+    return _in_order({table: rows for table, rows in tables.items() if rows})
+
+
+def _forum_tables(forum: Any) -> dict[str, list[dict[str, Any]]]:
+    """A forum's rows of every table but ``cbiic_export``, by table."""
     from ..query import item_themes
 
     tables: dict[str, list[dict[str, Any]]] = {}
@@ -138,12 +217,6 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
         return None, reference_id
 
     source, info = forum.source, forum.forum
-    add("cbiic_export", key="format", value="cbiic-export")
-    add("cbiic_export", key="schema_version", value=str(ddl.SCHEMA_VERSION))
-    add("cbiic_export", key="generator", value=generator_version())
-    # The caveats travel with the file, for a reader who opens it without its datasette metadata.
-    for number, text in enumerate(caveats.export_notes(bool(forum.sessions), any(s.talks for s in forum.sessions)), 1):
-        add("cbiic_export", key=f"note-{number}", value=text)
     add("source", id=1, title=source.title, published=source.published, file=source.file, line_numbering=source.paragraph_numbering)
     add(
         "forum",
@@ -229,8 +302,7 @@ def _rows(forum: Any) -> list[tuple[str, list[dict[str, Any]]]]:
         for seq, talk in enumerate(session.talks, 1):
             add("session_talks", session_id=session.id, seq=seq, contribution_id=talk)
 
-    # Dependency order: a table's rows go in after the rows they reference.
-    return sorted(tables.items(), key=lambda entry: _TABLE_ORDER.index(entry[0]))
+    return tables
 
 
 _TABLE_ORDER = [
@@ -239,6 +311,9 @@ _TABLE_ORDER = [
     "note_citations",
     "source",
     "forum",
+    "forums",
+    "congress",
+    "congress_citations",
     "forum_aims",
     "forum_citations",
     "organisations",
@@ -246,6 +321,7 @@ _TABLE_ORDER = [
     "people",
     "person_citations",
     "affiliations",
+    "person_same_as",
     "uncertain_references",
     "uncertain_reference_candidates",
     "themes",
@@ -271,7 +347,7 @@ _TABLE_ORDER = [
 # -- datasette ----------------------------------------------------------------------
 
 # Facets that answer the usual questions: by theme, kind, organisation and role.
-_FACETS = {
+_FACETS: dict[str, list[Any]] = {
     "contributions": ["kind", "speaker_slug"],
     "contributions_overview": ["kind", {"array": "themes"}, {"array": "organisations_mentioned"}],
     "contribution_themes": ["theme_id"],
@@ -282,24 +358,23 @@ _FACETS = {
     "organisations": ["kind"],
     "citations": ["item_type", "article_line"],
 }
-_LABEL_COLUMNS = {"people": "name", "organisations": "name", "themes": "label", "contributions": "id", "uncertain_references": "as_written"}
-_SORT = {"contributions": "seq", "people": "seq", "organisations": "seq", "themes": "seq", "sessions": "seq"}
+_LABEL_COLUMNS = {
+    "forums": "name",
+    "people": "name",
+    "organisations": "name",
+    "themes": "label",
+    "contributions": "id",
+    "uncertain_references": "as_written",
+}
+_SORT = {"forums": "seq", "contributions": "seq", "people": "seq", "organisations": "seq", "themes": "seq", "sessions": "seq"}
 
 
 def datasette_metadata(forum: Any, database_name: str) -> dict[str, Any]:
     """datasette's metadata: titles, the source article, table descriptions, facets and search."""
+    if isinstance(forum, Congress):
+        return _congress_metadata(forum, database_name)
     source, info = forum.source, forum.forum
     source_line = f'"{source.title}" (published {source.published}); the article text is not included'
-    tables: dict[str, dict[str, Any]] = {}
-    for table, description in ddl.DESCRIPTIONS.items():
-        entry: dict[str, Any] = {"description": description}
-        if table in _FACETS:
-            entry["facets"] = _FACETS[table]
-        if table in _LABEL_COLUMNS:
-            entry["label_column"] = _LABEL_COLUMNS[table]
-        if table in _SORT:
-            entry["sort"] = _SORT[table]
-        tables[table] = entry
     return {
         "about": f"{METADATA_ABOUT} (schema {ddl.SCHEMA_VERSION})",
         "title": f"{info.name}: who said what",
@@ -314,7 +389,51 @@ def datasette_metadata(forum: Any, database_name: str) -> dict[str, Any]:
                     "Citations are line numbers of that article. Search contributions with the search box on the contributions table."
                 ),
                 "source": f"{source.title} ({source.published})",
-                "tables": tables,
+                "tables": _tables(ddl.DESCRIPTIONS, _FACETS),
+            }
+        },
+    }
+
+
+def _tables(descriptions: dict[str, str], facets: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
+    tables: dict[str, dict[str, Any]] = {}
+    for table, description in descriptions.items():
+        entry: dict[str, Any] = {"description": description}
+        if table in facets:
+            entry["facets"] = facets[table]
+        if table in _LABEL_COLUMNS:
+            entry["label_column"] = _LABEL_COLUMNS[table]
+        if table in _SORT:
+            entry["sort"] = _SORT[table]
+        tables[table] = entry
+    return tables
+
+
+# A congress's: every one of them by forum first, and the forums by conference and city.
+_CONGRESS_FACETS = {"forums": ["conference", "city", "date"], **{table: ["forum", *facets] for table, facets in _FACETS.items()}}
+
+
+def _congress_metadata(congress: Congress, database_name: str) -> dict[str, Any]:
+    info = congress.info
+    count = len(congress.forums)
+    name = info.congress.name if info is not None else f"{count:,} forums"
+    where = f", {info.congress.city}, {info.congress.year}" if info is not None else ""
+    source = f"{count:,} articles, one for each forum (forums.article_title); their text is not included"
+    return {
+        "about": f"{METADATA_ABOUT} (schema {ddl.SCHEMA_VERSION})",
+        "title": f"{name}: who said what",
+        "description": f"{count:,} forums of {name}{where}. Source: {source}.",
+        "source": source,
+        "databases": {
+            database_name: {
+                "title": name,
+                "description": (
+                    f"{count:,} forums of {name}{where}, each curated from its own article; citations are line numbers of the "
+                    "forum's own article. Ids are unique within a forum, so every table is keyed by forum and id. "
+                    "Search contributions with the search box on the contributions table."
+                ),
+                "source": source,
+                "tables": _tables(ddl.CONGRESS_DESCRIPTIONS, _CONGRESS_FACETS),
             }
         },
     }

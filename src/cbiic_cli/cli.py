@@ -842,27 +842,33 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
             2,
         )
     checked: list[congress_checks.Checked] = []
+    unchecked: list[str] = []
     for file in directory.files:
         path = directory.forum_path(file)
-        article = None
+        article: Any = None
         if source:
             article_path = source
             if os.path.isdir(source):
                 articles = {entry.file: entry.article.file for entry in info.forums} if info is not None else {}
                 article_path = os.path.join(source, articles.get(file) or _declared_article(path))
-            article = _article(article_path)
-        valid = _validate_file(report, path, article, shared or None)
+            article = _article_or_problem(report, path, article_path)
+        valid = _validate_file(report, path, article or None, shared or None)
         if valid is not None:
             checked.append(congress_checks.Checked(file, valid[0], valid[1]))
+        else:
+            unchecked.append(file)
     if info is not None and source and os.path.isdir(source):
-        facts_article = _article(os.path.join(source, directory.article_file(info.congress.source_forum, "")))
-        against = congress_checks.congress_against_article(directory, facts_article)
-        report.problems(directory.congress_path, against)
-        report.invalid += bool(against)
-        holds = f"{len(against):,} problem{'s' if len(against) != 1 else ''}" if against else "its facts are on the lines it cites"
-        report.lines.append(f"{directory.congress_path} against {facts_article.name}: {holds}")
+        facts_article = _article_or_problem(
+            report, directory.congress_path, os.path.join(source, directory.article_file(info.congress.source_forum, ""))
+        )
+        if facts_article is not False:
+            against = congress_checks.congress_against_article(directory, facts_article)
+            report.problems(directory.congress_path, against)
+            report.invalid += bool(against)
+            holds = f"{len(against):,} problem{'s' if len(against) != 1 else ''}" if against else "its facts are on the lines it cites"
+            report.lines.append(f"{directory.congress_path} against {facts_article.name}: {holds}")
     usable = info is not None or not directory.has_congress_file  # the checks across forums read congress.yaml
-    across = congress_checks.cross_checks(directory, checked) if usable else []
+    across = congress_checks.cross_checks(directory, checked, unchecked) if usable else []
     for filename, problem in across:
         report.problems(filename, [problem])
     report.invalid += bool(across)
@@ -873,7 +879,23 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
         verdict = f"{len(across):,} problem{'s' if len(across) != 1 else ''} across its forums"
     else:
         verdict = "its forums hold together"
+    if unchecked and usable:
+        verdict += f" (of the {len(checked):,} valid; {len(unchecked):,} forum file{'s are' if len(unchecked) != 1 else ' is'} invalid)"
     report.lines.append(f"{location}: congress of {forums:,} forum{'s' if forums != 1 else ''}; {verdict}")
+
+
+def _article_or_problem(report: _Report, checking: str, path: str) -> Any:
+    """The article at ``path``, or False when it cannot be read: then that is a problem of the file it was to check,
+    listed with the rest, and the others are still checked (one missing article does not end the run)."""
+    from .errors import Problem
+    from .provenance import read_article
+
+    try:
+        return read_article(path, given="in the directory --source names (by the file name congress.yaml gives)")
+    except CbiicError as error:
+        report.invalid += 1
+        report.problems(checking, [Problem(f"not checked against its article: {error}")])
+        return False
 
 
 def _declared_article(path: str) -> str:

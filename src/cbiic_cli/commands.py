@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import congress as _congress
 from . import process
-from .errors import CbiicError
+from .errors import CbiicError, ForumDataError
 from .formats import ROW_FORMATS, UTF8_FORMATS, OutputFormat
 
 if TYPE_CHECKING:
@@ -100,7 +100,12 @@ def index_at(settings: Settings, location: str, use_store: bool = True, director
     # Read the file the identity describes: through a symlink retargeted meanwhile, the name would give another file.
     data = read_bytes(ForumSource(identity.path) if identity is not None else source)
     shared = directory.shared_themes if directory is not None else None
-    index = ForumIndex(parse_forum(data, source.display_name, shared_themes=shared))
+    try:
+        index = ForumIndex(parse_forum(data, source.display_name, shared_themes=shared))
+    except ForumDataError as error:
+        if directory is not None:
+            error.validate_target = directory.path
+        raise
     if identity is not None:
         store.build_after_answering(identity, data, index, len(directory.files) if directory is not None else 1)
     return index

@@ -38,14 +38,9 @@ def forum_files(directory: str) -> list[str]:
         names = os.listdir(directory)
     except OSError as exc:
         raise ForumDataError(directory, [Problem(f"cannot list the congress directory: {exc.strerror or exc}")]) from None
-    found = sorted(
-        name
-        for name in names
-        if name.endswith(FORUM_SUFFIX)
-        and name != CONGRESS_FILE
-        and not name.startswith(".")
-        and os.path.isfile(os.path.join(directory, name))
-    )
+    # Whatever each entry is: one that is no readable file (a directory, a dangling link) is then refused by its name,
+    # never skipped, since a forum left out silently would answer for less than the congress.
+    found = sorted(name for name in names if name.endswith(FORUM_SUFFIX) and name != CONGRESS_FILE and not name.startswith("."))
     if not found:
         raise ForumDataError(
             directory,
@@ -71,7 +66,7 @@ class Directory:
         self.path = path
         self.files = forum_files(path)
         self.congress_path = os.path.join(path, CONGRESS_FILE)
-        self.has_congress_file = os.path.isfile(self.congress_path)
+        self.has_congress_file = os.path.lexists(self.congress_path)  # if it is no readable file, reading it says so
 
     def forum_path(self, file: str) -> str:
         return os.path.join(self.path, file)
@@ -95,7 +90,11 @@ class Directory:
             return None
         from .load import ForumSource, parse_congress, read_bytes
 
-        congress: model.Congress = parse_congress(read_bytes(ForumSource(self.congress_path)), self.congress_path)
+        try:
+            congress: model.Congress = parse_congress(read_bytes(ForumSource(self.congress_path)), self.congress_path)
+        except ForumDataError as error:
+            error.validate_target = self.path
+            raise
         return congress
 
     @cached_property
@@ -254,3 +253,12 @@ def refuse_repeated_ids(directory: Directory, members: list[Member]) -> None:
                 ],
             )
         seen[member.id] = member.file
+
+
+def usable_id(forum_id: str) -> bool:
+    """Whether a forum id can be written in a reference, FORUM/ID: lower-case words joined by hyphens, as any id."""
+    import re
+
+    from .model import SLUG_PATTERN
+
+    return re.search(SLUG_PATTERN, forum_id) is not None

@@ -25,10 +25,11 @@ class Checked:
         self.id = forum.id or default_id(file)
 
 
-def cross_checks(directory: Directory, forums: list[Checked]) -> list[tuple[str, Problem]]:
-    """What no one file can show: forum ids used twice, ``same_as`` links whose other end is missing, one theme id
-    defined two ways, and ``congress.yaml`` disagreeing with the forum files. Each problem with the file it is in,
-    placed (line, column) in that file."""
+def cross_checks(directory: Directory, forums: list[Checked], unchecked: list[str] | None = None) -> list[tuple[str, Problem]]:
+    """What no one file can show: forum ids used twice or not usable in a reference, ``same_as`` links whose other
+    end is missing or that make two people of one forum one, one theme id defined two ways or one theme name naming
+    two themes, and ``congress.yaml`` disagreeing with the forum files. Each problem with the file it is in, placed
+    (line, column) in that file. ``unchecked``: the forum files that did not validate, whose links are not judged."""
     from .load import locate_problems
 
     found: dict[str, list[Problem]] = {}
@@ -38,8 +39,19 @@ def cross_checks(directory: Directory, forums: list[Checked]) -> list[tuple[str,
 
         found.setdefault(file, []).append(Problem(message, format_path(trail), trail=trail))
 
+    from .congress import usable_id
+
+    # A file that did not validate has its forum id by its name, unless it names its own: links to either are not judged.
+    unjudged = {default_id(file) for file in unchecked or []}
     by_id: dict[str, Checked] = {}
     for checked in forums:
+        if not usable_id(checked.id):
+            add(
+                checked.file,
+                f"the forum id {checked.id!r} (from the file's name) cannot be written in a reference FORUM/ID; give the file "
+                "a top-level `id` (lower-case words joined by hyphens), or rename it",
+                (),
+            )
         if checked.id in by_id:
             add(
                 checked.file,
@@ -55,6 +67,8 @@ def cross_checks(directory: Directory, forums: list[Checked]) -> list[tuple[str,
                 trail = ("people", number, "same_as", link)
                 if there == checked.id:
                     add(checked.file, f"{other!r} is in this forum; same_as links a person to the same person in another forum", trail)
+                elif there in unjudged and there not in by_id:
+                    continue  # its file is invalid: that is its problem, reported with it
                 elif there not in by_id:
                     add(
                         checked.file, f"no forum {there!r} in this congress (forums: {', '.join(sorted(by_id))}); link to FORUM/SLUG", trail
@@ -65,6 +79,8 @@ def cross_checks(directory: Directory, forums: list[Checked]) -> list[tuple[str,
                         f"{by_id[there].file} has no person {slug!r}; link to a slug `cbiic --data {directory.path} speakers --forum {there}` lists",
                         trail,
                     )
+    _one_person_per_forum(forums, add)
+    _theme_names(directory, forums, add)
     shared = {theme["id"] for theme in directory.shared_themes}
     defined: dict[str, tuple[str, Any]] = {}
     for checked in forums:
@@ -82,8 +98,10 @@ def cross_checks(directory: Directory, forums: list[Checked]) -> list[tuple[str,
     info = directory.info
     if info is not None:
         files = {checked.file: checked for checked in forums}
-        listed = set()
+        listed: set[str] = set()
         for number, entry in enumerate(info.forums):
+            if entry.file in listed:
+                add(CONGRESS_FILE, f"lists {entry.file!r} a second time; list each forum file once", ("forums", number, "file"))
             listed.add(entry.file)
             counterpart = files.get(entry.file)
             if entry.file not in directory.files:
@@ -114,6 +132,71 @@ def cross_checks(directory: Directory, forums: list[Checked]) -> list[tuple[str,
             locate_problems(text, problems)
         placed += [(directory.forum_path(file), problem) for problem in sorted(problems, key=lambda p: (p.line or 0, p.column or 0))]
     return placed
+
+
+def _one_person_per_forum(forums: list[Checked], add: Any) -> None:
+    """``same_as`` says two records are one person: followed through, it must never make two people of one forum one
+    (two Ma Juns of one article are two people, whatever a link elsewhere says)."""
+    edges: dict[tuple[str, str], list[tuple[tuple[str, str], tuple[str, tuple[Any, ...]]]]] = {}
+    for checked in forums:
+        for number, person in enumerate(checked.forum.people):
+            for link, other in enumerate(person.same_as):
+                there, _, slug = other.partition(SEPARATOR)
+                where = (checked.file, ("people", number, "same_as", link))
+                edges.setdefault((checked.id, person.slug), []).append(((there, slug), where))
+                edges.setdefault((there, slug), []).append(((checked.id, person.slug), where))
+    seen: set[tuple[str, str]] = set()
+    for start in edges:
+        if start in seen:
+            continue
+        group = {start}
+        waiting = [start]
+        links: list[tuple[str, tuple[Any, ...]]] = []
+        while waiting:
+            for neighbour, where in edges.get(waiting.pop(), []):
+                links.append(where)
+                if neighbour not in group:
+                    group.add(neighbour)
+                    waiting.append(neighbour)
+        seen |= group
+        by_forum: dict[str, list[str]] = {}
+        for forum_id, slug in sorted(group):
+            by_forum.setdefault(forum_id, []).append(slug)
+        merged = {forum_id: slugs for forum_id, slugs in by_forum.items() if len(slugs) > 1}
+        if merged:
+            forum_id, slugs = next(iter(merged.items()))
+            file, trail = min(links)
+            add(
+                file,
+                f"these same_as links make {' and '.join(f'{forum_id}/{slug}' for slug in slugs)} one person, and they are two "
+                "people of one forum; link each to the one person it is",
+                trail,
+            )
+
+
+def _theme_names(directory: Directory, forums: list[Checked], add: Any) -> None:
+    """A theme's id, label and aliases name it everywhere: one name that names two themes would make `cbiic theme NAME`
+    a guess."""
+    from .names import normalise
+
+    named: dict[str, str] = {}
+    for theme in directory.shared_themes:
+        for name in (theme["id"], theme["label"], *theme.get("aliases", [])):
+            named.setdefault(normalise(name), theme["id"])
+    for checked in forums:
+        for number, theme in enumerate(checked.forum.themes):
+            for field, name in [("id", theme.id), ("label", theme.label), *(("aliases", alias) for alias in theme.aliases)]:
+                first = named.setdefault(normalise(name), theme.id)
+                if first != theme.id:
+                    trail: tuple[Any, ...] = ("themes", number, field)
+                    if field == "aliases":
+                        trail += (theme.aliases.index(name),)
+                    add(
+                        checked.file,
+                        f"{name!r} names the theme {first!r} in another forum of the congress, and a name must mean one "
+                        "theme everywhere; choose another",
+                        trail,
+                    )
 
 
 def _text_of(path: str) -> str | None:

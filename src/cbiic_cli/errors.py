@@ -151,12 +151,15 @@ class ForumDataError(CbiicError):
         self.filename = filename
         self.problems = problems
         self.total = len(problems) if total is None else total
+        # What `cbiic validate` checks to list them all: the file, or the congress directory it is part of (its
+        # congress.yaml is no forum file, and a forum file may use the congress's themes).
+        self.validate_target = filename
 
     def __str__(self) -> str:
         first = self.problems[0].located(self.filename)
         more = self.total - 1
         if more:
-            command = "cbiic --data - validate" if self.filename == "<stdin>" else f"cbiic validate {self.filename}"
+            command = "cbiic --data - validate" if self.filename == "<stdin>" else f"cbiic validate {self.validate_target}"
             first += f" (and {more:,} more problem{'s' if more > 1 else ''}: run `{command}` to list them)"
         return first
 

@@ -31,10 +31,11 @@ __all__ = ["CONTRIBUTION_LABELS", "ROLE_NOUNS", "SPEAKER_ROLES", "ContributionKi
 # `(?!\n)` after `$`: Python's `$` (msgspec uses re.search) also matches before a
 # final newline, ECMA-262's (JSON Schema validators) does not. With the lookahead
 # both engines refuse "zheng-limin\n", so the loader and the published schema agree.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$(?!\n)"
 Slug = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$(?!\n)",
+        pattern=SLUG_PATTERN,
         description="lower-case words joined by hyphens, e.g. zheng-limin",
     ),
 ]

@@ -369,11 +369,6 @@ def test_a_bare_id_three_forums_share_lists_all_three(shared3):
         assert f"{forum}/xue-junli" in error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (a guess): a bare prefix unique in one forum and ambiguous in another resolves silently to the first "
-    "forum's person: `speaker xue` answers oncology-drugs/xue-junli though second-forum has xue-junli and xue-jun-harbin",
-)
 def test_a_prefix_ambiguous_in_one_forum_is_not_resolved_in_another(congress):
     edit(congress / "second.yaml", "ma-jun-harbin", "xue-jun-harbin", count=-1)
     assert invoke("validate", str(congress)).exit_code == 0
@@ -381,11 +376,6 @@ def test_a_prefix_ambiguous_in_one_forum_is_not_resolved_in_another(congress):
     assert f"{SECOND_FORUM}/xue-jun-harbin" in error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `speaker ma-jun` in a congress is refused with the first forum's candidates only, written bare "
-    "('ma-jun-harbin', 'ma-jun-sysucc'), which are themselves ambiguous in the congress; so for `FORUM/ma-jun`",
-)
 @pytest.mark.parametrize("ref", ["ma-jun", "Ma Jun", f"{SECOND_FORUM}/ma-jun"])
 def test_an_ambiguous_name_lists_qualified_candidates(congress, ref):
     error = one_line_error(run(congress, "speaker", ref))
@@ -455,11 +445,6 @@ def test_a_same_as_cycle_over_three_forums_shows_each_once(congress3):
     assert [row["forum"] for row in rows] == [FIRST, SECOND_FORUM, THIRD]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `--forum oncology-drugs` keeps only that forum, yet `speaker` of a linked person prints rows from "
-    "second-forum, which --forum left out",
-)
 def test_forum_option_keeps_linked_forums_out(congress):
     rows = csv_rows(run(congress, "speaker", f"{FIRST}/zheng-limin", "--forum", FIRST, "-f", "csv", "--fields", "forum,id").stdout)
     assert {row["forum"] for row in rows} == {FIRST}
@@ -539,11 +524,6 @@ def test_a_forum_only_theme_is_answered_by_theme(congress):
     assert rows and {row["forum"] for row in rows} == {SECOND_FORUM}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a theme only some forums have is 'no theme' (exit 1) for `speakers --theme` and `search --theme`, "
-    "though `theme` and `themes` answer it: each forum resolves --theme on its own and the first to lack it refuses",
-)
 @pytest.mark.parametrize("argv", [["speakers", "--theme", "solo-theme"], ["search", "immune", "--theme", "solo-theme"]])
 def test_a_forum_only_theme_filters_every_query(congress, argv):
     add_theme(congress / "second.yaml", "solo-theme", "Solo theme")
@@ -552,11 +532,6 @@ def test_a_forum_only_theme_filters_every_query(congress, argv):
     assert {row["forum"] for row in csv_rows(result.stdout)} == {SECOND_FORUM}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (a guess): `theme solo` picks the theme one forum calls 'solo' by alias (zz-a) though another forum has a "
-    "theme whose id is 'solo'; `search --theme solo` then mixes both themes' hits; validate says nothing",
-)
 def test_a_theme_name_two_forums_mean_differently_is_refused(congress):
     add_theme(congress / "forum.yaml", "zz-a", "Zed A", aliases="solo")
     add_theme(congress / "second.yaml", "solo", "Solo B")
@@ -571,11 +546,6 @@ def test_one_theme_id_defined_two_ways_is_refused_by_the_theme_views(congress):
         assert "theme 'ai' is defined differently" in error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: docs say one theme id defined two ways is 'a refusal (exit 1) for every query', but `speakers --theme ai` "
-    "and `search --theme ai` answer (treating two themes as one) and `speakers --theme 'AI stuff'` says 'no theme'",
-)
 @pytest.mark.parametrize("argv", [["speakers", "--theme", "ai"], ["search", "data", "--theme", "ai"], ["speakers", "--theme", "AI stuff"]])
 def test_one_theme_id_defined_two_ways_is_refused_by_every_theme_filter(congress, argv):
     edit(congress / "second.yaml", "    label: Artificial intelligence\n", "    label: AI stuff\n")
@@ -596,11 +566,6 @@ def misspelt(congress):
     return congress
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (a guess): `search quuxanol` matches second-forum as asked, yet oncology-drugs' hit for the corrected "
-    "'quuxenol' is mixed in, ranked first; congress_answers.search reads view.extra['corrected'], which answers.search never sets",
-)
 def test_a_corrected_query_counts_only_when_no_forum_matched_as_asked(misspelt):
     result = run(misspelt, "search", "quuxanol", "-f", "csv", "--fields", "forum,id")
     assert [row["forum"] for row in csv_rows(result.stdout)] == [SECOND_FORUM]

@@ -690,6 +690,7 @@ def search(index: Index, words: list[str], theme_name: str | None = None, limit:
     query = " ".join(words)
     scope = f" on theme {theme_id}" if theme_id else ""
     if results.corrected:
+        view.extra["corrected"] = results.corrected  # a congress counts these hits only when no forum matched as asked
         view.notices.append(f"no matches for {quoted(query)}{scope}; showing results for {quoted(results.corrected)}")
     elif not results.total:
         view.notices.append(f"no matches for {quoted(query)}{scope}")

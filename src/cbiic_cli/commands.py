@@ -275,6 +275,9 @@ def answered(settings: Settings, ask: Callable[[Any], Any], across: Callable[[An
         return answer(settings, ask)
     if not congress.several:
         return answer(settings, ask, congress.members[0], congress.directory)
+    from . import congress_answers
+
+    congress_answers.ThemeCatalogue.of(congress)  # one theme id or name meaning two themes refuses every query
 
     def ask_one(member: _congress.Member, question: Callable[[Any, _congress.Member], Any]) -> Any:
         return answer(settings, lambda index: question(index, member), member, congress.directory)
@@ -300,15 +303,19 @@ def speakers(
         raise UsageProblem("--possible widens a --role filter; give --role too", "'--possible'")
     role_name = role.casefold() if role else None
 
-    def ask(index: Any, limit: int | None = limit or None) -> Any:
-        return answers.speakers(index, org, role_name, theme_name, limit, possible)
+    def ask(index: Any, limit: int | None = limit or None, theme: str | None = theme_name) -> Any:
+        return answers.speakers(index, org, role_name, theme, limit, possible)
 
-    emit(
-        answered(
-            settings, ask, lambda congress, ask_one: across.joined(congress, ask_one, lambda i, _: ask(i, None), limit or None, "people")
-        ),
-        settings,
-    )
+    def several(congress: Any, ask_one: Any) -> Any:
+        return across.on_theme(
+            congress,
+            ask_one,
+            theme_name,
+            lambda index, _, theme_id: ask(index, None, theme_id),
+            lambda narrowed, asking, question: across.joined(narrowed, asking, question, limit or None, "people"),
+        )
+
+    emit(answered(settings, ask, several), settings)
 
 
 def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
@@ -404,10 +411,12 @@ def search(
     from .search import QueryProblem
 
     def several(congress: Any, ask_one: Any) -> Any:
-        def question(index: Any, owner: _congress.Member) -> Any:
-            return answers.search(index, text, theme_name, None, member_quoter(source, congress, owner))
+        def question(index: Any, owner: _congress.Member, theme_id: str | None) -> Any:
+            return answers.search(index, text, theme_id, None, member_quoter(source, congress, owner))
 
-        return across.search(congress, ask_one, question, limit or None)
+        return across.on_theme(
+            congress, ask_one, theme_name, question, lambda narrowed, asking, asked: across.search(narrowed, asking, asked, limit or None)
+        )
 
     try:
         view = answered(settings, lambda index: answers.search(index, text, theme_name, limit or None, quoter(source)), several)

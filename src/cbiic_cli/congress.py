@@ -175,34 +175,47 @@ class Congress:
                 raise NotFound(
                     f"forum {forum_id!r} is not among the forums asked for (--forum {' --forum '.join(m.id for m in self.members)})"
                 )
-            return member, resolve_one(member.index, key)
+            try:
+                return member, resolve_one(member.index, key)
+            except Ambiguous as refusal:
+                names = [qualified(member.id, candidate) for candidate in refusal.candidates]
+                if not names:
+                    raise Ambiguous(f"in forum {member.id}: {refusal}") from None
+                raise _several(ref, names, 1) from None
+            except NotFound as refusal:  # its suggestions are that forum's ids: say so
+                raise NotFound(f"in forum {member.id}: {refusal}") from None
         found: list[tuple[Member, Any]] = []
+        ambiguous: list[tuple[Member, CbiicError]] = []
         refusals: list[CbiicError] = []
         for member in self.members:
             try:
                 found.append((member, resolve_one(member.index, ref)))
-            except (NotFound, Ambiguous) as refusal:
+            except Ambiguous as refusal:
+                ambiguous.append((member, refusal))
+            except NotFound as refusal:
                 refusals.append(refusal)
-        if len(found) == 1:
-            return found[0]
-        if found and people:
-            first, slug = found[0]
-            one_person = {(member.id, key) for member, key in self.linked(first.id, slug)}
-            if all((member.id, key) in one_person for member, key in found):
+        if found and not ambiguous:
+            if len(found) == 1:
                 return found[0]
-        if found:
-            from .query import listed
-
+            if people:
+                first, slug = found[0]
+                one_person = {(member.id, key) for member, key in self.linked(first.id, slug)}
+                if all((member.id, key) in one_person for member, key in found):
+                    return found[0]
+        if found or ambiguous:
+            # Resolved in one forum but ambiguous in another is ambiguous: the congress's answer would be a guess. Every
+            # candidate is listed qualified, as it must be written.
             names = [qualified(member.id, _key_of(answer)) for member, answer in found]
-            raise Ambiguous(
-                f"{ref.strip()!r} is a {noun} in {len(found):,} forums: {listed(names, ' or ')}. Give one of these in full, as FORUM/ID."
-            )
-        ambiguous = [refusal for refusal in refusals if isinstance(refusal, Ambiguous)]
-        raise (ambiguous or refusals)[0]
+            names += [qualified(member.id, key) for member, refusal in ambiguous for key in getattr(refusal, "candidates", [])]
+            if not names:  # an ambiguity without candidates to name: the forum's own words, and where
+                where, why = ambiguous[0]
+                raise Ambiguous(f"in forum {where.id}: {why} In a congress, write it as FORUM/ID, e.g. {where.id}/ID.")
+            raise _several(ref, names, len({member.id for member, _ in found + ambiguous}))
+        raise refusals[0]
 
     def linked(self, forum_id: str, slug: str) -> list[tuple[Member, str]]:
-        """Everyone the curator says is this person, in any forum (``same_as``, either end, followed through), this
-        person first, then in the congress's order."""
+        """Everyone the curator says is this person, in any forum asked for (``same_as``, either end, followed through
+        any forum), this person first, then in the congress's order."""
         edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for member in self.every:
             for person in member.index.all_people():
@@ -218,7 +231,7 @@ class Congress:
                 if neighbour not in seen:
                     seen.add(neighbour)
                     waiting.append(neighbour)
-        order = {member.id: number for number, member in enumerate(self.every)}
+        order = {member.id: number for number, member in enumerate(self.members)}  # --forum keeps the others out
         others = sorted((key for key in seen if key != (forum_id, slug) and key[0] in order), key=lambda key: (order[key[0]], key[1]))
         members = {member.id: member for member in self.every}
         return [(members[forum_id], slug)] + [(members[there], them) for there, them in others if them in members[there].index.people]
@@ -226,6 +239,16 @@ class Congress:
     def close(self) -> None:
         for member in self.every:
             member.index.close()
+
+
+def _several(ref: str, names: list[str], forums: int) -> Ambiguous:
+    """A reference that may mean each of ``names`` (qualified), in ``forums`` forums: refused, listing them."""
+    from .query import listed, quoted
+
+    where = f"in {forums:,} forums" if forums > 1 else f"in forum {names[0].partition(SEPARATOR)[0]}"
+    return Ambiguous(
+        f"{quoted(ref.strip())} matches {len(names):,} entries {where}: {listed(names, ' or ')}. Give one in full, as FORUM/ID.", names
+    )
 
 
 def _key_of(answer: Any) -> str:

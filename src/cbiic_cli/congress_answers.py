@@ -131,7 +131,8 @@ def _asking_for(question: Callable[[Any, str, Member], View], slug: str) -> Ques
 
 class ThemeCatalogue:
     """Every forum's themes as one list, in the congress's order: what ``query.resolve_theme`` reads, so that a name
-    resolves the same whichever forum is asked (a prefix unique in one forum may not be in the congress)."""
+    resolves the same whichever forum is asked (a prefix unique in one forum may not be in the congress). Made once
+    per congress (``of``): one theme id defined two ways, or one name naming two themes, refuses every query."""
 
     def __init__(self, congress: Congress) -> None:
         from types import SimpleNamespace
@@ -140,7 +141,8 @@ class ThemeCatalogue:
 
         found: dict[str, Any] = {}
         first_in: dict[str, Member] = {}
-        for member in congress.members:
+        check = f"`cbiic --data {congress.directory.path if congress.directory else '.'} validate` lists every such problem"
+        for member in congress.every:
             for each in member.index.frame.themes:
                 if found.setdefault(each.id, each) != each:
                     # One id, two themes: answering would pick one of them, which is a guess.
@@ -148,8 +150,7 @@ class ThemeCatalogue:
                         member.path,
                         [
                             Problem(
-                                f"theme {each.id!r} is defined differently in {first_in[each.id].file}; one id is one theme in "
-                                f"every forum (`cbiic --data {congress.directory.path if congress.directory else '.'} validate` lists every such problem)"
+                                f"theme {each.id!r} is defined differently in {first_in[each.id].file}; one id is one theme in every forum ({check})"
                             )
                         ],
                     )
@@ -159,37 +160,67 @@ class ThemeCatalogue:
         self.theme_names: dict[str, str] = {}
         for each in found.values():
             for name in (each.id, each.label, *each.aliases):
-                self.theme_names.setdefault(normalise(name), each.id)
+                named = self.theme_names.setdefault(normalise(name), each.id)
+                if named != each.id:
+                    raise ForumDataError(
+                        first_in[each.id].path,
+                        [
+                            Problem(
+                                f"{name!r} names both the theme {named!r} and the theme {each.id!r}; a name is one theme in every forum ({check})"
+                            )
+                        ],
+                    )
+
+    @classmethod
+    def of(cls, congress: Congress) -> ThemeCatalogue:
+        made: ThemeCatalogue | None = getattr(congress, "theme_catalogue", None)
+        if made is None:
+            made = congress.theme_catalogue = cls(congress)  # type: ignore[attr-defined]
+        return made
+
+    def resolve(self, name: str) -> str:
+        from .query import resolve_theme
+
+        return resolve_theme(self, name)  # type: ignore[arg-type]  # reads only the themes
+
+    def having(self, congress: Congress, theme_id: str) -> Congress:
+        """The forums asked for whose contributions may carry the theme (those that know it)."""
+        return Congress(congress.directory, [member for member in congress.members if theme_id in member.index.themes], congress.every)
 
 
 def theme(congress: Congress, ask: Ask, name: str, question: Callable[[Any, Member, str], View], limit: int | None) -> View:
     """A theme's contributions in every forum that has the theme."""
     from .names import normalise
-    from .query import resolve_theme
+    from .query import quoted
 
-    catalogue = ThemeCatalogue(congress)
-    theme_id = resolve_theme(catalogue, name)  # type: ignore[arg-type]  # reads only the themes
-    having = [member for member in congress.members if theme_id in member.index.themes]
-    view = joined(
-        Congress(congress.directory, having, congress.every),
-        ask,
-        lambda index, owner: question(index, owner, theme_id),
-        limit,
-        "contributions",
-    )
+    catalogue = ThemeCatalogue.of(congress)
+    theme_id = catalogue.resolve(name)
+    view = joined(catalogue.having(congress, theme_id), ask, lambda index, owner: question(index, owner, theme_id), limit, "contributions")
     if normalise(name) not in catalogue.theme_names:
-        view.notices.insert(0, f"taking {name!r} as the theme {theme_id} ({catalogue.themes[theme_id].label})")
+        view.notices.insert(0, f"taking {quoted(name)} as the theme {theme_id} ({catalogue.themes[theme_id].label})")
     return view
+
+
+def on_theme(
+    congress: Congress, ask: Ask, name: str | None, question: Callable[[Any, Member, str | None], View], answer: Callable[..., View]
+) -> View:
+    """``answer(congress, ask, question)`` with a theme filter resolved once for the congress, then asked of the forums
+    that know it, by id (a forum that does not know it has nothing on it); with no theme, of every forum."""
+    if name is None:
+        return answer(congress, ask, lambda index, owner: question(index, owner, None))
+    catalogue = ThemeCatalogue.of(congress)
+    theme_id = catalogue.resolve(name)
+    return answer(catalogue.having(congress, theme_id), ask, lambda index, owner: question(index, owner, theme_id))
 
 
 def themes(congress: Congress, ask: Ask, question: Question, limit: int | None) -> View:
     """Each theme of the congress with what it carries in every forum, and the forum-by-theme matrix."""
-    catalogue = ThemeCatalogue(congress)
+    catalogue = ThemeCatalogue.of(congress)
     per_forum: dict[str, dict[str, dict[str, Any]]] = {}
     for member in congress.members:
         view = ask(member, question)
         per_forum[member.id] = {row["id"]: row for row in view.materialise()}
-    every = list(catalogue.themes.values())
+    every = [the_theme for the_theme in catalogue.themes.values() if any(the_theme.id in rows for rows in per_forum.values())]
     shown = list(_first(every, limit))
     rows = []
     for the_theme in shown:
@@ -311,7 +342,7 @@ def summary(congress: Congress, ask: Ask, question: Question, limit: int | None)
             "source_paragraphs": list(info.congress.source_paragraphs),
         },
         # A theme is the congress's, counted once however many forums touch it.
-        "counts": {"forums": len(congress.members), **totals, "themes": len(ThemeCatalogue(congress).themes)},
+        "counts": {"forums": len(congress.members), **totals, "themes": len(ThemeCatalogue.of(congress).themes)},
         "forums": [{FORUM_KEY: member.id, **(part.document or {})} for member, part in parts],
     }
     view = View("congress_summary", rows, [FORUM_KEY] + parts[0][1].keys[1:], document=document)

@@ -169,4 +169,8 @@ class NotFound(CbiicError):
 
 
 class Ambiguous(CbiicError):
-    """A reference that matches several things equally well."""
+    """A reference that matches several things equally well: ``candidates``, the ids it may mean."""
+
+    def __init__(self, message: str, candidates: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.candidates = candidates or []

@@ -663,7 +663,7 @@ def _resolve_among(index: Index, ref: str, pool: dict[str, str], noun: str, fall
         return pool[candidates[0]], candidates[0]
     if candidates:
         shown = listed([_describe(index, key, pool[key]) for key in candidates[:LISTED_AT_MOST]], total=len(candidates))
-        raise Ambiguous(f"{quoted(ref)} matches {len(candidates):,} entries: {shown}. Give one of these ids in full.")
+        raise Ambiguous(f"{quoted(ref)} matches {len(candidates):,} entries: {shown}. Give one of these ids in full.", candidates)
     hint = _suggest(exact, list(pool))
     advice = f"did you mean {' or '.join(hint)}?" if hint else fallback
     raise NotFound(f"no {noun} {quoted(ref)}; {advice}")
@@ -692,7 +692,8 @@ def _refuse_to_guess(index: Index, ref: str, wanted: str) -> None:
             )
             raise Ambiguous(
                 f"{quoted(ref)} is how the article names {' and '.join(ROLE_AS_NOUN.get(r, r) for r in roles)} without saying which person it means: "
-                f"possibly {candidates}.{also} `cbiic talk panel` shows both; give a slug to see one person."
+                f"possibly {candidates}.{also} `cbiic talk panel` shows both; give a slug to see one person.",
+                list(appearance.candidates),
             )
 
 
@@ -713,7 +714,7 @@ def resolve_theme(index: Index, name: str) -> str:
         return prefixed[0]
     known = ", ".join(index.themes) if len(index.themes) <= 30 else listed(list(index.themes), ", ")
     if prefixed:
-        raise Ambiguous(f"theme {quoted(name)} could be {listed(prefixed, ' or ')}; known themes: {known}")
+        raise Ambiguous(f"theme {quoted(name)} could be {listed(prefixed, ' or ')}; known themes: {known}", prefixed)
     hint = _suggest(wanted, list(names))
     advice = f"did you mean {' or '.join(dict.fromkeys(names[h] for h in hint))}? " if hint else ""
     raise NotFound(f"no theme {quoted(name)}; {advice}known themes: {known}")

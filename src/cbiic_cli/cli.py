@@ -727,13 +727,16 @@ def validate(
     ] = None,
 ) -> None:
     """Check forum files or a congress (and, with --source, each forum against its article), listing every problem with its place."""
-    from .congress import is_congress
+    from .congress import CONGRESS_FILE, is_congress
 
     locations = paths or [_setting(ctx, "data") or str(_default_data())]
     report = _Report()
     for location in locations:
         if is_congress(location):
             _validate_congress(report, location, source)
+        elif os.path.basename(location) == CONGRESS_FILE and os.path.isfile(location):
+            # congress.yaml is no forum file: it is checked as its congress is, with the forums it lists.
+            _validate_congress(report, os.path.dirname(location) or ".", source)
         else:
             _validate_file(report, location, _article(source) if source else None)
     if fmt is ReportFormat.json:
@@ -868,7 +871,8 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
             holds = f"{len(against):,} problem{'s' if len(against) != 1 else ''}" if against else "its facts are on the lines it cites"
             report.lines.append(f"{directory.congress_path} against {facts_article.name}: {holds}")
     usable = info is not None or not directory.has_congress_file  # the checks across forums read congress.yaml
-    across = congress_checks.cross_checks(directory, checked, unchecked) if usable else []
+    unchecked_ids = [congress_checks.declared_id(directory.forum_path(file), file) for file in unchecked]
+    across = congress_checks.cross_checks(directory, checked, unchecked_ids) if usable else []
     for filename, problem in across:
         report.problems(filename, [problem])
     report.invalid += bool(across)
@@ -879,7 +883,9 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
         verdict = f"{len(across):,} problem{'s' if len(across) != 1 else ''} across its forums"
     else:
         verdict = "its forums hold together"
-    if unchecked and usable:
+    if unchecked and not checked:
+        verdict = "no forum file is valid, so none is checked against the others"
+    elif unchecked and usable:
         verdict += f" (of the {len(checked):,} valid; {len(unchecked):,} forum file{'s are' if len(unchecked) != 1 else ' is'} invalid)"
     report.lines.append(f"{location}: congress of {forums:,} forum{'s' if forums != 1 else ''}; {verdict}")
 

@@ -91,7 +91,7 @@ class Directory:
         from .load import ForumSource, parse_congress, read_bytes
 
         try:
-            congress: model.Congress = parse_congress(read_bytes(ForumSource(self.congress_path)), self.congress_path)
+            congress: model.Congress = parse_congress(read_bytes(ForumSource(self.congress_path)), self.congress_path, self.files)
         except ForumDataError as error:
             error.validate_target = self.path
             raise
@@ -262,9 +262,21 @@ def order_members(members: list[Member]) -> list[Member]:
 
 
 def refuse_repeated_ids(directory: Directory, members: list[Member]) -> None:
-    """Two forum files with one id (a file naming the id another file's name gives) would make references mean two things."""
+    """Two forum files with one id (a file naming the id another file's name gives) would make references mean two
+    things; an id that is no slug (a file named "My Forum.yaml") could not be written in one."""
     seen: dict[str, str] = {}
     for member in members:
+        if not usable_id(member.id):
+            shown = member.file.encode("utf-8", "backslashreplace").decode("utf-8")  # a name that is not UTF-8, shown
+            raise ForumDataError(
+                member.path.encode("utf-8", "backslashreplace").decode("utf-8"),
+                [
+                    Problem(
+                        f"its name {shown!r} gives no forum id a reference FORUM/ID can use; give the file a top-level "
+                        "`id` (lower-case words joined by hyphens), or rename it"
+                    )
+                ],
+            )
         if member.id in seen:
             raise ForumDataError(
                 member.path,

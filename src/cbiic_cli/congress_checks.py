@@ -29,7 +29,8 @@ def cross_checks(directory: Directory, forums: list[Checked], unchecked: list[st
     """What no one file can show: forum ids used twice or not usable in a reference, ``same_as`` links whose other
     end is missing or that make two people of one forum one, one theme id defined two ways or one theme name naming
     two themes, and ``congress.yaml`` disagreeing with the forum files. Each problem with the file it is in, placed
-    (line, column) in that file. ``unchecked``: the forum files that did not validate, whose links are not judged."""
+    (line, column) in that file. ``unchecked``: the forum ids of files that did not validate (``declared_id``): links
+    to them are not judged, as those files' own problems come first."""
     from .load import locate_problems
 
     found: dict[str, list[Problem]] = {}
@@ -41,8 +42,7 @@ def cross_checks(directory: Directory, forums: list[Checked], unchecked: list[st
 
     from .congress import usable_id
 
-    # A file that did not validate has its forum id by its name, unless it names its own: links to either are not judged.
-    unjudged = {default_id(file) for file in unchecked or []}
+    unjudged = set(unchecked or [])
     by_id: dict[str, Checked] = {}
     for checked in forums:
         if not usable_id(checked.id):
@@ -104,13 +104,7 @@ def cross_checks(directory: Directory, forums: list[Checked], unchecked: list[st
                 add(CONGRESS_FILE, f"lists {entry.file!r} a second time; list each forum file once", ("forums", number, "file"))
             listed.add(entry.file)
             counterpart = files.get(entry.file)
-            if entry.file not in directory.files:
-                add(
-                    CONGRESS_FILE,
-                    f"no forum file {entry.file!r} in {directory.path}; list the files that are there",
-                    ("forums", number, "file"),
-                )
-            elif counterpart is not None:
+            if counterpart is not None:
                 source = counterpart.forum.source
                 for field in ("title", "published", "file"):
                     if getattr(entry.article, field) != getattr(source, field):
@@ -132,6 +126,19 @@ def cross_checks(directory: Directory, forums: list[Checked], unchecked: list[st
             locate_problems(text, problems)
         placed += [(directory.forum_path(file), problem) for problem in sorted(problems, key=lambda p: (p.line or 0, p.column or 0))]
     return placed
+
+
+def declared_id(path: str, file: str) -> str:
+    """The forum id of a file that did not validate: its top-level `id` if one can be read, else its file's name."""
+    import re
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read(1 << 20)
+    except OSError:
+        return default_id(file)
+    found = re.search(r"^id:[ \t]*[\"']?([a-z0-9-]+)[\"']?[ \t]*(#.*)?$", text, re.MULTILINE)
+    return found.group(1) if found else default_id(file)
 
 
 def _one_person_per_forum(forums: list[Checked], add: Any) -> None:

@@ -181,7 +181,7 @@ def parse_forum(data: bytes, name: str, still_to_write: list[Problem] | None = N
 
     from . import model, placeholders, references, shape, yamltree
 
-    text, problems, document = _read_mapping(data, name, "`source`, `forum` and `people`")
+    text, problems, document = _read_mapping(data, name, yamltree.FORUM_KEYS)
     to_write = placeholders.take(document) if placeholders.MARKER.encode() in data else []
     if still_to_write is None:
         for problem in to_write:
@@ -213,7 +213,7 @@ def _read_mapping(data: bytes, name: str, keys: str) -> tuple[str, Problems, dic
     text = decode_text(data, name)
     problems = Problems()
     try:
-        document = yamltree.parse(text, problems)
+        document = yamltree.parse(text, problems, keys)
     except yamltree.YamlProblem as exc:
         problems.add(exc.problem)
         raise _invalid(name, text, problems) from None
@@ -256,8 +256,9 @@ def _share_themes(document: dict[str, Any], shared: list[Any], problems: Problem
         document["themes"] = own + added
 
 
-def parse_congress(data: bytes, name: str) -> Any:
-    """Validate ``congress.yaml``'s bytes into a ``model.Congress``, or raise ``ForumDataError`` listing every problem."""
+def parse_congress(data: bytes, name: str, files: list[str]) -> Any:
+    """Validate ``congress.yaml``'s bytes into a ``model.Congress``, or raise ``ForumDataError`` listing every problem.
+    ``files``: the forum files of its directory, the only ones it may list."""
     import msgspec
 
     from . import model, shape
@@ -269,6 +270,18 @@ def parse_congress(data: bytes, name: str) -> Any:
         shape.collect(document, problems, model.Congress)
         if not problems:
             problems.add(Problem(f"does not fit the congress schema: {exc}", "(top level)"))
+    else:
+        for number, entry in enumerate(congress.forums):
+            if entry.file not in files:
+                trail = ("forums", number, "file")
+                there = ", ".join(files[:5]) + (f" and {len(files) - 5:,} more" if len(files) > 5 else "")
+                problems.add(
+                    Problem(
+                        f"no forum file {quote(entry.file)} in its directory; list a file that is there ({there})",
+                        f"forums[{number}].file",
+                        trail=trail,
+                    )
+                )
     if problems:
         raise _invalid(name, text, problems)
     return congress

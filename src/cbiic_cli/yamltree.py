@@ -88,8 +88,13 @@ class YamlProblem(Exception):
         self.problem = problem
 
 
-def parse(text: str, problems: Problems) -> Any:
-    """The document's value; problems that leave the structure intact go into ``problems``.
+# What a file of ours holds, for a message about an empty one: a forum file's keys unless told otherwise.
+FORUM_KEYS = "`source`, `forum` and `people`"
+
+
+def parse(text: str, problems: Problems, expected: str = FORUM_KEYS) -> Any:
+    """The document's value; problems that leave the structure intact go into ``problems``. ``expected``: the keys
+    the document should have, as a message about an empty file names them.
 
     Raises YamlProblem when the text cannot be read on (its problem is not added to ``problems``).
     """
@@ -97,6 +102,10 @@ def parse(text: str, problems: Problems) -> Any:
     builder = _Builder(loader, problems)
     try:
         return builder.run()
+    except YamlProblem as empty:
+        if empty.problem.message == _NO_DOCUMENT:
+            empty.problem.message = f"{_NO_DOCUMENT}; expected a mapping with {expected}"
+        raise
     except yaml.reader.ReaderError as exc:
         raise YamlProblem(_reader_problem(text, exc)) from None
     except yaml.MarkedYAMLError as exc:
@@ -211,6 +220,9 @@ def _tag_as_written(tag: str) -> str:
 
 def _mark(event: Any) -> tuple[int, int]:  # a parser's event, which always has a start mark
     return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+_NO_DOCUMENT = "the file holds no YAML document"
 
 
 class _Builder:
@@ -329,9 +341,7 @@ class _Builder:
             elif kind is yaml.StreamEndEvent:
                 break
         if documents == 0:
-            raise YamlProblem(
-                Problem("the file holds no YAML document; expected a mapping with `source`, `forum` and `people`", kind=YAML_KIND)
-            )
+            raise YamlProblem(Problem(_NO_DOCUMENT, kind=YAML_KIND))  # parse() says what it should hold
         return root
 
     def _open(self, event: yaml.CollectionStartEvent, is_mapping: bool) -> None:

@@ -355,11 +355,6 @@ def test_an_ambiguous_name_lists_qualified_candidates(congress, ref):
     assert not re.search(r"(?<![/\w-])ma-jun-(harbin|sysucc)\b", error), error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: organisation ids are printed qualified (oncology-drugs/roche) but `orgs FORUM/ID` and `speakers --org "
-    "FORUM/ID` find nothing (exit 0, 'no organisation matches'), while `orgs roche` finds it by id in a forum file",
-)
 def test_a_printed_organisation_id_resolves(congress):
     rows = csv_rows(run(congress, "orgs", "roche-pharmaceuticals-china", "-f", "csv", "--fields", "forum,id").stdout)
     assert {row["id"] for row in rows} == {f"{FIRST}/roche-pharmaceuticals-china", f"{SECOND_FORUM}/roche-pharmaceuticals-china"}
@@ -607,21 +602,11 @@ def test_source_directory_without_the_article_is_one_line(congress, tmp_path):
 
 
 @pytest.mark.skipif(ARTICLES is None, reason=NO_ARTICLE)
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a congress of one forum (the shipped data/) refuses `--source ARTICLES/` ('is a directory; pass the "
-    "article's plain-text file') though `validate data --source ARTICLES/` takes it and two forums require it",
-)
 def test_source_directory_works_for_a_one_forum_congress():
     result = invoke("--data", str(REPO / "data"), "speaker", "xue-junli", "--source", str(ARTICLES))
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with CBIIC_SOURCE set to an article file, every query on a congress of several forums that reads it fails "
-    "with \"Invalid value for '--source'\" though no --source was given; the message should name CBIIC_SOURCE",
-)
 def test_cbiic_source_is_named_when_it_is_the_problem(congress, tmp_path):
     article = tmp_path / "article.txt"
     article.write_text("x\n", encoding="utf-8")

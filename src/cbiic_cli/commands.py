@@ -213,13 +213,17 @@ def _from_the_file(ask: Callable[[Any], Any], index: Any, reopen: Callable[[bool
     return ask(reopen(False))
 
 
-def quoter(source: str | None) -> Any:
+def quoter(source: str | None, index: Any = None) -> Any:
+    """The article --source names, to quote; a directory of articles holds the forum's under the name its ``source``
+    gives (as ``validate --source DIR`` finds it)."""
     from .answers import Quoter
 
     if not source:
         return Quoter(None)
     from .provenance import read_article
 
+    if index is not None and os.path.isdir(source):
+        return Quoter(read_article(os.path.join(source, index.frame.source.file), given="in the directory --source names"))
     return Quoter(read_article(source))
 
 
@@ -303,19 +307,17 @@ def speakers(
         raise UsageProblem("--possible widens a --role filter; give --role too", "'--possible'")
     role_name = role.casefold() if role else None
 
-    def ask(index: Any, limit: int | None = limit or None, theme: str | None = theme_name) -> Any:
-        return answers.speakers(index, org, role_name, theme, limit, possible)
-
     def several(congress: Any, ask_one: Any) -> Any:
+        narrowed, wanted = congress.within(org)  # --org FORUM/ID: that forum's organisation
         return across.on_theme(
-            congress,
+            narrowed,
             ask_one,
             theme_name,
-            lambda index, _, theme_id: ask(index, None, theme_id),
-            lambda narrowed, asking, question: across.joined(narrowed, asking, question, limit or None, "people"),
+            lambda index, _, theme_id: answers.speakers(index, wanted, role_name, theme_id, None, possible),
+            lambda forums, asking, question: across.joined(forums, asking, question, limit or None, "people"),
         )
 
-    emit(answered(settings, ask, several), settings)
+    emit(answered(settings, lambda index: answers.speakers(index, org, role_name, theme_name, limit or None, possible), several), settings)
 
 
 def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
@@ -329,7 +331,7 @@ def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
             congress, ask_one, member, found, lambda index, key, owner: answers.speaker(index, key, member_quoter(source, congress, owner))
         )
 
-    emit(answered(settings, lambda index: answers.speaker(index, slug, quoter(source)), several), settings)
+    emit(answered(settings, lambda index: answers.speaker(index, slug, quoter(source, index)), several), settings)
 
 
 def talk(settings: Settings, ref: str, source: str | None = None) -> None:
@@ -341,7 +343,7 @@ def talk(settings: Settings, ref: str, source: str | None = None) -> None:
         member, (_, key) = congress.resolve(ref, resolve_ref, "talk or person")
         return across.one(congress, ask_one, member, lambda index, owner: answers.talk(index, key, member_quoter(source, congress, owner)))
 
-    emit(answered(settings, lambda index: answers.talk(index, ref, quoter(source)), several), settings)
+    emit(answered(settings, lambda index: answers.talk(index, ref, quoter(source, index)), several), settings)
 
 
 def theme(settings: Settings, name: str, source: str | None = None, limit: int = DEFAULT_LIMIT) -> None:
@@ -354,7 +356,7 @@ def theme(settings: Settings, name: str, source: str | None = None, limit: int =
 
         return across.theme(congress, ask_one, name, question, limit or None)
 
-    emit(answered(settings, lambda index: answers.theme(index, name, quoter(source), limit or None), several), settings)
+    emit(answered(settings, lambda index: answers.theme(index, name, quoter(source, index), limit or None), several), settings)
 
 
 def themes(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
@@ -419,7 +421,7 @@ def search(
         )
 
     try:
-        view = answered(settings, lambda index: answers.search(index, text, theme_name, limit or None, quoter(source)), several)
+        view = answered(settings, lambda index: answers.search(index, text, theme_name, limit or None, quoter(source, index)), several)
     except QueryProblem as problem:
         raise UsageProblem(str(problem), "'TEXT'") from None
     emit(view, settings)
@@ -427,7 +429,6 @@ def search(
 
 def orgs(settings: Settings, text: str | None = None, kind: str | None = None, limit: int = DEFAULT_LIMIT) -> None:
     from . import answers
-    from . import congress_answers as across
     from .model import OrganisationKind
 
     kinds = [k.value for k in OrganisationKind]
@@ -438,12 +439,18 @@ def orgs(settings: Settings, text: str | None = None, kind: str | None = None, l
         answered(
             settings,
             lambda index: answers.orgs(index, text, kind_name, limit or None),
-            lambda congress, ask_one: across.joined(
-                congress, ask_one, lambda index, _: answers.orgs(index, text, kind_name, None), limit or None, "organisations"
-            ),
+            lambda congress, ask_one: _orgs_across(congress, ask_one, text, kind_name, limit),
         ),
         settings,
     )
+
+
+def _orgs_across(congress: Any, ask_one: Any, text: str | None, kind: str | None, limit: int) -> Any:
+    from . import answers
+    from . import congress_answers as across
+
+    narrowed, wanted = congress.within(text)
+    return across.joined(narrowed, ask_one, lambda index, _: answers.orgs(index, wanted, kind, None), limit or None, "organisations")
 
 
 def forums(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
@@ -469,6 +476,8 @@ def member_quoter(source: str | None, congress: Any, member: _congress.Member) -
         return quoter(None)
     if not os.path.isdir(source):
         raise UsageProblem(
-            "in a congress of several forums each forum has its own article: give --source the directory that holds them", "'--source'"
+            f"{source!r} is one article, and in a congress of several forums each forum has its own: give --source (or "
+            "CBIIC_SOURCE) the directory that holds them",
+            "'--source'",
         )
     return quoter(os.path.join(source, congress.directory.article_file(member.file, member.index.frame.source.file)))

@@ -164,6 +164,14 @@ class Congress:
         chosen = {self.member(forum_id.strip().casefold()).id for forum_id in wanted}
         return Congress(self.directory, [member for member in self.members if member.id in chosen], self.every)
 
+    def within(self, text: str | None) -> tuple[Congress, str | None]:
+        """A filter's text (``orgs TEXT``, ``--org TEXT``) written ``FORUM/TEXT``: that forum alone, and the rest of
+        the text; any other text, every forum asked for, as it is. So a printed organisation id finds its organisation."""
+        forum_id, rest = split(text) if text else (None, text)
+        if forum_id is None or forum_id not in {member.id for member in self.members}:
+            return self, text
+        return Congress(self.directory, [member for member in self.members if member.id == forum_id], self.every), rest
+
     def resolve(self, ref: str, resolve_one: Callable[[Index, str], Any], noun: str, people: bool = False) -> tuple[Member, Any]:
         """``FORUM/ID`` in that forum; a bare reference in the one forum where it resolves. When several forums resolve
         it, the qualified candidates are listed, as an ambiguous person is; unless ``people`` are resolved and the

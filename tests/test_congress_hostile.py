@@ -545,11 +545,6 @@ def test_a_query_no_forum_matches_says_each_correction(misspelt):
 # ----------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: stderr notices in a congress name bare ids that are ambiguous there (`possibly ma-jun-harbin or "
-    "ma-jun-sysucc; see `cbiic talk panel``, 'Ma Jun (ma-jun-sysucc)'), one notice standing for several forums' people",
-)
 @pytest.mark.parametrize(
     "argv",
     [
@@ -566,11 +561,6 @@ def test_notices_name_only_references_that_resolve(congress, argv):
     assert "`cbiic talk panel`" not in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `speaker` of a linked person says the same notice twice: once bare (the forum asked for, unnamed), once "
-    "as 'oncology-drugs: ...' (the linked forum's)",
-)
 def test_a_linked_speaker_says_each_notice_once(congress):
     edit(congress / "second.yaml", "  - slug: ma-jun-sysucc\n", f"  - slug: ma-jun-sysucc\n    same_as: [{FIRST}/ma-jun-sysucc]\n")
     result = run(congress, "speaker", f"{SECOND_FORUM}/ma-jun-sysucc", "-f", "csv", "--fields", "forum,id")

@@ -9,6 +9,7 @@ every forum gives is said once; one only some give names its forum.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any
@@ -27,14 +28,33 @@ Ask = Callable[[Member, Question], View]
 FORUM_KEY = "forum"
 
 
-def _notices(parts: list[tuple[str, list[str]]]) -> list[str]:
-    """Each forum's notices: one every forum gives, once; any other with its forum's id in front."""
-    everyone = [set(notices) for _, notices in parts]
-    common = set.intersection(*everyone) if everyone else set()
-    said: list[str] = [notice for notice in dict.fromkeys(n for _, notices in parts for n in notices) if notice in common]
-    for forum_id, notices in parts:
-        said += [f"{forum_id}: {notice}" for notice in notices if notice not in common]
+def _notices(parts: list[tuple[Member, list[str]]]) -> list[str]:
+    """Each forum's notices, every id in them qualified (``qualify_notice``): one every forum gives alike, once; any
+    other with its forum's id in front."""
+    qualified_parts = [(member.id, [qualify_notice(member, notice) for notice in notices]) for member, notices in parts]
+    everyone = [set(notices) for _, notices in qualified_parts]
+    common = set.intersection(*everyone) if len(everyone) > 1 else set()
+    said: list[str] = [notice for notice in dict.fromkeys(n for _, notices in qualified_parts for n in notices) if notice in common]
+    for forum_id, notices in qualified_parts:
+        said += [f"{forum_id}: {notice}" for notice in dict.fromkeys(notices) if notice not in common]
     return said
+
+
+# A word that may be an id (lower-case words joined by hyphens), and the command hints that name one.
+_ID_LIKE = re.compile(r"(?<![\w/-])([a-z0-9]+(?:-[a-z0-9]+)+)(?![\w/-])")
+_HINT = re.compile(r"`cbiic (talk|speaker) ([^`\s]+)`")
+
+
+def qualify_notice(member: Member, notice: str) -> str:
+    """A forum's notice with the ids it names written FORUM/ID, as every row's are: a person's slug or a contribution's
+    id (words joined by hyphens that the forum has as such), and the reference in a `cbiic talk|speaker REF` hint."""
+    index = member.index
+
+    def known(key: str) -> bool:
+        return key in index.people or key in index.contribution_by_id or (index.frame.panel is not None and key == index.frame.panel.id)
+
+    hinted = _HINT.sub(lambda m: f"`cbiic {m[1]} {qualified(member.id, m[2])}`" if known(m[2]) else m[0], notice)
+    return _ID_LIKE.sub(lambda m: qualified(member.id, m[1]) if known(m[1]) else m[1], hinted)
 
 
 def joined(
@@ -55,9 +75,9 @@ def joined(
     if document_items is not None and first.document is not None:
         view.document = {**first.document, document_items: shown}
     # A forum that found nothing says so; when others did find something, that is no notice for the congress.
-    heard = [(member.id, v.notices) for member, v in views if total == 0 or not v.empty or not _says_nothing(v)]
+    heard = [(member, v.notices) for member, v in views if total == 0 or not v.empty or not _says_nothing(v)]
     view.notices += _notices(heard)
-    view.row_notices += _notices([(member.id, v.row_notices) for member, v in views])
+    view.row_notices += _notices([(member, v.row_notices) for member, v in views])
     view.required_keys = list(dict.fromkeys(key for _, v in views for key in v.required_keys))
     if "attribution" in first.extra:
         view.extra["attribution"] = {
@@ -93,6 +113,8 @@ def one(congress: Congress, ask: Ask, member: Member, question: Question) -> Vie
         view.document = document
     view.items = rows
     view.keys = [FORUM_KEY] + view.keys
+    view.notices = [qualify_notice(member, notice) for notice in view.notices]
+    view.row_notices = [qualify_notice(member, notice) for notice in view.row_notices]
     view.extra["forums"] = [member.id]
     return view
 
@@ -104,22 +126,34 @@ def speaker(congress: Congress, ask: Ask, member: Member, slug: str, question: C
     if len(linked) == 1:
         return view
     rows = list(view.items)
+    notices = [(member, view.row_notices)]
     for other, other_slug in linked[1:]:
         theirs = ask(other, _asking_for(question, other_slug))
         rows += list(_rows_of(other, theirs.items))
-        view.row_notices += [f"{other.id}: {notice}" for notice in theirs.row_notices]
+        notices.append((other, theirs.row_notices))
         assert view.document is not None
         view.document["moderated"] += [qualify(m, other.id) for m in theirs.document["moderated"]] if theirs.document else []
         view.document["possibly_moderated"] += (
             [qualify(m, other.id) for m in theirs.document["possibly_moderated"]] if theirs.document else []
         )
     view.replace_items(rows)
+    view.row_notices = _merged(notices)
     assert view.document is not None
     view.document["contributions"] = rows
     view.document["same_as"] = [qualified(other.id, other_slug) for other, other_slug in linked[1:]]
     view.document["forums"] = list(dict.fromkeys(other.id for other, _ in linked))
     view.extra["forums"] = view.document["forums"]
     return view
+
+
+def _merged(parts: list[tuple[Member, list[str]]]) -> list[str]:
+    """Notices already qualified (``one``), said once each; one only some forums give, with its forum's id."""
+    everyone = [set(notices) for _, notices in parts]
+    common = set.intersection(*everyone)
+    said = [notice for notice in dict.fromkeys(n for _, notices in parts for n in notices) if notice in common]
+    for member, notices in parts:
+        said += [f"{member.id}: {notice}" for notice in dict.fromkeys(notices) if notice not in common]
+    return said
 
 
 def _asking_for(question: Callable[[Any, str, Member], View], slug: str) -> Question:
@@ -279,7 +313,7 @@ def search(congress: Congress, ask: Ask, question: Question, limit: int | None) 
         rows.append(row)
     first = views[0][1]
     view = View("search", rows, [FORUM_KEY] + first.keys, extra=dict(first.extra))
-    view.notices += _notices([(member.id, v.notices) for member, v in views if v.extra.get("total") or not total])
+    view.notices += _notices([(member, v.notices) for member, v in views if v.extra.get("total") or not total])
     view.extra["forums"] = [member.id for member in congress.members]
     _say_limited(view, total, limit, "hits")
     return view
@@ -348,8 +382,8 @@ def summary(congress: Congress, ask: Ask, question: Question, limit: int | None)
     view = View("congress_summary", rows, [FORUM_KEY] + parts[0][1].keys[1:], document=document)
     view.extra["parts"] = [(member.id, part) for member, part in parts]
     view.extra["total"] = sum(part.extra.get("total", 0) for _, part in parts)
-    view.row_notices += _notices([(member.id, part.row_notices) for member, part in parts])
-    view.notices += _notices([(member.id, part.notices) for member, part in parts])
+    view.row_notices += _notices([(member, part.row_notices) for member, part in parts])
+    view.notices += _notices([(member, part.notices) for member, part in parts])
     _say_left_out(view, [caveats.first_of(limit, len(congress.members), "forums")])
     return view
 

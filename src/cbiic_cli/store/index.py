@@ -50,23 +50,44 @@ def read_only(connection: sqlite3.Connection, kind: str, decode: type[T], seal: 
 
 
 class _FrameWithSessions:
-    """The frame as ``ForumIndex.frame`` offers it: the stored frame, and the sessions read when first asked for."""
+    """The frame as ``ForumIndex.frame`` offers it, each part read when first asked for: the stored frame (its opening
+    and panel once the people, organisations and themes they name are proven there), and the sessions. A congress's
+    catalogue gives a forum's id, facts and source, which the congress reads of every forum, without the frame."""
 
-    def __init__(self, frame: shapes.Frame, sessions: Callable[[], list[model.Session]]) -> None:
-        self._frame = frame
+    def __init__(
+        self,
+        read: Callable[[], shapes.Frame],
+        verify: Callable[[shapes.Frame], None],
+        sessions: Callable[[], list[model.Session]],
+        header: shapes.CatalogueEntry | None,
+    ) -> None:
+        self._read = read
+        self._verify = verify
         self._read_sessions = sessions
+        self._header = header
+
+    @cached_property
+    def _frame(self) -> shapes.Frame:
+        return self._read()
+
+    @cached_property
+    def _checked(self) -> shapes.Frame:
+        """The frame, its opening and panel checked: what they name is there."""
+        frame = self._frame
+        self._verify(frame)
+        return frame
 
     @property
     def id(self) -> str | None:
-        return self._frame.id
+        return self._header.id if self._header is not None else self._frame.id
 
     @property
     def source(self) -> model.Source:
-        return self._frame.source
+        return self._header.source if self._header is not None else self._frame.source
 
     @property
     def forum(self) -> model.ForumInfo:
-        return self._frame.forum
+        return self._header.forum if self._header is not None else self._frame.forum
 
     @property
     def themes(self) -> list[model.Theme]:
@@ -78,11 +99,11 @@ class _FrameWithSessions:
 
     @property
     def opening(self) -> model.Speech | None:
-        return self._frame.opening
+        return self._checked.opening
 
     @property
     def panel(self) -> model.Panel | None:
-        return self._frame.panel
+        return self._checked.panel
 
     @cached_property
     def sessions(self) -> list[model.Session]:
@@ -90,19 +111,51 @@ class _FrameWithSessions:
 
 
 class StoreIndex(Questions):
-    """The questions of ``query.Index``, answered from a store's records; ``forum`` is read whole only when a view needs it."""
+    """The questions of ``query.Index``, answered from a store's records; ``forum`` is read whole only when a view needs it.
+
+    Made without reading anything: its contents and frame are read (and checked) when first asked for, so a congress
+    of many forums opens without reading each. A congress's forum reads its records under kinds of its own
+    (``prefix``), through a connection its congress shares (``shared``)."""
 
     stored = True
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, seal: bytes) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        seal: bytes,
+        prefix: str = "",
+        header: shapes.CatalogueEntry | None = None,
+        shared: Shared | None = None,
+    ) -> None:
         self.connection = connection
         self.path = path
         self.seal = seal
-        self.contents = read_only(connection, shapes.CONTENTS, shapes.Contents, seal)
+        self.prefix = prefix
+        self.shared = shared
         self._position: dict[str, int] = {}  # contribution id -> its place in the article, for those read
-        frame = read_only(connection, shapes.FRAME, shapes.Frame, seal)
-        self._frame = _FrameWithSessions(frame, lambda: [session for _, session in self.sessions_table.stream()])
-        self._themes = _Known({theme.id: theme for theme in frame.themes})
+        self._frame = _FrameWithSessions(
+            lambda: read_only(connection, prefix + shapes.FRAME, shapes.Frame, seal),
+            self._verify_frame,
+            lambda: [session for _, session in self.sessions_table.stream()],
+            header,
+        )
+
+    @cached_property
+    def contents(self) -> shapes.Contents:
+        return read_only(self.connection, self.prefix + shapes.CONTENTS, shapes.Contents, self.seal)
+
+    @cached_property
+    def _themes(self) -> _Known:
+        return _Known({theme.id: theme for theme in self._frame.themes})
+
+    def check(self) -> StoreIndex:
+        """Read the contents and frame now, and check what the frame names (a forum's own store, opened for one
+        forum: then damage there is found before anything is answered)."""
+        _ = (self.contents, self._frame.panel)
+        return self
+
+    def _verify_frame(self, frame: shapes.Frame) -> None:
         for item in ([frame.opening] if frame.opening else []) + (
             frame.panel.remarks + ([frame.panel.closing] if frame.panel.closing else []) if frame.panel else []
         ):
@@ -110,10 +163,14 @@ class StoreIndex(Questions):
         self._verify_people([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
 
     def table(self, kind: str, decode: Callable[[Row], T]) -> Table[T]:
-        return Table(self.connection, kind, self.contents.counts.get(kind, 0), self.contents.first.get(kind), decode, self.seal)
+        contents = self.contents
+        return Table(self.connection, self.prefix + kind, contents.counts.get(kind, 0), contents.first.get(kind), decode, self.seal)
 
     def close(self) -> None:
-        self.connection.close()
+        if self.shared is None:
+            self.connection.close()
+        else:
+            self.shared.release()
 
     def search_engine(self) -> SearchEngine:
         from .ranking import StoreEngine
@@ -333,6 +390,31 @@ class StoreIndex(Questions):
         found = {contribution.id: contribution for contribution in self.contribution_by_id.each(list(dict.fromkeys(ids)))}
         position = self._position
         return sorted(found.values(), key=lambda contribution: position[contribution.id])
+
+
+class Shared:
+    """A congress store's one connection, which each of its forums' indexes uses: closed when the last lets go."""
+
+    def __init__(self, connection: sqlite3.Connection, users: int) -> None:
+        self.connection = connection
+        self.users = users
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users == 0:
+            self.connection.close()
+
+
+def congress_indexes(connection: sqlite3.Connection, path: Path, seal: bytes, files: list[str]) -> list[StoreIndex]:
+    """One index per forum of a congress's store, in the order of ``files`` (the directory's forum files, which the
+    store's catalogue must list, in that order); each reads nothing until asked."""
+    catalogue = read_only(connection, shapes.CATALOGUE, shapes.Catalogue, seal)
+    if [entry.file for entry in catalogue.forums] != files:
+        raise StoreDamaged("the store's catalogue lists other forum files than the directory holds")
+    shared = Shared(connection, len(files))
+    return [
+        StoreIndex(connection, path, seal, shapes.forum_kind(number, ""), entry, shared) for number, entry in enumerate(catalogue.forums)
+    ]
 
 
 def _an_index(index: StoreIndex) -> Index:

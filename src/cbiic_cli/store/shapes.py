@@ -30,8 +30,15 @@ TALLY = "tally"
 TERM = "term"
 THEME_DOCUMENTS = "theme-documents"
 LENGTHS = "lengths"
+# A congress's store: which forum files it holds, each forum's records under kinds of its own (``forum_kind``).
+CATALOGUE = "catalogue"
 # The key of a kind that has one record.
 ONLY = "only"
+
+
+def forum_kind(number: int, kind: str) -> str:
+    """The kind a congress's store files the ``number``th forum's records of ``kind`` under (from 0, the directory's order)."""
+    return f"{number}/{kind}"
 
 
 class Identity(msgspec.Struct, frozen=True, array_like=True):
@@ -42,6 +49,32 @@ class Identity(msgspec.Struct, frozen=True, array_like=True):
     content: bytes
     # Built within a timestamp tick of the file's last change: then the file's bytes are compared on every use.
     racy: bool
+
+
+class CongressIdentity(msgspec.Struct, frozen=True, array_like=True):
+    """Which congress directory, with which forum files and ``congress.yaml`` in which versions, by which code."""
+
+    format: bytes
+    congress: bytes
+    # The files that had changed within a timestamp tick of being read, each with a digest of the bytes read: these
+    # are compared on every use (as ``Identity.racy`` does for a forum's own store).
+    racy: list[tuple[str, bytes]]
+
+
+class CatalogueEntry(msgspec.Struct, frozen=True, array_like=True):
+    """One forum of a congress's store: its file, and the parts of its frame the congress reads of every forum
+    (its id, its facts for the congress's order and its source for ``cbiic forums``), so a congress opens with one read."""
+
+    file: str
+    id: str | None
+    forum: model.ForumInfo
+    source: model.Source
+
+
+class Catalogue(msgspec.Struct, frozen=True, array_like=True):
+    """A congress's forums, in the order of their files' names: the ``n``th is filed under ``forum_kind(n, ...)``."""
+
+    forums: list[CatalogueEntry]
 
 
 class Contents(msgspec.Struct, frozen=True, array_like=True):

@@ -178,7 +178,7 @@ def _congress_indexes(directory: _congress.Directory, use_store: bool) -> list[I
     if identity is not None:
         if identity.congress is not None and data_of_congress is not None:
             data.append(data_of_congress)
-        store.build_congress_after_answering(identity, data, indexes)
+        store.build_congress_after_answering(identity, data, indexes, directory.info.themes if directory.info is not None else [])
     return indexes
 
 

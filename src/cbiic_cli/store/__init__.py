@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import cache
 from .location import CongressIdentity, Identity, congress_identity_of, identity_of
@@ -179,14 +179,15 @@ def build_after_answering(identity: Identity, data: bytes, index: Index, togethe
     process.after_answering(lambda: build(identity, data, index, settle=settle, together=together))
 
 
-def build_congress_after_answering(identity: CongressIdentity, data: list[bytes], indexes: list[Index]) -> None:
+def build_congress_after_answering(identity: CongressIdentity, data: list[bytes], indexes: list[Index], shared: list[Any]) -> None:
     """Build a congress's one store once the answer is out, as ``build_after_answering`` does a forum's: ``data``, the
-    bytes read of each of ``identity.files``; ``indexes``, each forum's, in the order of ``identity.forums``."""
+    bytes read of each of ``identity.files``; ``indexes``, each forum's, in the order of ``identity.forums``;
+    ``shared``, the congress's themes."""
     from .. import process
     from .build import build_congress
 
     settle = process.deferring()
-    process.after_answering(lambda: build_congress(identity, data, indexes, settle=settle))
+    process.after_answering(lambda: build_congress(identity, data, indexes, shared, settle=settle))
 
 
 def discard(path: Path) -> None:

@@ -58,25 +58,40 @@ def build(identity: Identity, data: bytes, index: Index, settle: bool = False, t
     _build(identity, [(identity, data)], records, settle, together)
 
 
-def build_congress(identity: CongressIdentity, data: list[bytes], indexes: list[Index], settle: bool = False) -> None:
+def build_congress(
+    identity: CongressIdentity, data: list[bytes], indexes: list[Index], shared: list[model.Theme], settle: bool = False
+) -> None:
     """Write a congress's one store: every forum's records, each forum's under kinds of its own (``shapes.forum_kind``),
-    a catalogue of the forums, and the identity of every file (``data``: the bytes read of each of ``identity.files``;
-    ``indexes``: each forum's, as ``identity.forums`` lists them). As ``build`` does, otherwise."""
+    a catalogue of the forums, the congress's themes (``shared``) once, and the identity of every file (``data``: the
+    bytes read of each of ``identity.files``; ``indexes``: each forum's, as ``identity.forums`` lists them). As
+    ``build`` does, otherwise."""
 
     def records(racy: list[tuple[Identity, bytes]]) -> dict[str, list[Unsealed]]:
         found: dict[str, list[Unsealed]] = {}
         entries = []
         for number, ((file, _), index) in enumerate(zip(identity.forums, indexes, strict=True)):
-            for kind, rows in _forum_records(index).items():
-                found[shapes.forum_kind(number, kind)] = rows
             frame = index.frame
-            entries.append(shapes.CatalogueEntry(file, frame.id, frame.forum, frame.source))
+            own = _own_themes(frame.themes, shared)
+            for kind, rows in _forum_records(index, bundled=True, themes=own).items():
+                found[shapes.forum_kind(number, kind)] = rows
+            entries.append(shapes.CatalogueEntry(file, frame.id, frame.forum, frame.source, own is not None))
         found[shapes.CATALOGUE] = [(shapes.ONLY, 0, None, _encode(shapes.Catalogue(entries)))]
+        found[shapes.SHARED_THEMES] = [(shapes.ONLY, 0, None, _encode(shared))]
         stamp = shapes.CongressIdentity(location.code_fingerprint(), identity.blob(), [(i.path, digest(d)) for i, d in racy])
         found[shapes.IDENTITY] = [(shapes.ONLY, 0, None, _encode(stamp))]
         return found
 
     _build(identity, list(zip(identity.files, data, strict=True)), records, settle, 1)
+
+
+def _own_themes(themes: list[model.Theme], shared: list[model.Theme]) -> list[model.Theme] | None:
+    """The fewest of the forum's themes, the congress's it ends with left out, such that ``shapes.with_shared`` gives them all back;
+    None if no such split gives back exactly ``themes``."""
+    for cut in range(len(themes) + 1):
+        own = themes[:cut]
+        if shapes.with_shared(own, shared) == themes:
+            return own
+    return None
 
 
 def _build(
@@ -234,8 +249,10 @@ def _write(connection: sqlite3.Connection, records: dict[str, list[Unsealed]]) -
 _encode = msgspec.msgpack.Encoder().encode
 
 
-def _forum_records(index: Index) -> dict[str, list[Unsealed]]:
-    """Every record of one forum but the store's identity: its kinds as a forum's own store files them."""
+def _forum_records(index: Index, bundled: bool = False, themes: list[model.Theme] | None = None) -> dict[str, list[Unsealed]]:
+    """Every record of one forum but the store's identity: its kinds as a forum's own store files them; ``bundled``
+    (a congress's forum), every theme's tally in one record; ``themes``, what its frame keeps of its themes, if not
+    all of them (a congress's forum: those it does not share with the congress)."""
     encode = _encode
     forum = index.forum
     contributions = index.contributions
@@ -245,6 +262,9 @@ def _forum_records(index: Index) -> dict[str, list[Unsealed]]:
         records.setdefault(kind, []).append((key, seq, rank, encode(body)))
 
     frame = shapes.Frame(**{name: getattr(forum, name) for name in shapes.Frame.__struct_fields__})
+    if themes is not None:
+        frame = msgspec.structs.replace(frame, themes=themes)
+    add(shapes.STAGE, shapes.ONLY, 0, shapes.Stage(opening=forum.opening, panel=forum.panel))
     add(shapes.FRAME, shapes.ONLY, 0, frame)
     said: dict[str, list[str]] = {}
     possibly: dict[str, list[str]] = {}
@@ -271,8 +291,12 @@ def _forum_records(index: Index) -> dict[str, list[Unsealed]]:
         add(shapes.SESSION, session.id, seq, session)
     for seq, contribution in enumerate(contributions):
         add(shapes.CONTRIBUTION, contribution.id, seq, (contribution.kind, contribution.part_of, contribution.item))
-    for seq, theme in enumerate(forum.themes):
-        add(shapes.TALLY, theme.id, seq, index.theme_tally(theme.id).as_tuple())
+    if bundled:
+        tallies = [shapes.Tally(*index.theme_tally(theme.id).as_tuple()) for theme in forum.themes]
+        add(shapes.TALLIES, shapes.ONLY, 0, shapes.Tallies([theme.id for theme in forum.themes], tallies))
+    else:
+        for seq, theme in enumerate(forum.themes):
+            add(shapes.TALLY, theme.id, seq, index.theme_tally(theme.id).as_tuple())
     documents, total_length = _search_index(index, add)
     counts = {kind: len(rows) for kind, rows in records.items()}
     first = {kind: min(row[0] for row in rows) for kind, rows in records.items()}

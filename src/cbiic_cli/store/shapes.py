@@ -22,16 +22,21 @@ T = TypeVar("T")
 IDENTITY = "identity"
 CONTENTS = "contents"
 FRAME = "frame"
+STAGE = "stage"
 PERSON = "person"
 ORGANISATION = "organisation"
 SESSION = "session"
 CONTRIBUTION = "contribution"
 TALLY = "tally"
+# A congress's forum keeps every theme's tally in one record: the congress's views read every forum's.
+TALLIES = "tallies"
 TERM = "term"
 THEME_DOCUMENTS = "theme-documents"
 LENGTHS = "lengths"
 # A congress's store: which forum files it holds, each forum's records under kinds of its own (``forum_kind``).
 CATALOGUE = "catalogue"
+# A congress's themes (congress.yaml's), which most forums' frames end with: kept once, not in every frame.
+SHARED_THEMES = "shared-themes"
 # The key of a kind that has one record.
 ONLY = "only"
 
@@ -69,6 +74,9 @@ class CatalogueEntry(msgspec.Struct, frozen=True, array_like=True):
     id: str | None
     forum: model.ForumInfo
     source: model.Source
+    # The forum's themes are those of its stored frame, then the congress's it does not define itself (as the loader
+    # adds them); False: its frame holds every one of its themes.
+    shares_themes: bool
 
 
 class Catalogue(msgspec.Struct, frozen=True, array_like=True):
@@ -91,13 +99,19 @@ class Contents(msgspec.Struct, frozen=True, array_like=True):
 
 
 class Frame(model._Strict, frozen=True, kw_only=True):
-    """The forum's small parts: everything but its people, organisations, sessions and talks (which grow with it)."""
+    """The forum's small parts: its facts, themes and glossary (not its people, organisations, sessions and talks,
+    which grow with it, nor its opening and panel, which most questions about a congress's forums never read)."""
 
     id: str | None = None
     source: model.Source
     forum: model.ForumInfo
     themes: list[model.Theme] = []
     glossary: list[model.GlossaryEntry] = []
+
+
+class Stage(model._Strict, frozen=True, kw_only=True):
+    """The forum's opening and panel."""
+
     opening: model.Speech | None = None
     panel: model.Panel | None = None
 
@@ -135,6 +149,13 @@ class Tally(msgspec.Struct, frozen=True, array_like=True):
     uncertain: list[model.UncertainPerson]
 
 
+class Tallies(msgspec.Struct, frozen=True, array_like=True):
+    """Every theme's tally, in the frame's order of themes (a congress's forum: one record instead of one a theme)."""
+
+    themes: list[str]
+    tallies: list[Tally]
+
+
 class Postings(msgspec.Struct, frozen=True, array_like=True):
     """A search term's documents: ``array('I')`` bytes, ascending, with twice its weighted count in each (weights are
     halves), in people's words and in our classification (theme labels and aliases) separately."""
@@ -143,6 +164,12 @@ class Postings(msgspec.Struct, frozen=True, array_like=True):
     words: bytes
     classified_documents: bytes
     classified: bytes
+
+
+def with_shared(own: list[model.Theme], shared: list[model.Theme]) -> list[model.Theme]:
+    """A congress's forum's themes: its own, then the congress's it does not define itself, as the loader adds them."""
+    ids = {theme.id for theme in own}
+    return own + [theme for theme in shared if theme.id not in ids]
 
 
 def decode(body: bytes, kind: type[T]) -> T:

@@ -300,7 +300,9 @@ def _forum_records(index: Index, bundled: bool = False, themes: list[model.Theme
     documents, total_length = _search_index(index, add)
     counts = {kind: len(rows) for kind, rows in records.items()}
     first = {kind: min(row[0] for row in rows) for kind, rows in records.items()}
-    contents = shapes.Contents(counts, first, documents, total_length, index.uncertain_appearances, index.sessions_hold_talks())
+    contents = shapes.Contents(
+        counts, first, documents, total_length, index.uncertain_appearances, index.sessions_hold_talks(), index.linked_people()
+    )
     add(shapes.CONTENTS, shapes.ONLY, 0, contents)
     return records
 

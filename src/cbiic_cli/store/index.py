@@ -323,6 +323,12 @@ class StoreIndex(Questions):
     def all_people(self) -> list[model.Person]:
         return [record.person for _, record in self.people_table.stream()]
 
+    def linked_people(self) -> list[tuple[str, list[str]]]:
+        """As the contents record lists them (the people they name in the store)."""
+        found = self.contents.linked
+        self.people_table.hold({slug for slug, _ in found})
+        return found
+
     @cached_property
     def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:
         """As the contents record lists them (worked out once, at build time), their candidates in the store."""

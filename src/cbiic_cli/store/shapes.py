@@ -96,6 +96,9 @@ class Contents(msgspec.Struct, frozen=True, array_like=True):
     # Every role the article gives someone without saying which of several namesakes it means, in its order.
     uncertain: list[tuple[model.UncertainPerson, str]]
     sessions_hold_talks: bool
+    # (slug, same_as) of everyone linked to a person in another forum, in the file's order: a congress follows the
+    # links of every forum, and reads no person's record for it.
+    linked: list[tuple[str, list[str]]]
 
 
 class Frame(model._Strict, frozen=True, kw_only=True):

@@ -68,7 +68,7 @@ FORUM_KINDS = [
     shapes.THEME_DOCUMENTS,
     shapes.LENGTHS,
 ]
-CONGRESS_KINDS = [shapes.IDENTITY, shapes.CATALOGUE, shapes.SHARED_THEMES]
+CONGRESS_KINDS = [shapes.IDENTITY, shapes.CATALOGUE, shapes.SHARED_THEMES, shapes.CONGRESS]
 THEME = "  - {id: congress-theme, label: Congress Theme One, aliases: [], description: A theme every forum shares.}\n"
 
 

@@ -158,16 +158,18 @@ def _congress_indexes(directory: _congress.Directory, use_store: bool) -> list[I
         return [_loaded(directory.forum_path(file), None, directory)[1] for file in directory.files]
     found = store.open_congress(directory.path, directory.files, congress_file)
     if found is not None:
-        return list(found)
+        stored, directory.info = found  # congress.yaml as the store holds it, validated when it was built: not parsed again
+        return list(stored)
     identity = store.congress_identity_of(directory.path, directory.files, congress_file)  # before anything is read
     data: list[bytes] = []
+    data_of_congress: bytes | None = None
     if identity is not None and identity.congress is not None:
         from .load import ForumSource, read_bytes
 
         # congress.yaml's bytes, read before the forums are parsed with its themes (which reads it again): a change
         # between the two reads, unseen by stat, makes these bytes differ from the file's when the build looks again.
         try:
-            data_of_congress: bytes | None = read_bytes(ForumSource(identity.congress.path))
+            data_of_congress = read_bytes(ForumSource(identity.congress.path))
         except Exception:  # unreadable: the loader says why when it reads it for the forums; no store
             identity, data_of_congress = None, None
     indexes: list[Index] = []
@@ -178,7 +180,7 @@ def _congress_indexes(directory: _congress.Directory, use_store: bool) -> list[I
     if identity is not None:
         if identity.congress is not None and data_of_congress is not None:
             data.append(data_of_congress)
-        store.build_congress_after_answering(identity, data, indexes, directory.info.themes if directory.info is not None else [])
+        store.build_congress_after_answering(identity, data, indexes, directory.info)
     return indexes
 
 

@@ -98,18 +98,19 @@ def open_index(location: str, context: bytes = b"") -> StoreIndex | None:
     return _opened(identity, trusted)
 
 
-def open_congress(directory: str, files: list[str], congress: str | None) -> list[StoreIndex] | None:
+def open_congress(directory: str, files: list[str], congress: str | None) -> tuple[list[StoreIndex], Any] | None:
     """An index per forum file of the congress directory (``files``, in that order; ``congress``: its congress.yaml,
-    or None), all over the one store built from exactly these files in these versions; or None (then the files are
-    loaded). Opening reads the store's identity and catalogue, nothing of any forum."""
+    or None), all over the one store built from exactly these files in these versions, and congress.yaml as the
+    loader validated it (``model.Congress``, or None); or None (then the files are loaded). Opening reads the store's
+    identity, catalogue and congress.yaml, nothing of any forum."""
     identity = congress_identity_of(directory, files, congress)
     if identity is None:
         return None
 
-    def trusted(connection: sqlite3.Connection, path: Path, identity_body: bytes) -> list[StoreIndex] | None:
+    def trusted(connection: sqlite3.Connection, path: Path, identity_body: bytes) -> tuple[list[StoreIndex], Any] | None:
         from . import location as places
         from . import shapes
-        from .index import congress_indexes
+        from .index import congress_indexes, read_only
         from .records import store_seal
 
         stored = shapes.decode(identity_body, shapes.CongressIdentity)
@@ -119,7 +120,9 @@ def open_congress(directory: str, files: list[str], congress: str | None) -> lis
             or not all(_same_bytes(racy, content) for racy, content in stored.racy)
         ):
             return None
-        return congress_indexes(connection, path, store_seal(identity_body), files)
+        seal = store_seal(identity_body)
+        info = read_only(connection, shapes.CONGRESS, shapes.CongressFile, seal).congress
+        return congress_indexes(connection, path, seal, files), info
 
     return _opened(identity, trusted)
 
@@ -179,15 +182,15 @@ def build_after_answering(identity: Identity, data: bytes, index: Index, togethe
     process.after_answering(lambda: build(identity, data, index, settle=settle, together=together))
 
 
-def build_congress_after_answering(identity: CongressIdentity, data: list[bytes], indexes: list[Index], shared: list[Any]) -> None:
+def build_congress_after_answering(identity: CongressIdentity, data: list[bytes], indexes: list[Index], info: Any) -> None:
     """Build a congress's one store once the answer is out, as ``build_after_answering`` does a forum's: ``data``, the
     bytes read of each of ``identity.files``; ``indexes``, each forum's, in the order of ``identity.forums``;
-    ``shared``, the congress's themes."""
+    ``info``, congress.yaml as loaded (``model.Congress``), or None."""
     from .. import process
     from .build import build_congress
 
     settle = process.deferring()
-    process.after_answering(lambda: build_congress(identity, data, indexes, shared, settle=settle))
+    process.after_answering(lambda: build_congress(identity, data, indexes, info, settle=settle))
 
 
 def discard(path: Path) -> None:

@@ -59,12 +59,13 @@ def build(identity: Identity, data: bytes, index: Index, settle: bool = False, t
 
 
 def build_congress(
-    identity: CongressIdentity, data: list[bytes], indexes: list[Index], shared: list[model.Theme], settle: bool = False
+    identity: CongressIdentity, data: list[bytes], indexes: list[Index], info: model.Congress | None, settle: bool = False
 ) -> None:
     """Write a congress's one store: every forum's records, each forum's under kinds of its own (``shapes.forum_kind``),
-    a catalogue of the forums, the congress's themes (``shared``) once, and the identity of every file (``data``: the
-    bytes read of each of ``identity.files``; ``indexes``: each forum's, as ``identity.forums`` lists them). As
+    a catalogue of the forums, congress.yaml (``info``) and its themes once, and the identity of every file (``data``:
+    the bytes read of each of ``identity.files``; ``indexes``: each forum's, as ``identity.forums`` lists them). As
     ``build`` does, otherwise."""
+    shared = info.themes if info is not None else []
 
     def records(racy: list[tuple[Identity, bytes]]) -> dict[str, list[Unsealed]]:
         found: dict[str, list[Unsealed]] = {}
@@ -77,6 +78,7 @@ def build_congress(
             entries.append(shapes.CatalogueEntry(file, frame.id, frame.forum, frame.source, own is not None))
         found[shapes.CATALOGUE] = [(shapes.ONLY, 0, None, _encode(shapes.Catalogue(entries)))]
         found[shapes.SHARED_THEMES] = [(shapes.ONLY, 0, None, _encode(shared))]
+        found[shapes.CONGRESS] = [(shapes.ONLY, 0, None, _encode(shapes.CongressFile(info)))]
         stamp = shapes.CongressIdentity(location.code_fingerprint(), identity.blob(), [(i.path, digest(d)) for i, d in racy])
         found[shapes.IDENTITY] = [(shapes.ONLY, 0, None, _encode(stamp))]
         return found

@@ -45,12 +45,13 @@ class CongressIdentity:
     order, and ``congress.yaml``'s (whose themes every forum may use). Adding, removing, renaming or editing any of
     them gives another identity, and so another store."""
 
-    __slots__ = ("congress", "directory", "forums")
+    __slots__ = ("_blob", "congress", "directory", "forums")
 
     def __init__(self, directory: str, forums: list[tuple[str, Identity]], congress: Identity | None) -> None:
         self.directory = directory
         self.forums = forums
         self.congress = congress
+        self._blob: bytes | None = None
 
     @property
     def files(self) -> list[Identity]:
@@ -72,6 +73,11 @@ class CongressIdentity:
         )
 
     def blob(self) -> bytes:
+        if self._blob is None:
+            self._blob = self._made_blob()
+        return self._blob
+
+    def _made_blob(self) -> bytes:
         parts = [b"congress", self.directory.encode("utf-8", "surrogateescape")]
         parts += [name.encode("utf-8", "surrogateescape") + b"\0" + identity.blob() for name, identity in self.forums]
         parts.append(self.congress.blob() if self.congress is not None else b"")

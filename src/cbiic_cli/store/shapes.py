@@ -37,6 +37,8 @@ LENGTHS = "lengths"
 CATALOGUE = "catalogue"
 # A congress's themes (congress.yaml's), which most forums' frames end with: kept once, not in every frame.
 SHARED_THEMES = "shared-themes"
+# congress.yaml as the loader validated it (or none), so a congress answered from its store never parses it.
+CONGRESS = "congress"
 # The key of a kind that has one record.
 ONLY = "only"
 
@@ -83,6 +85,12 @@ class Catalogue(msgspec.Struct, frozen=True, array_like=True):
     """A congress's forums, in the order of their files' names: the ``n``th is filed under ``forum_kind(n, ...)``."""
 
     forums: list[CatalogueEntry]
+
+
+class CongressFile(msgspec.Struct, frozen=True, array_like=True):
+    """congress.yaml, validated; None where the directory has none."""
+
+    congress: model.Congress | None
 
 
 class Contents(msgspec.Struct, frozen=True, array_like=True):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import re
+import shutil
 import statistics
 import sys
 from pathlib import Path
@@ -115,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                 cold[label].append((seconds, code, ready, len(run.store_files(cache_home))))
 
         warm_home = workdir / "warm-cache"
+        shutil.rmtree(warm_home, ignore_errors=True)  # a store another version left in a reused workdir
         warm_env = {**env, "XDG_CACHE_HOME": str(warm_home)}
         ready = run.fill_store(commands[0][1], warm_env, args.store_timeout)
         stores = run.store_files(warm_home)

@@ -330,9 +330,9 @@ def answered(settings: Settings, ask: Callable[[Any], Any], across: Callable[[An
         return answer(settings, ask, congress.members[0], congress.directory)
     from . import congress_answers
 
-    congress_answers.ThemeCatalogue.of(congress)  # one theme id or name meaning two themes refuses every query
-
     def joined(congress: _congress.Congress) -> Any:
+        congress_answers.ThemeCatalogue.of(congress)  # one theme id or name meaning two themes refuses every query
+
         def ask_one(member: _congress.Member, question: Callable[[Any, _congress.Member], Any]) -> Any:
             return answer(settings, lambda index: question(index, member), member, congress.directory)
 

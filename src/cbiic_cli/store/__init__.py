@@ -21,6 +21,7 @@ is opened or built.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -117,7 +118,7 @@ def open_congress(directory: str, files: list[str], congress: str | None) -> tup
         if (
             stored.format != places.code_fingerprint()
             or stored.congress != identity.blob()
-            or not all(_same_bytes(racy, content) for racy, content in stored.racy)
+            or not all(_same_bytes(os.fsdecode(racy), content) for racy, content in stored.racy)
         ):
             return None
         seal = store_seal(identity_body)

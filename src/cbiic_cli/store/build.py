@@ -75,11 +75,11 @@ def build_congress(
             own = _own_themes(frame.themes, shared)
             for kind, rows in _forum_records(index, bundled=True, themes=own).items():
                 found[shapes.forum_kind(number, kind)] = rows
-            entries.append(shapes.CatalogueEntry(file, frame.id, frame.forum, frame.source, own is not None))
+            entries.append(shapes.CatalogueEntry(os.fsencode(file), frame.id, frame.forum, frame.source, own is not None))
         found[shapes.CATALOGUE] = [(shapes.ONLY, 0, None, _encode(shapes.Catalogue(entries)))]
         found[shapes.SHARED_THEMES] = [(shapes.ONLY, 0, None, _encode(shared))]
         found[shapes.CONGRESS] = [(shapes.ONLY, 0, None, _encode(shapes.CongressFile(info)))]
-        stamp = shapes.CongressIdentity(location.code_fingerprint(), identity.blob(), [(i.path, digest(d)) for i, d in racy])
+        stamp = shapes.CongressIdentity(location.code_fingerprint(), identity.blob(), [(os.fsencode(i.path), digest(d)) for i, d in racy])
         found[shapes.IDENTITY] = [(shapes.ONLY, 0, None, _encode(stamp))]
         return found
 
@@ -137,7 +137,7 @@ def _build(
                 cache.unlink_quietly(temporary)
                 raise
         cache.prune(directory, is_busy, together)
-    except (OSError, sqlite3.Error, _Abandoned):
+    except (OSError, sqlite3.Error, UnicodeError, _Abandoned):  # a name or text a store cannot hold: then no store
         pass
 
 

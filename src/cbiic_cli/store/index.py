@@ -14,6 +14,7 @@ records it names must be there too; anything missing or damaged raises
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -474,7 +475,7 @@ def congress_indexes(connection: sqlite3.Connection, path: Path, seal: bytes, fi
     """One index per forum of a congress's store, in the order of ``files`` (the directory's forum files, which the
     store's catalogue must list, in that order); each reads nothing until asked."""
     catalogue = read_only(connection, shapes.CATALOGUE, shapes.Catalogue, seal)
-    if [entry.file for entry in catalogue.forums] != files:
+    if [entry.file for entry in catalogue.forums] != [os.fsencode(file) for file in files]:
         raise StoreDamaged("the store's catalogue lists other forum files than the directory holds")
     shared = Shared(connection, seal, len(files))
     return [

@@ -65,14 +65,14 @@ class CongressIdentity(msgspec.Struct, frozen=True, array_like=True):
     congress: bytes
     # The files that had changed within a timestamp tick of being read, each with a digest of the bytes read: these
     # are compared on every use (as ``Identity.racy`` does for a forum's own store).
-    racy: list[tuple[str, bytes]]
+    racy: list[tuple[bytes, bytes]]  # (path as the file system names it, digest)
 
 
 class CatalogueEntry(msgspec.Struct, frozen=True, array_like=True):
     """One forum of a congress's store: its file, and the parts of its frame the congress reads of every forum
     (its id, its facts for the congress's order and its source for ``cbiic forums``), so a congress opens with one read."""
 
-    file: str
+    file: bytes  # as the file system names it (a name need not be UTF-8)
     id: str | None
     forum: model.ForumInfo
     source: model.Source

@@ -50,6 +50,7 @@ KINDS = [
     shapes.IDENTITY,
     shapes.CONTENTS,
     shapes.FRAME,
+    shapes.STAGE,
     shapes.PERSON,
     shapes.ORGANISATION,
     shapes.SESSION,

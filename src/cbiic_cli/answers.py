@@ -687,6 +687,7 @@ def search(index: Index, words: list[str], theme_name: str | None = None, limit:
     theme_id = resolve_theme(index, theme_name) if theme_name else None
     results = full_text.search(index, words, theme_id, limit, quoter.article)
     view = View("search", (quoter.add(hit) for hit in results.hits), quoter.keys(full_text.hit_keys(quoter.article)))
+    view.extra["scores"] = results.scores  # every hit's, shown or not: a congress ranks its forums' hits together by them
     query = " ".join(words)
     scope = f" on theme {theme_id}" if theme_id else ""
     if results.corrected:

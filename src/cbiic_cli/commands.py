@@ -86,33 +86,46 @@ def index_at(settings: Settings, location: str, use_store: bool = True, director
     """The forum file at ``location``: its query store if there is a trustworthy one, else the file, loaded (and a
     store built). A congress's forum may use the congress's themes, so its store depends on ``congress.yaml`` too."""
     from . import store
-    from .load import ForumSource, parse_forum, read_bytes
-    from .query import ForumIndex
 
     context = directory.context() if directory is not None else b""
-    use_store = use_store and not settings.no_cache and not store.cache.disabled_by_environment()
+    use_store = use_store and _caching(settings)
     if use_store:
         found = store.open_index(location, context)
         if found is not None:
             return found
     identity = store.identity_of(location, context) if use_store else None  # taken before the read: a change during it voids the store
-    source = ForumSource(location)
-    # Read the file the identity describes: through a symlink retargeted meanwhile, the name would give another file.
-    data = read_bytes(ForumSource(identity.path) if identity is not None else source)
-    shared = directory.shared_themes if directory is not None else None
-    try:
-        index = ForumIndex(parse_forum(data, source.display_name, shared_themes=shared))
-    except ForumDataError as error:
-        if directory is not None:
-            error.validate_target = directory.path
-        raise
+    data, index = _loaded(location, identity, directory)
     if identity is not None:
         store.build_after_answering(identity, data, index, len(directory.files) if directory is not None else 1)
     return index
 
 
-def open_congress(settings: Settings) -> _congress.Congress | None:
-    """The congress --data names, each forum opened, narrowed to --forum; None when --data names one forum file."""
+def _caching(settings: Settings) -> bool:
+    from . import store
+
+    return not settings.no_cache and not store.cache.disabled_by_environment()
+
+
+def _loaded(location: str, identity: Any, directory: _congress.Directory | None) -> tuple[bytes, Index]:
+    """The forum file at ``location`` read and parsed (with the congress's themes, in a congress); through the path
+    ``identity`` found, if it was taken: a symlink retargeted meanwhile would give another file by its name."""
+    from .load import ForumSource, parse_forum, read_bytes
+    from .query import ForumIndex
+
+    source = ForumSource(location)
+    data = read_bytes(ForumSource(identity.path) if identity is not None else source)
+    shared = directory.shared_themes if directory is not None else None
+    try:
+        return data, ForumIndex(parse_forum(data, source.display_name, shared_themes=shared))
+    except ForumDataError as error:
+        if directory is not None:
+            error.validate_target = directory.path
+        raise
+
+
+def open_congress(settings: Settings, use_store: bool = True) -> _congress.Congress | None:
+    """The congress --data names, each forum opened, narrowed to --forum; None when --data names one forum file.
+    ``use_store`` False: every forum from its file (a store turned out damaged)."""
     location = data_location(settings)
     if not _congress.is_congress(location):
         if settings.forums:
@@ -122,13 +135,53 @@ def open_congress(settings: Settings) -> _congress.Congress | None:
             )
         return None
     directory = _congress.Directory(location)
-    members = []
-    for file in directory.files:
-        path = directory.forum_path(file)
-        index = index_at(settings, path, True, directory)
-        members.append(_congress.Member(file, path, index, index.frame.id or directory.default_id(file)))
+    if len(directory.files) == 1:  # a congress of one forum answers as its file does, from the file's own store
+        path = directory.forum_path(directory.files[0])
+        indexes = [index_at(settings, path, use_store, directory)]
+    else:
+        indexes = _congress_indexes(directory, use_store and _caching(settings))
+    members = [
+        _congress.Member(file, directory.forum_path(file), index, index.frame.id or directory.default_id(file))
+        for file, index in zip(directory.files, indexes)
+    ]
     _congress.refuse_repeated_ids(directory, members)
     return _congress.Congress(directory, _congress.order_members(members)).narrowed(settings.forums)
+
+
+def _congress_indexes(directory: _congress.Directory, use_store: bool) -> list[Index]:
+    """Each forum of a congress of several, in the order of ``directory.files``: from the congress's one store if there
+    is a trustworthy one, else from the files (and the store built, once, after the answer)."""
+    from . import store
+
+    congress_file = directory.congress_path if directory.has_congress_file else None
+    if not use_store:
+        return [_loaded(directory.forum_path(file), None, directory)[1] for file in directory.files]
+    found = store.open_congress(directory.path, directory.files, congress_file)
+    if found is not None:
+        stored, directory.info = found  # congress.yaml as the store holds it, validated when it was built: not parsed again
+        return list(stored)
+    identity = store.congress_identity_of(directory.path, directory.files, congress_file)  # before anything is read
+    data: list[bytes] = []
+    data_of_congress: bytes | None = None
+    if identity is not None and identity.congress is not None:
+        from .load import ForumSource, read_bytes
+
+        # congress.yaml's bytes, read before the forums are parsed with its themes (which reads it again): a change
+        # between the two reads, unseen by stat, makes these bytes differ from the file's when the build looks again.
+        try:
+            data_of_congress = read_bytes(ForumSource(identity.congress.path))
+        except Exception:  # unreadable: the loader says why when it reads it for the forums; no store
+            identity, data_of_congress = None, None
+    indexes: list[Index] = []
+    for number, file in enumerate(directory.files):
+        read, index = _loaded(directory.forum_path(file), identity.forums[number][1] if identity is not None else None, directory)
+        data.append(read)
+        indexes.append(index)
+    if identity is not None:
+        if identity.congress is not None and data_of_congress is not None:
+            data.append(data_of_congress)
+        store.build_congress_after_answering(identity, data, indexes, directory.info)
+    return indexes
 
 
 def answer(settings: Settings, ask: Callable[[Any], Any], member: _congress.Member | None = None, directory: Any = None) -> Any:
@@ -281,12 +334,42 @@ def answered(settings: Settings, ask: Callable[[Any], Any], across: Callable[[An
         return answer(settings, ask, congress.members[0], congress.directory)
     from . import congress_answers
 
-    congress_answers.ThemeCatalogue.of(congress)  # one theme id or name meaning two themes refuses every query
+    def joined(congress: _congress.Congress) -> Any:
+        congress_answers.ThemeCatalogue.of(congress)  # one theme id or name meaning two themes refuses every query
 
-    def ask_one(member: _congress.Member, question: Callable[[Any, _congress.Member], Any]) -> Any:
-        return answer(settings, lambda index: question(index, member), member, congress.directory)
+        def ask_one(member: _congress.Member, question: Callable[[Any, _congress.Member], Any]) -> Any:
+            return answer(settings, lambda index: question(index, member), member, congress.directory)
 
-    return across(congress, ask_one)
+        return across(congress, ask_one)
+
+    return _across_congress(settings, congress, joined)
+
+
+def _across_congress(settings: Settings, congress: _congress.Congress, work: Callable[[_congress.Congress], Any]) -> Any:
+    """``work(congress)``; if the congress's store turns out damaged where no one forum's answer could fall back to its
+    file (a reference resolved in every forum, the congress's themes), the store is deleted and the work done again
+    from the files. A view's rows made as they are printed fall back forum by forum (``answer``)."""
+    from . import store
+
+    try:
+        return work(congress)
+    except Exception as error:
+        stored: list[Any] = [member.index for member in congress.every if member.index.stored]
+        if not stored:
+            raise
+        if not isinstance(error, UnicodeEncodeError):  # text SQLite cannot take: the files answer, and the store stays
+            if not store.is_damage(error):
+                raise
+            for index in stored:
+                index.close()
+            store.discard(stored[0].path)
+    return work(_congress_from_the_files(settings))
+
+
+def _congress_from_the_files(settings: Settings) -> _congress.Congress:
+    congress = open_congress(settings, use_store=False)
+    assert congress is not None  # it was a congress a moment ago
+    return congress
 
 
 def speakers(
@@ -465,8 +548,15 @@ def forums(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
         location = data_location(settings)
         name = "<stdin>.yaml" if location == "-" else os.path.basename(ForumSource(location).display_name)
         member = _congress.Member(name, location, index, index.frame.id or _congress.default_id(name))
-        congress = _congress.Congress(None, [member])
-    emit(across.forums(congress, limit or None), settings)
+        emit(across.forums(_congress.Congress(None, [member]), limit or None), settings)
+        return
+
+    def listed(congress: _congress.Congress) -> Any:
+        view = across.forums(congress, limit or None)
+        view.materialise()  # each row read here, where a damaged store can still give way to the files
+        return view
+
+    emit(_across_congress(settings, congress, listed), settings)
 
 
 def member_quoter(source: str | None, congress: Any, member: _congress.Member) -> Any:

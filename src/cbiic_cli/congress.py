@@ -226,10 +226,10 @@ class Congress:
         any forum), this person first, then in the congress's order."""
         edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for member in self.every:
-            for person in member.index.all_people():
-                for other in person.same_as:
+            for person, same_as in member.index.linked_people():
+                for other in same_as:
                     there, _, them = other.partition(SEPARATOR)
-                    here = (member.id, person.slug)
+                    here = (member.id, person)
                     edges.setdefault(here, set()).add((there, them))
                     edges.setdefault((there, them), set()).add(here)
         seen = {(forum_id, slug)}

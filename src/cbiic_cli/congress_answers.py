@@ -10,8 +10,9 @@ every forum gives is said once; one only some give names its forum.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
+from itertools import chain, islice
 from typing import Any
 
 from . import caveats
@@ -300,10 +301,13 @@ def search(congress: Congress, ask: Ask, question: Question, limit: int | None) 
     exact = [(member, view) for member, view in views if not view.extra.get("corrected")]
     if any(view.extra.get("total") for _, view in exact):
         views = exact
-    hits = [(member, hit) for member, view in views for hit in view.items]
-    # Stable: equal scores keep the congress's order of forums, and each forum's own order.
+    # Ranked by the scores of every hit (stable: equal scores keep the congress's order of forums, and each forum's
+    # own), only the hits shown are made: each forum's first so many, its rows being in its order of scores.
+    ranked = sorted((-score, number) for number, (_, view) in enumerate(views) for score in view.extra["scores"])
+    total = len(ranked)
+    taken = Counter(number for _, number in _first(ranked, limit))
+    hits = [(member, hit) for number, (member, view) in enumerate(views) for hit in islice(view.items, taken[number])]
     hits.sort(key=lambda pair: -float(pair[1].get("score") or 0))
-    total = len(hits)
     rows = []
     for rank, (member, hit) in enumerate(_first(hits, limit), 1):
         row = {FORUM_KEY: member.id, **qualify(hit, member.id)}
@@ -312,7 +316,7 @@ def search(congress: Congress, ask: Ask, question: Question, limit: int | None) 
         row["rank"] = rank
         rows.append(row)
     first = views[0][1]
-    view = View("search", rows, [FORUM_KEY] + first.keys, extra=dict(first.extra))
+    view = View("search", rows, [FORUM_KEY] + first.keys, extra={key: value for key, value in first.extra.items() if key != "scores"})
     view.notices += _notices([(member, v.notices) for member, v in views if v.extra.get("total") or not total])
     view.extra["forums"] = [member.id for member in congress.members]
     _say_limited(view, total, limit, "hits")

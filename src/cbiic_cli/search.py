@@ -774,12 +774,20 @@ HIT_KEYS = [
 
 
 class Results:
-    __slots__ = ("corrected", "hits", "total")
+    __slots__ = ("corrected", "hits", "scores", "total")
 
-    def __init__(self, hits: Iterable[dict[str, Any]], total: int, corrected: str | None = None) -> None:
+    def __init__(self, hits: Iterable[dict[str, Any]], total: int, corrected: str | None = None, scores: list[float] | None = None) -> None:
         self.hits = hits
         self.total = total
         self.corrected = corrected  # the query actually run, when a typo was corrected
+        # Every hit's score as its row gives it, in rank order, shown or not: a congress ranks every forum's hits
+        # together by these, and makes the rows of only those it shows.
+        self.scores = scores if scores is not None else []
+
+
+def shown_score(score: float) -> float:
+    """A hit's score as its row gives it."""
+    return round(score, 3)
 
 
 class ArticleLines(Protocol):
@@ -950,7 +958,9 @@ def _run(index: Index, docs: list[Doc], units: list[Unit], theme: str | None, li
     scored.sort(key=lambda entry: (-entry[0], entry[1]))
     shown = scored if limit is None else scored[:limit]
     citing = citing_contributions(index) if cited else None  # once for the search, not once per hit
-    return Results([hit_row(index, rank, score, found, cited, citing) for rank, (score, _, found) in enumerate(shown, 1)], len(scored))
+    # Each row made as it is used: a congress makes those of the hits it shows, of every forum's.
+    rows = (hit_row(index, rank, score, found, cited, citing) for rank, (score, _, found) in enumerate(shown, 1))
+    return Results(rows, len(scored), scores=[shown_score(score) for score, _, _ in scored])
 
 
 def _corrections(engine: SearchEngine, units: list[Unit]) -> tuple[list[Unit], str] | None:
@@ -1012,7 +1022,7 @@ def hit_row(
     row = hit_fields(index, doc.kind, doc.key, citing)
     return {
         "rank": rank,
-        "score": round(score, 3),
+        "score": shown_score(score),
         "kind": doc.kind,
         "id": doc.key,
         "title": row.get("title"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ import msgspec
 
 from .. import model, search
 from . import cache, location, schema, shapes
-from .location import Identity, identity_of
+from .location import CongressIdentity, Identity, identity_of
 from .records import COLUMNS, digest, seal, store_seal
 
 if TYPE_CHECKING:
@@ -48,18 +48,75 @@ def build(identity: Identity, data: bytes, index: Index, settle: bool = False, t
 
     ``together``: how many stores are used together (a congress's forums), which pruning keeps beside the others.
     """
+
+    def records(racy: list[tuple[Identity, bytes]]) -> dict[str, list[Unsealed]]:
+        found = _forum_records(index)
+        stamp = shapes.Identity(location.code_fingerprint(), identity.blob(), digest(data), bool(racy))
+        found[shapes.IDENTITY] = [(shapes.ONLY, 0, None, _encode(stamp))]
+        return found
+
+    _build(identity, [(identity, data)], records, settle, together)
+
+
+def build_congress(
+    identity: CongressIdentity, data: list[bytes], indexes: list[Index], info: model.Congress | None, settle: bool = False
+) -> None:
+    """Write a congress's one store: every forum's records, each forum's under kinds of its own (``shapes.forum_kind``),
+    a catalogue of the forums, congress.yaml (``info``) and its themes once, and the identity of every file (``data``:
+    the bytes read of each of ``identity.files``; ``indexes``: each forum's, as ``identity.forums`` lists them). As
+    ``build`` does, otherwise."""
+    shared = info.themes if info is not None else []
+
+    def records(racy: list[tuple[Identity, bytes]]) -> dict[str, list[Unsealed]]:
+        found: dict[str, list[Unsealed]] = {}
+        entries = []
+        for number, ((file, _), index) in enumerate(zip(identity.forums, indexes, strict=True)):
+            frame = index.frame
+            own = _own_themes(frame.themes, shared)
+            for kind, rows in _forum_records(index, bundled=True, themes=own).items():
+                found[shapes.forum_kind(number, kind)] = rows
+            entries.append(shapes.CatalogueEntry(os.fsencode(file), frame.id, frame.forum, frame.source, own is not None))
+        found[shapes.CATALOGUE] = [(shapes.ONLY, 0, None, _encode(shapes.Catalogue(entries)))]
+        found[shapes.SHARED_THEMES] = [(shapes.ONLY, 0, None, _encode(shared))]
+        found[shapes.CONGRESS] = [(shapes.ONLY, 0, None, _encode(shapes.CongressFile(info)))]
+        stamp = shapes.CongressIdentity(location.code_fingerprint(), identity.blob(), [(os.fsencode(i.path), digest(d)) for i, d in racy])
+        found[shapes.IDENTITY] = [(shapes.ONLY, 0, None, _encode(stamp))]
+        return found
+
+    _build(identity, list(zip(identity.files, data, strict=True)), records, settle, 1)
+
+
+def _own_themes(themes: list[model.Theme], shared: list[model.Theme]) -> list[model.Theme] | None:
+    """The fewest of the forum's themes, the congress's it ends with left out, such that ``shapes.with_shared`` gives them all back;
+    None if no such split gives back exactly ``themes``."""
+    for cut in range(len(themes) + 1):
+        own = themes[:cut]
+        if shapes.with_shared(own, shared) == themes:
+            return own
+    return None
+
+
+def _build(
+    key: Identity | CongressIdentity,
+    sources: list[tuple[Identity, bytes]],
+    records: Callable[[list[tuple[Identity, bytes]]], dict[str, list[Unsealed]]],
+    settle: bool,
+    together: int,
+) -> None:
+    """Write the store ``key`` names from ``records(racy)``, where ``sources`` are the files it is built from and the
+    bytes read of each, and ``racy`` those of them that may have changed unseen (whose bytes the store compares on
+    every use)."""
     import sqlite3
 
     directory = cache.cache_dir()
-    now = identity_of(identity.path)
-    if directory is None or now is None or not identity.same_as(now):
+    if directory is None or not all(_unchanged(identity) for identity, _ in sources):
         return  # changed while it was read: this store would describe neither version
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if cache.refusal(directory) is not None:
             return
-        final = location.store_path(directory, identity)
-        temporary = location.temporary_path(directory, identity)
+        final = location.store_path(directory, key)
+        temporary = location.temporary_path(directory, key)
         with _locked(temporary) as held:
             if not held:
                 return  # another build of this store runs: it cleans up after itself
@@ -69,19 +126,24 @@ def build(identity: Identity, data: bytes, index: Index, settle: bool = False, t
             try:
                 # Racy: the file had changed within a timestamp tick of when it was looked at (and then read), so an
                 # edit of the same size in that tick, before or after the read, would not show in stat.
-                racy = identity.changed >= identity.taken - RACY_SECONDS
-                if racy and settle and not _from_the_future(identity):
-                    racy = not _unchanged_after_settling(identity, data)
-                    if racy:
+                racy = [(identity, data) for identity, data in sources if identity.changed >= identity.taken - RACY_SECONDS]
+                if racy and settle and not any(_from_the_future(identity) for identity, _ in racy):
+                    if not _unchanged_after_settling(racy):
                         raise _Abandoned()
-                _fill(temporary, identity, data, index, racy=racy)
+                    racy = []
+                _fill(temporary, records(racy))
                 os.replace(temporary, final)
             except BaseException:
                 cache.unlink_quietly(temporary)
                 raise
         cache.prune(directory, is_busy, together)
-    except (OSError, sqlite3.Error, _Abandoned):
+    except (OSError, sqlite3.Error, UnicodeError, _Abandoned):  # a name or text a store cannot hold: then no store
         pass
+
+
+def _unchanged(identity: Identity) -> bool:
+    now = identity_of(identity.path)
+    return now is not None and identity.same_as(now)
 
 
 def _ours(path: Path) -> bool:
@@ -142,13 +204,14 @@ def _from_the_future(identity: Identity) -> bool:
     return identity.changed > identity.taken + 1
 
 
-def _unchanged_after_settling(identity: Identity, data: bytes) -> bool:
-    time.sleep(min(max(0.0, identity.changed + RACY_SECONDS - time.time()), RACY_SECONDS + 1) + 0.01)
-    now = identity_of(identity.path)
-    return now is not None and identity.same_as(now) and location.file_digest(identity) == digest(data)
+def _unchanged_after_settling(racy: list[tuple[Identity, bytes]]) -> bool:
+    """Wait until none of the files can change unseen any more, and see whether each is still what was read."""
+    changed = max(identity.changed for identity, _ in racy)
+    time.sleep(min(max(0.0, changed + RACY_SECONDS - time.time()), RACY_SECONDS + 1) + 0.01)
+    return all(_unchanged(identity) and location.file_digest(identity) == digest(data) for identity, data in racy)
 
 
-def _fill(path: Path, identity: Identity, data: bytes, index: Index, racy: bool) -> None:
+def _fill(path: Path, records: dict[str, list[Unsealed]]) -> None:
     import sqlite3
 
     connection = sqlite3.connect(path, isolation_level=None)
@@ -158,7 +221,7 @@ def _fill(path: Path, identity: Identity, data: bytes, index: Index, racy: bool)
         connection.execute("PRAGMA synchronous = OFF")
         schema.create_schema(connection)
         connection.execute("BEGIN")
-        _write(connection, _records(identity, data, index, racy))
+        _write(connection, records)
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -185,8 +248,14 @@ def _write(connection: sqlite3.Connection, records: dict[str, list[Unsealed]]) -
         )
 
 
-def _records(identity: Identity, data: bytes, index: Index, racy: bool) -> dict[str, list[Unsealed]]:
-    encode = msgspec.msgpack.Encoder().encode
+_encode = msgspec.msgpack.Encoder().encode
+
+
+def _forum_records(index: Index, bundled: bool = False, themes: list[model.Theme] | None = None) -> dict[str, list[Unsealed]]:
+    """Every record of one forum but the store's identity: its kinds as a forum's own store files them; ``bundled``
+    (a congress's forum), every theme's tally in one record; ``themes``, what its frame keeps of its themes, if not
+    all of them (a congress's forum: those it does not share with the congress)."""
+    encode = _encode
     forum = index.forum
     contributions = index.contributions
     records: dict[str, list[Unsealed]] = {}
@@ -195,6 +264,9 @@ def _records(identity: Identity, data: bytes, index: Index, racy: bool) -> dict[
         records.setdefault(kind, []).append((key, seq, rank, encode(body)))
 
     frame = shapes.Frame(**{name: getattr(forum, name) for name in shapes.Frame.__struct_fields__})
+    if themes is not None:
+        frame = msgspec.structs.replace(frame, themes=themes)
+    add(shapes.STAGE, shapes.ONLY, 0, shapes.Stage(opening=forum.opening, panel=forum.panel))
     add(shapes.FRAME, shapes.ONLY, 0, frame)
     said: dict[str, list[str]] = {}
     possibly: dict[str, list[str]] = {}
@@ -221,14 +293,19 @@ def _records(identity: Identity, data: bytes, index: Index, racy: bool) -> dict[
         add(shapes.SESSION, session.id, seq, session)
     for seq, contribution in enumerate(contributions):
         add(shapes.CONTRIBUTION, contribution.id, seq, (contribution.kind, contribution.part_of, contribution.item))
-    for seq, theme in enumerate(forum.themes):
-        add(shapes.TALLY, theme.id, seq, index.theme_tally(theme.id).as_tuple())
+    if bundled:
+        tallies = [shapes.Tally(*index.theme_tally(theme.id).as_tuple()) for theme in forum.themes]
+        add(shapes.TALLIES, shapes.ONLY, 0, shapes.Tallies([theme.id for theme in forum.themes], tallies))
+    else:
+        for seq, theme in enumerate(forum.themes):
+            add(shapes.TALLY, theme.id, seq, index.theme_tally(theme.id).as_tuple())
     documents, total_length = _search_index(index, add)
     counts = {kind: len(rows) for kind, rows in records.items()}
     first = {kind: min(row[0] for row in rows) for kind, rows in records.items()}
-    contents = shapes.Contents(counts, first, documents, total_length, index.uncertain_appearances, index.sessions_hold_talks())
+    contents = shapes.Contents(
+        counts, first, documents, total_length, index.uncertain_appearances, index.sessions_hold_talks(), index.linked_people()
+    )
     add(shapes.CONTENTS, shapes.ONLY, 0, contents)
-    add(shapes.IDENTITY, shapes.ONLY, 0, shapes.Identity(location.code_fingerprint(), identity.blob(), digest(data), racy))
     return records
 
 

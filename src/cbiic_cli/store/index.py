@@ -14,12 +14,14 @@ records it names must be there too; anything missing or damaged raises
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import model
+from ..names import normalise
 from ..query import Contribution, Index, Questions, ThemeTally
 from . import shapes
 from .records import COLUMNS, Row, StoreDamaged, Table
@@ -50,26 +52,64 @@ def read_only(connection: sqlite3.Connection, kind: str, decode: type[T], seal: 
 
 
 class _FrameWithSessions:
-    """The frame as ``ForumIndex.frame`` offers it: the stored frame, and the sessions read when first asked for."""
+    """The frame as ``ForumIndex.frame`` offers it, each part read when first asked for: the stored frame, the stage
+    (the opening and panel, once the people, organisations and themes they name are proven there), and the sessions.
+    A congress's catalogue gives a forum's id, facts and source, which the congress reads of every forum, without the
+    frame; and the congress's themes, which most of its forums share, are kept once (``shared_themes``)."""
 
-    def __init__(self, frame: shapes.Frame, sessions: Callable[[], list[model.Session]]) -> None:
-        self._frame = frame
+    def __init__(
+        self,
+        read: Callable[[], shapes.Frame],
+        stage: Callable[[], shapes.Stage],
+        verify: Callable[[shapes.Stage], None],
+        sessions: Callable[[], list[model.Session]],
+        header: shapes.CatalogueEntry | None,
+        shared_themes: Callable[[], list[model.Theme]] | None,
+    ) -> None:
+        self._read = read
+        self._read_stage = stage
+        self._verify = verify
         self._read_sessions = sessions
+        self._header = header
+        self._shared_themes = shared_themes
+
+    @cached_property
+    def _frame(self) -> shapes.Frame:
+        return self._read()
+
+    @cached_property
+    def _stage(self) -> shapes.Stage:
+        """The opening and panel, checked: what they name is there."""
+        stage = self._read_stage()
+        self._verify(stage)
+        return stage
 
     @property
     def id(self) -> str | None:
-        return self._frame.id
+        return self._header.id if self._header is not None else self._frame.id
 
     @property
     def source(self) -> model.Source:
-        return self._frame.source
+        return self._header.source if self._header is not None else self._frame.source
 
     @property
     def forum(self) -> model.ForumInfo:
-        return self._frame.forum
+        return self._header.forum if self._header is not None else self._frame.forum
 
     @property
+    def shares_themes(self) -> bool:
+        """Its themes are its frame's, then the congress's it does not define (a congress's forum, most often)."""
+        return self._header is not None and self._header.shares_themes and self._shared_themes is not None
+
+    @property
+    def own_themes(self) -> list[model.Theme]:
+        return self._frame.themes
+
+    @cached_property
     def themes(self) -> list[model.Theme]:
+        if self.shares_themes:
+            assert self._shared_themes is not None
+            return shapes.with_shared(self._frame.themes, self._shared_themes())
         return self._frame.themes
 
     @property
@@ -78,11 +118,11 @@ class _FrameWithSessions:
 
     @property
     def opening(self) -> model.Speech | None:
-        return self._frame.opening
+        return self._stage.opening
 
     @property
     def panel(self) -> model.Panel | None:
-        return self._frame.panel
+        return self._stage.panel
 
     @cached_property
     def sessions(self) -> list[model.Session]:
@@ -90,19 +130,53 @@ class _FrameWithSessions:
 
 
 class StoreIndex(Questions):
-    """The questions of ``query.Index``, answered from a store's records; ``forum`` is read whole only when a view needs it."""
+    """The questions of ``query.Index``, answered from a store's records; ``forum`` is read whole only when a view needs it.
+
+    Made without reading anything: its contents and frame are read (and checked) when first asked for, so a congress
+    of many forums opens without reading each. A congress's forum reads its records under kinds of its own
+    (``prefix``), through a connection its congress shares (``shared``)."""
 
     stored = True
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, seal: bytes) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        path: Path,
+        seal: bytes,
+        prefix: str = "",
+        header: shapes.CatalogueEntry | None = None,
+        shared: Shared | None = None,
+    ) -> None:
         self.connection = connection
         self.path = path
         self.seal = seal
-        self.contents = read_only(connection, shapes.CONTENTS, shapes.Contents, seal)
+        self.prefix = prefix
+        self.shared = shared
         self._position: dict[str, int] = {}  # contribution id -> its place in the article, for those read
-        frame = read_only(connection, shapes.FRAME, shapes.Frame, seal)
-        self._frame = _FrameWithSessions(frame, lambda: [session for _, session in self.sessions_table.stream()])
-        self._themes = _Known({theme.id: theme for theme in frame.themes})
+        self._frame = _FrameWithSessions(
+            lambda: read_only(connection, prefix + shapes.FRAME, shapes.Frame, seal),
+            lambda: read_only(connection, prefix + shapes.STAGE, shapes.Stage, seal),
+            self._verify_stage,
+            lambda: [session for _, session in self.sessions_table.stream()],
+            header,
+            shared.themes if shared is not None else None,
+        )
+
+    @cached_property
+    def contents(self) -> shapes.Contents:
+        return read_only(self.connection, self.prefix + shapes.CONTENTS, shapes.Contents, self.seal)
+
+    @cached_property
+    def _themes(self) -> _Known:
+        return _Known({theme.id: theme for theme in self._frame.themes})  # the frame's, with the congress's it shares
+
+    def check(self) -> StoreIndex:
+        """Read the contents, frame and stage now, and check what the stage names (a forum's own store, opened for one
+        forum: then damage there is found before anything is answered)."""
+        _ = (self.contents, self._frame.themes, self._frame.panel)
+        return self
+
+    def _verify_stage(self, frame: shapes.Stage) -> None:
         for item in ([frame.opening] if frame.opening else []) + (
             frame.panel.remarks + ([frame.panel.closing] if frame.panel.closing else []) if frame.panel else []
         ):
@@ -110,10 +184,14 @@ class StoreIndex(Questions):
         self._verify_people([frame.panel.moderator, *frame.panel.panelists] if frame.panel else [])
 
     def table(self, kind: str, decode: Callable[[Row], T]) -> Table[T]:
-        return Table(self.connection, kind, self.contents.counts.get(kind, 0), self.contents.first.get(kind), decode, self.seal)
+        contents = self.contents
+        return Table(self.connection, self.prefix + kind, contents.counts.get(kind, 0), contents.first.get(kind), decode, self.seal)
 
     def close(self) -> None:
-        self.connection.close()
+        if self.shared is None:
+            self.connection.close()
+        else:
+            self.shared.release()
 
     def search_engine(self) -> SearchEngine:
         from .ranking import StoreEngine
@@ -143,8 +221,13 @@ class StoreIndex(Questions):
         return self.table(shapes.CONTRIBUTION, self._contribution)
 
     @cached_property
-    def _tallies(self) -> Table[ThemeTally]:
-        return self.table(shapes.TALLY, self._tally)
+    def _tallies(self) -> Mapping[str, ThemeTally]:
+        if shapes.TALLIES not in self.contents.counts:
+            return self.table(shapes.TALLY, self._tally)
+        bundle = read_only(self.connection, self.prefix + shapes.TALLIES, shapes.Tallies, self.seal)
+        if len(bundle.themes) != len(bundle.tallies) or set(bundle.themes) != set(self.themes):
+            raise StoreDamaged("the store's tallies are not one for each theme")
+        return _Tallies(dict(zip(bundle.themes, bundle.tallies)), self._tally_of)
 
     def _person(self, row: Row) -> shapes.Person:
         record = shapes.decode(row.body, shapes.Person)
@@ -174,7 +257,9 @@ class StoreIndex(Questions):
         return contribution
 
     def _tally(self, row: Row) -> ThemeTally:
-        record = shapes.decode(row.body, shapes.Tally)
+        return self._tally_of(shapes.decode(row.body, shapes.Tally))
+
+    def _tally_of(self, record: shapes.Tally) -> ThemeTally:
         try:
             tally = ThemeTally.from_tuple((record.contributions, record.counts, record.speakers, record.uncertain))
         except ValueError:  # not one count per kind
@@ -223,7 +308,7 @@ class StoreIndex(Questions):
         frame = self.frame
         talks = [c.item for c in self.contributions if isinstance(c.item, model.Talk)]  # the items of kind "talk"
         organisations = [record.organisation for _, record in self.organisations_table.stream()]
-        fields = {name: getattr(frame, name) for name in shapes.Frame.__struct_fields__}
+        fields = {name: getattr(frame, name) for name in shapes.Frame.__struct_fields__ + shapes.Stage.__struct_fields__}
         return model.Forum(**fields, sessions=frame.sessions, people=self.all_people(), organisations=organisations, talks=talks)
 
     @cached_property
@@ -239,6 +324,12 @@ class StoreIndex(Questions):
     def all_people(self) -> list[model.Person]:
         return [record.person for _, record in self.people_table.stream()]
 
+    def linked_people(self) -> list[tuple[str, list[str]]]:
+        """As the contents record lists them (the people they name in the store)."""
+        found = self.contents.linked
+        self.people_table.hold({slug for slug, _ in found})
+        return found
+
     @cached_property
     def uncertain_appearances(self) -> list[tuple[model.UncertainPerson, str]]:
         """As the contents record lists them (worked out once, at build time), their candidates in the store."""
@@ -249,6 +340,23 @@ class StoreIndex(Questions):
     @property
     def themes(self) -> dict[str, model.Theme]:
         return self._themes
+
+    @cached_property
+    def theme_names(self) -> dict[str, str]:
+        """As ``Questions.theme_names`` works them out; a congress's themes' names normalised once for all its forums."""
+        frame = self._frame
+        shared = self.shared if frame.shares_themes else None
+        own = frame.own_themes if shared is not None else frame.themes
+        names: dict[str, str] = {}
+        for theme in own:
+            for name in (theme.id, theme.label, *theme.aliases):
+                names.setdefault(normalise(name), theme.id)
+        if shared is not None:
+            own_ids = {theme.id for theme in own}
+            for name, theme_id in shared.theme_names():
+                if theme_id not in own_ids:
+                    names.setdefault(name, theme_id)
+        return names
 
     # -- questions about one thing ------------------------------------------------------------------------------
 
@@ -335,6 +443,46 @@ class StoreIndex(Questions):
         return sorted(found.values(), key=lambda contribution: position[contribution.id])
 
 
+class Shared:
+    """A congress store's one connection, which each of its forums' indexes uses (closed when the last lets go), and
+    the congress's themes, read once for all of them."""
+
+    def __init__(self, connection: sqlite3.Connection, seal: bytes, users: int) -> None:
+        self.connection = connection
+        self.seal = seal
+        self.users = users
+        self._themes: list[model.Theme] | None = None
+        self._names: list[tuple[str, str]] | None = None
+
+    def themes(self) -> list[model.Theme]:
+        if self._themes is None:
+            self._themes = read_only(self.connection, shapes.SHARED_THEMES, list[model.Theme], self.seal)
+        return self._themes
+
+    def theme_names(self) -> list[tuple[str, str]]:
+        """(normalised name, theme id) for each id, label and alias of the congress's themes, in their order."""
+        if self._names is None:
+            self._names = [(normalise(name), theme.id) for theme in self.themes() for name in (theme.id, theme.label, *theme.aliases)]
+        return self._names
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users == 0:
+            self.connection.close()
+
+
+def congress_indexes(connection: sqlite3.Connection, path: Path, seal: bytes, files: list[str]) -> list[StoreIndex]:
+    """One index per forum of a congress's store, in the order of ``files`` (the directory's forum files, which the
+    store's catalogue must list, in that order); each reads nothing until asked."""
+    catalogue = read_only(connection, shapes.CATALOGUE, shapes.Catalogue, seal)
+    if [entry.file for entry in catalogue.forums] != [os.fsencode(file) for file in files]:
+        raise StoreDamaged("the store's catalogue lists other forum files than the directory holds")
+    shared = Shared(connection, seal, len(files))
+    return [
+        StoreIndex(connection, path, seal, shapes.forum_kind(number, ""), entry, shared) for number, entry in enumerate(catalogue.forums)
+    ]
+
+
 def _an_index(index: StoreIndex) -> Index:
     """Never called: mypy checks here that a StoreIndex answers every question of the Index protocol."""
     return index
@@ -367,6 +515,31 @@ class _Ranks(Mapping[str, int]):
 
     def __len__(self) -> int:
         return len(self.table)
+
+
+class _Tallies(Mapping[str, ThemeTally]):
+    """A congress's forum's tallies, read in one record, each checked when first asked for: a theme without one is
+    damage, as a lost tally record is."""
+
+    def __init__(self, records: dict[str, shapes.Tally], check: Callable[[shapes.Tally], ThemeTally]) -> None:
+        self.records = records
+        self.check = check
+        self.checked: dict[str, ThemeTally] = {}
+
+    def __getitem__(self, key: str) -> ThemeTally:
+        found = self.checked.get(key)
+        if found is None:
+            record = self.records.get(key)
+            if record is None:
+                raise StoreDamaged(f"the store refers to a tally {key!r} it does not hold")
+            found = self.checked[key] = self.check(record)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
 
 
 class _Known(dict[str, model.Theme]):

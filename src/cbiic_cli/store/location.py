@@ -40,6 +40,66 @@ class Identity:
         return mine + b"\0" + self.context if self.context else mine
 
 
+class CongressIdentity:
+    """A congress directory as its one store knows it: every forum file's identity, by name in the directory's
+    order, and ``congress.yaml``'s (whose themes every forum may use). Adding, removing, renaming or editing any of
+    them gives another identity, and so another store."""
+
+    __slots__ = ("_blob", "congress", "directory", "forums")
+
+    def __init__(self, directory: str, forums: list[tuple[str, Identity]], congress: Identity | None) -> None:
+        self.directory = directory
+        self.forums = forums
+        self.congress = congress
+        self._blob: bytes | None = None
+
+    @property
+    def files(self) -> list[Identity]:
+        """Every file the store is built from: the forums', then ``congress.yaml``."""
+        return [identity for _, identity in self.forums] + ([self.congress] if self.congress is not None else [])
+
+    @property
+    def size(self) -> int:
+        return sum(identity.fields[2] for identity in self.files)
+
+    def same_as(self, other: CongressIdentity) -> bool:
+        mine, theirs = self.files, other.files
+        return (
+            self.directory == other.directory
+            and [name for name, _ in self.forums] == [name for name, _ in other.forums]
+            and (self.congress is None) == (other.congress is None)
+            and len(mine) == len(theirs)
+            and all(a.same_as(b) for a, b in zip(mine, theirs))
+        )
+
+    def blob(self) -> bytes:
+        if self._blob is None:
+            self._blob = self._made_blob()
+        return self._blob
+
+    def _made_blob(self) -> bytes:
+        parts = [b"congress", self.directory.encode("utf-8", "surrogateescape")]
+        parts += [name.encode("utf-8", "surrogateescape") + b"\0" + identity.blob() for name, identity in self.forums]
+        parts.append(self.congress.blob() if self.congress is not None else b"")
+        # Each part with its length, so that no two lists of files run together into the same bytes.
+        return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+
+
+def congress_identity_of(directory: str, files: list[str], congress: str | None) -> CongressIdentity | None:
+    """The identity of a congress directory whose forum files are ``files`` (names in it) and whose ``congress.yaml``
+    is at ``congress`` (None: it has none); None if any of them has no identity a store can key on."""
+    forums = []
+    for name in files:
+        identity = identity_of(os.path.join(directory, name))
+        if identity is None:
+            return None
+        forums.append((name, identity))
+    shared = identity_of(congress) if congress is not None else None
+    if congress is not None and shared is None:
+        return None
+    return CongressIdentity(os.path.realpath(directory), forums, shared)
+
+
 def stat_fields(info: os.stat_result) -> list[int]:
     """What identifies a file's version without reading it. Its timestamps are only as fine as the file system's."""
     return [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
@@ -86,24 +146,24 @@ def code_fingerprint() -> bytes:
     return digest(b"\0".join(parts))
 
 
-def file_digest(identity: Identity) -> bytes | None:
+def file_digest(identity: Identity | str) -> bytes | None:
     """A digest of the bytes the file holds now, or None if it cannot be read (then the loader says why)."""
     from ..load import ForumSource, read_bytes
 
     try:
-        return digest(read_bytes(ForumSource(identity.path)))
+        return digest(read_bytes(ForumSource(identity if isinstance(identity, str) else identity.path)))
     except Exception:
         return None
 
 
-def store_name(identity: Identity) -> str:
+def store_name(identity: Identity | CongressIdentity) -> str:
     return digest(code_fingerprint() + identity.blob()).hex()
 
 
-def store_path(directory: Path, identity: Identity) -> Path:
+def store_path(directory: Path, identity: Identity | CongressIdentity) -> Path:
     return directory / f"{store_name(identity)}{SUFFIX}"
 
 
-def temporary_path(directory: Path, identity: Identity) -> Path:
+def temporary_path(directory: Path, identity: Identity | CongressIdentity) -> Path:
     """Where the one build of this store writes it: one name per store, which the build locks."""
     return directory / f"{cache.TEMPORARY_PREFIX}{store_name(identity)}{SUFFIX}"

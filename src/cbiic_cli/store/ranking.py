@@ -95,7 +95,7 @@ class StoreEngine(search.SearchEngine):
             key=lambda entry: (-entry[0], entry[1]),
         )
         shown = scored if limit is None else scored[:limit]
-        return search.Results(self._hits(shown, units), len(scored))
+        return search.Results(self._hits(shown, units), len(scored), scores=[search.shown_score(score) for score, _ in scored])
 
     def _lengths(self) -> array[int]:
         lengths: array[int] | None = self.index.table(shapes.LENGTHS, _numbers).find(shapes.ONLY)

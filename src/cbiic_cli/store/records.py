@@ -97,6 +97,9 @@ class Row:
         return self._body
 
 
+# A kind of at most this many records has every key read the first time any is held: one short query, and every
+# later check is a set test (a congress asks each of its forums, each of a few dozen people).
+EVERY_KEY_AT_MOST = 128
 # Records kept once read. A list streamed from the store passes through this many at a time, so memory stays
 # flat however long the list; a record asked for again after that is read again.
 RECORDS_KEPT = 4096
@@ -181,10 +184,11 @@ class Table(Mapping[str, T]):
 
     def hold(self, keys: set[str]) -> None:
         """Every one of ``keys`` is a record here (references the loader checked): one query per 500, not one each;
-        for many, one for every key of the kind (each record is checked when it is read)."""
+        for many, or a kind of few records (a congress's forum), one for every key of the kind, once (each record is
+        checked when it is read)."""
         if self.every_key is None:
             asked = keys - self.known - self.seen.keys()
-            if len(asked) <= 500:
+            if len(asked) <= 500 and (self.count > EVERY_KEY_AT_MOST or not asked):
                 if asked:
                     chunk = sorted(asked)
                     rows = self._rows(f"key IN ({', '.join('?' * len(chunk))})", tuple(chunk), HEADER_COLUMNS)

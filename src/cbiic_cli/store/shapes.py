@@ -22,16 +22,30 @@ T = TypeVar("T")
 IDENTITY = "identity"
 CONTENTS = "contents"
 FRAME = "frame"
+STAGE = "stage"
 PERSON = "person"
 ORGANISATION = "organisation"
 SESSION = "session"
 CONTRIBUTION = "contribution"
 TALLY = "tally"
+# A congress's forum keeps every theme's tally in one record: the congress's views read every forum's.
+TALLIES = "tallies"
 TERM = "term"
 THEME_DOCUMENTS = "theme-documents"
 LENGTHS = "lengths"
+# A congress's store: which forum files it holds, each forum's records under kinds of its own (``forum_kind``).
+CATALOGUE = "catalogue"
+# A congress's themes (congress.yaml's), which most forums' frames end with: kept once, not in every frame.
+SHARED_THEMES = "shared-themes"
+# congress.yaml as the loader validated it (or none), so a congress answered from its store never parses it.
+CONGRESS = "congress"
 # The key of a kind that has one record.
 ONLY = "only"
+
+
+def forum_kind(number: int, kind: str) -> str:
+    """The kind a congress's store files the ``number``th forum's records of ``kind`` under (from 0, the directory's order)."""
+    return f"{number}/{kind}"
 
 
 class Identity(msgspec.Struct, frozen=True, array_like=True):
@@ -42,6 +56,41 @@ class Identity(msgspec.Struct, frozen=True, array_like=True):
     content: bytes
     # Built within a timestamp tick of the file's last change: then the file's bytes are compared on every use.
     racy: bool
+
+
+class CongressIdentity(msgspec.Struct, frozen=True, array_like=True):
+    """Which congress directory, with which forum files and ``congress.yaml`` in which versions, by which code."""
+
+    format: bytes
+    congress: bytes
+    # The files that had changed within a timestamp tick of being read, each with a digest of the bytes read: these
+    # are compared on every use (as ``Identity.racy`` does for a forum's own store).
+    racy: list[tuple[bytes, bytes]]  # (path as the file system names it, digest)
+
+
+class CatalogueEntry(msgspec.Struct, frozen=True, array_like=True):
+    """One forum of a congress's store: its file, and the parts of its frame the congress reads of every forum
+    (its id, its facts for the congress's order and its source for ``cbiic forums``), so a congress opens with one read."""
+
+    file: bytes  # as the file system names it (a name need not be UTF-8)
+    id: str | None
+    forum: model.ForumInfo
+    source: model.Source
+    # The forum's themes are those of its stored frame, then the congress's it does not define itself (as the loader
+    # adds them); False: its frame holds every one of its themes.
+    shares_themes: bool
+
+
+class Catalogue(msgspec.Struct, frozen=True, array_like=True):
+    """A congress's forums, in the order of their files' names: the ``n``th is filed under ``forum_kind(n, ...)``."""
+
+    forums: list[CatalogueEntry]
+
+
+class CongressFile(msgspec.Struct, frozen=True, array_like=True):
+    """congress.yaml, validated; None where the directory has none."""
+
+    congress: model.Congress | None
 
 
 class Contents(msgspec.Struct, frozen=True, array_like=True):
@@ -55,16 +104,25 @@ class Contents(msgspec.Struct, frozen=True, array_like=True):
     # Every role the article gives someone without saying which of several namesakes it means, in its order.
     uncertain: list[tuple[model.UncertainPerson, str]]
     sessions_hold_talks: bool
+    # (slug, same_as) of everyone linked to a person in another forum, in the file's order: a congress follows the
+    # links of every forum, and reads no person's record for it.
+    linked: list[tuple[str, list[str]]]
 
 
 class Frame(model._Strict, frozen=True, kw_only=True):
-    """The forum's small parts: everything but its people, organisations, sessions and talks (which grow with it)."""
+    """The forum's small parts: its facts, themes and glossary (not its people, organisations, sessions and talks,
+    which grow with it, nor its opening and panel, which most questions about a congress's forums never read)."""
 
     id: str | None = None
     source: model.Source
     forum: model.ForumInfo
     themes: list[model.Theme] = []
     glossary: list[model.GlossaryEntry] = []
+
+
+class Stage(model._Strict, frozen=True, kw_only=True):
+    """The forum's opening and panel."""
+
     opening: model.Speech | None = None
     panel: model.Panel | None = None
 
@@ -102,6 +160,13 @@ class Tally(msgspec.Struct, frozen=True, array_like=True):
     uncertain: list[model.UncertainPerson]
 
 
+class Tallies(msgspec.Struct, frozen=True, array_like=True):
+    """Every theme's tally, in the frame's order of themes (a congress's forum: one record instead of one a theme)."""
+
+    themes: list[str]
+    tallies: list[Tally]
+
+
 class Postings(msgspec.Struct, frozen=True, array_like=True):
     """A search term's documents: ``array('I')`` bytes, ascending, with twice its weighted count in each (weights are
     halves), in people's words and in our classification (theme labels and aliases) separately."""
@@ -110,6 +175,12 @@ class Postings(msgspec.Struct, frozen=True, array_like=True):
     words: bytes
     classified_documents: bytes
     classified: bytes
+
+
+def with_shared(own: list[model.Theme], shared: list[model.Theme]) -> list[model.Theme]:
+    """A congress's forum's themes: its own, then the congress's it does not define itself, as the loader adds them."""
+    ids = {theme.id for theme in own}
+    return own + [theme for theme in shared if theme.id not in ids]
 
 
 def decode(body: bytes, kind: type[T]) -> T:

@@ -28,7 +28,7 @@ SHIPPED = ROOT / "data" / "forum.yaml"
 
 # Fuzzing depth: the README's command tries 20 examples per property; CI then runs the fuzz tests again under
 # `--hypothesis-profile deep` (see .ci/run).
-settings.register_profile("quick", max_examples=20)
+settings.register_profile("quick", max_examples=10)  # the quick suite's; CI runs them again with "deep"
 settings.register_profile("deep", max_examples=200)
 settings.load_profile("quick")  # Hypothesis' own plugin loads --hypothesis-profile after this, when it is given
 

@@ -183,7 +183,15 @@ def plain(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-@pytest.mark.parametrize("arguments", CASES, ids=" ".join)
+# The quick suite parses every command with every option in a reading format and a file format; the slow set, in all.
+QUICK_PARSE_FORMATS = ("table", "json")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [pytest.param(case, marks=() if case[case.index("--format") + 1] in QUICK_PARSE_FORMATS else pytest.mark.slow) for case in CASES],
+    ids=lambda case: " ".join(case) if isinstance(case, list) else None,
+)
 def test_fast_path_parses_every_line_into_the_call_typer_makes(arguments: list[str]) -> None:
     env = dict(ENVIRONMENT)
     call = fast.parse(arguments, {**os.environ, **env})

@@ -607,7 +607,10 @@ NOT_IN_JSON = {"theme"}  # its JSON is the contribution rows; the description is
 
 
 @pytest.mark.parametrize("value", ESCAPES, ids=[repr(v) for v in ESCAPES])
-@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+# The table is what reaches a terminal, JSON the escaping a file format does; CSV and Markdown in the slow set.
+@pytest.mark.parametrize(
+    "fmt", ["table", "json", pytest.param("csv", marks=pytest.mark.slow), pytest.param("markdown", marks=pytest.mark.slow)]
+)
 def test_control_characters_never_reach_the_terminal(value, fmt, forum_doc, runner, cli_app, write_forum, checks):
     from cbiic_cli.render import clean
 

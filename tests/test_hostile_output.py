@@ -85,17 +85,23 @@ def structure(text: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("value", INJECTIONS)
 @pytest.mark.parametrize(
     "args",
+    # The summary holds every kind of value the others show; the quick suite tries each injection there, the slow set everywhere.
     [
         ["summary"],
-        ["talk", "zheng-limin"],
-        ["talk", "panel"],
-        ["speakers"],
-        ["theme", "immunotherapy"],
-        ["agenda"],
-        ["orgs"],
-        ["speaker", "zheng-limin"],
+        *(
+            pytest.param(args, marks=pytest.mark.slow, id=" ".join(args))
+            for args in (
+                ["talk", "zheng-limin"],
+                ["talk", "panel"],
+                ["speakers"],
+                ["theme", "immunotherapy"],
+                ["agenda"],
+                ["orgs"],
+                ["speaker", "zheng-limin"],
+            )
+        ),
     ],
-    ids=" ".join,
+    ids=lambda args: " ".join(args) if isinstance(args, list) else None,
 )
 def test_no_value_can_inject_markdown(value, args, forum_doc, write_forum):
     clean = invoke(*args, "-f", "md").stdout

@@ -177,7 +177,9 @@ def _congress_indexes(directory: _congress.Directory, use_store: bool) -> list[I
         read, index = _loaded(directory.forum_path(file), identity.forums[number][1] if identity is not None else None, directory)
         data.append(read)
         indexes.append(index)
-    if identity is not None:
+    # A store only for a congress whose forums agree on their themes: then a query from the store need not check again.
+    agree = _congress.theme_clash([(file, index.frame.themes) for file, index in zip(directory.files, indexes, strict=True)]) is None
+    if identity is not None and agree:
         if identity.congress is not None and data_of_congress is not None:
             data.append(data_of_congress)
         store.build_congress_after_answering(identity, data, indexes, directory.info)
@@ -335,7 +337,8 @@ def answered(settings: Settings, ask: Callable[[Any], Any], across: Callable[[An
     from . import congress_answers
 
     def joined(congress: _congress.Congress) -> Any:
-        congress_answers.ThemeCatalogue.of(congress)  # one theme id or name meaning two themes refuses every query
+        if not congress.every[0].index.stored:  # a store is built only for a congress whose themes agree
+            congress_answers.ThemeCatalogue.of(congress)  # one theme id or name meaning two themes refuses every query
 
         def ask_one(member: _congress.Member, question: Callable[[Any, _congress.Member], Any]) -> Any:
             return answer(settings, lambda index: question(index, member), member, congress.directory)

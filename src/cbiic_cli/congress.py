@@ -305,3 +305,30 @@ def usable_id(forum_id: str) -> bool:
     from .model import SLUG_PATTERN
 
     return re.search(SLUG_PATTERN, forum_id) is not None
+
+
+def theme_clash(forums: list[tuple[str, list[Any]]]) -> tuple[str, str] | None:
+    """The first theme id defined two ways, or theme name (id, label, alias) naming two themes, across ``forums``
+    ((file, its themes), in the congress's order): the file it is met in and what is wrong; None if they agree. One id
+    or name is one theme in every forum, or answering would pick one of them, which is a guess."""
+    from .names import normalise
+
+    found: dict[str, tuple[str, Any]] = {}
+    named: dict[str, str] = {}
+    for file, themes in forums:
+        for theme in themes:
+            first = found.setdefault(theme.id, (file, theme))
+            if first[1] != theme:
+                return (
+                    file,
+                    f"theme {theme.id!r} is defined differently in {os.path.basename(first[0])}; one id is one theme in every forum",
+                )
+            if first[0] != file:
+                continue  # the same theme again: its names are counted once
+            for name in (theme.id, theme.label, *theme.aliases):
+                if named.setdefault(normalise(name), theme.id) != theme.id:
+                    return (
+                        file,
+                        f"{name!r} names both the theme {named[normalise(name)]!r} and the theme {theme.id!r}; a name is one theme in every forum",
+                    )
+    return None

@@ -172,39 +172,24 @@ class ThemeCatalogue:
     def __init__(self, congress: Congress) -> None:
         from types import SimpleNamespace
 
+        from .congress import theme_clash
         from .names import normalise
 
+        every = [(member.path, member.index.frame.themes) for member in congress.every]
+        clash = theme_clash(every)
+        if clash is not None:
+            where = congress.directory.path if congress.directory else "."
+            raise ForumDataError(clash[0], [Problem(f"{clash[1]} (`cbiic --data {where} validate` lists every such problem)")])
         found: dict[str, Any] = {}
-        first_in: dict[str, Member] = {}
-        check = f"`cbiic --data {congress.directory.path if congress.directory else '.'} validate` lists every such problem"
-        for member in congress.every:
-            for each in member.index.frame.themes:
-                if found.setdefault(each.id, each) != each:
-                    # One id, two themes: answering would pick one of them, which is a guess.
-                    raise ForumDataError(
-                        member.path,
-                        [
-                            Problem(
-                                f"theme {each.id!r} is defined differently in {first_in[each.id].file}; one id is one theme in every forum ({check})"
-                            )
-                        ],
-                    )
-                first_in.setdefault(each.id, member)
+        for _, themes in every:
+            for each in themes:
+                found.setdefault(each.id, each)
         self.themes: dict[str, Any] = found
         self.frame = SimpleNamespace(themes=list(found.values()))
         self.theme_names: dict[str, str] = {}
         for each in found.values():
             for name in (each.id, each.label, *each.aliases):
-                named = self.theme_names.setdefault(normalise(name), each.id)
-                if named != each.id:
-                    raise ForumDataError(
-                        first_in[each.id].path,
-                        [
-                            Problem(
-                                f"{name!r} names both the theme {named!r} and the theme {each.id!r}; a name is one theme in every forum ({check})"
-                            )
-                        ],
-                    )
+                self.theme_names.setdefault(normalise(name), each.id)
 
     @classmethod
     def of(cls, congress: Congress) -> ThemeCatalogue:
@@ -260,9 +245,10 @@ def themes(congress: Congress, ask: Ask, question: Question, limit: int | None) 
     rows = []
     for the_theme in shown:
         parts = [(forum_id, rows_by_id[the_theme.id]) for forum_id, rows_by_id in per_forum.items() if the_theme.id in rows_by_id]
-        contributions = [qualified(forum_id, key) for forum_id, row in parts for key in row["contributions"]]
-        speakers = [qualified(forum_id, key) for forum_id, row in parts for key in row["speakers"]]
-        uncertain = [qualify(u, forum_id) for forum_id, row in parts for u in row["uncertain_speakers"]]
+        # Made as taken: only the first ``limit`` of each list are written out, of all the forums' thousands.
+        contributions = (qualified(forum_id, key) for forum_id, row in parts for key in row["contributions"])
+        speakers = (qualified(forum_id, key) for forum_id, row in parts for key in row["speakers"])
+        uncertain = (qualify(u, forum_id) for forum_id, row in parts for u in row["uncertain_speakers"])
         rows.append(
             {
                 "id": the_theme.id,

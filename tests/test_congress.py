@@ -67,8 +67,10 @@ def test_every_command_answers_in_every_format(congress, name, fmt):
         document = json.loads(result.stdout)
         assert document["forum"] == SECOND_FORUM and document["id"] == f"{SECOND_FORUM}/panel"
         assert all(remark["id"].startswith(f"{SECOND_FORUM}/") for remark in document["remarks"])
-    elif fmt == "json" and name == "summary":  # one document: the congress, then each forum's summary, with its forum
-        assert [forum["forum"] for forum in json.loads(result.stdout)["forums"]] == FORUMS
+    elif fmt == "json" and name == "summary":  # one document: the congress, its forums, its first contributions
+        document = json.loads(result.stdout)
+        assert [forum["id"] for forum in document["forums"]] == FORUMS
+        assert {row["forum"] for row in document["contributions"]} == set(FORUMS)
     elif fmt in ROW_FORMATS and name != "forums":
         rows = rows_of(result.stdout, fmt)
         assert rows, result.stdout[:500]
@@ -191,14 +193,23 @@ def test_search_ranks_every_forums_hits_together(congress):
     assert {hit["forum"] for hit in hits[:2]} == set(FORUMS)  # the same document in each forum ranks the same
 
 
-def test_summary_is_the_congress_then_each_forum(congress):
-    document = json.loads(invoke("--data", str(congress), "summary", "-f", "json").stdout)
+def test_summary_is_the_congress_its_forums_and_its_first_contributions(congress):
+    document = json.loads(invoke("--data", str(congress), "summary", "-n", "0", "-f", "json").stdout)
     assert document["congress"]["name"] == "2024 China BioMed Innovation and Investment Conference (CBIIC)"
-    assert document["counts"]["forums"] == 2 and document["counts"]["talks"] == 10
-    assert [forum["forum"] for forum in document["forums"]] == FORUMS
+    assert document["counts"] == {"forums": 2, "people": 20, "contributions": 22}
+    assert [forum["id"] for forum in document["forums"]] == FORUMS
     assert document["forums"][1]["name"] == "Second Test Forum"
+    said = [(row["forum"], row["id"]) for row in document["contributions"]]
+    assert len(said) == 22 and [forum for forum, _ in said] == [FIRST] * 11 + [SECOND_FORUM] * 11
+    assert all(key.startswith(f"{forum}/") for forum, key in said)
+    shown = invoke("--data", str(congress), "summary", "-n", "3", "-f", "json")
+    assert len(json.loads(shown.stdout)["contributions"]) == 3 and "3 of 22 contributions" in shown.stderr
+    # One forum asked for: its own whole summary, its rows qualified.
+    alone = json.loads(invoke("--data", str(congress), "summary", "--forum", SECOND_FORUM, "-f", "json").stdout)
+    assert alone["forum"] == SECOND_FORUM and alone["name"] == "Second Test Forum"
+    assert all(row["id"].startswith(f"{SECOND_FORUM}/") for row in alone["talks"])
     table = invoke("--data", str(congress), "summary").stdout
-    assert f"Forum {FIRST}" in table and f"Forum {SECOND_FORUM}" in table
+    assert "2 forums · 20 people" in table and f"{SECOND_FORUM}/opening-speech" in table
 
 
 def test_a_one_forum_congress_answers_exactly_as_its_file(tmp_path):
@@ -322,5 +333,5 @@ def test_markdown_of_the_congress_has_a_section_per_forum(congress):
     assert {content for tag, content in agenda if tag == "h3"} == {"Opening", "Sessions", "Talks (“talk” is our word)", "Panel"}
     summary = headings(invoke("--data", str(congress), "summary", "-f", "markdown").stdout)
     assert summary[0] == ("h1", "2024 China BioMed Innovation and Investment Conference (CBIIC), Guangzhou, 2024")
-    assert [content for tag, content in summary if tag == "h2"] == ["Oncology Drugs Clinical Research Forum", "Second Test Forum"]
-    assert all(tag in ("h1", "h2", "h3", "h4") for tag, _ in summary)
+    assert [content for tag, content in summary if tag == "h2"] == ["Forums", "Contributions"]
+    assert all(tag in ("h1", "h2", "h3") for tag, _ in summary)

@@ -626,6 +626,14 @@ def summary(index: Index, limit: int | None = None) -> View:
     return view
 
 
+def contributions(index: Index, limit: int | None = None) -> View:
+    """Every contribution in the article's order (opening, talks, the panel's remarks and closing words), the first
+    ``limit`` of them made as they are printed: what a congress's summary lists, forum by forum."""
+    view = View("contributions", (contribution_row(index, c) for c in _first(index.contributions, limit)), contribution_keys())
+    view.extra["total"] = index.count("contributions")
+    return view
+
+
 ORG_KEYS = [
     "id",
     "name",

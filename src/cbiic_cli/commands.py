@@ -484,7 +484,11 @@ def summary(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
             settings,
             lambda index: answers.summary(index, limit or None),
             lambda congress, ask_one: across.summary(
-                congress, ask_one, lambda index, _: answers.summary(index, limit or None), limit or None
+                congress,
+                ask_one,
+                lambda index, _: answers.summary(index, limit or None),
+                lambda index, _: answers.contributions(index, None),
+                limit or None,
             ),
         ),
         settings,

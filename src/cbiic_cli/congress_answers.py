@@ -314,15 +314,17 @@ def search(congress: Congress, ask: Ask, question: Question, limit: int | None) 
 FORUM_KEYS = ["id", "name", "date", "city", "people", "contributions", "file", "article_title", "article_published", "article_file"]
 
 
-def forum_row(member: Member, counts: dict[str, int]) -> dict[str, Any]:
-    frame = member.index.frame
+def forum_row(member: Member) -> dict[str, Any]:
+    """A forum: what the store's catalogue and contents say of it, with nothing of its people or contributions read."""
+    index = member.index
+    frame = index.frame
     return {
         "id": member.id,
         "name": frame.forum.name,
         "date": frame.forum.date.isoformat(),
         "city": frame.forum.city,
-        "people": counts["people"],
-        "contributions": counts["opening"] + counts["talks"] + counts["panel_remarks"] + counts["panel_closing"],
+        "people": index.count("people"),
+        "contributions": index.count("contributions"),
         "file": member.file,
         "article_title": frame.source.title,
         "article_published": frame.source.published,
@@ -332,9 +334,7 @@ def forum_row(member: Member, counts: dict[str, int]) -> dict[str, Any]:
 
 def forums(congress: Congress, limit: int | None) -> View:
     """Each forum: its date, its size and its source article."""
-    from .answers import counts
-
-    rows = (forum_row(member, counts(member.index)) for member in _first(congress.members, limit))
+    rows = (forum_row(member) for member in _first(congress.members, limit))
     view = View("forums", rows, FORUM_KEYS)
     info = congress.directory.info if congress.directory is not None else None
     if info is not None:
@@ -343,18 +343,19 @@ def forums(congress: Congress, limit: int | None) -> View:
     return view
 
 
-def summary(congress: Congress, ask: Ask, question: Question, limit: int | None) -> View:
-    """The congress's facts, then each forum's summary (the first ``limit`` forums), one after another."""
-    from .answers import counts
-
-    shown = list(_first(congress.members, limit))
-    parts = [(member, one(congress, ask, member, question)) for member in shown]
-    rows = chain.from_iterable(part.items for _, part in parts)
+def summary(congress: Congress, ask: Ask, question: Question, contributions: Question, limit: int | None) -> View:
+    """The congress at a glance: its facts and size, its first ``limit`` forums (as ``forums`` lists them), and its
+    first ``limit`` contributions, forum by forum, each forum's in its article's order. One forum asked for (``--forum``)
+    is that forum's own whole summary (``question``), its rows qualified."""
+    if len(congress.members) == 1:
+        return one(congress, ask, congress.members[0], question)
     info = congress.directory.info if congress.directory is not None else None
-    totals: dict[str, int] = {}
-    for member in congress.members:
-        for key, value in counts(member.index).items():
-            totals[key] = totals.get(key, 0) + value
+    listed = joined(congress, ask, contributions, limit, "contributions")
+    total = {
+        "forums": len(congress.members),
+        "people": sum(member.index.count("people") for member in congress.members),
+        "contributions": listed.extra["total"],
+    }
     document = {
         "congress": None
         if info is None
@@ -365,16 +366,19 @@ def summary(congress: Congress, ask: Ask, question: Question, limit: int | None)
             "source_forum": info.congress.source_forum,
             "source_paragraphs": list(info.congress.source_paragraphs),
         },
-        # A theme is the congress's, counted once however many forums touch it.
-        "counts": {"forums": len(congress.members), **totals, "themes": len(ThemeCatalogue.of(congress).themes)},
-        "forums": [{FORUM_KEY: member.id, **(part.document or {})} for member, part in parts],
+        "counts": total,
+        "forums": [forum_row(member) for member in _first(congress.members, limit)],
+        "order": caveats.ORDER_NOTE,
+        "contributions": listed.items,
     }
-    view = View("congress_summary", rows, [FORUM_KEY] + parts[0][1].keys[1:], document=document)
-    view.extra["parts"] = [(member.id, part) for member, part in parts]
-    view.extra["total"] = sum(part.extra.get("total", 0) for _, part in parts)
-    view.row_notices += _notices([(member, part.row_notices) for member, part in parts])
-    view.notices += _notices([(member, part.notices) for member, part in parts])
-    _say_left_out(view, [caveats.first_of(limit, len(congress.members), "forums")])
+    view = View("congress_summary", listed.items, listed.keys, document=document)
+    view.extra["total"] = total["contributions"]
+    view.notices = [notice for notice in listed.notices if caveats.ALL_OF_THEM not in notice]
+    view.row_notices += [f"Contributions are listed forum by forum, each {caveats.ORDER_NOTE}."]
+    _say_left_out(
+        view,
+        [caveats.first_of(limit, len(congress.members), "forums"), caveats.first_of(limit, total["contributions"], "contributions")],
+    )
     return view
 
 

@@ -406,13 +406,14 @@ class ForumIndex(Questions):
     # -- lists a piece at a time: a view shows the first N, and a store streams them from SQLite ---------
 
     def count(self, what: str) -> int:
-        """How many people, organisations, sessions or talks the forum has."""
+        """How many people, organisations, sessions, talks or contributions (of every kind) the forum has."""
         forum = self.forum
         lists: dict[str, Sized] = {
             "people": forum.people,
             "organisations": forum.organisations,
             "sessions": forum.sessions,
             "talks": forum.talks,
+            "contributions": self.contributions,
         }
         return len(lists[what])
 

@@ -424,22 +424,20 @@ def _forums(view: View) -> str:
 
 
 def _congress_summary(view: View) -> str:
+    """The congress at a glance: its facts and size, its forums, then its first contributions forum by forum."""
     doc = view.document or {}
     counts = doc["counts"]
-    out = [f"# {inline(say.congress_line(doc['congress']))}", ""] if doc.get("congress") else []
+    out = [f"# {inline(say.congress_line(doc['congress']))}", ""] if doc.get("congress") else ["# The congress", ""]
     out += [
         inline(
             f"{say.plural(counts['forums'], 'forum')} · {say.plural(counts['people'], 'person', 'people')} "
-            f"(a person linked across forums counts in each) · {say.plural(counts['talks'], 'talk')} · "
-            f"{say.plural(counts['panel_remarks'], 'panel remark')}"
+            f"(a person linked across forums counts in each) · {say.plural(counts['contributions'], 'contribution')}"
         ),
         "",
     ] + _left_out(view)
-    for forum_id, part in view.extra["parts"]:
-        # Each forum's summary a level down, under its forum's id.
-        text = _summary(part).replace("\n## ", "\n### ").replace("\n# ", "\n## ")
-        text = "#" + text if text.startswith("# ") else text
-        out += [f"*Forum {code(forum_id)}:*", "", text]
+    out += ["## Forums", "", _forums(View("forums", doc["forums"], [])), "## Contributions", ""]
+    out += [f"*Forum by forum, each {inline(doc['order'])}.*", ""]
+    out += [_contribution(row, level=3) for row in view.items]
     return "\n".join(out)
 
 

@@ -622,6 +622,7 @@ class _Layout:
         return self.t("“" + row["article_title"] + "”").append(self.s(f" ({row['article_published']}, {row['article_file']})"), DIM)
 
     def _congress_summary(self, view: View) -> Group:
+        """The congress at a glance: its facts and size, its forums, then its first contributions forum by forum."""
         doc = view.document or {}
         counts = doc["counts"]
         parts: list[Any] = []
@@ -630,14 +631,15 @@ class _Layout:
         parts.append(
             self.t(
                 f"{say.plural(counts['forums'], 'forum')} {self.dot} {say.plural(counts['people'], 'person', 'people')} "
-                f"(a person linked across forums counts in each) {self.dot} {say.plural(counts['talks'], 'talk')} {self.dot} "
-                f"{say.plural(counts['panel_remarks'], 'panel remark')}",
+                f"(a person linked across forums counts in each) {self.dot} {say.plural(counts['contributions'], 'contribution')}",
                 DIM,
             )
         )
         parts += self.left_out(view)
-        for forum_id, part in view.extra["parts"]:
-            parts += [self.blank(), self.t(f"Forum {forum_id}", HEADER), self._summary(part)]
+        forums = View("forums", doc["forums"], [], extra={"total": counts["forums"]})
+        parts += [self.blank(), self._forums(forums), self.blank()]
+        parts.append(self.t(f"Contributions, forum by forum, each {doc['order']}", HEADER))
+        parts += [Indent(self.digest(row)) for row in view.items]
         return Group(*parts)
 
     def left_out(self, view: View) -> list[Any]:

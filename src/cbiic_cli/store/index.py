@@ -409,6 +409,8 @@ class StoreIndex(Questions):
     def count(self, what: str) -> int:
         if what == "talks":
             return self.contents.counts.get(shapes.CONTRIBUTION, 0) - self._frame_contributions()
+        if what == "contributions":  # every kind: read off the contents, without the frame's opening and panel
+            return self.contents.counts.get(shapes.CONTRIBUTION, 0)
         kind = {"people": shapes.PERSON, "organisations": shapes.ORGANISATION, "sessions": shapes.SESSION}[what]
         return self.contents.counts.get(kind, 0)
 

@@ -629,7 +629,12 @@ def summary(index: Index, limit: int | None = None) -> View:
 def contributions(index: Index, limit: int | None = None) -> View:
     """Every contribution in the article's order (opening, talks, the panel's remarks and closing words), the first
     ``limit`` of them made as they are printed: what a congress's summary lists, forum by forum."""
-    view = View("contributions", (contribution_row(index, c) for c in _first(index.contributions, limit)), contribution_keys())
+
+    def rows() -> Iterator[dict[str, Any]]:  # nothing read until the first row is asked for: a congress asks few forums
+        for contribution in _first(index.contributions, limit):
+            yield contribution_row(index, contribution)
+
+    view = View("contributions", rows(), contribution_keys())
     view.extra["total"] = index.count("contributions")
     return view
 

@@ -367,6 +367,14 @@ def themes(index: Index, limit: int | None = None) -> View:
     return view
 
 
+def theme_rows(index: Index, theme_ids: list[str], limit: int | None = None) -> View:
+    """The rows ``themes`` makes of just these themes, each list in them its first ``limit``: what a congress asks each
+    forum for the themes it shows."""
+    view = View("themes", list(_theme_rows(index, [index.themes[theme_id] for theme_id in theme_ids], limit)), THEME_KEYS)
+    view.extra["total"] = len(theme_ids)
+    return view
+
+
 def _theme_rows(index: Index, shown: list[model.Theme], limit: int | None, matrix: _Matrix | None = None) -> Iterator[dict[str, Any]]:
     """Each theme's row, made as it is printed, from its tally (read once); with a ``limit``, the first ``limit`` of
     its contributions, its speakers (the article's order) and the names it leaves unidentified. ``matrix`` is told
@@ -463,7 +471,6 @@ def agenda(index: Index, limit: int | None = None) -> View:
     the first ``limit`` items are made (None: all), as they are printed.
     """
     frame = index.frame
-    the_panel = frame.panel
 
     def item(
         kind: str,
@@ -491,6 +498,7 @@ def agenda(index: Index, limit: int | None = None) -> View:
         }
 
     def panel_items() -> Iterator[dict[str, Any]]:
+        the_panel = frame.panel
         if the_panel is None:
             return
         yield item("panel", the_panel.id, the_panel.moderator, None, the_panel.source_paragraphs, title=the_panel.title)
@@ -502,19 +510,18 @@ def agenda(index: Index, limit: int | None = None) -> View:
         if the_panel.closing:
             yield item("panel-closing", the_panel.closing.id, the_panel.closing.speaker, the_panel.id, the_panel.closing.source_paragraphs)
 
-    opening = frame.opening
-    items = chain(
-        [item("opening", opening.id, opening.speaker, None, opening.source_paragraphs)] if opening else [],
-        (item("session", s.id, s.moderator, None, s.source_paragraphs, name=s.name) for s in index.sessions_in_order()),
-        (
-            item("talk", c.id, c.item.speaker, c.part_of, c.item.source_paragraphs, title=c.title, topic=c.topic)
-            for c in index.talks_in_order()
-        ),
-        panel_items(),
-    )
-    panel_size = 1 + len(the_panel.panelists) + len(the_panel.remarks) + (1 if the_panel.closing else 0) if the_panel else 0
-    total = (1 if opening else 0) + index.count("sessions") + index.count("talks") + panel_size
-    rows = _first(items, limit)
+    def items() -> Iterator[dict[str, Any]]:  # nothing read until the first item is asked for: a congress asks few forums
+        opening = frame.opening
+        if opening:
+            yield item("opening", opening.id, opening.speaker, None, opening.source_paragraphs)
+        for s in index.sessions_in_order():
+            yield item("session", s.id, s.moderator, None, s.source_paragraphs, name=s.name)
+        for c in index.talks_in_order():
+            yield item("talk", c.id, c.item.speaker, c.part_of, c.item.source_paragraphs, title=c.title, topic=c.topic)
+        yield from panel_items()
+
+    total = index.count("agenda items")
+    rows = _first(items(), limit)
     sessions = session_note(index)
     document = {"order": caveats.ORDER_NOTE, "session_note": sessions, "items": rows}
     view = View("agenda", rows, AGENDA_KEYS, document=document)

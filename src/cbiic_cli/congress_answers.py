@@ -157,6 +157,10 @@ def _merged(parts: list[tuple[Member, list[str]]]) -> list[str]:
     return said
 
 
+def _asking_about(question: Callable[[Any, Member, list[str]], View], theme_ids: list[str]) -> Question:
+    return lambda index, owner: question(index, owner, theme_ids)
+
+
 def _asking_for(question: Callable[[Any, str, Member], View], slug: str) -> Question:
     return lambda index, owner: question(index, slug, owner)
 
@@ -233,15 +237,18 @@ def on_theme(
     return answer(catalogue.having(congress, theme_id), ask, lambda index, owner: question(index, owner, theme_id))
 
 
-def themes(congress: Congress, ask: Ask, question: Question, limit: int | None) -> View:
-    """Each theme of the congress with what it carries in every forum, and the forum-by-theme matrix."""
+def themes(congress: Congress, ask: Ask, question: Callable[[Any, Member, list[str]], View], limit: int | None) -> View:
+    """Each theme of the congress with what it carries in every forum, and the forum-by-theme matrix. Each forum is
+    asked for the rows of only the themes shown that it knows (``question(index, member, theme_ids)``)."""
     catalogue = ThemeCatalogue.of(congress)
+    known = {member.id: set(member.index.themes) for member in congress.members}
+    every = [the_theme for the_theme in catalogue.themes.values() if any(the_theme.id in ids for ids in known.values())]
+    shown = list(_first(every, limit))
     per_forum: dict[str, dict[str, dict[str, Any]]] = {}
     for member in congress.members:
-        view = ask(member, question)
+        wanted = [the_theme.id for the_theme in shown if the_theme.id in known[member.id]]
+        view = ask(member, _asking_about(question, wanted))
         per_forum[member.id] = {row["id"]: row for row in view.materialise()}
-    every = [the_theme for the_theme in catalogue.themes.values() if any(the_theme.id in rows for rows in per_forum.values())]
-    shown = list(_first(every, limit))
     rows = []
     for the_theme in shown:
         parts = [(forum_id, rows_by_id[the_theme.id]) for forum_id, rows_by_id in per_forum.items() if the_theme.id in rows_by_id]

@@ -406,8 +406,10 @@ class ForumIndex(Questions):
     # -- lists a piece at a time: a view shows the first N, and a store streams them from SQLite ---------
 
     def count(self, what: str) -> int:
-        """How many people, organisations, sessions, talks or contributions (of every kind) the forum has."""
+        """How many people, organisations, sessions, talks, contributions (of every kind) or agenda items the forum has."""
         forum = self.forum
+        if what == "agenda items":
+            return agenda_size(forum, len(forum.sessions), len(forum.talks))
         lists: dict[str, Sized] = {
             "people": forum.people,
             "organisations": forum.organisations,
@@ -565,6 +567,14 @@ _ASCII_SPACE = re.compile(r"[ \t\r\n]+")
 def one_line(text: str) -> str:
     """Text with its line breaks and runs of spaces made single spaces; other characters (even Unicode spaces) kept as they are."""
     return _ASCII_SPACE.sub(" ", text).strip()
+
+
+def agenda_size(frame: ForumFrame, sessions: int, talks: int) -> int:
+    """How many items the agenda lists: the opening, each session and talk, and the panel with each panelist, remark
+    and its closing words."""
+    panel = frame.panel
+    panel_size = 1 + len(panel.panelists) + len(panel.remarks) + (1 if panel.closing else 0) if panel else 0
+    return (1 if frame.opening else 0) + sessions + talks + panel_size
 
 
 def gist(summary: str) -> str:

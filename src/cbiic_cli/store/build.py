@@ -303,7 +303,14 @@ def _forum_records(index: Index, bundled: bool = False, themes: list[model.Theme
     counts = {kind: len(rows) for kind, rows in records.items()}
     first = {kind: min(row[0] for row in rows) for kind, rows in records.items()}
     contents = shapes.Contents(
-        counts, first, documents, total_length, index.uncertain_appearances, index.sessions_hold_talks(), index.linked_people()
+        counts,
+        first,
+        documents,
+        total_length,
+        index.uncertain_appearances,
+        index.sessions_hold_talks(),
+        index.linked_people(),
+        index.count("agenda items"),
     )
     add(shapes.CONTENTS, shapes.ONLY, 0, contents)
     return records

@@ -411,6 +411,8 @@ class StoreIndex(Questions):
             return self.contents.counts.get(shapes.CONTRIBUTION, 0) - self._frame_contributions()
         if what == "contributions":  # every kind: read off the contents, without the frame's opening and panel
             return self.contents.counts.get(shapes.CONTRIBUTION, 0)
+        if what == "agenda items":
+            return self.contents.agenda_items
         kind = {"people": shapes.PERSON, "organisations": shapes.ORGANISATION, "sessions": shapes.SESSION}[what]
         return self.contents.counts.get(kind, 0)
 

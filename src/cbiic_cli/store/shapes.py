@@ -107,6 +107,8 @@ class Contents(msgspec.Struct, frozen=True, array_like=True):
     # (slug, same_as) of everyone linked to a person in another forum, in the file's order: a congress follows the
     # links of every forum, and reads no person's record for it.
     linked: list[tuple[str, list[str]]]
+    # How many items its agenda lists (query.agenda_size): a congress's agenda counts every forum's without its panel.
+    agenda_items: int
 
 
 class Frame(model._Strict, frozen=True, kw_only=True):

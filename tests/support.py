@@ -144,3 +144,15 @@ def make_congress(directory: Path) -> Path:
     entry = congress[congress.index("  - file: forum.yaml") :]
     (directory / "congress.yaml").write_text(congress + entry.replace("file: forum.yaml", "file: second.yaml"), encoding="utf-8")
     return directory
+
+
+def sql_damage(script: str):
+    """A damage for the store at a path: ``script``'s SQL run on it (a record deleted, swapped, edited)."""
+    import sqlite3
+
+    def damage(path: Path) -> None:
+        with sqlite3.connect(path) as connection:
+            connection.executescript(script)
+        connection.close()
+
+    return damage

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import RENAMED, REPO, SECOND_FORUM, invoke, make_congress, replace_once
+from support import RENAMED, REPO, SECOND_FORUM, invoke, make_congress, replace_once, sql_damage
 
 from cbiic_cli.store import shapes
 
@@ -293,15 +293,6 @@ def _every_answer_is_the_files(congress, pristine, answers, home, monkeypatch, d
         assert ask(congress, *args) == answers[tuple(args)], args
 
 
-def _sql(script: str):
-    def damage(path: Path) -> None:
-        with sqlite3.connect(path) as connection:
-            connection.executescript(script)
-        connection.close()
-
-    return damage
-
-
 @pytest.mark.parametrize("trial", range(4))
 def test_bytes_flipped_anywhere_never_change_an_answer(trial, congress, pristine, answers, private_cache, monkeypatch, questions):
     def flip(path: Path) -> None:
@@ -317,7 +308,7 @@ def test_bytes_flipped_anywhere_never_change_an_answer(trial, congress, pristine
 def test_a_record_of_any_kind_deleted_never_changes_an_answer(kind, congress, pristine, answers, private_cache, monkeypatch, questions):
     """Every seventh record of the kind (at least one), of the second forum or of the congress itself."""
     script = f"DELETE FROM store_records WHERE kind = '{kind}' AND (seq % 7 = 3 OR (SELECT count(*) FROM store_records WHERE kind = '{kind}') < 4)"
-    _every_answer_is_the_files(congress, pristine, answers, private_cache, monkeypatch, _sql(script), questions)
+    _every_answer_is_the_files(congress, pristine, answers, private_cache, monkeypatch, sql_damage(script), questions)
 
 
 @pytest.mark.parametrize("kind", [shapes.CONTENTS, shapes.PERSON, shapes.TALLIES, shapes.STAGE, shapes.TERM])
@@ -327,7 +318,7 @@ def test_a_record_moved_to_another_forum_never_changes_an_answer(kind, congress,
     move = f"""
         DELETE FROM store_records WHERE kind = '{shapes.forum_kind(1, kind)}';
         UPDATE store_records SET kind = '{shapes.forum_kind(1, kind)}' WHERE kind = '{shapes.forum_kind(2, kind)}';"""
-    _every_answer_is_the_files(congress, pristine, answers, private_cache, monkeypatch, _sql(move), questions)
+    _every_answer_is_the_files(congress, pristine, answers, private_cache, monkeypatch, sql_damage(move), questions)
 
 
 def test_the_catalogue_listing_the_forums_in_another_order_is_damage(congress, pristine, answers, private_cache, monkeypatch, questions):

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import invoke, shipped_text, write_forum
+from support import invoke, shipped_text, sql_damage, write_forum
 
 from cbiic_cli.store import shapes
 
@@ -128,15 +128,6 @@ def _flip(offsets: list[int]):
     return damage
 
 
-def _sql(script: str):
-    def damage(path: Path) -> None:
-        with sqlite3.connect(path) as connection:
-            connection.executescript(script)
-        connection.close()
-
-    return damage
-
-
 @pytest.mark.parametrize("trial", range(6))
 def test_bytes_flipped_anywhere_never_change_an_answer(trial, forum, pristine, answers, tmp_path, monkeypatch, questions):
     size = pristine.stat().st_size
@@ -156,13 +147,13 @@ def test_bytes_flipped_anywhere_never_change_an_answer_deep(trial, forum, pristi
 def test_a_record_of_any_kind_deleted_never_changes_an_answer(kind, forum, pristine, answers, tmp_path, monkeypatch, questions):
     """Every seventh record of the kind (at least one): a list shows the gap, a lookup its broken chain."""
     script = f"DELETE FROM store_records WHERE kind = '{kind}' AND (seq % 7 = 3 OR (SELECT count(*) FROM store_records WHERE kind = '{kind}') < 4)"
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script), questions)
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, sql_damage(script), questions)
 
 
 @pytest.mark.parametrize("kind", [shapes.PERSON, shapes.ORGANISATION, shapes.CONTRIBUTION, shapes.TERM])
 def test_the_last_record_of_a_kind_deleted_never_changes_an_answer(kind, forum, pristine, answers, tmp_path, monkeypatch, questions):
     script = f"DELETE FROM store_records WHERE kind = '{kind}' AND key = (SELECT max(key) FROM store_records WHERE kind = '{kind}')"
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script), questions)
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, sql_damage(script), questions)
 
 
 @pytest.mark.parametrize("kind", [shapes.PERSON, shapes.ORGANISATION, shapes.CONTRIBUTION, shapes.TERM, shapes.TALLY])
@@ -175,14 +166,14 @@ def test_two_records_swapped_under_each_others_keys_never_change_an_answer(
         UPDATE store_records SET key = '#' || key WHERE rowid IN (SELECT id FROM pair);
         UPDATE store_records SET key = (SELECT key FROM pair WHERE id != store_records.rowid)
             WHERE rowid IN (SELECT id FROM pair);"""
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(swap), questions)
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, sql_damage(swap), questions)
 
 
 @pytest.mark.parametrize("column", ["seq", "rank", "next", "body", "kind"])
 def test_any_column_of_a_record_edited_never_changes_an_answer(column, forum, pristine, answers, tmp_path, monkeypatch, questions):
     value = {"seq": "seq + 1", "rank": "coalesce(rank, 0) + 1", "next": "'zzz'", "body": "body || x'00'", "kind": "'person'"}[column]
     script = f"UPDATE store_records SET {column} = {value} WHERE kind IN ('person', 'organisation') AND seq = 2"
-    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, _sql(script), questions)
+    _every_answer_is_the_files(forum, pristine, answers, tmp_path, monkeypatch, sql_damage(script), questions)
 
 
 def test_a_schema_that_is_not_utf8_is_damage(forum, pristine, answers, tmp_path, monkeypatch, questions):

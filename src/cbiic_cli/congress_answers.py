@@ -18,7 +18,7 @@ from typing import Any
 from . import caveats
 from .answers import THEME_KEYS, _first, _say_left_out, _say_limited
 from .congress import Congress, Member, qualified
-from .errors import ForumDataError, NotFound, Problem
+from .errors import ForumDataError, Problem
 from .query import View
 from .rows import qualify
 
@@ -76,7 +76,7 @@ def joined(
     if document_items is not None and first.document is not None:
         view.document = {**first.document, document_items: shown}
     # A forum that found nothing says so; when others did find something, that is no notice for the congress.
-    heard = [(member, v.notices) for member, v in views if total == 0 or not v.empty or not _says_nothing(v)]
+    heard = [(member, v.notices) for member, v in views if total == 0 or not v.empty]
     view.notices += _notices(heard)
     view.row_notices += _notices([(member, v.row_notices) for member, v in views])
     view.required_keys = list(dict.fromkeys(key for _, v in views for key in v.required_keys))
@@ -87,10 +87,6 @@ def joined(
     view.extra["forums"] = [member.id for member in congress.members]
     _say_limited(view, total, limit, noun)
     return view
-
-
-def _says_nothing(view: View) -> bool:
-    return bool(view.extra.get("total") == 0)
 
 
 def _rows_of(member: Member, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -387,7 +383,3 @@ def summary(congress: Congress, ask: Ask, question: Question, contributions: Que
         [caveats.first_of(limit, len(congress.members), "forums"), caveats.first_of(limit, total["contributions"], "contributions")],
     )
     return view
-
-
-def not_in_any(what: str, ref: str) -> NotFound:
-    return NotFound(f"no {what} {ref!r} in any forum of this congress")

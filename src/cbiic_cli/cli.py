@@ -851,9 +851,9 @@ def _validate_congress(report: _Report, location: str, source: str | None) -> No
         article: Any = None
         if source:
             article_path = source
-            if os.path.isdir(source):
-                articles = {entry.file: entry.article.file for entry in info.forums} if info is not None else {}
-                article_path = os.path.join(source, articles.get(file) or _declared_article(path))
+            if os.path.isdir(source):  # by congress.yaml's listing; without a usable one, by the file's own source
+                declared = _declared_article(path)
+                article_path = os.path.join(source, directory.article_file(file, declared) if info is not None else declared)
             article = _article_or_problem(report, path, article_path)
         valid = _validate_file(report, path, article or None, shared or None)
         if valid is not None:

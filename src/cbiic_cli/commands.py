@@ -141,7 +141,7 @@ def open_congress(settings: Settings, use_store: bool = True) -> _congress.Congr
     else:
         indexes = _congress_indexes(directory, use_store and _caching(settings))
     members = [
-        _congress.Member(file, directory.forum_path(file), index, index.frame.id or directory.default_id(file))
+        _congress.Member(file, directory.forum_path(file), index, index.frame.id or _congress.default_id(file))
         for file, index in zip(directory.files, indexes)
     ]
     _congress.refuse_repeated_ids(directory, members)
@@ -412,7 +412,7 @@ def speaker(settings: Settings, slug: str, source: str | None = None) -> None:
     from .query import resolve_person
 
     def several(congress: Any, ask_one: Any) -> Any:
-        member, found = congress.resolve(slug, resolve_person, "person", people=True)
+        member, found = congress.resolve(slug, resolve_person, people=True)
         return across.speaker(
             congress, ask_one, member, found, lambda index, key, owner: answers.speaker(index, key, member_quoter(source, congress, owner))
         )
@@ -426,7 +426,7 @@ def talk(settings: Settings, ref: str, source: str | None = None) -> None:
     from .query import resolve_ref
 
     def several(congress: Any, ask_one: Any) -> Any:
-        member, (_, key) = congress.resolve(ref, resolve_ref, "talk or person")
+        member, (_, key) = congress.resolve(ref, resolve_ref)
         return across.one(congress, ask_one, member, lambda index, owner: answers.talk(index, key, member_quoter(source, congress, owner)))
 
     emit(answered(settings, lambda index: answers.talk(index, ref, quoter(source, index)), several), settings)

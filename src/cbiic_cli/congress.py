@@ -106,9 +106,6 @@ class Directory:
 
         return list(msgspec.to_builtins(self.info.themes))
 
-    def default_id(self, file: str) -> str:
-        return default_id(file)
-
     def article_file(self, file: str, fallback: str) -> str:
         """The file name of a forum's article: as ``congress.yaml`` lists it, else as the forum file's ``source`` gives it."""
         info = self.info
@@ -142,6 +139,7 @@ class Congress:
         self.directory = directory
         self.members = members
         self.every = every if every is not None else members  # before --forum narrowed them
+        self.theme_catalogue: Any = None  # the congress's themes as one (congress_answers.ThemeCatalogue), made once
 
     @property
     def several(self) -> bool:
@@ -172,7 +170,7 @@ class Congress:
             return self, text
         return Congress(self.directory, [member for member in self.members if member.id == forum_id], self.every), rest
 
-    def resolve(self, ref: str, resolve_one: Callable[[Index, str], Any], noun: str, people: bool = False) -> tuple[Member, Any]:
+    def resolve(self, ref: str, resolve_one: Callable[[Index, str], Any], people: bool = False) -> tuple[Member, Any]:
         """``FORUM/ID`` in that forum; a bare reference in the one forum where it resolves. When several forums resolve
         it, the qualified candidates are listed, as an ambiguous person is; unless ``people`` are resolved and the
         curator has linked them all as one person (``same_as``), whose view shows every forum anyway."""

@@ -30,14 +30,18 @@ FORUM_KEY = "forum"
 
 
 def _notices(parts: list[tuple[Member, list[str]]]) -> list[str]:
-    """Each forum's notices, every id in them qualified (``qualify_notice``): one every forum gives alike, once; any
-    other with its forum's id in front."""
-    qualified_parts = [(member.id, [qualify_notice(member, notice) for notice in notices]) for member, notices in parts]
-    everyone = [set(notices) for _, notices in qualified_parts]
+    """Each forum's notices, every id in them qualified (``qualify_notice``), then merged (``_merged``)."""
+    return _merged([(member, [qualify_notice(member, notice) for notice in notices]) for member, notices in parts])
+
+
+def _merged(parts: list[tuple[Member, list[str]]]) -> list[str]:
+    """Notices already qualified: one every forum gives alike, once; any other (all of them, from one forum alone)
+    with its forum's id in front."""
+    everyone = [set(notices) for _, notices in parts]
     common = set.intersection(*everyone) if len(everyone) > 1 else set()
-    said: list[str] = [notice for notice in dict.fromkeys(n for _, notices in qualified_parts for n in notices) if notice in common]
-    for forum_id, notices in qualified_parts:
-        said += [f"{forum_id}: {notice}" for notice in dict.fromkeys(notices) if notice not in common]
+    said = [notice for notice in dict.fromkeys(n for _, notices in parts for n in notices) if notice in common]
+    for member, notices in parts:
+        said += [f"{member.id}: {notice}" for notice in dict.fromkeys(notices) if notice not in common]
     return said
 
 
@@ -143,16 +147,6 @@ def speaker(congress: Congress, ask: Ask, member: Member, slug: str, question: C
     return view
 
 
-def _merged(parts: list[tuple[Member, list[str]]]) -> list[str]:
-    """Notices already qualified (``one``), said once each; one only some forums give, with its forum's id."""
-    everyone = [set(notices) for _, notices in parts]
-    common = set.intersection(*everyone)
-    said = [notice for notice in dict.fromkeys(n for _, notices in parts for n in notices) if notice in common]
-    for member, notices in parts:
-        said += [f"{member.id}: {notice}" for notice in dict.fromkeys(notices) if notice not in common]
-    return said
-
-
 def _asking_about(question: Callable[[Any, Member, list[str]], View], theme_ids: list[str]) -> Question:
     return lambda index, owner: question(index, owner, theme_ids)
 
@@ -193,9 +187,9 @@ class ThemeCatalogue:
 
     @classmethod
     def of(cls, congress: Congress) -> ThemeCatalogue:
-        made: ThemeCatalogue | None = getattr(congress, "theme_catalogue", None)
-        if made is None:
-            made = congress.theme_catalogue = cls(congress)  # type: ignore[attr-defined]
+        if congress.theme_catalogue is None:
+            congress.theme_catalogue = cls(congress)
+        made: ThemeCatalogue = congress.theme_catalogue
         return made
 
     def resolve(self, name: str) -> str:

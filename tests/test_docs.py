@@ -263,3 +263,19 @@ def test_tested_with_lists_only_direct_dependencies():
 def test_the_readme_says_why_each_dependency_is_there(requirement):
     dependencies = section(README, "Dependencies").lower()
     assert f"[{requirement.name.lower()}]" in dependencies, requirement.name
+
+
+# -- the published benchmark results ---------------------------------------------------
+
+BENCHMARK_MARKERS = ("benchmark-results", "store-benchmark-results", "congress-benchmark-results", "export-benchmark-results")
+
+
+@pytest.mark.parametrize("marker", BENCHMARK_MARKERS)
+def test_each_benchmark_report_sits_between_its_markers_once(marker):
+    """A report pasted over the wrong span (one once began at a marker named in the prose and
+    swallowed the reports before it) leaves a marker missing or off its own line."""
+    lines = page("performance.md").splitlines()
+    opening, closing = lines.index(f"<!-- {marker} -->"), lines.index(f"<!-- /{marker} -->")
+    assert lines.count(f"<!-- {marker} -->") == 1 and lines.count(f"<!-- /{marker} -->") == 1
+    assert lines[opening + 1].startswith(("### ", "#### ")), "a report starts with its heading"
+    assert opening < closing

@@ -184,6 +184,28 @@ def test_themes_are_the_congress_with_a_forum_by_theme_matrix(congress):
     assert f"| Theme | `{FIRST}` | `{SECOND_FORUM}` |" in markdown
 
 
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+def test_a_congress_themes_lists_are_the_first_of_every_forums_in_turn(congress, limit):
+    """Each list of a theme's row is the first ``limit`` of the forums' own lists, forum after forum, ids qualified;
+    counts are every forum's added up, whatever the limit."""
+
+    def whole(path):
+        return {row["id"]: row for row in json.loads(invoke("--data", str(path), "themes", "-n", "0", "-f", "json").stdout)}
+
+    forums = {FIRST: whole(congress / "forum.yaml"), SECOND_FORUM: whole(congress / "second.yaml")}
+
+    def qualified(forum, value):
+        return f"{forum}/{value}" if isinstance(value, str) else {**value, "candidates": [f"{forum}/{c}" for c in value["candidates"]]}
+
+    rows = json.loads(invoke("--data", str(congress), "themes", "-n", str(limit), "-f", "json").stdout)
+    assert len(rows) == limit
+    for row in rows:
+        for key in ("contributions", "speakers", "uncertain_speakers"):
+            every = [qualified(forum, value) for forum, themes in forums.items() for value in themes[row["id"]][key]]
+            assert row[key] == every[:limit], (row["id"], key)
+        assert row["count"] == sum(themes[row["id"]]["count"] for themes in forums.values())
+
+
 def test_search_ranks_every_forums_hits_together(congress):
     hits = json.loads(invoke("--data", str(congress), "search", "immune", "-n", "0", "-f", "json").stdout)
     alone = json.loads(invoke("--data", str(congress / "forum.yaml"), "search", "immune", "-n", "0", "-f", "json").stdout)

@@ -68,7 +68,7 @@ FORUM_KINDS = [
     shapes.THEME_DOCUMENTS,
     shapes.LENGTHS,
 ]
-CONGRESS_KINDS = [shapes.IDENTITY, shapes.CATALOGUE, shapes.SHARED_THEMES, shapes.CONGRESS]
+CONGRESS_KINDS = [shapes.IDENTITY, shapes.CATALOGUE, shapes.SHARED_THEMES, shapes.CONGRESS, shapes.CONGRESS_TALLY]
 THEME = "  - {id: congress-theme, label: Congress Theme One, aliases: [], description: A theme every forum shares.}\n"
 
 
@@ -336,6 +336,30 @@ def test_the_catalogue_listing_the_forums_in_another_order_is_damage(congress, p
         connection.close()
 
     _every_answer_is_the_files(congress, pristine, answers, private_cache, monkeypatch, reorder, questions)
+
+
+@pytest.mark.parametrize("forgery", ["a speaker no forum holds", "a forum that does not know the theme"])
+def test_a_congress_tally_naming_what_is_not_there_is_damage(forgery, congress, pristine, answers, private_cache, monkeypatch):
+    """A theme's tally across forums is checked where the seal cannot help (a forger's record, sealed again): the
+    people it shows must be in their forum, and it must list just the forums that know the theme."""
+    import msgspec
+    from support import reseal
+
+    def forge(path: Path) -> None:
+        with sqlite3.connect(path) as connection:
+            key, body = connection.execute(
+                f"SELECT key, body FROM store_records WHERE kind = '{shapes.CONGRESS_TALLY}' ORDER BY key LIMIT 1"
+            ).fetchone()
+            forums, tallies = msgspec.msgpack.decode(body)
+            if forgery == "a speaker no forum holds":
+                speakers = next(tally[2] for tally in tallies if tally[2])
+                speakers[0] = "nobody-here"
+            else:
+                forums, tallies = forums[:-1], tallies[:-1]
+            reseal(connection, shapes.CONGRESS_TALLY, key, msgspec.msgpack.encode([forums, tallies]))
+        connection.close()
+
+    _every_answer_is_the_files(congress, pristine, answers, private_cache, monkeypatch, forge, [["themes", "--limit", "0", "-f", "json"]])
 
 
 def test_the_damage_trials_can_fail(congress, pristine, answers, private_cache, monkeypatch):

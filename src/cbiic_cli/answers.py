@@ -8,7 +8,7 @@ title, and a person the article leaves uncertain is shown with every candidate.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from itertools import chain, islice
 from typing import Any
 
@@ -20,6 +20,7 @@ from .query import (
     ROLE_AS_NOUN,
     Contribution,
     Index,
+    ThemeTally,
     View,
     listed,
     quoted,
@@ -367,36 +368,50 @@ def themes(index: Index, limit: int | None = None) -> View:
     return view
 
 
-def theme_rows(index: Index, theme_ids: list[str], limit: int | None = None) -> View:
-    """The rows ``themes`` makes of just these themes, each list in them its first ``limit``: what a congress asks each
-    forum for the themes it shows."""
-    view = View("themes", list(_theme_rows(index, [index.themes[theme_id] for theme_id in theme_ids], limit)), THEME_KEYS)
-    view.extra["total"] = len(theme_ids)
-    return view
-
-
 def _theme_rows(index: Index, shown: list[model.Theme], limit: int | None, matrix: _Matrix | None = None) -> Iterator[dict[str, Any]]:
-    """Each theme's row, made as it is printed, from its tally (read once); with a ``limit``, the first ``limit`` of
-    its contributions, its speakers (the article's order) and the names it leaves unidentified. ``matrix`` is told
-    of each tally as it is read."""
+    """Each theme's row, made as it is printed, from its tally (read once). ``matrix`` is told of each tally as it is
+    read."""
     for the_theme in shown:
         tally = index.theme_tally(the_theme.id)
-        unidentified = _distinct_uncertain(tally.uncertain)
         if matrix is not None:
-            matrix.add(the_theme.id, tally.speakers, unidentified)
-        yield {
-            "id": the_theme.id,
-            "label": the_theme.label,
-            "aliases": list(the_theme.aliases),
-            "description": the_theme.description,
-            "count": len(tally.contributions),
-            "talks": tally.kinds["talk"],
-            "panel_remarks": tally.kinds["panel-remark"],
-            "panel_closing": tally.kinds["panel-closing"],
-            "contributions": list(_first(tally.contributions, limit)),
-            "speakers": list(_first(tally.speakers, limit)),
-            "uncertain_speakers": list(_first(unidentified, limit)),
-        }
+            matrix.add(the_theme.id, tally.speakers, _distinct_uncertain(tally.uncertain))
+        yield theme_row(the_theme, tally, limit)
+
+
+def theme_row(the_theme: model.Theme, tally: ThemeTally, limit: int | None) -> dict[str, Any]:
+    """What ``themes`` says of a theme in one forum, from its tally."""
+    return {
+        "id": the_theme.id,
+        "label": the_theme.label,
+        "aliases": list(the_theme.aliases),
+        "description": the_theme.description,
+        **theme_counts(tally),
+        **theme_lists(tally, limit),
+    }
+
+
+def theme_counts(tally: ThemeTally) -> dict[str, int]:
+    """A theme's counts in one forum: a congress adds up every forum's."""
+    return {
+        "count": len(tally.contributions),
+        "talks": tally.kinds["talk"],
+        "panel_remarks": tally.kinds["panel-remark"],
+        "panel_closing": tally.kinds["panel-closing"],
+    }
+
+
+# A theme's lists in one forum, each in its order: its contributions, its speakers (the article's order) and the names
+# it leaves unidentified. A congress shows the first forums' until it has the first so many of each.
+THEME_LISTS: dict[str, Callable[[ThemeTally], Iterable[Any]]] = {
+    "contributions": lambda tally: tally.contributions,
+    "speakers": lambda tally: tally.speakers,
+    "uncertain_speakers": lambda tally: _distinct_uncertain(tally.uncertain),
+}
+
+
+def theme_lists(tally: ThemeTally, limit: int | None) -> dict[str, list[Any]]:
+    """The first ``limit`` of each of a theme's lists in one forum (``THEME_LISTS``)."""
+    return {key: list(_first(listed_in(tally), limit)) for key, listed_in in THEME_LISTS.items()}
 
 
 def _each_themes_first(limit: int, cut: bool) -> str | None:

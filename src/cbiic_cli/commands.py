@@ -453,9 +453,7 @@ def themes(settings: Settings, limit: int = DEFAULT_LIMIT) -> None:
         answered(
             settings,
             lambda index: answers.themes(index, limit or None),
-            lambda congress, ask_one: across.themes(
-                congress, ask_one, lambda index, _, theme_ids: answers.theme_rows(index, theme_ids, limit or None), limit or None
-            ),
+            lambda congress, _: across.themes(congress, limit or None),
         ),
         settings,
     )

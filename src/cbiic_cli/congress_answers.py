@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import Any
 
-from . import caveats
+from . import answers, caveats
 from .answers import THEME_KEYS, _first, _say_left_out, _say_limited
 from .congress import Congress, Member, qualified
 from .errors import ForumDataError, Problem
-from .query import View
+from .query import ThemeTally, View
 from .rows import qualify
 
 # A question of one forum: its index, and which forum of the congress it is.
@@ -147,10 +147,6 @@ def speaker(congress: Congress, ask: Ask, member: Member, slug: str, question: C
     return view
 
 
-def _asking_about(question: Callable[[Any, Member, list[str]], View], theme_ids: list[str]) -> Question:
-    return lambda index, owner: question(index, owner, theme_ids)
-
-
 def _asking_for(question: Callable[[Any, str, Member], View], slug: str) -> Question:
     return lambda index, owner: question(index, slug, owner)
 
@@ -227,38 +223,27 @@ def on_theme(
     return answer(catalogue.having(congress, theme_id), ask, lambda index, owner: question(index, owner, theme_id))
 
 
-def themes(congress: Congress, ask: Ask, question: Callable[[Any, Member, list[str]], View], limit: int | None) -> View:
-    """Each theme of the congress with what it carries in every forum, and the forum-by-theme matrix. Each forum is
-    asked for the rows of only the themes shown that it knows (``question(index, member, theme_ids)``)."""
+def themes(congress: Congress, limit: int | None) -> View:
+    """Each theme of the congress with what it carries in every forum, and the forum-by-theme matrix, from each
+    forum's tally of each theme shown (``theme_tallies``)."""
     catalogue = ThemeCatalogue.of(congress)
-    known = {member.id: set(member.index.themes) for member in congress.members}
-    every = [the_theme for the_theme in catalogue.themes.values() if any(the_theme.id in ids for ids in known.values())]
-    shown = list(_first(every, limit))
-    per_forum: dict[str, dict[str, dict[str, Any]]] = {}
-    for member in congress.members:
-        wanted = [the_theme.id for the_theme in shown if the_theme.id in known[member.id]]
-        view = ask(member, _asking_about(question, wanted))
-        per_forum[member.id] = {row["id"]: row for row in view.materialise()}
+    known = [set(member.index.themes) for member in congress.members]
+    every = [the_theme for the_theme in catalogue.themes.values() if any(the_theme.id in ids for ids in known)]
+    tallies_of = theme_tallies(congress)
     rows = []
-    for the_theme in shown:
-        parts = [(forum_id, rows_by_id[the_theme.id]) for forum_id, rows_by_id in per_forum.items() if the_theme.id in rows_by_id]
-        # Made as taken: only the first ``limit`` of each list are written out, of all the forums' thousands.
-        contributions = (qualified(forum_id, key) for forum_id, row in parts for key in row["contributions"])
-        speakers = (qualified(forum_id, key) for forum_id, row in parts for key in row["speakers"])
-        uncertain = (qualify(u, forum_id) for forum_id, row in parts for u in row["uncertain_speakers"])
-        rows.append(
-            {
-                "id": the_theme.id,
-                "label": the_theme.label,
-                "aliases": list(the_theme.aliases),
-                "description": the_theme.description,
-                **{key: sum(row[key] for _, row in parts) for key in ("count", "talks", "panel_remarks", "panel_closing")},
-                "contributions": list(_first(contributions, limit)),
-                "speakers": list(_first(speakers, limit)),
-                "uncertain_speakers": list(_first(uncertain, limit)),
-                "forums": [forum_id for forum_id, row in parts if row["count"]],
-            }
-        )
+    for the_theme in _first(every, limit):
+        tallies = tallies_of(the_theme.id)
+        counts = [answers.theme_counts(tally) for _, tally in tallies]
+        row = {
+            "id": the_theme.id,
+            "label": the_theme.label,
+            "aliases": list(the_theme.aliases),
+            "description": the_theme.description,
+            **{key: sum(part[key] for part in counts) for key in answers.theme_counts(ThemeTally())},
+            **_first_lists(tallies, limit),
+            "forums": [member.id for (member, _), part in zip(tallies, counts) if part["count"]],
+        }
+        rows.append(row)
     view = View("themes", rows, THEME_KEYS + ["forums"])
     view.extra["total"] = len(every)
     forums = [member.id for member in congress.members]
@@ -272,6 +257,46 @@ def themes(congress: Congress, ask: Ask, question: Callable[[Any, Member, list[s
         [f"each theme's first {limit:,} contributions and speakers" if cut and limit else None],
     )
     return view
+
+
+def theme_tallies(congress: Congress) -> Callable[[str], list[tuple[Member, Any]]]:
+    """``tallies(theme_id)``: the theme's tally (``query.ThemeTally``) in each forum asked that knows it, in the
+    congress's order; from a store, every forum's in one read (``store.index.Shared``)."""
+    shared = getattr(congress.every[0].index, "shared", None)
+    if shared is None:
+        return lambda theme_id: [
+            (member, member.index.theme_tally(theme_id)) for member in congress.members if theme_id in member.index.themes
+        ]
+    by_index = {id(member.index): member for member in congress.members}
+    place = {id(member.index): number for number, member in enumerate(congress.members)}
+
+    def stored(theme_id: str) -> list[tuple[Member, Any]]:
+        found = [(index, tally) for index, tally in shared.theme_tallies(theme_id) if id(index) in by_index]
+        return [(by_index[id(index)], tally) for index, tally in sorted(found, key=lambda pair: place[id(pair[0])])]
+
+    return stored
+
+
+def _first_lists(tallies: list[tuple[Member, Any]], limit: int | None) -> dict[str, list[Any]]:
+    """The first ``limit`` of each of a theme's lists (``answers.THEME_LISTS``) in every forum, forum after forum, each
+    id written FORUM/ID, read of only the forums it takes; each forum then proves the people it shows are its own (a
+    store's tally of many forums at once is checked for what it shows, not for every forum's every speaker)."""
+    found: dict[str, list[Any]] = {}
+    shown: dict[int, list[str]] = {}
+    for key, listed_in in answers.THEME_LISTS.items():
+        kept = found[key] = []
+        for number, (member, tally) in enumerate(tallies):
+            if limit is not None and len(kept) >= limit:
+                break
+            for value in _first(listed_in(tally), None if limit is None else limit - len(kept)):
+                kept.append(qualified(member.id, value) if isinstance(value, str) else qualify(value, member.id))
+                if key != "contributions":
+                    shown.setdefault(number, []).extend([value] if isinstance(value, str) else value["candidates"])
+    for number, slugs in shown.items():
+        prove = getattr(tallies[number][0].index, "prove_people", None)
+        if prove is not None:
+            prove(slugs)
+    return found
 
 
 # -- search: every forum's hits, ranked together ---------------------------------------------------------------

@@ -73,9 +73,11 @@ def build_congress(
         for number, ((file, _), index) in enumerate(zip(identity.forums, indexes, strict=True)):
             frame = index.frame
             own = _own_themes(frame.themes, shared)
-            for kind, rows in _forum_records(index, bundled=True, themes=own).items():
+            for kind, rows in _forum_records(index, bundled=True).items():
                 found[shapes.forum_kind(number, kind)] = rows
-            entries.append(shapes.CatalogueEntry(os.fsencode(file), frame.id, frame.forum, frame.source, own is not None))
+            themes = own if own is not None else frame.themes
+            entries.append(shapes.CatalogueEntry(os.fsencode(file), frame.id, frame.forum, frame.source, own is not None, themes))
+        found[shapes.CONGRESS_TALLY] = _congress_tallies(indexes)
         found[shapes.CATALOGUE] = [(shapes.ONLY, 0, None, _encode(shapes.Catalogue(entries)))]
         found[shapes.SHARED_THEMES] = [(shapes.ONLY, 0, None, _encode(shared))]
         found[shapes.CONGRESS] = [(shapes.ONLY, 0, None, _encode(shapes.CongressFile(info)))]
@@ -84,6 +86,23 @@ def build_congress(
         return found
 
     _build(identity, list(zip(identity.files, data, strict=True)), records, settle, 1)
+
+
+def _congress_tallies(indexes: list[Index]) -> list[Unsealed]:
+    """A record for each theme any forum knows: its tally in each forum that knows it."""
+    knowing: dict[str, list[int]] = {}
+    for number, index in enumerate(indexes):
+        for theme_id in index.themes:
+            knowing.setdefault(theme_id, []).append(number)
+    return [
+        (
+            theme_id,
+            seq,
+            None,
+            _encode(shapes.CongressTally(forums, [shapes.Tally(*indexes[n].theme_tally(theme_id).as_tuple()) for n in forums])),
+        )
+        for seq, (theme_id, forums) in enumerate(sorted(knowing.items()))
+    ]
 
 
 def _own_themes(themes: list[model.Theme], shared: list[model.Theme]) -> list[model.Theme] | None:
@@ -251,10 +270,9 @@ def _write(connection: sqlite3.Connection, records: dict[str, list[Unsealed]]) -
 _encode = msgspec.msgpack.Encoder().encode
 
 
-def _forum_records(index: Index, bundled: bool = False, themes: list[model.Theme] | None = None) -> dict[str, list[Unsealed]]:
+def _forum_records(index: Index, bundled: bool = False) -> dict[str, list[Unsealed]]:
     """Every record of one forum but the store's identity: its kinds as a forum's own store files them; ``bundled``
-    (a congress's forum), every theme's tally in one record; ``themes``, what its frame keeps of its themes, if not
-    all of them (a congress's forum: those it does not share with the congress)."""
+    (a congress's forum), every theme's tally in one record, and its themes left to the congress's catalogue."""
     encode = _encode
     forum = index.forum
     contributions = index.contributions
@@ -264,8 +282,8 @@ def _forum_records(index: Index, bundled: bool = False, themes: list[model.Theme
         records.setdefault(kind, []).append((key, seq, rank, encode(body)))
 
     frame = shapes.Frame(**{name: getattr(forum, name) for name in shapes.Frame.__struct_fields__})
-    if themes is not None:
-        frame = msgspec.structs.replace(frame, themes=themes)
+    if bundled:
+        frame = msgspec.structs.replace(frame, themes=[])
     add(shapes.STAGE, shapes.ONLY, 0, shapes.Stage(opening=forum.opening, panel=forum.panel))
     add(shapes.FRAME, shapes.ONLY, 0, frame)
     said: dict[str, list[str]] = {}

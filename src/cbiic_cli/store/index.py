@@ -103,14 +103,14 @@ class _FrameWithSessions:
 
     @property
     def own_themes(self) -> list[model.Theme]:
-        return self._frame.themes
+        return self._header.themes if self._header is not None else self._frame.themes
 
     @cached_property
     def themes(self) -> list[model.Theme]:
         if self.shares_themes:
             assert self._shared_themes is not None
-            return shapes.with_shared(self._frame.themes, self._shared_themes())
-        return self._frame.themes
+            return shapes.with_shared(self.own_themes, self._shared_themes())
+        return self.own_themes
 
     @property
     def glossary(self) -> list[model.GlossaryEntry]:
@@ -260,10 +260,7 @@ class StoreIndex(Questions):
         return self._tally_of(shapes.decode(row.body, shapes.Tally))
 
     def _tally_of(self, record: shapes.Tally) -> ThemeTally:
-        try:
-            tally = ThemeTally.from_tuple((record.contributions, record.counts, record.speakers, record.uncertain))
-        except ValueError:  # not one count per kind
-            raise StoreDamaged("a theme's tally does not count every kind of contribution") from None
+        tally = _unproven_tally(record)
         self.people_table.hold(set(tally.speakers))
         self._verify_people(tally.uncertain)
         return tally
@@ -283,6 +280,11 @@ class StoreIndex(Questions):
 
     def _verify_people(self, refs: Iterable[model.PersonRef]) -> None:
         self.people_table.hold({slug for ref in refs for slug in (ref.candidates if isinstance(ref, model.UncertainPerson) else [ref])})
+
+    def prove_people(self, refs: Iterable[model.PersonRef]) -> None:
+        """Raise ``StoreDamaged`` unless every person ``refs`` names is here: what a record read for many forums at
+        once (``Shared.theme_tallies``) says of this one is checked for just what is shown of it."""
+        self._verify_people(refs)
 
     # -- the whole forum, and its parts as mappings ------------------------------------------------------------
 
@@ -457,6 +459,24 @@ class Shared:
         self.users = users
         self._themes: list[model.Theme] | None = None
         self._names: list[tuple[str, str]] | None = None
+        self.forums: list[StoreIndex] = []  # in the catalogue's order: the ``n``th is forum number ``n``
+
+    @cached_property
+    def _tallies(self) -> Table[list[tuple[StoreIndex, ThemeTally]]]:
+        known = {theme.id for forum in self.forums for theme in forum.frame.themes}
+        return Table(self.connection, shapes.CONGRESS_TALLY, len(known), min(known, default=None), self._theme_tallies, self.seal)
+
+    def theme_tallies(self, theme_id: str) -> list[tuple[StoreIndex, ThemeTally]]:
+        """The theme's tally in each forum that knows it (``forums``' order), in one read. Its counts and ids stand on
+        the record's seal; the people it names are not yet proven there (``StoreIndex.prove_people``, for those shown)."""
+        return self._tallies[theme_id]
+
+    def _theme_tallies(self, row: Row) -> list[tuple[StoreIndex, ThemeTally]]:
+        record = shapes.decode(row.body, shapes.CongressTally)
+        knowing = [number for number, forum in enumerate(self.forums) if row.key in forum.themes]
+        if record.forums != knowing or len(record.tallies) != len(knowing):
+            raise StoreDamaged(f"the store's tally of {row.key!r} is not one for each forum that knows it")
+        return [(self.forums[number], _unproven_tally(tally)) for number, tally in zip(record.forums, record.tallies)]
 
     def themes(self) -> list[model.Theme]:
         if self._themes is None:
@@ -482,9 +502,10 @@ def congress_indexes(connection: sqlite3.Connection, path: Path, seal: bytes, fi
     if [entry.file for entry in catalogue.forums] != [os.fsencode(file) for file in files]:
         raise StoreDamaged("the store's catalogue lists other forum files than the directory holds")
     shared = Shared(connection, seal, len(files))
-    return [
+    shared.forums = [
         StoreIndex(connection, path, seal, shapes.forum_kind(number, ""), entry, shared) for number, entry in enumerate(catalogue.forums)
     ]
+    return list(shared.forums)
 
 
 def _an_index(index: StoreIndex) -> Index:
@@ -519,6 +540,14 @@ class _Ranks(Mapping[str, int]):
 
     def __len__(self) -> int:
         return len(self.table)
+
+
+def _unproven_tally(record: shapes.Tally) -> ThemeTally:
+    """The tally a record holds, the people it names not yet proven there."""
+    try:
+        return ThemeTally.from_tuple((record.contributions, record.counts, record.speakers, record.uncertain))
+    except ValueError:  # not one count per kind
+        raise StoreDamaged("a theme's tally does not count every kind of contribution") from None
 
 
 class _Tallies(Mapping[str, ThemeTally]):

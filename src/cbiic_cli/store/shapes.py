@@ -39,6 +39,9 @@ CATALOGUE = "catalogue"
 SHARED_THEMES = "shared-themes"
 # congress.yaml as the loader validated it (or none), so a congress answered from its store never parses it.
 CONGRESS = "congress"
+# Each theme's tally in every forum that knows it, in one record a theme: the congress's ``themes`` reads a record a
+# theme shown, not one a forum.
+CONGRESS_TALLY = "congress-tally"
 # The key of a kind that has one record.
 ONLY = "only"
 
@@ -76,9 +79,11 @@ class CatalogueEntry(msgspec.Struct, frozen=True, array_like=True):
     id: str | None
     forum: model.ForumInfo
     source: model.Source
-    # The forum's themes are those of its stored frame, then the congress's it does not define itself (as the loader
-    # adds them); False: its frame holds every one of its themes.
+    # The forum's themes are ``themes``, then the congress's it does not define itself (as the loader adds them);
+    # False: ``themes`` are every one of its themes. Here, not in its frame, so the congress's catalogue of themes
+    # (which every query about a theme reads) is made without reading any forum's frame.
     shares_themes: bool
+    themes: list[model.Theme]
 
 
 class Catalogue(msgspec.Struct, frozen=True, array_like=True):
@@ -166,6 +171,13 @@ class Tallies(msgspec.Struct, frozen=True, array_like=True):
     """Every theme's tally, in the frame's order of themes (a congress's forum: one record instead of one a theme)."""
 
     themes: list[str]
+    tallies: list[Tally]
+
+
+class CongressTally(msgspec.Struct, frozen=True, array_like=True):
+    """One theme's tally in each forum that knows it: ``forums``, their numbers (the directory's order, ascending)."""
+
+    forums: list[int]
     tallies: list[Tally]
 
 

@@ -155,7 +155,7 @@ def _congress_indexes(directory: _congress.Directory, use_store: bool) -> list[I
 
     congress_file = directory.congress_path if directory.has_congress_file else None
     if not use_store:
-        return [_loaded(directory.forum_path(file), None, directory)[1] for file in directory.files]
+        return [index for _, index in _every_forum_loaded(directory, None)]
     found = store.open_congress(directory.path, directory.files, congress_file)
     if found is not None:
         stored, directory.info = found  # congress.yaml as the store holds it, validated when it was built: not parsed again
@@ -173,8 +173,7 @@ def _congress_indexes(directory: _congress.Directory, use_store: bool) -> list[I
         except Exception:  # unreadable: the loader says why when it reads it for the forums; no store
             identity, data_of_congress = None, None
     indexes: list[Index] = []
-    for number, file in enumerate(directory.files):
-        read, index = _loaded(directory.forum_path(file), identity.forums[number][1] if identity is not None else None, directory)
+    for read, index in _every_forum_loaded(directory, identity):
         data.append(read)
         indexes.append(index)
     # A store only for a congress whose forums agree on their themes: then a query from the store need not check again.
@@ -184,6 +183,44 @@ def _congress_indexes(directory: _congress.Directory, use_store: bool) -> list[I
             data.append(data_of_congress)
         store.build_congress_after_answering(identity, data, indexes, directory.info)
     return indexes
+
+
+def _every_forum_loaded(directory: _congress.Directory, identity: Any) -> list[tuple[bytes, Index]]:
+    """Each forum file of the congress read and parsed (``_loaded``), in the directory's order, on every core: a
+    forked child sends back each forum it parsed, as msgpack; any it could not, the parent parses, and so raises
+    the error the first bad file gives, as one process alone would."""
+    import msgspec
+
+    from . import model, parallel
+    from .query import ForumIndex
+
+    # Each file as the store's identity took it, before it was read: the store is built from what was read then.
+    taken: list[Any] = [file for _, file in identity.forums] if identity is not None else [None] * len(directory.files)
+    paths = [directory.forum_path(file) for file in directory.files]
+    loaded: list[tuple[bytes, Index] | None] = [None] * len(paths)
+
+    def here(number: int) -> None:
+        loaded[number] = _loaded(paths[number], taken[number], directory)
+
+    def in_child(number: int) -> bytes:
+        data, index = _loaded(paths[number], taken[number], directory)
+        return msgspec.msgpack.encode((data, index.forum))
+
+    decode = msgspec.msgpack.Decoder(tuple[bytes, model.Forum]).decode
+
+    def received(number: int, sent: bytes) -> None:
+        data, forum = decode(sent)
+        loaded[number] = (data, ForumIndex(forum))
+
+    parallel.share_out([_size(path) for path in paths], in_child, received, here)
+    return [found for found in loaded if found is not None]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # read where it is parsed, and the reason reported there
 
 
 def answer(settings: Settings, ask: Callable[[Any], Any], member: _congress.Member | None = None, directory: Any = None) -> Any:

@@ -1,0 +1,134 @@
+"""A congress's first answer parses its forums on every core (``parallel.share_out``): the same answer, and the same
+error, as one process alone gives, whatever a child does."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from support import REPO, invoke
+
+from cbiic_cli import parallel
+
+FORUMS = 6
+QUESTIONS = [
+    ["speakers", "--limit", "0", "-f", "json"],
+    ["themes", "--limit", "0", "-f", "json"],
+    ["search", "immune", "-f", "json"],
+]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in ("CBIIC_DATA", "CBIIC_NO_CACHE", "CBIIC_SOURCE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import make_forum
+
+    directory = tmp_path_factory.mktemp("generated")
+    for name, text in make_forum.make_congress(FORUMS, 180).items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def answers(directory, *extra):
+    found = []
+    for args in QUESTIONS:
+        result = invoke("--data", str(directory), "--no-cache", *extra, *args)
+        found.append((result.exit_code, result.stdout, result.stderr))
+    return found
+
+
+@pytest.fixture
+def serial(generated, monkeypatch):
+    """The answers of one process alone: the work is never worth a fork."""
+    monkeypatch.setattr(parallel, "WORTH_FORKING_BYTES", float("inf"))
+    found = answers(generated)
+    monkeypatch.undo()
+    return found
+
+
+def forking(monkeypatch, workers: int = 3) -> list[list[int]]:
+    """Every congress worth forking for, on ``workers`` cores; returns the shares each answer was split into."""
+    monkeypatch.setattr(parallel, "WORTH_FORKING_BYTES", 0)
+    monkeypatch.setattr(parallel, "cores", lambda: workers)
+    planned: list[list[int]] = []
+    real = parallel.shares
+
+    def recording(sizes, count):
+        planned.extend(found := real(sizes, count))
+        return found
+
+    monkeypatch.setattr(parallel, "shares", recording)
+    return planned
+
+
+@pytest.mark.parametrize("workers", [2, 3, 4])
+def test_forked_answers_are_one_process_answers(generated, serial, monkeypatch, workers):
+    planned = forking(monkeypatch, workers)
+    assert answers(generated) == serial
+    assert len(planned) >= workers and all(planned)  # it did split, into shares of at least one forum each
+
+
+def test_a_child_that_fails_leaves_its_share_to_the_parent(generated, serial, monkeypatch):
+    forking(monkeypatch)
+    monkeypatch.setattr(parallel, "_serve", lambda work, share, writer: os._exit(1))
+    assert answers(generated) == serial
+
+
+def test_a_child_that_sends_too_little_leaves_its_share_to_the_parent(generated, serial, monkeypatch):
+    forking(monkeypatch)
+    real = parallel._serve
+
+    def short(work, share, writer):
+        reader, inner = os.pipe()
+        if os.fork() == 0:
+            os.close(reader)
+            real(work, share, inner)
+        os.close(inner)
+        with os.fdopen(reader, "rb") as stream:
+            whole = stream.read()
+        with os.fdopen(writer, "wb") as stream:
+            stream.write(whole[:-1])
+        os._exit(0)
+
+    monkeypatch.setattr(parallel, "_serve", short)
+    assert answers(generated) == serial
+
+
+def test_a_result_the_parent_cannot_read_is_done_again_there(generated, serial, monkeypatch):
+    forking(monkeypatch)
+    real = parallel._serve
+    monkeypatch.setattr(parallel, "_serve", lambda work, share, writer: real(lambda number: work(number)[:-1], share, writer))
+    assert answers(generated) == serial
+
+
+def test_a_bad_forum_in_a_childs_share_gives_the_error_one_process_gives(generated, tmp_path, monkeypatch):
+    directory = tmp_path / "broken"
+    directory.mkdir()
+    names = sorted(path.name for path in generated.iterdir())
+    for name in names:
+        (directory / name).write_bytes((generated / name).read_bytes())
+    forums = [name for name in names if name != "congress.yaml"]
+    for late in forums[-2:]:  # two bad files in the last share: the first of them is the one reported
+        path = directory / late
+        path.write_text(path.read_text(encoding="utf-8").replace("\npeople:\n", "\npeople: [\n", 1), encoding="utf-8")
+    monkeypatch.setattr(parallel, "WORTH_FORKING_BYTES", float("inf"))
+    alone = answers(directory)
+    forking(monkeypatch)
+    assert answers(directory) == alone
+    assert all(code == 1 and forums[-2] in stderr and stderr.count("\n") == 1 for code, _, stderr in alone)
+
+
+def test_the_shares_are_consecutive_runs_that_cover_every_item_once():
+    sizes = [5, 1, 1, 1, 9, 2, 2, 2, 2, 3]
+    for workers in range(1, 5):
+        found = parallel.shares(sizes, workers)
+        assert [number for share in found for number in share] == list(range(len(sizes)))
+        assert len(found) == workers

@@ -318,6 +318,24 @@ def test_validate_source_holds_each_forum_to_its_own_article(congress, tmp_path)
     articles.mkdir()
     shutil.copy(ARTICLE, articles / ARTICLE.name)
     result = invoke("--data", str(congress), "validate", "--source", str(articles))
+    # The second forum's name is made up: held to the first's article, that is its one problem, placed.
+    assert result.exit_code == 1, result.stdout
+    assert result.stdout.count("holds to it (all four checks pass)") == 1
+    (problem,) = [line for line in result.stdout.splitlines() if "does not appear verbatim" in line]
+    assert problem.startswith(f"{congress / 'second.yaml'}:26:9: forum.name: the forum name 'Second Test Forum'")
+    # Given an article of its own (ours: the first's, naming it), it holds to that one.
+    lines = ARTICLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace("Oncology Drugs Clinical Research Forum", "Second Test Forum")
+    (articles / "second-article.txt").write_text("".join(lines), encoding="utf-8")
+    for name in ("second.yaml", "congress.yaml"):
+        path = congress / name
+        text = path.read_text(encoding="utf-8")
+        if name == "second.yaml":
+            text = text.replace(f"file: {ARTICLE.name}", "file: second-article.txt")
+        else:
+            text = text[: text.index("file: second.yaml")] + text[text.index("file: second.yaml") :].replace(ARTICLE.name, "second-article.txt")
+        path.write_text(text, encoding="utf-8")
+    result = invoke("--data", str(congress), "validate", "--source", str(articles))
     assert result.exit_code == 0, result.stdout
     assert result.stdout.count("holds to it (all four checks pass)") == 2
     assert "congress.yaml against" in result.stdout

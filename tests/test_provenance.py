@@ -64,6 +64,9 @@ def test_a_citation_of_a_blank_line_is_caught(article, forum_doc):
         (("talks", 1, "title"), "Myeloid Cells and the Tumour Immune Microenvironment", "talks[1].title"),
         (("organisations", 6, "name"), "Key Lab of Gene Engineering", "organisations[6].name"),
         (("panel", "title"), "Coordinated Efforts of Medical Care and Insurance", "panel.title"),
+        (("forum", "name"), "Oncology Drug Clinical Research Forum", "forum.name"),
+        (("forum", "conference"), "2024 China Biomed Innovation and Investment Conference", "forum.conference"),
+        (("forum", "city"), "Canton", "forum.city"),
     ],
 )
 def test_a_name_title_or_position_not_verbatim_on_a_cited_line_is_caught(article, forum_doc, where, change, path):

@@ -7,8 +7,8 @@ paragraph per line, so a citation ``source_paragraphs: [11]`` is line 11.
 ``check`` holds the data to the article in four ways:
 
 - every cited line exists and is not blank;
-- every title, person name, position and organisation name appears verbatim on a
-  line its item cites;
+- every title, person name, position and organisation name, and the forum's name,
+  its conference's and its city, appears verbatim on a line its item cites;
 - every sentence of the article is covered: some item that cites its line shares
   enough of its content words;
 - no summary, key point, note or other text of ours copies a run of more than
@@ -148,6 +148,11 @@ def items(forum: Any) -> list[Item]:
     info = forum.forum
     entry = item("forum", info.source_paragraphs)
     entry.texts += [info.name, info.conference, info.city, *(info.aims), info.participants or ""]
+    entry.verbatim += [
+        ("forum.name", "forum name", info.name),
+        ("forum.conference", "conference name", info.conference),
+        ("forum.city", "city", info.city),
+    ]
     entry.prose += [(f"forum.aims[{i}]", aim) for i, aim in enumerate(info.aims)]
     if info.participants:
         entry.prose.append(("forum.participants", info.participants))

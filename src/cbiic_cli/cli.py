@@ -1000,7 +1000,7 @@ def schema(ctx: typer.Context) -> None:
 
 
 # == exports ====================================================================
-# `cbiic export sqlite|json|html`: the whole forum written to one file. The work is
+# `cbiic export sqlite|json|html`: the whole forum (or congress) written to one file. The work is
 # in cbiic_cli.export (a module per format, imported inside each command so that
 # start-up never pays for sqlite3, jinja2 or msgspec); here only the options.
 
@@ -1015,7 +1015,9 @@ export_app = typer.Typer(
 )
 # short_help: Click would otherwise cut the group's description at 45 characters in `cbiic --help`.
 app.add_typer(
-    export_app, name="export", short_help="Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report."
+    export_app,
+    name="export",
+    short_help="Write the whole forum, or congress, to a file: a SQLite database, one JSON document, or an HTML report.",
 )
 
 
@@ -1036,7 +1038,7 @@ def _exported(ctx: typer.Context) -> Any:
 
 @export_app.callback()
 def export_group(ctx: typer.Context) -> None:
-    """Write the whole forum to a file: a SQLite database, one JSON document, or an HTML report."""
+    """Write the whole forum, or every forum of a congress, to a file: a SQLite database, one JSON document, or an HTML report."""
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         # As for plain `cbiic`: a bare `cbiic export` asks which formats there are.
         process.write(ctx.get_help() + "\n")
@@ -1060,7 +1062,7 @@ def export_sqlite(
     ] = None,
     force: ForceOption = False,
 ) -> None:
-    """The whole forum as a normalised SQLite database with a full-text index, ready for datasette."""
+    """The whole forum (a congress: every forum, each row with its forum) as a normalised SQLite database with a full-text index, ready for datasette."""
     from .export import sqlite as exporter
 
     exporter.write_database(_exported(ctx), path, metadata_path=metadata, force=force)
@@ -1077,7 +1079,7 @@ def export_json(
     path: Annotated[str, typer.Argument(metavar="PATH|-", help="File to write, or '-' for standard output.")],
     force: ForceOption = False,
 ) -> None:
-    """The whole forum as one JSON document, valid against data/export.schema.json."""
+    """The whole forum (or congress) as one JSON document, valid against data/export.schema.json."""
     from .export import json as exporter
 
     try:
@@ -1095,7 +1097,7 @@ def export_html(
     force: ForceOption = False,
     limit: Annotated[int, _limit_option("the theme map's first N themes and N people")] = DEFAULT_LIMIT,
 ) -> None:
-    """A one-file HTML report: the forum at a glance, a theme map and every contribution."""
+    """A one-file HTML report: the forum at a glance, a theme map and every contribution (a congress: a forum-by-theme map and a section per forum)."""
     from .export import html as exporter
 
     exporter.write_html(_exported(ctx), path, force=force, limit=limit or None)

@@ -12,7 +12,7 @@ import json
 import shutil
 
 import pytest
-from support import ARTICLE, NO_ARTICLE, ONE_OF_EACH_COMMAND, RENAMED, SECOND_FORUM, invoke, make_congress, tsv_records
+from support import ARTICLE, NO_ARTICLE, ONE_OF_EACH_COMMAND, RENAMED, SECOND_FORUM, invoke, make_congress, replace_once, tsv_records
 
 FIRST = "oncology-drugs"
 FORUMS = [FIRST, SECOND_FORUM]
@@ -143,6 +143,23 @@ def test_a_linked_person_shows_every_forum(congress):
         assert set(person["forums"]) == set(FORUMS)
     shown = invoke("--data", str(congress), "speaker", new).stdout
     assert f"{FIRST}/{old}-myeloid-cells" in shown and f"{SECOND_FORUM}/{new}-myeloid-cells" in shown
+
+
+def test_two_links_to_someone_not_in_the_congress_link_no_one(congress):
+    """Luo Dan of each forum names a person of a forum the congress does not have (a typo, which validate reports):
+    followed through that missing record, the two would be made one person; they are not, in the speaker view, the
+    export, or validate's check of people merged within a forum."""
+    for name in ("forum.yaml", "second.yaml"):
+        path = congress / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(replace_once(text, "  - slug: luo-dan\n", "  - slug: luo-dan\n    same_as: [third-forum/nobody]\n"), encoding="utf-8")
+    for forum in FORUMS:
+        person = json.loads(invoke("--data", str(congress), "speaker", f"{forum}/luo-dan", "-f", "json").stdout)
+        assert {row["forum"] for row in person["contributions"]} == {forum}
+    linked = json.loads(invoke("--data", str(congress), "export", "json", "-").stdout)["same_people"]
+    assert not any("luo-dan" in str(group) for group in linked) and len(linked) == 1
+    problems = invoke("--data", str(congress), "validate").stdout
+    assert problems.count("third-forum") == 2 and "one person" not in problems
 
 
 def test_a_shared_name_never_links_anyone(congress):

@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .errors import Ambiguous, CbiicError, ForumDataError, NotFound, Problem
+from .links import SEPARATOR
 
 if TYPE_CHECKING:
     from . import model
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 CONGRESS_FILE = "congress.yaml"
 FORUM_SUFFIX = ".yaml"
-SEPARATOR = "/"
 
 
 def is_congress(location: str) -> bool:
@@ -220,27 +220,23 @@ class Congress:
         raise refusals[0]
 
     def linked(self, forum_id: str, slug: str) -> list[tuple[Member, str]]:
-        """Everyone the curator says is this person, in any forum asked for (``same_as``, either end, followed through
-        any forum), this person first, then in the congress's order."""
-        edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        for member in self.every:
-            for person, same_as in member.index.linked_people():
-                for other in same_as:
-                    there, _, them = other.partition(SEPARATOR)
-                    here = (member.id, person)
-                    edges.setdefault(here, set()).add((there, them))
-                    edges.setdefault((there, them), set()).add(here)
-        seen = {(forum_id, slug)}
-        waiting = [(forum_id, slug)]
-        while waiting:
-            for neighbour in edges.get(waiting.pop(), ()):
-                if neighbour not in seen:
-                    seen.add(neighbour)
-                    waiting.append(neighbour)
-        order = {member.id: number for number, member in enumerate(self.members)}  # --forum keeps the others out
-        others = sorted((key for key in seen if key != (forum_id, slug) and key[0] in order), key=lambda key: (order[key[0]], key[1]))
+        """Everyone the curator says is this person (``links.groups``), in any forum asked for, this person first, then
+        in the congress's order."""
+        from . import links
+
         members = {member.id: member for member in self.every}
-        return [(members[forum_id], slug)] + [(members[there], them) for there, them in others if them in members[there].index.people]
+        pairs = [
+            ((member.id, person), other)
+            for member in self.every
+            for person, same_as in member.index.linked_people()
+            for other in links.linked_to(same_as)
+        ]
+        named = dict.fromkeys([(forum_id, slug), *(record for pair in pairs for record in pair)])
+        records = [(there, them) for there, them in named if there in members and them in members[there].index.people]
+        group = next((found for found in links.groups(records, pairs) if (forum_id, slug) in found), [(forum_id, slug)])
+        order = {member.id: number for number, member in enumerate(self.members)}  # --forum keeps the others out
+        others = sorted((key for key in group if key != (forum_id, slug) and key[0] in order), key=lambda key: (order[key[0]], key[1]))
+        return [(members[forum_id], slug)] + [(members[there], them) for there, them in others]
 
     def close(self) -> None:
         for member in self.every:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .congress import CONGRESS_FILE, SEPARATOR, Directory, default_id
+from .congress import CONGRESS_FILE, Directory, default_id
 from .errors import CbiicError, Problem
+from .links import SEPARATOR
 
 if TYPE_CHECKING:
     from . import model
@@ -142,37 +143,26 @@ def declared_id(path: str, file: str) -> str:
 
 
 def _one_person_per_forum(forums: list[Checked], add: Any) -> None:
-    """``same_as`` says two records are one person: followed through, it must never make two people of one forum one
+    """``same_as`` says two records are one person (``links.groups``): it must never make two people of one forum one
     (two Ma Juns of one article are two people, whatever a link elsewhere says)."""
-    edges: dict[tuple[str, str], list[tuple[tuple[str, str], tuple[str, tuple[Any, ...]]]]] = {}
-    for checked in forums:
-        for number, person in enumerate(checked.forum.people):
-            for link, other in enumerate(person.same_as):
-                there, _, slug = other.partition(SEPARATOR)
-                where = (checked.file, ("people", number, "same_as", link))
-                edges.setdefault((checked.id, person.slug), []).append(((there, slug), where))
-                edges.setdefault((there, slug), []).append(((checked.id, person.slug), where))
-    seen: set[tuple[str, str]] = set()
-    for start in edges:
-        if start in seen:
-            continue
-        group = {start}
-        waiting = [start]
-        links: list[tuple[str, tuple[Any, ...]]] = []
-        while waiting:
-            for neighbour, where in edges.get(waiting.pop(), []):
-                links.append(where)
-                if neighbour not in group:
-                    group.add(neighbour)
-                    waiting.append(neighbour)
-        seen |= group
+    from . import links
+
+    records = [(checked.id, person.slug) for checked in forums for person in checked.forum.people]
+    located = [
+        (((checked.id, person.slug), other), (checked.file, ("people", number, "same_as", link)))
+        for checked in forums
+        for number, person in enumerate(checked.forum.people)
+        for link, other in enumerate(links.linked_to(person.same_as))
+    ]
+    for group in links.groups(records, [pair for pair, _ in located]):
         by_forum: dict[str, list[str]] = {}
         for forum_id, slug in sorted(group):
             by_forum.setdefault(forum_id, []).append(slug)
         merged = {forum_id: slugs for forum_id, slugs in by_forum.items() if len(slugs) > 1}
         if merged:
             forum_id, slugs = next(iter(merged.items()))
-            file, trail = min(links)
+            held = set(group)
+            file, trail = min(where for (one, other), where in located if one in held and other in held)
             add(
                 file,
                 f"these same_as links make {' and '.join(f'{forum_id}/{slug}' for slug in slugs)} one person, and they are two "

@@ -90,32 +90,18 @@ def congress_notes(congress: Congress) -> list[str]:
 
 
 def same_people(congress: Congress) -> list[list[tuple[str, str]]]:
-    """Everyone the curator says is one person in several forums (``same_as``, written at either end, followed through),
-    as groups of (forum id, slug) in the congress's order, as ``cbiic speaker`` links them. A ``same_as`` naming
-    someone who is not in the congress links no one."""
-    order: dict[tuple[str, str], int] = {}
-    for exported in congress.forums:
-        for person in exported.forum.people:
-            order.setdefault((exported.id, person.slug), len(order))
-    parent = {key: key for key in order}
+    """Everyone the curator says is one person in several forums (``links.groups``), as groups of (forum id, slug) in
+    the congress's order, as ``cbiic speaker`` links them."""
+    from .. import links
 
-    def root(key: tuple[str, str]) -> tuple[str, str]:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    for exported in congress.forums:
-        for person in exported.forum.people:
-            for other in person.same_as:
-                there, _, them = other.partition("/")
-                if (there, them) in order:
-                    first, second = sorted((root((exported.id, person.slug)), root((there, them))), key=order.__getitem__)
-                    parent[second] = first
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for key in order:
-        groups.setdefault(root(key), []).append(key)
-    return [group for group in groups.values() if len(group) > 1]
+    records = [(exported.id, person.slug) for exported in congress.forums for person in exported.forum.people]
+    pairs = [
+        ((exported.id, person.slug), other)
+        for exported in congress.forums
+        for person in exported.forum.people
+        for other in links.linked_to(person.same_as)
+    ]
+    return links.groups(records, pairs)
 
 
 def generator_version() -> str:

@@ -15,7 +15,12 @@ FORUMS = 6
 QUESTIONS = [
     ["speakers", "--limit", "0", "-f", "json"],
     ["themes", "--limit", "0", "-f", "json"],
+    # A search is ranked on every core too: a hit of each forum, the first few, a corrected query, one theme's hits.
     ["search", "immune", "-f", "json"],
+    ["search", "immune", "--limit", "0", "-f", "csv"],
+    ["search", "tumour", "therapy", "--limit", "3"],
+    ["search", "immnue", "-f", "json"],
+    ["search", "insurance", "--theme", "insurance", "-f", "jsonl"],
 ]
 
 

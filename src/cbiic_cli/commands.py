@@ -212,15 +212,8 @@ def _every_forum_loaded(directory: _congress.Directory, identity: Any) -> list[t
         data, forum = decode(sent)
         loaded[number] = (data, ForumIndex(forum))
 
-    parallel.share_out([_size(path) for path in paths], in_child, received, here)
+    parallel.share_out([parallel.file_size(path) for path in paths], in_child, received, here)
     return [found for found in loaded if found is not None]
-
-
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0  # read where it is parsed, and the reason reported there
 
 
 def answer(settings: Settings, ask: Callable[[Any], Any], member: _congress.Member | None = None, directory: Any = None) -> Any:

@@ -305,7 +305,7 @@ def _first_lists(tallies: list[tuple[Member, Any]], limit: int | None) -> dict[s
 def search(congress: Congress, ask: Ask, question: Question, limit: int | None) -> View:
     """Every forum's hits, ranked together by score (each forum's BM25, over its own documents). A forum whose hits
     are for a corrected query counts only when no forum matched the query as asked."""
-    views = [(member, ask(member, question)) for member in congress.members]
+    views = _ranked_on_every_core(congress, ask, question)
     exact = [(member, view) for member, view in views if not view.extra.get("corrected")]
     if any(view.extra.get("total") for _, view in exact):
         views = exact
@@ -329,6 +329,43 @@ def search(congress: Congress, ask: Ask, question: Question, limit: int | None) 
     view.extra["forums"] = [member.id for member in congress.members]
     _say_limited(view, total, limit, "hits")
     return view
+
+
+def _ranked_on_every_core(congress: Congress, ask: Ask, question: Question) -> list[tuple[Member, View]]:
+    """Each forum's search. A congress read from its files (its first answer, before its store is built) matches
+    every document of every forum: a forked child per spare core (``parallel.share_out``) searches a share of the
+    forums and sends back each answer but its rows (its scores, counts and notices); a forum whose hits are shown
+    is asked again here for its rows, and only then. From a store (whose connection a child must not share), here."""
+    members = congress.members
+    if any(member.index.stored for member in members):
+        return [(member, ask(member, question)) for member in members]
+    import msgspec
+
+    from . import parallel
+
+    views: list[View | None] = [None] * len(members)
+
+    def here(number: int) -> None:
+        views[number] = ask(members[number], question)
+
+    def in_child(number: int) -> bytes:
+        view = ask(members[number], question)  # its rows are made as they are taken: none are, here
+        return msgspec.msgpack.encode([view.kind, view.keys, view.extra, view.notices, view.row_notices, view.required_keys])
+
+    def received(number: int, sent: bytes) -> None:
+        kind, keys, extra, notices, row_notices, required = msgspec.msgpack.decode(sent)
+        view = View(kind, _rows_asked_here(members[number], ask, question), keys, extra=extra)
+        view.notices, view.row_notices, view.required_keys = notices, row_notices, required
+        views[number] = view
+
+    parallel.share_out([parallel.file_size(member.path) for member in members], in_child, received, here)
+    return [(member, view) for member, view in zip(members, views, strict=True) if view is not None]
+
+
+def _rows_asked_here(member: Member, ask: Ask, question: Question) -> Iterator[dict[str, Any]]:
+    """The rows of a forum's search ranked in a child, made here when the first is taken (only a forum whose hits
+    are shown is asked again)."""
+    yield from ask(member, question).items
 
 
 # -- the congress as a whole -----------------------------------------------------------------------------------

@@ -26,6 +26,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def file_size(path: str) -> int:
+    """How much work a forum file is: its size, or none if it cannot be read (then the parent reads it, and says why)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def shares(sizes: list[int], workers: int) -> list[list[int]]:
     """The items (by number) each worker takes, the first share the parent's: consecutive runs of about equal size."""
     total = sum(sizes)

@@ -137,3 +137,16 @@ def test_the_shares_are_consecutive_runs_that_cover_every_item_once():
         found = parallel.shares(sizes, workers)
         assert [number for share in found for number in share] == list(range(len(sizes)))
         assert len(found) == workers
+
+
+@pytest.mark.parametrize("sizes", [[100, 1, 1], [1, 1, 1, 1, 1, 1, 1], [5], [3, 0, 0, 9]])
+def test_every_item_is_done_once_and_the_parents_share_here(monkeypatch, sizes):
+    """Shares of any shape, one left empty by a large item among them: each item comes back once, from a child or
+    done here, and the parent does the first share itself."""
+    monkeypatch.setattr(parallel, "WORTH_FORKING_BYTES", 0)
+    monkeypatch.setattr(parallel, "cores", lambda: 3)
+    done_here: list[int] = []
+    received: dict[int, bytes] = {}
+    parallel.share_out(sizes, lambda number: f"item {number} from {os.getpid()}".encode(), received.__setitem__, done_here.append)
+    assert sorted(done_here + list(received)) == list(range(len(sizes)))
+    assert done_here[:1] == [0] and all(str(os.getpid()) not in data.decode() for data in received.values())

@@ -1,4 +1,5 @@
-"""Work shared with child processes, one per spare core: a congress's first answer parses its forums on every core.
+"""Work shared with child processes, one per spare core: a congress's first answer parses (and searches) its forums on
+every core.
 
 A child is a fork, so it needs nothing passed to it but a number; it sends its
 results back as bytes through a pipe and leaves with ``os._exit``, running no
@@ -14,7 +15,7 @@ from collections.abc import Callable
 
 # Below this much work a fork costs more than it saves.
 WORTH_FORKING_BYTES = 2_000_000
-# More children than this would each hold too little.
+# Processes at most, the parent among them: more would each hold too little.
 MOST_WORKERS = 4
 
 
@@ -60,6 +61,8 @@ def share_out(
     children: list[tuple[int, list[int], int]] = []
     try:
         for share in plan[1:]:
+            if not share:  # one large item took more than its share
+                continue
             try:
                 reader, writer = os.pipe()
                 child = os.fork()

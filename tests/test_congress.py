@@ -152,7 +152,9 @@ def test_two_links_to_someone_not_in_the_congress_link_no_one(congress):
     for name in ("forum.yaml", "second.yaml"):
         path = congress / name
         text = path.read_text(encoding="utf-8")
-        path.write_text(replace_once(text, "  - slug: luo-dan\n", "  - slug: luo-dan\n    same_as: [third-forum/nobody]\n"), encoding="utf-8")
+        path.write_text(
+            replace_once(text, "  - slug: luo-dan\n", "  - slug: luo-dan\n    same_as: [third-forum/nobody]\n"), encoding="utf-8"
+        )
     for forum in FORUMS:
         person = json.loads(invoke("--data", str(congress), "speaker", f"{forum}/luo-dan", "-f", "json").stdout)
         assert {row["forum"] for row in person["contributions"]} == {forum}
@@ -350,7 +352,9 @@ def test_validate_source_holds_each_forum_to_its_own_article(congress, tmp_path)
         if name == "second.yaml":
             text = text.replace(f"file: {ARTICLE.name}", "file: second-article.txt")
         else:
-            text = text[: text.index("file: second.yaml")] + text[text.index("file: second.yaml") :].replace(ARTICLE.name, "second-article.txt")
+            text = text[: text.index("file: second.yaml")] + text[text.index("file: second.yaml") :].replace(
+                ARTICLE.name, "second-article.txt"
+            )
         path.write_text(text, encoding="utf-8")
     result = invoke("--data", str(congress), "validate", "--source", str(articles))
     assert result.exit_code == 0, result.stdout

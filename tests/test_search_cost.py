@@ -125,10 +125,25 @@ def _growth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, query: s
     return ratios
 
 
+def _settled_growth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, query: str, attempts: int = 3) -> dict[str, float]:
+    """``_growth``, measured again while a path looks worse than linear, up to ``attempts`` times in all, each path's
+    least ratio kept: on a machine whose speed moves (a neighbour's load, a clock that steps), one measure can look
+    quadratic by chance; quadratic work (16 and more) looks it every time."""
+    ratios: dict[str, float] = {}
+    for attempt in range(attempts):
+        directory = tmp_path / f"attempt-{attempt}"
+        directory.mkdir(parents=True)
+        found = _growth(directory, monkeypatch, kind, query, 20_000)
+        ratios = {path: min(ratio, ratios.get(path, ratio)) for path, ratio in found.items()}
+        if all(ratio < GROWTH for ratio in ratios.values()):
+            break
+    return ratios
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_search_grows_linearly_with_a_pathological_field(tmp_path, monkeypatch, kind):
-    ratios = {query: _growth(tmp_path, monkeypatch, kind, query, 20_000) for query in ("tumor", "radioiodine", "ai")}
+    ratios = {query: _settled_growth(tmp_path / query, monkeypatch, kind, query) for query in ("tumor", "radioiodine", "ai")}
     assert all(ratio < GROWTH for per_path in ratios.values() for ratio in per_path.values()), ratios
 
 

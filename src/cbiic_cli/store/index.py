@@ -536,7 +536,7 @@ class _Ranks(Mapping[str, int]):
         return isinstance(slug, str) and self._rank(slug) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (slug for slug, _ in self.table.stream("rank"))
+        return self.table.keys_in_order("rank")
 
     def __len__(self) -> int:
         return len(self.table)
@@ -596,7 +596,7 @@ class _Field(Mapping[str, V]):
         return key in self.table
 
     def __iter__(self) -> Iterator[str]:
-        return (key for key, _ in self.table.stream())
+        return iter(self.table)
 
     def __len__(self) -> int:
         return len(self.table)

@@ -172,7 +172,14 @@ class Table(Mapping[str, T]):
         return self.count
 
     def __iter__(self) -> Iterator[str]:
-        return (key for key, _ in self.stream())
+        """Every key in the file's order, each proven there by its record's header, no body read (a congress lists the
+        ids of every forum to resolve a reference no forum holds as written)."""
+        return self.keys_in_order()
+
+    def keys_in_order(self, order: str = "seq") -> Iterator[str]:
+        """Every key in the file's order (``seq``) or, for people, the article's (``rank``), checked as ``stream``
+        checks them, without reading a body."""
+        return (row.key for row in self._in_order(order, HEADER_COLUMNS))
 
     def at(self, place: int, order: str = "seq") -> tuple[str, T]:
         """The record at ``place`` in the file's order (``seq``) or, for people, the article's (``rank``)."""
@@ -228,11 +235,15 @@ class Table(Mapping[str, T]):
             size = min(size * 4, LAST_BATCH)
 
     def stream(self, order: str = "seq") -> Iterator[tuple[str, T]]:
-        """Every (key, record) in the file's order (``seq``) or, for people, the article's (``rank``), read a batch at
-        a time as they are used: numbered without a gap from 0 to the count, so a lost record is seen where it was."""
+        """Every (key, record) in the file's order (``seq``) or, for people, the article's (``rank``)."""
+        return ((row.key, self._record(row)) for row in self._in_order(order, COLUMNS))
+
+    def _in_order(self, order: str, columns: str) -> Iterator[Row]:
+        """Every row of the kind in an order, read a batch at a time as they are used: numbered without a gap from 0
+        to the count, so a lost record is seen where it was."""
         column = "rank" if order == "rank" else "seq"
         cursor = self.connection.execute(
-            f"SELECT {COLUMNS} FROM store_records WHERE kind = ? AND {column} IS NOT NULL ORDER BY {column}", (self.kind,)
+            f"SELECT {columns} FROM store_records WHERE kind = ? AND {column} IS NOT NULL ORDER BY {column}", (self.kind,)
         )
         expected = 0
         size = FIRST_BATCH
@@ -242,7 +253,7 @@ class Table(Mapping[str, T]):
                 if (row.rank if column == "rank" else row.seq) != expected:
                     raise StoreDamaged(f"the store lost the {self.kind} record at {expected}")
                 expected += 1
-                yield row.key, self._record(row)
+                yield row
             size = min(size * 4, LAST_BATCH)
         if expected != self.count:
             raise StoreDamaged(f"the store holds {expected} {self.kind} records of {self.count}")

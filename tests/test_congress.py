@@ -164,6 +164,23 @@ def test_two_links_to_someone_not_in_the_congress_link_no_one(congress):
     assert problems.count("third-forum") == 2 and "one person" not in problems
 
 
+@pytest.mark.parametrize(
+    "argv", [["theme", "second-only"], ["search", "tumor", "--theme", "second-only"], ["speakers", "--theme", "Second only"]]
+)
+def test_a_theme_no_forum_asked_for_has_is_refused_naming_the_forums_that_do(congress, argv):
+    """A theme of the second forum alone, asked of the first with --forum: one line naming the forum that has it,
+    exit 1 (it was an IndexError, exit 3)."""
+    second = congress / "second.yaml"
+    theme = "  - id: second-only\n    label: Second only\n    description: A theme only the second forum has.\n"
+    second.write_text(replace_once(second.read_text(encoding="utf-8"), "\nthemes:\n", "\nthemes:\n" + theme), encoding="utf-8")
+    result = invoke("--data", str(congress), *argv, "--forum", FIRST)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"cbiic: no forum asked for has the theme 'second-only': {SECOND_FORUM} does; add --forum {SECOND_FORUM}, or leave --forum out\n"
+    )
+    assert invoke("--data", str(congress), *argv).exit_code in (0, 1)  # asked of every forum: its answer, whatever it is
+
+
 def test_a_shared_name_never_links_anyone(congress):
     """Xue Junli is in both forums under one slug and one name, and nobody said they are one person."""
     person = json.loads(invoke("--data", str(congress), "speaker", f"{FIRST}/xue-junli", "-f", "json").stdout)

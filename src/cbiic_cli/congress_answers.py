@@ -18,7 +18,7 @@ from typing import Any
 from . import answers, caveats
 from .answers import THEME_KEYS, _first, _say_left_out, _say_limited
 from .congress import Congress, Member, qualified
-from .errors import ForumDataError, Problem
+from .errors import ForumDataError, NotFound, Problem
 from .query import ThemeTally, View
 from .rows import qualify
 
@@ -194,8 +194,18 @@ class ThemeCatalogue:
         return resolve_theme(self, name)  # type: ignore[arg-type]  # reads only the themes
 
     def having(self, congress: Congress, theme_id: str) -> Congress:
-        """The forums asked for whose contributions may carry the theme (those that know it)."""
-        return Congress(congress.directory, [member for member in congress.members if theme_id in member.index.themes], congress.every)
+        """The forums asked for whose contributions may carry the theme (those that know it); none is refused, naming
+        the forums that do (the theme is the congress's, and --forum left them out)."""
+        members = [member for member in congress.members if theme_id in member.index.themes]
+        if not members:
+            from .query import listed, quoted
+
+            knowing = [member.id for member in congress.every if theme_id in member.index.themes]
+            raise NotFound(
+                f"no forum asked for has the theme {quoted(theme_id)}: {listed(knowing, conjunction='and ')} "
+                f"{'does' if len(knowing) == 1 else 'do'}; add --forum {knowing[0]}, or leave --forum out"
+            )
+        return Congress(congress.directory, members, congress.every)
 
 
 def theme(congress: Congress, ask: Ask, name: str, question: Callable[[Any, Member, str], View], limit: int | None) -> View:

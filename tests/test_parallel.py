@@ -83,7 +83,7 @@ def test_forked_answers_are_one_process_answers(generated, serial, monkeypatch, 
 
 def test_a_child_that_fails_leaves_its_share_to_the_parent(generated, serial, monkeypatch):
     forking(monkeypatch)
-    monkeypatch.setattr(parallel, "_serve", lambda work, share, writer: os._exit(1))
+    monkeypatch.setattr(parallel, "_serve", lambda work, share, writer, parent: os._exit(1))
     assert answers(generated) == serial
 
 
@@ -91,11 +91,11 @@ def test_a_child_that_sends_too_little_leaves_its_share_to_the_parent(generated,
     forking(monkeypatch)
     real = parallel._serve
 
-    def short(work, share, writer):
+    def short(work, share, writer, parent):
         reader, inner = os.pipe()
         if os.fork() == 0:
             os.close(reader)
-            real(work, share, inner)
+            real(work, share, inner, os.getppid())
         os.close(inner)
         with os.fdopen(reader, "rb") as stream:
             whole = stream.read()
@@ -110,7 +110,9 @@ def test_a_child_that_sends_too_little_leaves_its_share_to_the_parent(generated,
 def test_a_result_the_parent_cannot_read_is_done_again_there(generated, serial, monkeypatch):
     forking(monkeypatch)
     real = parallel._serve
-    monkeypatch.setattr(parallel, "_serve", lambda work, share, writer: real(lambda number: work(number)[:-1], share, writer))
+    monkeypatch.setattr(
+        parallel, "_serve", lambda work, share, writer, parent: real(lambda number: work(number)[:-1], share, writer, parent)
+    )
     assert answers(generated) == serial
 
 
@@ -150,3 +152,60 @@ def test_every_item_is_done_once_and_the_parents_share_here(monkeypatch, sizes):
     parallel.share_out(sizes, lambda number: f"item {number} from {os.getpid()}".encode(), received.__setitem__, done_here.append)
     assert sorted(done_here + list(received)) == list(range(len(sizes)))
     assert done_here[:1] == [0] and all(str(os.getpid()) not in data.decode() for data in received.values())
+
+
+def _in_session(session: int) -> list[int]:
+    """The processes of a session (Linux's /proc), the one that leads it included."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = open(f"/proc/{entry}/stat", encoding="utf-8").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == session:  # after the name: state, ppid, pgrp, session
+                found.append(int(entry))
+    return found
+
+
+def _children_of(parent: int) -> list[int]:
+    return [
+        pid for pid in _in_session(parent) if pid != parent and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1] == str(parent)
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc") or parallel.cores() < 2, reason="needs Linux's /proc and two cores")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_a_parent_stopped_while_its_children_parse_leaves_no_child(tmp_path, cbiic_exe, isolated_env, signal_name):
+    """A real cold answer, forking (a congress of several MB): the signal goes to the parent alone, while its child
+    parses; the parent dies of it, and takes its child with it."""
+    import signal
+    import subprocess
+    import time
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import make_forum
+
+    directory = tmp_path / "big"
+    directory.mkdir()
+    for name, text in make_forum.make_congress(16, 8000).items():
+        (directory / name).write_text(text, encoding="utf-8")
+    assert sum(path.stat().st_size for path in directory.iterdir()) > 2 * parallel.WORTH_FORKING_BYTES
+    time.sleep(2.5)  # settled
+    process = subprocess.Popen(
+        [str(cbiic_exe), "--data", str(directory), "forums"],
+        env=isolated_env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while not _children_of(process.pid) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    assert _children_of(process.pid), "it answered before a child was seen: make the congress larger"
+    os.kill(process.pid, getattr(signal, signal_name))
+    process.communicate(timeout=30)  # returns once nothing holds its output: no child does
+    assert process.returncode == -getattr(signal, signal_name)
+    time.sleep(0.2)
+    assert _in_session(process.pid) == []

@@ -53,12 +53,20 @@ def share_out(
     children, one per spare core (``in_child(n)``, its result sent back as bytes and taken by ``received(n, data)``),
     the first share here (``here(n)``), meanwhile. ``here(n)`` does every item a child did not give back, or gave
     back as something ``received`` could not take, in order (and every item, when the work is too small or the
-    process cannot fork)."""
+    process cannot fork). No child outlives this call: stopped by an error or by SIGTERM or SIGHUP, the parent
+    kills its children first (and then dies of the signal, as it would have)."""
     workers = min(cores(), MOST_WORKERS, len(sizes))
     plan = (
         shares(sizes, workers) if workers >= 2 and sum(sizes) >= WORTH_FORKING_BYTES and hasattr(os, "fork") else [list(range(len(sizes)))]
     )
+    if len(plan) == 1:
+        for number in plan[0]:
+            here(number)
+        return
     children: list[tuple[int, list[int], int]] = []
+    parent = os.getpid()
+    previous = _on_stop_signals()
+    stopped_by: int | None = None
     try:
         for share in plan[1:]:
             if not share:  # one large item took more than its share
@@ -71,7 +79,8 @@ def share_out(
             if child == 0:
                 try:
                     os.close(reader)
-                    _serve(in_child, share, writer)
+                    _as_a_child(parent)
+                    _serve(in_child, share, writer, parent)
                 finally:
                     os._exit(1)  # a child never returns into the parent's code, whatever happened
             os.close(writer)
@@ -80,8 +89,9 @@ def share_out(
             here(number)
         results: dict[int, bytes] = {}
         while children:
-            child, share, reader = children.pop(0)
+            child, share, reader = children[0]
             results.update((number, result) for number, result in zip(share, _collect(child, reader, len(share))) if result is not None)
+            children.pop(0)
         for number in range(len(plan[0]), len(sizes)):
             try:
                 if number not in results:
@@ -89,9 +99,62 @@ def share_out(
                 received(number, results[number])
             except Exception:  # a child's result that does not add up: the parent does it
                 here(number)
+    except _Stopped as stopped:
+        stopped_by = stopped.signal
     finally:
-        for child, _, reader in children:  # an error here: the children are not waited for
+        for child, _, reader in children:  # stopped on the way: the children are not waited for
             _stop(child, reader)
+        _restore(previous)
+    if stopped_by is not None:
+        os.kill(os.getpid(), stopped_by)  # its own handler back in place: the process ends as the signal asked
+
+
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP while children work: raised where the parent is, so that it stops them before it goes."""
+
+    def __init__(self, signal: int) -> None:
+        self.signal = signal
+
+
+def _raise_stopped(signal: int, frame: object) -> None:
+    raise _Stopped(signal)
+
+
+def _on_stop_signals() -> dict[int, object]:
+    """SIGTERM and SIGHUP raise ``_Stopped`` from here on; their handlers before (none, off the main thread)."""
+    import signal
+
+    previous: dict[int, object] = {}
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[number] = signal.signal(number, _raise_stopped)
+        except (ValueError, OSError):  # not the main thread: a signal is left as it was
+            pass
+    return previous
+
+
+def _restore(previous: dict[int, object]) -> None:
+    import signal
+
+    for number, handler in previous.items():
+        signal.signal(number, handler)  # type: ignore[arg-type]  # what signal.signal gave back
+
+
+def _as_a_child(parent: int) -> None:
+    """A child holds none of the parent's streams (a reader of its output waits for no child), and dies with it: on
+    Linux the kernel kills it when the parent goes; elsewhere it sees so between items (``_serve``)."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for descriptor in (0, 1, 2):
+        os.dup2(devnull, descriptor)
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ImportError):  # not Linux
+        pass
+    if os.getppid() != parent:  # the parent went before the kernel was told
+        os._exit(1)
 
 
 def _stop(child: int, reader: int) -> None:
@@ -102,14 +165,20 @@ def _stop(child: int, reader: int) -> None:
         os.waitpid(child, 0)
     except OSError:
         pass
-    os.close(reader)
+    try:
+        os.close(reader)
+    except OSError:  # closed already, by a read the stop interrupted
+        pass
 
 
-def _serve(work: Callable[[int], bytes], share: list[int], writer: int) -> None:
-    """The child: each result framed by its length (empty for one it could not do), written when all are done."""
+def _serve(work: Callable[[int], bytes], share: list[int], writer: int, parent: int) -> None:
+    """The child: each result framed by its length (empty for one it could not do), written when all are done; it
+    stops when its parent is gone."""
     try:
         frames = []
         for number in share:
+            if os.getppid() != parent:
+                os._exit(1)
             try:
                 result = work(number)
             except BaseException:  # the parent does it again, and reports what goes wrong

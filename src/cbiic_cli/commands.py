@@ -197,23 +197,18 @@ def _every_forum_loaded(directory: _congress.Directory, identity: Any) -> list[t
     # Each file as the store's identity took it, before it was read: the store is built from what was read then.
     taken: list[Any] = [file for _, file in identity.forums] if identity is not None else [None] * len(directory.files)
     paths = [directory.forum_path(file) for file in directory.files]
-    loaded: list[tuple[bytes, Index] | None] = [None] * len(paths)
-
-    def here(number: int) -> None:
-        loaded[number] = _loaded(paths[number], taken[number], directory)
-
-    def in_child(number: int) -> bytes:
-        data, index = _loaded(paths[number], taken[number], directory)
-        return msgspec.msgpack.encode((data, index.forum))
-
     decode = msgspec.msgpack.Decoder(tuple[bytes, model.Forum]).decode
 
-    def received(number: int, sent: bytes) -> None:
-        data, forum = decode(sent)
-        loaded[number] = (data, ForumIndex(forum))
+    def sent_back(_: int, data: bytes) -> tuple[bytes, Index]:
+        read, forum = decode(data)
+        return read, ForumIndex(forum)
 
-    parallel.share_out([parallel.file_size(path) for path in paths], in_child, received, here)
-    return [found for found in loaded if found is not None]
+    return parallel.computed(
+        [parallel.file_size(path) for path in paths],
+        lambda number: _loaded(paths[number], taken[number], directory),
+        lambda loaded: msgspec.msgpack.encode((loaded[0], loaded[1].forum)),
+        sent_back,
+    )
 
 
 def answer(settings: Settings, ask: Callable[[Any], Any], member: _congress.Member | None = None, directory: Any = None) -> Any:

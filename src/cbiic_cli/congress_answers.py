@@ -353,23 +353,20 @@ def _ranked_on_every_core(congress: Congress, ask: Ask, question: Question) -> l
 
     from . import parallel
 
-    views: list[View | None] = [None] * len(members)
-
-    def here(number: int) -> None:
-        views[number] = ask(members[number], question)
-
-    def in_child(number: int) -> bytes:
-        view = ask(members[number], question)  # its rows are made as they are taken: none are, here
-        return msgspec.msgpack.encode([view.kind, view.keys, view.extra, view.notices, view.row_notices, view.required_keys])
-
-    def received(number: int, sent: bytes) -> None:
-        kind, keys, extra, notices, row_notices, required = msgspec.msgpack.decode(sent)
+    def sent_back(number: int, data: bytes) -> View:
+        kind, keys, extra, notices, row_notices, required = msgspec.msgpack.decode(data)
         view = View(kind, _rows_asked_here(members[number], ask, question), keys, extra=extra)
         view.notices, view.row_notices, view.required_keys = notices, row_notices, required
-        views[number] = view
+        return view
 
-    parallel.share_out([parallel.file_size(member.path) for member in members], in_child, received, here)
-    return [(member, view) for member, view in zip(members, views, strict=True) if view is not None]
+    views = parallel.computed(
+        [parallel.file_size(member.path) for member in members],
+        lambda number: ask(members[number], question),
+        # A view's rows are made as they are taken: none are in a child; a forum whose hits are shown is asked here.
+        lambda view: msgspec.msgpack.encode([view.kind, view.keys, view.extra, view.notices, view.row_notices, view.required_keys]),
+        sent_back,
+    )
+    return list(zip(members, views, strict=True))
 
 
 def _rows_asked_here(member: Member, ask: Ask, question: Question) -> Iterator[dict[str, Any]]:

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Below this much work a fork costs more than it saves.
 WORTH_FORKING_BYTES = 2_000_000
@@ -107,6 +110,21 @@ def share_out(
         _restore(previous)
     if stopped_by is not None:
         os.kill(os.getpid(), stopped_by)  # its own handler back in place: the process ends as the signal asked
+
+
+def computed(sizes: list[int], compute: Callable[[int], T], encode: Callable[[T], bytes], decode: Callable[[int, bytes], T]) -> list[T]:
+    """``compute(n)`` of each item, in order, shared out (``share_out``): a child sends ``encode(result)`` back, and the
+    parent makes it ``decode(n, data)``; an item a child did not give back, or gave back undecodable, is computed here."""
+    found: dict[int, T] = {}
+
+    def here(number: int) -> None:
+        found[number] = compute(number)
+
+    def received(number: int, data: bytes) -> None:
+        found[number] = decode(number, data)
+
+    share_out(sizes, lambda number: encode(compute(number)), received, here)
+    return [found[number] for number in range(len(sizes))]
 
 
 class _Stopped(BaseException):

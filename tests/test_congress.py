@@ -358,7 +358,8 @@ def test_validate_source_holds_each_forum_to_its_own_article(congress, tmp_path)
     assert result.exit_code == 1, result.stdout
     assert result.stdout.count("holds to it (all four checks pass)") == 1
     (problem,) = [line for line in result.stdout.splitlines() if "does not appear verbatim" in line]
-    assert problem.startswith(f"{congress / 'second.yaml'}:26:9: forum.name: the forum name 'Second Test Forum'")
+    line = (congress / "second.yaml").read_text(encoding="utf-8").splitlines().index("  name: Second Test Forum") + 1
+    assert problem.startswith(f"{congress / 'second.yaml'}:{line}:9: forum.name: the forum name 'Second Test Forum'")
     # Given an article of its own (ours: the first's, naming it), it holds to that one.
     lines = ARTICLE.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[2] = lines[2].replace("Oncology Drugs Clinical Research Forum", "Second Test Forum")
